@@ -1,0 +1,334 @@
+/**
+ * The catalog of eip-keeper's Lambda functions: entry, triggers, sizing and the IAM they need, as plain data.
+ * The CDK stack deploys one hardened function per entry from it, and the local simulated region routes events and
+ * schedules to the same handler modules from it: one list, so local runs prove what the stack deploys.
+ */
+import type { AppConfig } from '../config/schema';
+import {
+  auditorEksApiPattern,
+  auditorEksNativePattern,
+  auditorIpExhaustionPattern,
+  type EventPattern,
+  inventoryEventPattern,
+  keeperEventPattern,
+} from '../events/patterns';
+import type { HandlerFactory } from '../runtime/context';
+
+/**
+ * Symbolic IAM resources; the stack maps them to ARNs (table, topic, ...). `*` is allowed only for actions that
+ * AWS does not scope to resources (e.g. ec2:Describe*), and the stack says so next to it.
+ */
+export type ResourceRef =
+  | 'table'
+  | 'table-indexes'
+  | 'topic'
+  | 'topic-key'
+  | 'event-bus'
+  | 'config-parameter'
+  | 'kill-switch-parameter'
+  | 'elastic-ip'
+  | 'network-interface'
+  | 'eks-cluster'
+  | 'eks-nodegroup'
+  | 'eks-addon'
+  | 'iam-role'
+  | 'hosted-zone'
+  | '*';
+
+export interface PermissionSpec {
+  /** Why this statement exists (it goes into docs/security.md). */
+  sid: string;
+  actions: string[];
+  resources: ResourceRef[];
+  /** IAM condition block, verbatim. */
+  conditions?: Record<string, Record<string, string | string[] | boolean>>;
+  why: string;
+}
+
+export interface RuleSpec {
+  /** Construct id of the rule, unique per function. */
+  id: string;
+  pattern: EventPattern;
+}
+
+export interface FunctionSpec {
+  /** Construct id and log name, e.g. `InventoryRecorder`. */
+  id: string;
+  /** Path from the repository root to the handler module (exports `handler` and `createHandler`). */
+  entry: string;
+  description: string;
+  rules: RuleSpec[];
+  /** Minutes between scheduled invocations, from config; absent when the function has no schedule. */
+  scheduleMinutes?: (config: AppConfig) => number;
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** Concurrent executions reserved (caps parallel EC2 mutations); undefined for the account pool. */
+  reservedConcurrency?: number;
+  permissions: PermissionSpec[];
+  /** Loads the handler module (the simulated region calls the same factory Lambda runs). */
+  load(): Promise<{ createHandler: HandlerFactory }>;
+}
+
+export const TABLE_READ_WRITE: PermissionSpec = {
+  sid: 'TableReadWrite',
+  actions: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:TransactWriteItems',
+  ],
+  resources: ['table', 'table-indexes'],
+  why: 'inventory, claims and history live in the one table',
+};
+
+export const inventoryRecorder: FunctionSpec = {
+  id: 'InventoryRecorder',
+  entry: 'functions/inventory-recorder.ts',
+  description: 'Records every EIP/ENI CloudTrail event into the EIP inventory and its history',
+  rules: [{ id: 'InventoryEvents', pattern: inventoryEventPattern }],
+  timeoutSeconds: 30,
+  memoryMb: 256,
+  permissions: [TABLE_READ_WRITE],
+  load: () => import('../../functions/inventory-recorder'),
+};
+
+export const sweeper: FunctionSpec = {
+  id: 'Sweeper',
+  entry: 'functions/sweeper.ts',
+  description:
+    'Sweeps orphaned Elastic IPs: idle tracking, security alerts, releases only when enabled, reclaimed-cost ledger',
+  rules: [],
+  scheduleMinutes: (c) => c.sweeper.scheduleMinutes,
+  timeoutSeconds: 300,
+  memoryMb: 512,
+  // One sweep at a time: releases are capped per run and leased per address.
+  reservedConcurrency: 1,
+  permissions: [
+    TABLE_READ_WRITE,
+    {
+      sid: 'DescribeAddresses',
+      actions: ['ec2:DescribeAddresses'],
+      resources: ['*'],
+      why: 'one DescribeAddresses per sweep, and a live re-read of an address right before releasing it',
+    },
+    {
+      sid: 'ReleaseUntaggedAddresses',
+      actions: ['ec2:ReleaseAddress'],
+      resources: ['elastic-ip'],
+      // Null "true" = the tag is absent: an address tagged as a pool member or to keep cannot be released by this
+      // role, even by a bug in the sweeper.
+      conditions: {
+        Null: { 'aws:ResourceTag/eip-keeper:pool': 'true', 'aws:ResourceTag/eip-keeper:keep': 'true' },
+      },
+      why: 'release orphaned addresses (only when sweeper.release.enabled); never pool or keep-tagged ones',
+    },
+    {
+      sid: 'ReadKillSwitch',
+      actions: ['ssm:GetParameter'],
+      resources: ['kill-switch-parameter'],
+      why: 'the kill switch is read on every sweep',
+    },
+    {
+      sid: 'ListHostedZones',
+      actions: ['route53:ListHostedZones'],
+      resources: ['*'],
+      why: "find the account's hosted zones, to see which DNS records point at an address",
+    },
+    {
+      sid: 'ListRecords',
+      actions: ['route53:ListResourceRecordSets'],
+      resources: ['hosted-zone'],
+      why: 'a DNS record pointing at an address blocks its release (dangling DNS) and is named in its alerts',
+    },
+    {
+      sid: 'PublishAlerts',
+      actions: ['sns:Publish'],
+      resources: ['topic'],
+      why: 'security alerts: orphan, pre-release notice, released, release blocked, daily digest',
+    },
+    {
+      sid: 'ReadPrices',
+      actions: ['pricing:GetProducts'],
+      resources: ['*'],
+      why: 'the public IPv4 hourly price, only called when sweeper.usePricingApi is true',
+    },
+  ],
+  load: () => import('../../functions/sweeper'),
+};
+
+// --- issue 5 (auditor) ---------------------------------------------------------------------------------------
+export const auditor: FunctionSpec = {
+  id: 'Auditor',
+  entry: 'functions/auditor.ts',
+  description:
+    'Audits EKS node groups for security groups for pods, custom networking, pod-EIP egress and IP headroom; alerts on new and resolved findings',
+  rules: [
+    { id: 'EksChanges', pattern: auditorEksApiPattern },
+    { id: 'EksAddonEvents', pattern: auditorEksNativePattern },
+    { id: 'PodSubnetExhaustion', pattern: auditorIpExhaustionPattern },
+  ],
+  scheduleMinutes: (c) => c.audit.scheduleHours * 60,
+  timeoutSeconds: 300,
+  memoryMb: 512,
+  // One audit at a time: a finding is opened, resolved and announced by exactly one run.
+  reservedConcurrency: 1,
+  permissions: [
+    TABLE_READ_WRITE,
+    {
+      sid: 'ListClusters',
+      actions: ['eks:ListClusters'],
+      resources: ['*'],
+      why: 'audit every cluster of the region when audit.clusters is empty',
+    },
+    {
+      sid: 'ReadClusters',
+      actions: ['eks:DescribeCluster', 'eks:ListNodegroups'],
+      resources: ['eks-cluster'],
+      why: 'cluster role, VPC, endpoint and node groups of each audited cluster',
+    },
+    {
+      sid: 'ReadNodegroups',
+      actions: ['eks:DescribeNodegroup'],
+      resources: ['eks-nodegroup'],
+      why: 'instance types, subnets, AMI type, scaling and health of each node group',
+    },
+    {
+      sid: 'ReadAddons',
+      actions: ['eks:DescribeAddon'],
+      resources: ['eks-addon'],
+      why: 'vpc-cni version and configurationValues; kube-proxy mode',
+    },
+    {
+      sid: 'ReadClusterRolePolicies',
+      actions: ['iam:ListAttachedRolePolicies'],
+      resources: ['iam-role'],
+      why: 'security groups for pods needs AmazonEKSVPCResourceController on the cluster role',
+    },
+    {
+      sid: 'DescribeNetwork',
+      actions: [
+        'ec2:DescribeSubnets',
+        'ec2:DescribeRouteTables',
+        'ec2:DescribeInstanceTypes',
+        'ec2:DescribeInstances',
+        'ec2:DescribeNetworkInterfaces',
+      ],
+      resources: ['*'],
+      why: 'subnet free IPs and routes, max pods per instance type, nodes and their trunk/CNI ENIs, pool ENIs',
+    },
+    {
+      sid: 'PublishFindings',
+      actions: ['sns:Publish'],
+      resources: ['topic'],
+      why: 'one alert per audit whose findings changed (new or resolved)',
+    },
+    {
+      sid: 'PutFindingEvents',
+      actions: ['events:PutEvents'],
+      resources: ['event-bus'],
+      why: 'an eip-keeper custom event per new or resolved finding',
+    },
+  ],
+  load: () => import('../../functions/auditor'),
+};
+// --- end issue 5 ---------------------------------------------------------------------------------------------
+
+// --- issue 3 (keeper) ----------------------------------------------------------------------------------------
+/** The pool tag every keeper write on an Elastic IP is conditioned on (`aws:ResourceTag`). */
+const POOL_MEMBER: PermissionSpec['conditions'] = { StringLike: { 'aws:ResourceTag/eip-keeper:pool': '*' } };
+
+const KEEPER_PERMISSIONS: PermissionSpec[] = [
+  TABLE_READ_WRITE,
+  {
+    sid: 'DescribePoolState',
+    actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeAddresses'],
+    resources: ['*'],
+    why: 'the pod ENIs a pool selector matches, and the pool members (addresses tagged eip-keeper:pool)',
+  },
+  {
+    sid: 'AssociatePoolAddresses',
+    actions: ['ec2:AssociateAddress'],
+    resources: ['elastic-ip'],
+    conditions: POOL_MEMBER,
+    why: 'associate pool members only (always with AllowReassociation=false; eip-keeper never disassociates)',
+  },
+  {
+    sid: 'AssociateWithPodEnis',
+    actions: ['ec2:AssociateAddress'],
+    resources: ['network-interface'],
+    why: "the pod's ENI is the other resource of the association",
+  },
+  {
+    sid: 'TagPoolAddressHolder',
+    actions: ['ec2:CreateTags', 'ec2:DeleteTags'],
+    resources: ['elastic-ip'],
+    conditions: {
+      ...POOL_MEMBER,
+      'ForAllValues:StringEquals': { 'aws:TagKeys': ['eip-keeper:holder'] },
+    },
+    why: 'write the eip-keeper:holder tag (the holder ENI, for humans) on pool members, and no other tag',
+  },
+  {
+    sid: 'AllocateIntoPool',
+    actions: ['ec2:AllocateAddress'],
+    resources: ['elastic-ip'],
+    conditions: { StringLike: { 'aws:RequestTag/eip-keeper:pool': '*' } },
+    why: 'only for pools with allocateOnExhaustion: a new address, born tagged into its pool',
+  },
+  {
+    sid: 'TagOnAllocate',
+    actions: ['ec2:CreateTags'],
+    resources: ['elastic-ip'],
+    conditions: { StringEquals: { 'ec2:CreateAction': 'AllocateAddress' } },
+    why: 'the pool tag of an address allocated on exhaustion is written by AllocateAddress itself',
+  },
+  {
+    sid: 'PublishAlerts',
+    actions: ['sns:Publish'],
+    resources: ['topic'],
+    why: 'one alert per pool exhaustion episode, one per pool address found associated outside eip-keeper',
+  },
+];
+
+export const keeperEvents: FunctionSpec = {
+  id: 'KeeperEvents',
+  entry: 'functions/keeper-events.ts',
+  description:
+    'Keeps pool EIPs on matching pod ENIs: claims and associates on ENI creation, frees on deletion',
+  rules: [{ id: 'KeeperEniEvents', pattern: keeperEventPattern }],
+  timeoutSeconds: 60,
+  memoryMb: 256,
+  // Caps parallel EC2 mutations (AssociateAddress refills at 5/s); claims make any concurrency safe.
+  reservedConcurrency: 10,
+  permissions: KEEPER_PERMISSIONS,
+  load: () => import('../../functions/keeper-events'),
+};
+
+export const keeperReconciler: FunctionSpec = {
+  id: 'KeeperReconciler',
+  entry: 'functions/keeper-reconciler.ts',
+  description:
+    'Keeper backstop: serves waiting ENIs, frees claims of deleted ENIs, repairs unfinished claims',
+  rules: [],
+  scheduleMinutes: (c) => c.reconcile.scheduleMinutes,
+  timeoutSeconds: 300,
+  memoryMb: 256,
+  // One reconcile at a time (it is safe next to the event path, and next to itself, but one is enough).
+  reservedConcurrency: 1,
+  permissions: KEEPER_PERMISSIONS,
+  load: () => import('../../functions/keeper-reconciler'),
+};
+// --- end issue 3 ---------------------------------------------------------------------------------------------
+
+/** Every function the stack deploys (later capabilities append theirs here). */
+export const FUNCTIONS: FunctionSpec[] = [
+  inventoryRecorder,
+  sweeper,
+  auditor,
+  keeperEvents,
+  keeperReconciler,
+];

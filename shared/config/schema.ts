@@ -1,0 +1,172 @@
+/**
+ * The one configuration contract of eip-keeper. The CDK app validates it at synth time (from cdk.json context and
+ * `-c` flags) and every handler validates it at cold start (from the environment or an SSM parameter), so a bad
+ * value fails before anything runs, with a message that names the key.
+ *
+ * Defaults are the safe ones: no pools, nothing released.
+ */
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
+
+// zod/mini keeps Lambda bundles small (cold start); the English locale gives the readable messages.
+z.config(en());
+
+const awsId = (prefix: string) =>
+  z
+    .string()
+    .check(z.regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), `must look like ${prefix}-0123456789abcdef0`));
+const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
+const nonEmptyArray = <T extends z.core.SomeType>(item: T) => z.array(item).check(z.minLength(1));
+const number = (min: number, max: number, int = false) =>
+  (int ? z.int() : z.number()).check(z.gte(min), z.lte(max));
+const positive = (max: number) => z.number().check(z.positive(), z.lte(max));
+
+/** Which ENIs belong to a pool's workload. Every given criterion must match (AND); an empty selector matches nothing. */
+export const EniSelectorSchema = z
+  .strictObject({
+    /** Security groups of the SecurityGroupPolicy: a branch ENI carrying ALL of these belongs to the workload. */
+    securityGroupIds: z.optional(nonEmptyArray(awsId('sg'))),
+    /** The ENI must be in one of these subnets. */
+    subnetIds: z.optional(nonEmptyArray(awsId('subnet'))),
+    /** Tag key → accepted values (any of them); an empty list means "the tag key exists". */
+    tags: z.optional(z.record(text(1, 128), z.array(z.string().check(z.maxLength(256))))),
+    /** The ENI description starts with this (e.g. `aws-k8s-branch-eni`). */
+    descriptionPrefix: z.optional(text(1, 255)),
+  })
+  .check(
+    z.refine(
+      (s) => Boolean(s.securityGroupIds || s.subnetIds || s.tags || s.descriptionPrefix),
+      'a selector needs at least one of securityGroupIds, subnetIds, tags, descriptionPrefix',
+    ),
+  );
+
+export const PoolSchema = z.strictObject({
+  /** Pool name; EIPs tagged `eip-keeper:pool=<name>` are its members. */
+  name: z
+    .string()
+    .check(
+      z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use letters, digits, dot, dash, underscore (max 63)'),
+    ),
+  /** Only ENIs of this EKS cluster (tag `kubernetes.io/cluster/<cluster>` or `cluster.k8s.amazonaws.com/name`). */
+  cluster: z.optional(text(1, 100)),
+  selector: EniSelectorSchema,
+  /** `primary-ip`: the ENI's primary private IP (branch ENIs). `secondary-ip`: opt-in, a pod IP on a node ENI. */
+  target: z._default(z.enum(['primary-ip', 'secondary-ip']), 'primary-ip'),
+  /** New addresses are on nobody's allowlist, so eip-keeper never allocates unless the pool says so. */
+  allocateOnExhaustion: z._default(z.boolean(), false),
+  /** Alert when a pool member has been idle longer than this (pool EIPs are never released). */
+  idleAlertHours: z._default(positive(24 * 365), 24),
+});
+
+const ReleaseSchema = z.strictObject({
+  /** Releasing is destructive and off until this is true. */
+  enabled: z._default(z.boolean(), false),
+  /** At most this many releases per sweep run. */
+  maxPerRun: z._default(number(0, 100, true), 5),
+  /** Hours between the pre-release alert and the release. */
+  noticeHours: z._default(number(0, 24 * 90), 24),
+});
+
+export const SweeperSchema = z.strictObject({
+  /** EventBridge schedule of the sweep, in minutes. */
+  scheduleMinutes: z._default(number(5, 24 * 60, true), 60),
+  /** An unowned address idle longer than this is an orphan. */
+  graceHours: z._default(positive(24 * 365), 24),
+  /** Tag keys (any value) that exempt an address, in addition to `eip-keeper:keep`. */
+  exemptTagKeys: z._default(z.array(text(1, 128)), []),
+  /** Price of one public IPv4 address-hour in USD (AWS's since 2024-02-01). */
+  hourlyRateUsd: z._default(number(0, 1), 0.005),
+  /** Look the price up with the Pricing API instead of `hourlyRateUsd` (falls back to it on failure). */
+  usePricingApi: z._default(z.boolean(), false),
+  release: z._default(ReleaseSchema, { enabled: false, maxPerRun: 5, noticeHours: 24 }),
+  /** SSM parameter read every run; the value `on` (or `true`) stops all releases. */
+  killSwitchParameter: z._default(
+    z.string().check(z.regex(/^\/[A-Za-z0-9_./-]{1,1010}$/, 'must be an SSM parameter path')),
+    '/eip-keeper/kill-switch',
+  ),
+});
+
+export const AuditSchema = z.strictObject({
+  /** EventBridge schedule of the full audit, in hours. */
+  scheduleHours: z._default(number(1, 24 * 7, true), 24),
+  /** Clusters to audit; empty means every cluster in the region. */
+  clusters: z._default(z.array(text(1, 100)), []),
+  /** Clusters for which eip-keeper has an EKS access entry and may read the Kubernetes API. */
+  kubernetesAccess: z._default(z.array(text(1, 100)), []),
+});
+
+export const AlertsSchema = z.strictObject({
+  /** Subscribe this e-mail address to the security topic (confirm the subscription mail). */
+  email: z.optional(z.email()),
+  /** Prefix of every SNS subject, to tell regions/accounts apart. */
+  subjectPrefix: z._default(z.string().check(z.maxLength(40)), '[eip-keeper]'),
+});
+
+export const ReconcileSchema = z.strictObject({
+  /** EventBridge schedule of the keeper reconciler, in minutes. */
+  scheduleMinutes: z._default(number(1, 24 * 60, true), 5),
+});
+
+export const HistorySchema = z.strictObject({
+  /** Days an EIP/ENI history entry is kept (DynamoDB TTL). */
+  retentionDays: z._default(number(1, 3650, true), 400),
+});
+
+export const AppConfigSchema = z.strictObject({
+  pools: z._default(
+    z
+      .array(PoolSchema)
+      .check(
+        z.refine(
+          (pools) => new Set(pools.map((p) => p.name)).size === pools.length,
+          'pool names must be unique',
+        ),
+      ),
+    [],
+  ),
+  reconcile: z._default(ReconcileSchema, () => ReconcileSchema.parse({})),
+  sweeper: z._default(SweeperSchema, () => SweeperSchema.parse({})),
+  audit: z._default(AuditSchema, () => AuditSchema.parse({})),
+  alerts: z._default(AlertsSchema, () => AlertsSchema.parse({})),
+  history: z._default(HistorySchema, () => HistorySchema.parse({})),
+});
+
+export type EniSelector = z.infer<typeof EniSelectorSchema>;
+export type PoolConfig = z.infer<typeof PoolSchema>;
+export type SweeperConfig = z.infer<typeof SweeperSchema>;
+export type AuditConfig = z.infer<typeof AuditSchema>;
+export type AppConfig = z.infer<typeof AppConfigSchema>;
+/** What a user writes: every key optional, defaults filled in by parsing. */
+export type AppConfigInput = z.input<typeof AppConfigSchema>;
+
+/** Raised when configuration is invalid; the message names every bad key and why. */
+export class InvalidConfigError extends Error {
+  override readonly name = 'InvalidConfigError';
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`invalid eip-keeper configuration (${source}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((acc, seg) => {
+    if (typeof seg === 'number') return `${acc}[${seg}]`;
+    return acc ? `${acc}.${String(seg)}` : String(seg);
+  }, '');
+}
+
+/** Validates raw configuration; throws InvalidConfigError naming each bad key. */
+export function parseAppConfig(raw: unknown, source: string): AppConfig {
+  const result = AppConfigSchema.safeParse(raw ?? {});
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const key = formatIssuePath(issue.path) || '(root)';
+    return `${key}: ${issue.message}`;
+  });
+  throw new InvalidConfigError(source, problems);
+}
+
+/** The defaults, as a deploy with no context gets them. */
+export const DEFAULT_CONFIG: AppConfig = parseAppConfig({}, 'defaults');

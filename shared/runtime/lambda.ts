@@ -1,0 +1,103 @@
+/**
+ * The Lambda shell around a handler factory: at cold start it validates the environment, loads the configuration
+ * (inline JSON or SSM) and builds the context once; each invocation then calls the same handler the simulated
+ * region calls, and flushes metrics. Errors propagate, so EventBridge/Lambda retry and the DLQ catch failures.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { loadAppConfig, parseRuntimeEnv } from '../config/environment';
+import type { HandlerFactory, MetricsSink, RuntimeContext } from './context';
+import { systemClock } from './context';
+
+const UNITS: Record<string, (typeof MetricUnit)[keyof typeof MetricUnit]> = {
+  Count: MetricUnit.Count,
+  None: MetricUnit.NoUnit,
+  Seconds: MetricUnit.Seconds,
+  Milliseconds: MetricUnit.Milliseconds,
+  Percent: MetricUnit.Percent,
+};
+
+/** Powertools Metrics (EMF) behind the domain's MetricsSink; dimensioned metrics go out as single-metric blobs. */
+export function powertoolsMetricsSink(metrics: Metrics): MetricsSink {
+  return {
+    add(name, value, unit = 'Count', dimensions) {
+      const u = UNITS[unit] ?? MetricUnit.Count;
+      if (dimensions && Object.keys(dimensions).length > 0) {
+        const single = metrics.singleMetric();
+        for (const [k, v] of Object.entries(dimensions)) single.addDimension(k, v);
+        single.addMetric(name, u, value);
+        return;
+      }
+      metrics.addMetric(name, u, value);
+    },
+    flush() {
+      metrics.publishStoredMetrics();
+    },
+  };
+}
+
+/**
+ * Only a configuration longer than the environment allows lives in SSM. The SSM client is imported by a computed
+ * name so esbuild leaves it out of every bundle (saving ~230 kB of cold start); on Lambda it resolves to the
+ * runtime's own AWS SDK v3, locally to node_modules.
+ */
+const SSM_CLIENT_MODULE = '@aws-sdk/client-ssm';
+
+async function readSsmParameter(region: string, name: string): Promise<string> {
+  const { SSMClient, GetParameterCommand } = (await import(
+    /* @vite-ignore */ SSM_CLIENT_MODULE
+  )) as typeof import('@aws-sdk/client-ssm');
+  const ssm = new SSMClient({ region });
+  const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+  const value = out.Parameter?.Value;
+  if (value === undefined) throw new Error(`SSM parameter ${name} has no value`);
+  return value;
+}
+
+export async function contextFromEnvironment(
+  serviceName: string,
+  env: Record<string, string | undefined> = process.env,
+): Promise<RuntimeContext> {
+  const logger = new Logger({ serviceName });
+  const log: RuntimeContext['log'] = {
+    debug: (m, extra) => (extra ? logger.debug(m, extra) : logger.debug(m)),
+    info: (m, extra) => (extra ? logger.info(m, extra) : logger.info(m)),
+    warn: (m, extra) => (extra ? logger.warn(m, extra) : logger.warn(m)),
+    error: (m, extra) => (extra ? logger.error(m, extra) : logger.error(m)),
+  };
+  const runtimeEnv = parseRuntimeEnv(env);
+  const config = await loadAppConfig(runtimeEnv, (name) => readSsmParameter(runtimeEnv.region, name));
+  const metrics = new Metrics({ namespace: 'EipKeeper', serviceName });
+  return {
+    env: runtimeEnv,
+    config,
+    aws: { region: runtimeEnv.region },
+    clock: systemClock,
+    log,
+    metrics: powertoolsMetricsSink(metrics),
+  };
+}
+
+/** Wraps a handler factory for Lambda: one context per execution environment, built on the first event. */
+export function lambdaHandler<E, R>(
+  serviceName: string,
+  factory: HandlerFactory<E, R>,
+): (event: E) => Promise<R> {
+  let ready: Promise<{ ctx: RuntimeContext; handle: (event: E) => Promise<R> }> | undefined;
+  return async (event: E) => {
+    ready ??= contextFromEnvironment(serviceName).then((ctx) => ({ ctx, handle: factory(ctx) }));
+    let built: Awaited<typeof ready>;
+    try {
+      built = await ready;
+    } catch (err) {
+      // Do not cache a failed cold start: a fixed SSM parameter must take effect without a redeploy.
+      ready = undefined;
+      throw err;
+    }
+    try {
+      return await built.handle(event);
+    } finally {
+      built.ctx.metrics.flush();
+    }
+  };
+}
