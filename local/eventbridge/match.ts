@@ -1,0 +1,77 @@
+/**
+ * EventBridge content filtering, for the pattern features eip-keeper's rules use (and a few more, so a pattern that
+ * a future rule adds is never silently mis-matched): exact values, prefix, suffix, anything-but, exists,
+ * equals-ignore-case, numeric. A pattern using anything else throws rather than guessing.
+ */
+import type { EventPattern, PatternValue } from '../../shared/events/patterns';
+
+type Json = unknown;
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function matchesPattern(pattern: EventPattern, event: Json): boolean {
+  if (!isObject(event)) return false;
+  for (const [key, sub] of Object.entries(pattern)) {
+    const value = event[key];
+    if (Array.isArray(sub)) {
+      if (!matchesField(sub as readonly PatternValue[], value, key in event)) return false;
+    } else if (!matchesPattern(sub as EventPattern, value)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function matchesField(matchers: readonly PatternValue[], value: unknown, present: boolean): boolean {
+  // An array field matches when any of its elements matches (EventBridge's rule for arrays in events).
+  const values = Array.isArray(value) ? value : [value];
+  return matchers.some((m) => {
+    if (isObject(m) && 'exists' in m) {
+      const exists = present && value !== undefined && !(Array.isArray(value) && value.length === 0);
+      return m.exists === exists;
+    }
+    if (!present) return false;
+    return values.some((v) => matchesOne(m, v));
+  });
+}
+
+function matchesOne(m: PatternValue, v: unknown): boolean {
+  if (m === null || typeof m !== 'object') return v === m;
+  if ('prefix' in m) return typeof v === 'string' && v.startsWith(m.prefix);
+  if ('suffix' in m) return typeof v === 'string' && v.endsWith(m.suffix);
+  if ('equals-ignore-case' in m) {
+    return typeof v === 'string' && v.toLowerCase() === m['equals-ignore-case'].toLowerCase();
+  }
+  if ('anything-but' in m) {
+    const but = m['anything-but'];
+    if (typeof v !== 'string' && typeof v !== 'number') return false;
+    if (isObject(but) && 'prefix' in but) return typeof v === 'string' && !v.startsWith(String(but.prefix));
+    const excluded = Array.isArray(but) ? but : [but];
+    return !excluded.includes(v);
+  }
+  if ('numeric' in m) return typeof v === 'number' && matchesNumeric(m.numeric, v);
+  throw new Error(`unsupported EventBridge pattern matcher: ${JSON.stringify(m)}`);
+}
+
+function matchesNumeric(spec: readonly (string | number)[], v: number): boolean {
+  for (let i = 0; i < spec.length; i += 2) {
+    const op = spec[i];
+    const bound = Number(spec[i + 1]);
+    const ok =
+      op === '='
+        ? v === bound
+        : op === '<'
+          ? v < bound
+          : op === '<='
+            ? v <= bound
+            : op === '>'
+              ? v > bound
+              : op === '>='
+                ? v >= bound
+                : undefined;
+    if (ok === undefined) throw new Error(`unsupported numeric operator ${String(op)}`);
+    if (!ok) return false;
+  }
+  return true;
+}

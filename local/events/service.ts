@@ -1,0 +1,112 @@
+/**
+ * EventBridge PutEvents in the simulated region (JSON 1.1, `AWSEvents.PutEvents`, signing name `events`): each entry
+ * becomes an event on the local bus, as a custom event on the default bus would.
+ */
+import type {
+  CallOutcome,
+  EventBridgeEvent,
+  ServiceEnv,
+  ServiceModule,
+  SimRequest,
+  SimResponse,
+} from '../core/types';
+
+function json(status: number, body: unknown, extra: Record<string, string> = {}): SimResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/x-amz-json-1.1', ...extra },
+    body: JSON.stringify(body),
+  };
+}
+
+interface Entry {
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  Resources?: string[];
+  Time?: string | number;
+  EventBusName?: string;
+}
+
+export class EventsService implements ServiceModule {
+  readonly signingName = 'events';
+  /** Every accepted custom event, in order. */
+  readonly published: EventBridgeEvent[] = [];
+
+  constructor(private readonly deliver: (event: EventBridgeEvent) => void) {}
+
+  actionOf(req: SimRequest): string | undefined {
+    return req.headers['x-amz-target']?.split('.').pop();
+  }
+
+  throttled(_action: string, requestId: string): SimResponse {
+    return json(
+      400,
+      { __type: 'ThrottlingException', message: 'Rate exceeded' },
+      { 'x-amzn-requestid': requestId },
+    );
+  }
+
+  handle(req: SimRequest, env: ServiceEnv): CallOutcome {
+    const action = this.actionOf(req) ?? 'Unknown';
+    const requestId = env.ids.uuid();
+    if (action !== 'PutEvents')
+      return {
+        action,
+        response: json(400, { __type: 'UnknownOperationException', message: `${action} is not simulated` }),
+      };
+    let body: { Entries?: Entry[] };
+    try {
+      body = JSON.parse(req.body) as { Entries?: Entry[] };
+    } catch {
+      return {
+        action,
+        response: json(400, { __type: 'SerializationException', message: 'body is not JSON' }),
+      };
+    }
+    const entries = body.Entries ?? [];
+    if (entries.length < 1 || entries.length > 10)
+      return {
+        action,
+        response: json(400, { __type: 'ValidationException', message: 'Entries must hold 1 to 10 entries' }),
+      };
+    const results = entries.map((e) => {
+      if (!e.Source || !e.DetailType || e.Detail === undefined)
+        return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Source, DetailType and Detail are required' };
+      if (e.Source.startsWith('aws.'))
+        return {
+          ErrorCode: 'NotAuthorizedForSourceException',
+          ErrorMessage: 'Not authorized for the source',
+        };
+      let detail: Record<string, unknown>;
+      try {
+        detail = JSON.parse(e.Detail) as Record<string, unknown>;
+      } catch {
+        return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is not valid JSON' };
+      }
+      const id = env.ids.uuid();
+      const event: EventBridgeEvent = {
+        version: '0',
+        id,
+        'detail-type': e.DetailType,
+        source: e.Source,
+        account: env.accountId,
+        time: env.clock
+          .now()
+          .toISOString()
+          .replace(/\.\d{3}Z$/, 'Z'),
+        region: env.region,
+        resources: e.Resources ?? [],
+        detail,
+      };
+      this.published.push(event);
+      this.deliver(event);
+      return { EventId: id };
+    });
+    const failed = results.filter((r) => 'ErrorCode' in r).length;
+    return {
+      action,
+      response: json(200, { FailedEntryCount: failed, Entries: results }, { 'x-amzn-requestid': requestId }),
+    };
+  }
+}

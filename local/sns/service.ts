@@ -1,0 +1,150 @@
+/**
+ * SNS in the simulated region: Publish only (awsQuery protocol), with SNS's own validation of subjects and
+ * `MessageStructure=json`, and every accepted message captured for the scenario output.
+ */
+import type { CallOutcome, ServiceEnv, ServiceModule, SimRequest, SimResponse } from '../core/types';
+
+export interface PublishedMessage {
+  at: string;
+  topicArn: string;
+  subject?: string;
+  message: string;
+  messageStructure?: string;
+  messageId: string;
+  attributes: Record<string, string>;
+}
+
+const XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
+
+function xmlEscape(s: string): string {
+  return s.replace(
+    /[<>&'"]/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c,
+  );
+}
+
+function error(status: number, code: string, message: string, requestId: string): SimResponse {
+  return {
+    status,
+    headers: { 'content-type': 'text/xml' },
+    body: `<ErrorResponse xmlns="${XMLNS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+  };
+}
+
+/** Why SNS would reject this subject, or undefined when it is fine. */
+export function subjectProblem(subject: string): string | undefined {
+  if (subject.length === 0) return 'Subject must not be empty';
+  if (subject.length >= 100) return 'Subject must be less than 100 characters long';
+  if (!/^[\x20-\x7e]+$/.test(subject))
+    return 'Subject must be ASCII text without line breaks or control characters';
+  if (!/^[A-Za-z0-9\p{P}]/u.test(subject))
+    return 'Subject must begin with a letter, number, or punctuation mark';
+  return undefined;
+}
+
+export class SnsService implements ServiceModule {
+  readonly signingName = 'sns';
+  readonly messages: PublishedMessage[] = [];
+  private readonly topics = new Set<string>();
+
+  addTopic(arn: string): void {
+    this.topics.add(arn);
+  }
+
+  actionOf(req: SimRequest): string | undefined {
+    return new URLSearchParams(req.body).get('Action') ?? undefined;
+  }
+
+  throttled(_action: string, requestId: string): SimResponse {
+    return error(400, 'Throttling', 'Rate exceeded', requestId);
+  }
+
+  handle(req: SimRequest, env: ServiceEnv): CallOutcome {
+    const params = new URLSearchParams(req.body);
+    const action = params.get('Action') ?? 'Unknown';
+    const requestId = env.ids.uuid();
+    if (action !== 'Publish') {
+      return { action, response: error(400, 'InvalidAction', `${action} is not simulated`, requestId) };
+    }
+    const topicArn = params.get('TopicArn') ?? '';
+    if (!this.topics.has(topicArn)) {
+      return { action, response: error(404, 'NotFound', 'Topic does not exist', requestId) };
+    }
+    const message = params.get('Message') ?? '';
+    if (message.length === 0)
+      return { action, response: error(400, 'InvalidParameter', 'Empty message', requestId) };
+    if (Buffer.byteLength(message) > 262_144) {
+      return { action, response: error(400, 'InvalidParameter', 'Message too long', requestId) };
+    }
+    const subject = params.get('Subject') ?? undefined;
+    const subjectError = subject === undefined ? undefined : subjectProblem(subject);
+    if (subjectError)
+      return {
+        action,
+        response: error(400, 'InvalidParameter', `Invalid parameter: ${subjectError}`, requestId),
+      };
+    const messageStructure = params.get('MessageStructure') ?? undefined;
+    if (messageStructure === 'json') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(message);
+      } catch {
+        return {
+          action,
+          response: error(
+            400,
+            'InvalidParameter',
+            'Message Structure - JSON message body failed to parse',
+            requestId,
+          ),
+        };
+      }
+      const obj = parsed as Record<string, unknown>;
+      if (typeof obj !== 'object' || obj === null || typeof obj.default !== 'string') {
+        return {
+          action,
+          response: error(
+            400,
+            'InvalidParameter',
+            'Message Structure - No default entry in JSON message body',
+            requestId,
+          ),
+        };
+      }
+      if (Object.values(obj).some((v) => typeof v !== 'string')) {
+        return {
+          action,
+          response: error(
+            400,
+            'InvalidParameter',
+            'Message Structure - every protocol message must be a string',
+            requestId,
+          ),
+        };
+      }
+    }
+    const attributes: Record<string, string> = {};
+    for (let i = 1; params.has(`MessageAttributes.entry.${i}.Name`); i++) {
+      attributes[params.get(`MessageAttributes.entry.${i}.Name`) ?? ''] =
+        params.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? '';
+    }
+    const messageId = env.ids.uuid();
+    this.messages.push({
+      at: env.clock.now().toISOString(),
+      topicArn,
+      subject,
+      message,
+      messageStructure,
+      messageId,
+      attributes,
+    });
+    return {
+      action,
+      response: {
+        status: 200,
+        headers: { 'content-type': 'text/xml' },
+        body: `<PublishResponse xmlns="${XMLNS}"><PublishResult><MessageId>${messageId}</MessageId></PublishResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></PublishResponse>`,
+      },
+    };
+  }
+}
