@@ -1,0 +1,186 @@
+/**
+ * What a scenario run tells: a readable story (steps, what each handler decided and why, alerts, failures) and a
+ * JSON output of the final state for tests and tooling.
+ */
+import type { SimulatedRegion } from '../region';
+import type { Scenario } from './schema';
+
+export type StoryKind =
+  | 'setup'
+  | 'note'
+  | 'clock'
+  | 'faults'
+  | 'event'
+  | 'invoke'
+  | 'action'
+  | 'handler'
+  | 'handler-error'
+  | 'alert'
+  | 'dlq'
+  | 'dropped'
+  | 'warning';
+
+export interface StoryLine {
+  at: string;
+  kind: StoryKind;
+  text: string;
+}
+
+/** A handler may return `{ story: string | string[] }` to explain itself; otherwise its outcome is shown. */
+export function describeResult(result: unknown): string[] {
+  if (result === undefined || result === null) return ['done'];
+  if (typeof result !== 'object') return [String(result)];
+  const r = result as Record<string, unknown>;
+  if (typeof r.story === 'string') return [r.story];
+  if (Array.isArray(r.story)) return r.story.map(String);
+  if (typeof r.outcome === 'string')
+    return [`${r.outcome}${typeof r.reason === 'string' ? `: ${r.reason}` : ''}`];
+  return [JSON.stringify(result)];
+}
+
+export class StoryRecorder {
+  readonly lines: StoryLine[] = [];
+  private seen = { invocations: 0, sns: 0, dlq: 0, dropped: 0, logs: 0 };
+
+  constructor(
+    private readonly region: SimulatedRegion,
+    private readonly onLine?: (line: StoryLine) => void,
+  ) {}
+
+  line(kind: StoryKind, text: string): void {
+    const l = { at: this.region.clock.now().toISOString(), kind, text };
+    this.lines.push(l);
+    this.onLine?.(l);
+  }
+
+  /** Adds what happened since the last call: handler outcomes, alerts, DLQ entries, dropped events, warnings. */
+  collect(): void {
+    const { bus, sns, logs } = this.region;
+    for (const inv of bus.invocations.slice(this.seen.invocations)) {
+      const what =
+        inv.eventName ??
+        (inv.ruleId.endsWith('Schedule') || inv.ruleId === 'manual' ? 'schedule' : inv.ruleId);
+      const retry = inv.attempt > 1 ? ` (attempt ${inv.attempt})` : '';
+      if (inv.outcome === 'error')
+        this.line('handler-error', `  ${inv.functionId} ← ${what}${retry}: FAILED ${inv.error}`);
+      else
+        for (const text of describeResult(inv.result))
+          this.line('handler', `  ${inv.functionId} ← ${what}${retry}: ${text}`);
+    }
+    this.seen.invocations = bus.invocations.length;
+    for (const m of sns.messages.slice(this.seen.sns))
+      this.line('alert', `  SNS alert: ${m.subject ?? '(no subject)'}`);
+    this.seen.sns = sns.messages.length;
+    for (const d of bus.dlq.slice(this.seen.dlq)) {
+      this.line(
+        'dlq',
+        `  DLQ: ${d.functionId} gave up on event ${d.eventId} (${d.reason}${d.error ? `: ${d.error}` : ''})`,
+      );
+    }
+    this.seen.dlq = bus.dlq.length;
+    for (const d of bus.dropped.slice(this.seen.dropped)) {
+      this.line('dropped', `  (fault) event ${d.eventName ?? d.eventId} was never delivered`);
+    }
+    this.seen.dropped = bus.dropped.length;
+    for (const l of logs.slice(this.seen.logs)) {
+      if (l.level === 'warn' || l.level === 'error')
+        this.line('warning', `  ${l.functionId} ${l.level}: ${l.message}`);
+    }
+    this.seen.logs = logs.length;
+  }
+}
+
+export interface ScenarioOutput {
+  scenario: string;
+  region: string;
+  accountId: string;
+  startedAt: string;
+  endedAt: string;
+  labels: Record<string, string>;
+  addresses: unknown[];
+  networkInterfaces: unknown[];
+  dynamodb: Record<string, Record<string, unknown>[]>;
+  sns: { at: string; subject?: string; message: string; messageStructure?: string }[];
+  ec2Calls: Record<string, number>;
+  apiCalls: Record<string, number>;
+  invocations: Record<string, { ok: number; error: number }>;
+  dlq: {
+    functionId: string;
+    at: string;
+    reason: string;
+    error?: string;
+    eventId: string;
+    eventName?: string;
+  }[];
+  droppedEvents: { at: string; eventId: string; eventName?: string }[];
+  metrics: Record<string, number>;
+  warnings: { at: string; functionId: string; level: string; message: string }[];
+}
+
+export async function collectOutput(
+  region: SimulatedRegion,
+  scenario: Scenario,
+  labels: Map<string, string>,
+): Promise<ScenarioOutput> {
+  const invocations: ScenarioOutput['invocations'] = {};
+  for (const inv of region.bus.invocations) {
+    const c = (invocations[inv.functionId] ??= { ok: 0, error: 0 });
+    c[inv.outcome] += 1;
+  }
+  const metrics: Record<string, number> = {};
+  for (const m of region.metrics) {
+    const dims = m.dimensions
+      ? `{${Object.entries(m.dimensions)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',')}}`
+      : '';
+    const key = `${m.name}${dims}`;
+    metrics[key] = (metrics[key] ?? 0) + m.value;
+  }
+  return {
+    scenario: scenario.name,
+    region: region.regionName,
+    accountId: region.accountId,
+    startedAt: scenario.start,
+    endedAt: region.clock.now().toISOString(),
+    labels: Object.fromEntries(labels),
+    addresses: region.addressesSnapshot(),
+    networkInterfaces: region.networkInterfacesSnapshot(),
+    dynamodb: await region.tableItemsByKind(),
+    sns: region.sns.messages.map(({ at, subject, message, messageStructure }) => ({
+      at,
+      subject,
+      message,
+      messageStructure,
+    })),
+    ec2Calls: region.server.callCounts('ec2'),
+    apiCalls: region.server.callCounts(),
+    invocations,
+    dlq: region.bus.dlq.map((d) => ({
+      functionId: d.functionId,
+      at: d.at,
+      reason: d.reason,
+      error: d.error,
+      eventId: d.eventId,
+      eventName: (d.event.detail as { eventName?: string }).eventName,
+    })),
+    droppedEvents: region.bus.dropped,
+    metrics,
+    warnings: region.logs
+      .filter((l) => l.level === 'warn' || l.level === 'error')
+      .map(({ at, functionId, level, message }) => ({ at, functionId, level, message })),
+  };
+}
+
+/** The story as a person reads it: one line per happening, times as HH:MM on the scenario's day count. */
+export function formatStory(lines: StoryLine[], start: string): string {
+  const t0 = Date.parse(start);
+  return lines
+    .map((l) => {
+      const dt = Date.parse(l.at) - t0;
+      const day = Math.floor(dt / 86_400_000);
+      const hhmm = new Date(l.at).toISOString().slice(11, 16);
+      return `${day > 0 ? `d+${day} ` : ''}${hhmm}  ${l.text}`;
+    })
+    .join('\n');
+}
