@@ -1,0 +1,275 @@
+/**
+ * eip-keeper in one region: the table, the encrypted alert topic, the configuration (inline or in SSM), the kill
+ * switch, and one EventFunction per entry of the function catalog (shared/app/functions.ts). Adding a capability
+ * means appending a FunctionSpec to FUNCTIONS; this file does not change.
+ */
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import type { Construct } from 'constructs';
+import type { z } from 'zod';
+import { FUNCTIONS, type FunctionSpec } from '../shared/app/functions';
+import { ENV, type RuntimeEnvSchema } from '../shared/config/environment';
+import type { AppConfig } from '../shared/config/schema';
+import { TABLE_KEYS } from '../shared/store/table';
+import { EventFunction, kebabCase } from './constructs/event-function';
+import { FinanceDashboard } from './constructs/finance-dashboard';
+import { externalResourceArns, type ResourceArns } from './permissions';
+
+/** SSM parameter that holds the configuration when it is too long to inline. */
+export const CONFIG_PARAMETER_NAME = '/eip-keeper/config';
+/** Longer configuration JSON goes to SSM (Lambda's environment is 4 KB in total). */
+export const INLINE_CONFIG_MAX_CHARS = 2000;
+/** SSM String parameter limits: standard tier 4 KB, advanced tier 8 KB. */
+const SSM_STANDARD_MAX_CHARS = 4096;
+const SSM_ADVANCED_MAX_CHARS = 8192;
+/** The kill switch is created in the "releases allowed" position; an operator sets it to `on` to stop releases. */
+export const KILL_SWITCH_INITIAL_VALUE = 'off';
+
+/** The repository root: function entries in the catalog are relative to it. */
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The environment the stack gives every function, typed against the runtime schema (Lambda sets AWS_REGION). */
+export type StackEnvironment = Omit<z.input<typeof RuntimeEnvSchema>, typeof ENV.region>;
+
+export interface EipKeeperStackProps extends StackProps {
+  /** The validated configuration (infra/context.ts). */
+  readonly config: AppConfig;
+  /** @default FUNCTIONS, the catalog */
+  readonly functions?: readonly FunctionSpec[];
+  /** Pre-built code per function, skipping esbuild bundling (tests). @default bundle each entry with local esbuild */
+  readonly codeFor?: (spec: FunctionSpec) => lambda.Code;
+  /** @default the repository root */
+  readonly projectRoot?: string;
+  /** @default one month */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** The configuration is too long even for an advanced SSM parameter. */
+export class ConfigTooLargeError extends Error {
+  override readonly name = 'ConfigTooLargeError';
+  constructor(readonly length: number) {
+    super(
+      `eip-keeper configuration is ${length} characters as JSON; the SSM parameter holds at most ${SSM_ADVANCED_MAX_CHARS}`,
+    );
+  }
+}
+
+export class EipKeeperStack extends Stack {
+  readonly table: dynamodb.Table;
+  readonly key: kms.Key;
+  readonly topic: sns.Topic;
+  readonly killSwitch: ssm.StringParameter;
+  readonly configParameter?: ssm.StringParameter;
+  readonly functions: EventFunction[] = [];
+  /** issue 4 (sweeper): present when the catalog deploys the Sweeper. */
+  readonly financeDashboard?: FinanceDashboard;
+
+  constructor(scope: Construct, id: string, props: EipKeeperStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.key = new kms.Key(this, 'Key', {
+      description: 'eip-keeper: encrypts the alert topic and the dead-letter queues',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch alarms publish DLQ alarms to the encrypted topic.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToUseKeyForTopic',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    // EventBridge writes undeliverable events to the encrypted rule DLQs.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEventBridgeRulesToUseKeyForDlq',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': `arn:${this.partition}:events:${this.region}:${this.account}:rule/*` },
+        },
+      }),
+    );
+
+    this.topic = new sns.Topic(this, 'AlertTopic', {
+      displayName: 'eip-keeper alerts',
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowOwningAccount',
+        principals: [new iam.AccountRootPrincipal()],
+        actions: [
+          'sns:GetTopicAttributes',
+          'sns:SetTopicAttributes',
+          'sns:AddPermission',
+          'sns:RemovePermission',
+          'sns:DeleteTopic',
+          'sns:Subscribe',
+          'sns:ListSubscriptionsByTopic',
+          'sns:Publish',
+        ],
+        resources: [this.topic.topicArn],
+      }),
+    );
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: {
+            'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*`,
+          },
+        },
+      }),
+    );
+    if (config.alerts.email) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(config.alerts.email));
+    }
+
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: TABLE_KEYS.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TABLE_KEYS.ttlAttribute,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: TABLE_KEYS.gsi1.name,
+      partitionKey: { name: TABLE_KEYS.gsi1.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.gsi1.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+
+    this.killSwitch = new ssm.StringParameter(this, 'KillSwitch', {
+      parameterName: config.sweeper.killSwitchParameter,
+      stringValue: KILL_SWITCH_INITIAL_VALUE,
+      description: 'eip-keeper kill switch: "on" stops every EIP release at the next sweep',
+    });
+
+    const configJson = JSON.stringify(config);
+    if (configJson.length > INLINE_CONFIG_MAX_CHARS) {
+      if (configJson.length > SSM_ADVANCED_MAX_CHARS) throw new ConfigTooLargeError(configJson.length);
+      this.configParameter = new ssm.StringParameter(this, 'Config', {
+        parameterName: CONFIG_PARAMETER_NAME,
+        stringValue: configJson,
+        description: 'eip-keeper configuration (validated at synth time)',
+        tier:
+          configJson.length > SSM_STANDARD_MAX_CHARS
+            ? ssm.ParameterTier.ADVANCED
+            : ssm.ParameterTier.STANDARD,
+      });
+    }
+
+    const environment: StackEnvironment = {
+      [ENV.tableName]: this.table.tableName,
+      [ENV.topicArn]: this.topic.topicArn,
+      [ENV.accountId]: this.account,
+      [ENV.eventBusName]: 'default',
+      ...(this.configParameter
+        ? { [ENV.configParameter]: this.configParameter.parameterName }
+        : { [ENV.configJson]: configJson }),
+    };
+
+    const resourceArns: ResourceArns = {
+      table: this.table.tableArn,
+      'table-indexes': `${this.table.tableArn}/index/*`,
+      topic: this.topic.topicArn,
+      'topic-key': this.key.keyArn,
+      'config-parameter':
+        this.configParameter?.parameterArn ??
+        `arn:${this.partition}:ssm:${this.region}:${this.account}:parameter${CONFIG_PARAMETER_NAME}`,
+      'kill-switch-parameter': this.killSwitch.parameterArn,
+      ...externalResourceArns(this.partition, this.region, this.account),
+    };
+
+    const publishers: iam.IRole[] = [];
+    for (const spec of props.functions ?? FUNCTIONS) {
+      const fn = new EventFunction(this, spec.id, {
+        spec,
+        config,
+        environment: definedOnly(environment),
+        resourceArns,
+        key: this.key,
+        alarmTopic: this.topic,
+        projectRoot: props.projectRoot ?? REPO_ROOT,
+        code: props.codeFor?.(spec),
+        logRetention: props.logRetention,
+      });
+      if (this.configParameter) {
+        fn.role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            sid: 'ReadConfigParameter',
+            actions: ['ssm:GetParameter'],
+            resources: [this.configParameter.parameterArn],
+          }),
+        );
+      }
+      if (spec.permissions.some((p) => p.resources.includes('topic'))) publishers.push(fn.role);
+      this.functions.push(fn);
+    }
+
+    if (publishers.length > 0) {
+      const roles = publishers;
+      this.topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowEipKeeperFunctionsToPublish',
+          principals: roles,
+          actions: ['sns:Publish'],
+          resources: [this.topic.topicArn],
+        }),
+      );
+      // Publishing to a KMS-encrypted topic needs the key, but only through SNS.
+      this.key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowEipKeeperFunctionsToPublishViaSns',
+          principals: roles,
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'kms:ViaService': `sns.${this.region}.amazonaws.com` } },
+        }),
+      );
+    }
+
+    // issue 4 (sweeper): the finance dashboard over the Sweeper's cost metrics.
+    const sweeperSpec = (props.functions ?? FUNCTIONS).find((f) => f.id === 'Sweeper');
+    if (sweeperSpec) {
+      this.financeDashboard = new FinanceDashboard(this, 'FinanceDashboard', {
+        service: kebabCase(sweeperSpec.id),
+        hourlyRateUsd: config.sweeper.hourlyRateUsd,
+        sweepMinutes: config.sweeper.scheduleMinutes,
+      });
+    }
+
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'AlertTopicArn', { value: this.topic.topicArn });
+    new CfnOutput(this, 'KillSwitchParameterName', { value: this.killSwitch.parameterName });
+    if (this.configParameter)
+      new CfnOutput(this, 'ConfigParameterName', { value: this.configParameter.parameterName });
+  }
+}
+
+function definedOnly(env: StackEnvironment): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
