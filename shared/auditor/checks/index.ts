@@ -1,0 +1,22 @@
+/**
+ * Every readiness check of one cluster: plain snapshot in, results out. Pure: no AWS import.
+ */
+import type { ClusterSnapshot } from '../snapshot';
+import { buildContext } from './context';
+import { customNetworkingChecks } from './custom-networking';
+import { ipHeadroomChecks } from './ip-headroom';
+import { podEipEgressChecks } from './pod-eip-egress';
+import { type CheckResult, compareResults } from './result';
+import { securityGroupsForPodsChecks } from './security-groups-for-pods';
+
+export function runChecks(snapshot: ClusterSnapshot): CheckResult[] {
+  const ctx = buildContext(snapshot);
+  return [
+    ...securityGroupsForPodsChecks(ctx),
+    ...customNetworkingChecks(ctx),
+    ...podEipEgressChecks(ctx),
+    ...ipHeadroomChecks(ctx),
+  ].sort(compareResults);
+}
+
+export * from './result';

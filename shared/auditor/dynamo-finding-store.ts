@@ -1,0 +1,334 @@
+/**
+ * The finding store on the single DynamoDB table.
+ *
+ * | Item                | PK                  | SK                                        | GSI1PK                | GSI1SK                    |
+ * |---------------------|---------------------|-------------------------------------------|-----------------------|---------------------------|
+ * | Latest finding      | `AUDIT#<cluster>`   | `FINDING#<scope>#<checkId>`               | `KIND#audit-finding`  | `<cluster>#<scope>#<id>`  |
+ * | Finding history     | `AUDIT#<cluster>`   | `HIST#<at>#<scope>#<checkId>#<change>`    |                       |                           |
+ * | Exhaustion signal   | `AUDIT##signals`    | `<at>#<eventId>`                          |                       |                           |
+ *
+ * `<scope>` is `cluster`, `nodegroup:<name>` or `pool:<name>`. History and signals expire through `expiresAt`.
+ */
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailed } from '../store/errors';
+import { expiresAtFor, PREFIX } from '../store/keys';
+import { type Finding, scopeOf } from './checks/result';
+import type { AuditRecord, FindingStore } from './finding-store';
+import type { ExhaustionSignal } from './snapshot';
+
+type Item = Record<string, unknown>;
+
+export const AUDIT_KIND = `${PREFIX.kind}audit-finding`;
+const SIGNALS_PK = `${PREFIX.audit}#signals`;
+
+export const auditPk = (cluster: string) => `${PREFIX.audit}${cluster}`;
+export const findingSk = (f: Pick<Finding, 'nodegroup' | 'pool' | 'id'>) => `FINDING#${scopeOf(f)}#${f.id}`;
+
+function lostRace(err: unknown): boolean {
+  if (isConditionalCheckFailed(err)) return true;
+  const e = err as { name?: string; CancellationReasons?: { Code?: string }[] };
+  return (
+    e?.name === 'TransactionCanceledException' &&
+    (e.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')
+  );
+}
+
+function toItem(r: AuditRecord): Item {
+  return {
+    PK: auditPk(r.cluster),
+    SK: findingSk(r),
+    GSI1PK: AUDIT_KIND,
+    GSI1SK: `${r.cluster}#${scopeOf(r)}#${r.id}`,
+    itemType: 'AuditFinding',
+    kind: 'audit-finding',
+    cluster: r.cluster,
+    ...(r.nodegroup !== undefined ? { nodegroup: r.nodegroup } : {}),
+    ...(r.pool !== undefined ? { pool: r.pool } : {}),
+    checkId: r.id,
+    status: r.status,
+    severity: r.severity,
+    title: r.title,
+    evidence: r.evidence,
+    fix: r.fix,
+    state: r.state,
+    announced: r.announced,
+    rev: r.rev,
+    firstSeenAt: r.firstSeenAt,
+    lastSeenAt: r.lastSeenAt,
+    ...(r.resolvedAt ? { resolvedAt: r.resolvedAt } : {}),
+    ...(r.claim ? { claimToken: r.claim.token, claimUntil: r.claim.until } : {}),
+  };
+}
+
+function fromItem(i: Item): AuditRecord {
+  return {
+    id: String(i.checkId),
+    status: i.status === 'unknown' ? 'unknown' : 'fail',
+    severity: (i.severity as AuditRecord['severity']) ?? 'info',
+    cluster: String(i.cluster),
+    ...(typeof i.nodegroup === 'string' ? { nodegroup: i.nodegroup } : {}),
+    ...(typeof i.pool === 'string' ? { pool: i.pool } : {}),
+    title: String(i.title ?? ''),
+    evidence: Array.isArray(i.evidence) ? i.evidence.map(String) : [],
+    fix: String(i.fix ?? ''),
+    state: i.state === 'resolved' ? 'resolved' : 'open',
+    announced: i.announced === 'open' ? 'open' : 'none',
+    rev: Number(i.rev ?? 0),
+    firstSeenAt: String(i.firstSeenAt ?? ''),
+    lastSeenAt: String(i.lastSeenAt ?? ''),
+    ...(typeof i.resolvedAt === 'string' ? { resolvedAt: i.resolvedAt } : {}),
+    ...(typeof i.claimToken === 'string' && typeof i.claimUntil === 'string'
+      ? { claim: { token: i.claimToken, until: i.claimUntil } }
+      : {}),
+  };
+}
+
+export class DynamoFindingStore implements FindingStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly retentionDays: number,
+  ) {}
+
+  async listRecords(cluster: string): Promise<AuditRecord[]> {
+    const out: AuditRecord[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+          ExpressionAttributeValues: { ':pk': auditPk(cluster), ':sk': 'FINDING#' },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const i of page.Items ?? []) out.push(fromItem(i));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  private history(r: AuditRecord, at: string, change: 'opened' | 'resolved'): Item {
+    return {
+      PK: auditPk(r.cluster),
+      SK: `HIST#${at}#${scopeOf(r)}#${r.id}#${change}`,
+      itemType: 'AuditHistory',
+      kind: 'audit-history',
+      change,
+      cluster: r.cluster,
+      ...(r.nodegroup !== undefined ? { nodegroup: r.nodegroup } : {}),
+      ...(r.pool !== undefined ? { pool: r.pool } : {}),
+      checkId: r.id,
+      status: r.status,
+      severity: r.severity,
+      title: r.title,
+      evidence: r.evidence,
+      fix: r.fix,
+      at,
+      expiresAt: expiresAtFor(at, this.retentionDays),
+    };
+  }
+
+  /** Writes `next` if the stored revision is still `previousRev` (absent for a new record), plus a history item. */
+  private async write(
+    next: AuditRecord,
+    previousRev: number | undefined,
+    history?: Item,
+  ): Promise<AuditRecord | undefined> {
+    const condition =
+      previousRev === undefined
+        ? { ConditionExpression: 'attribute_not_exists(PK)' }
+        : { ConditionExpression: 'rev = :rev', ExpressionAttributeValues: { ':rev': previousRev } };
+    try {
+      if (history) {
+        await this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: this.tableName, Item: toItem(next), ...condition } },
+              { Put: { TableName: this.tableName, Item: history } },
+            ],
+          }),
+        );
+      } else {
+        await this.db.send(new PutCommand({ TableName: this.tableName, Item: toItem(next), ...condition }));
+      }
+      return next;
+    } catch (err) {
+      if (lostRace(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async open(finding: Finding, at: string, previous?: AuditRecord): Promise<AuditRecord | undefined> {
+    const reopenedQuietly = previous?.state === 'resolved' && previous.announced === 'open';
+    const next: AuditRecord = {
+      ...finding,
+      state: 'open',
+      // A resolution never announced: the open announcement still stands. Otherwise announce anew.
+      announced: reopenedQuietly ? 'open' : 'none',
+      rev: (previous?.rev ?? 0) + 1,
+      firstSeenAt: reopenedQuietly || previous?.state === 'open' ? (previous?.firstSeenAt ?? at) : at,
+      lastSeenAt: at,
+    };
+    return this.write(next, previous?.rev, reopenedQuietly ? undefined : this.history(next, at, 'opened'));
+  }
+
+  async refresh(finding: Finding, previous: AuditRecord, at: string): Promise<AuditRecord | undefined> {
+    const next: AuditRecord = {
+      ...finding,
+      state: 'open',
+      announced: previous.announced,
+      rev: previous.rev + 1,
+      firstSeenAt: previous.firstSeenAt,
+      lastSeenAt: at,
+      ...(previous.claim ? { claim: previous.claim } : {}),
+    };
+    return this.write(next, previous.rev);
+  }
+
+  async resolve(previous: AuditRecord, at: string): Promise<AuditRecord | undefined> {
+    const next: AuditRecord = { ...previous, state: 'resolved', rev: previous.rev + 1, resolvedAt: at };
+    return this.write(next, previous.rev, this.history(next, at, 'resolved'));
+  }
+
+  async claim(record: AuditRecord, at: string, until: string): Promise<AuditRecord | undefined> {
+    const token = `${at}#${Math.random().toString(36).slice(2)}`;
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: auditPk(record.cluster), SK: findingSk(record) },
+          UpdateExpression: 'SET claimToken = :token, claimUntil = :until, rev = :next',
+          ConditionExpression: 'rev = :rev AND (attribute_not_exists(claimToken) OR claimUntil <= :at)',
+          ExpressionAttributeValues: {
+            ':token': token,
+            ':until': until,
+            ':next': record.rev + 1,
+            ':rev': record.rev,
+            ':at': at,
+          },
+        }),
+      );
+      return { ...record, rev: record.rev + 1, claim: { token, until } };
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async release(record: AuditRecord): Promise<void> {
+    if (!record.claim) return;
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: auditPk(record.cluster), SK: findingSk(record) },
+          UpdateExpression: 'REMOVE claimToken, claimUntil',
+          ConditionExpression: 'claimToken = :token',
+          ExpressionAttributeValues: { ':token': record.claim.token },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+  }
+
+  async markAnnounced(record: AuditRecord, _at: string): Promise<void> {
+    if (!record.claim)
+      throw new Error(`markAnnounced needs a claimed record (${record.cluster} ${record.id})`);
+    const key = { PK: auditPk(record.cluster), SK: findingSk(record) };
+    const condition = { ConditionExpression: 'claimToken = :token' };
+    try {
+      if (record.state === 'resolved') {
+        await this.db.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: key,
+            ...condition,
+            ExpressionAttributeValues: { ':token': record.claim.token },
+          }),
+        );
+      } else {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: 'SET announced = :open, rev = rev + :one REMOVE claimToken, claimUntil',
+            ...condition,
+            ExpressionAttributeValues: { ':token': record.claim.token, ':open': 'open', ':one': 1 },
+          }),
+        );
+      }
+    } catch (err) {
+      // Another audit took the record over since: it announces what it sees.
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+  }
+
+  async forget(record: AuditRecord): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { PK: auditPk(record.cluster), SK: findingSk(record) },
+          ConditionExpression: 'rev = :rev',
+          ExpressionAttributeValues: { ':rev': record.rev },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+  }
+
+  async recordSignal(signal: ExhaustionSignal & { eventId: string }, retentionHours: number): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          PK: SIGNALS_PK,
+          SK: `${signal.at}#${signal.eventId}`,
+          itemType: 'AuditSignal',
+          kind: 'audit-signal',
+          subnetId: signal.subnetId,
+          at: signal.at,
+          eventName: signal.eventName,
+          ...(signal.errorMessage ? { errorMessage: signal.errorMessage } : {}),
+          expiresAt: Math.floor(Date.parse(signal.at) / 1000) + Math.ceil(retentionHours * 3600),
+        },
+      }),
+    );
+  }
+
+  async recentSignals(sinceIso: string): Promise<ExhaustionSignal[]> {
+    const out: ExhaustionSignal[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk AND SK >= :since',
+          ExpressionAttributeValues: { ':pk': SIGNALS_PK, ':since': sinceIso },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const i of page.Items ?? [])
+        out.push({
+          subnetId: String(i.subnetId),
+          at: String(i.at),
+          eventName: String(i.eventName),
+          ...(typeof i.errorMessage === 'string' ? { errorMessage: i.errorMessage } : {}),
+        });
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+}

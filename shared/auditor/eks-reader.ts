@@ -1,0 +1,139 @@
+/**
+ * Adapter: the EKS reads of the auditor (ListClusters, DescribeCluster, ListNodegroups, DescribeNodegroup,
+ * DescribeAddon), turned into the snapshot's plain records.
+ */
+import {
+  DescribeAddonCommand,
+  DescribeClusterCommand,
+  DescribeNodegroupCommand,
+  type EKSClient,
+  paginateListClusters,
+  paginateListNodegroups,
+} from '@aws-sdk/client-eks';
+import type { AddonInfo, ClusterInfo, NodegroupInfo } from './snapshot';
+
+const iso = (d: Date | undefined): string | undefined => (d ? d.toISOString() : undefined);
+
+function isNotFound(err: unknown): boolean {
+  return (err as { name?: string })?.name === 'ResourceNotFoundException';
+}
+
+/** Runs `fn` over `items` with at most `limit` calls in flight, keeping order. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+export class EksReader {
+  constructor(private readonly eks: EKSClient) {}
+
+  async listClusters(): Promise<string[]> {
+    const names: string[] = [];
+    for await (const page of paginateListClusters({ client: this.eks }, {}))
+      names.push(...(page.clusters ?? []));
+    return names.sort();
+  }
+
+  async describeCluster(name: string): Promise<ClusterInfo> {
+    const out = await this.eks.send(new DescribeClusterCommand({ name }));
+    const c = out.cluster ?? {};
+    const vpc = c.resourcesVpcConfig ?? {};
+    return {
+      name: c.name ?? name,
+      ...(c.arn ? { arn: c.arn } : {}),
+      ...(c.version ? { version: c.version } : {}),
+      ...(c.status ? { status: c.status } : {}),
+      ...(c.roleArn ? { roleArn: c.roleArn } : {}),
+      ...(vpc.vpcId ? { vpcId: vpc.vpcId } : {}),
+      subnetIds: vpc.subnetIds ?? [],
+      securityGroupIds: [
+        ...(vpc.clusterSecurityGroupId ? [vpc.clusterSecurityGroupId] : []),
+        ...(vpc.securityGroupIds ?? []),
+      ],
+      ...(c.endpoint ? { endpoint: c.endpoint } : {}),
+      ...(c.certificateAuthority?.data ? { certificateAuthority: c.certificateAuthority.data } : {}),
+      autoMode: c.computeConfig?.enabled === true,
+      ...(c.createdAt ? { createdAt: iso(c.createdAt) } : {}),
+    };
+  }
+
+  async nodegroups(cluster: string): Promise<NodegroupInfo[]> {
+    const names: string[] = [];
+    for await (const page of paginateListNodegroups({ client: this.eks }, { clusterName: cluster }))
+      names.push(...(page.nodegroups ?? []));
+    const described = await mapLimit(names.sort(), 5, async (nodegroupName) => {
+      try {
+        const out = await this.eks.send(
+          new DescribeNodegroupCommand({ clusterName: cluster, nodegroupName }),
+        );
+        return out.nodegroup;
+      } catch (err) {
+        if (isNotFound(err)) return undefined; // deleted between list and describe
+        throw err;
+      }
+    });
+    return described
+      .filter((n): n is NonNullable<typeof n> => n !== undefined)
+      .map((n) => ({
+        name: n.nodegroupName ?? '',
+        ...(n.status ? { status: n.status } : {}),
+        instanceTypes: n.instanceTypes ?? [],
+        ...(n.amiType ? { amiType: n.amiType } : {}),
+        subnets: n.subnets ?? [],
+        ...(n.capacityType ? { capacityType: n.capacityType } : {}),
+        scaling: {
+          ...(n.scalingConfig?.minSize !== undefined ? { minSize: n.scalingConfig.minSize } : {}),
+          ...(n.scalingConfig?.maxSize !== undefined ? { maxSize: n.scalingConfig.maxSize } : {}),
+          ...(n.scalingConfig?.desiredSize !== undefined ? { desiredSize: n.scalingConfig.desiredSize } : {}),
+        },
+        ...(n.createdAt ? { createdAt: iso(n.createdAt) } : {}),
+        ...(n.modifiedAt ? { modifiedAt: iso(n.modifiedAt) } : {}),
+        ...(n.launchTemplate
+          ? {
+              launchTemplate: {
+                ...(n.launchTemplate.id ? { id: n.launchTemplate.id } : {}),
+                ...(n.launchTemplate.name ? { name: n.launchTemplate.name } : {}),
+                ...(n.launchTemplate.version ? { version: n.launchTemplate.version } : {}),
+              },
+            }
+          : {}),
+        labels: { ...(n.labels ?? {}) },
+        healthIssues: (n.health?.issues ?? []).map((i) => ({
+          code: String(i.code ?? 'Unknown'),
+          ...(i.message ? { message: i.message } : {}),
+          resourceIds: i.resourceIds ?? [],
+        })),
+      }));
+  }
+
+  /** The add-on, or null when it is not installed as an EKS add-on. */
+  async addon(cluster: string, addonName: string): Promise<AddonInfo | null> {
+    try {
+      const out = await this.eks.send(new DescribeAddonCommand({ clusterName: cluster, addonName }));
+      const a = out.addon;
+      if (!a) return null;
+      return {
+        name: a.addonName ?? addonName,
+        version: a.addonVersion ?? '',
+        ...(a.status ? { status: a.status } : {}),
+        ...(a.configurationValues ? { configurationValues: a.configurationValues } : {}),
+        ...(a.modifiedAt ? { modifiedAt: iso(a.modifiedAt) } : {}),
+      };
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+}

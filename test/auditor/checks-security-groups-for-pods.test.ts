@@ -1,0 +1,332 @@
+import { describe, expect, it } from 'vitest';
+import { runChecks } from '../../shared/auditor/checks';
+import { availableValue, unavailable } from '../../shared/auditor/snapshot';
+import { findingsOf, must, resultOf } from './fixtures/results';
+import { branchEni, eni, K8S_OFF, k8sState, NOW, pool, readyCluster } from './fixtures/snapshots';
+
+describe('a cluster ready for security groups for pods', () => {
+  it('has no findings at all', () => {
+    expect(findingsOf(readyCluster())).toEqual([]);
+  });
+
+  it('never reports an unknown as a pass: every result is pass, fail, unknown or not applicable with a reason', () => {
+    for (const r of runChecks(readyCluster())) expect(r.title.length).toBeGreaterThan(10);
+  });
+});
+
+describe('sgp-instance-type', () => {
+  it('fails a t3 node group, names the reason and the replacement node group command', () => {
+    const s = readyCluster();
+    s.nodegroups[0] = { ...must(s.nodegroups[0]), name: 'burst', instanceTypes: ['t3.medium'] };
+    for (const i of s.instances) i.nodegroup = 'burst';
+    const r = resultOf(s, 'sgp-instance-type', { nodegroup: 'burst' });
+    expect(r.status).toBe('fail');
+    expect(r.severity).toBe('high');
+    expect(r.evidence.join('\n')).toContain('t3.medium: t3 is a burstable (t) family');
+    expect(r.fix).toContain('aws eks create-nodegroup --cluster-name prod --nodegroup-name burst-sgp');
+    expect(r.fix).toContain('--instance-types m5.large');
+  });
+
+  it('fails an old Xen family (m4) and passes bare metal', () => {
+    const s = readyCluster();
+    must(s.nodegroups[0]).instanceTypes = ['m4.large', 'm5.metal'];
+    const r = resultOf(s, 'sgp-instance-type', { nodegroup: 'general' });
+    expect(r.status).toBe('fail');
+    expect(r.evidence).toContain(
+      'm4.large: m4 runs on the xen hypervisor; trunk ENIs need a Nitro-based type',
+    );
+    expect(r.evidence).toContain('m5.metal: bare metal');
+  });
+
+  it('does not report missing trunk ENIs on top of an incompatible type', () => {
+    const s = readyCluster();
+    must(s.nodegroups[0]).instanceTypes = ['t3.medium'];
+    s.nodeEnis = s.nodeEnis.filter((e) => e.interfaceType !== 'trunk');
+    expect(resultOf(s, 'sgp-trunk-eni', { nodegroup: 'general' }).status).toBe('not-applicable');
+  });
+
+  it('takes the types of running nodes when the node group uses a launch template', () => {
+    const s = readyCluster();
+    s.nodegroups[0] = { ...must(s.nodegroups[0]), instanceTypes: [], launchTemplate: { name: 'lt-general' } };
+    expect(resultOf(s, 'sgp-instance-type', { nodegroup: 'general' }).status).toBe('pass');
+    s.instances = [];
+    const r = resultOf(s, 'sgp-instance-type', { nodegroup: 'general' });
+    expect(r.status).toBe('unknown');
+    expect(r.evidence[0]).toContain('lt-general');
+  });
+
+  it('is unknown, not a pass, for an instance type DescribeInstanceTypes did not describe', () => {
+    const s = readyCluster();
+    must(s.nodegroups[0]).instanceTypes = ['m5.large', 'z9.mystery'];
+    expect(resultOf(s, 'sgp-instance-type', { nodegroup: 'general' }).status).toBe('unknown');
+  });
+});
+
+describe('sgp-enabled', () => {
+  it('is unknown without Kubernetes access when the add-on configuration does not set ENABLE_POD_ENI', () => {
+    const s = readyCluster();
+    s.kubernetes = K8S_OFF;
+    s.vpcCni = { name: 'vpc-cni', version: 'v1.19.2-eksbuild.1' };
+    s.nodeEnis = s.nodeEnis.filter((e) => e.interfaceType !== 'trunk');
+    const r = resultOf(s, 'sgp-enabled');
+    expect(r.status).toBe('unknown');
+    expect(r.severity).toBe('info');
+    expect(r.fix).toContain('audit.kubernetesAccess');
+    expect(r.evidence[0]).toContain('do not set ENABLE_POD_ENI');
+  });
+
+  it('reads ENABLE_POD_ENI from the add-on configuration without Kubernetes access', () => {
+    const s = readyCluster();
+    s.kubernetes = K8S_OFF;
+    expect(resultOf(s, 'sgp-enabled').status).toBe('pass');
+  });
+
+  it('fails when a pool needs branch ENIs and ENABLE_POD_ENI is false, with the merged add-on command', () => {
+    const s = readyCluster();
+    s.vpcCni = {
+      name: 'vpc-cni',
+      version: 'v1.19.2-eksbuild.1',
+      configurationValues: '{"env":{"ENABLE_POD_ENI":"false","WARM_IP_TARGET":"5"}}',
+    };
+    s.kubernetes = K8S_OFF;
+    s.pools = [{ pool: pool(), enis: [] }];
+    const r = resultOf(s, 'sgp-enabled');
+    expect(r.status).toBe('fail');
+    expect(r.fix).toBe(
+      `aws eks update-addon --cluster-name prod --addon-name vpc-cni --resolve-conflicts PRESERVE --configuration-values '{"env":{"ENABLE_POD_ENI":"true","WARM_IP_TARGET":"5"}}'`,
+    );
+  });
+
+  it('uses kubectl set env when vpc-cni is self-managed', () => {
+    const s = readyCluster();
+    s.vpcCni = null;
+    s.kubernetes = availableValue(
+      k8sState({ awsNode: availableValue({ image: 'x/amazon-k8s-cni:v1.19.2', env: {}, initEnv: {} }) }),
+    );
+    s.pools = [{ pool: pool(), enis: [] }];
+    expect(resultOf(s, 'sgp-enabled').fix).toBe(
+      'kubectl set env daemonset aws-node -n kube-system ENABLE_POD_ENI=true',
+    );
+  });
+
+  it('runs no other security-group checks when the feature is off and nothing needs it', () => {
+    const s = readyCluster();
+    s.kubernetes = availableValue(
+      k8sState({ awsNode: availableValue({ image: 'x/amazon-k8s-cni:v1.19.2', env: {}, initEnv: {} }) }),
+    );
+    s.nodeEnis = s.nodeEnis.filter((e) => e.interfaceType !== 'trunk');
+    const sgp = runChecks(s).filter((r) => r.id.startsWith('sgp-'));
+    expect(sgp.map((r) => [r.id, r.status])).toEqual([['sgp-enabled', 'not-applicable']]);
+  });
+});
+
+describe('sgp-cni-version and sgp-tcp-early-demux', () => {
+  it('fails VPC CNI 1.7.5 and below 1.11 also needs DISABLE_TCP_EARLY_DEMUX', () => {
+    const s = readyCluster();
+    s.kubernetes = K8S_OFF;
+    s.vpcCni = { ...must(s.vpcCni), version: 'v1.7.5-eksbuild.1' };
+    expect(resultOf(s, 'sgp-cni-version').status).toBe('fail');
+    expect(resultOf(s, 'sgp-cni-version').fix).toContain(
+      'describe-addon-versions --addon-name vpc-cni --kubernetes-version 1.31',
+    );
+    const demux = resultOf(s, 'sgp-tcp-early-demux');
+    expect(demux.status).toBe('unknown');
+  });
+
+  it('passes 1.7.7 exactly', () => {
+    const s = readyCluster();
+    s.kubernetes = K8S_OFF;
+    s.vpcCni = { ...must(s.vpcCni), version: 'v1.7.7' };
+    expect(resultOf(s, 'sgp-cni-version').status).toBe('pass');
+  });
+
+  it('prefers the aws-node image tag over the add-on version', () => {
+    const s = readyCluster();
+    s.vpcCni = { ...must(s.vpcCni), version: 'v1.19.2-eksbuild.1' };
+    s.kubernetes = availableValue(
+      k8sState({
+        awsNode: availableValue({
+          image: 'r/amazon-k8s-cni:v1.7.0',
+          env: { ENABLE_POD_ENI: 'true' },
+          initEnv: {},
+        }),
+      }),
+    );
+    expect(resultOf(s, 'sgp-cni-version').status).toBe('fail');
+  });
+
+  it('fails 1.10 without DISABLE_TCP_EARLY_DEMUX on the init container and passes with it', () => {
+    const s = readyCluster();
+    const image = 'r/amazon-k8s-cni:v1.10.4';
+    s.kubernetes = availableValue(
+      k8sState({ awsNode: availableValue({ image, env: { ENABLE_POD_ENI: 'true' }, initEnv: {} }) }),
+    );
+    const r = resultOf(s, 'sgp-tcp-early-demux');
+    expect(r.status).toBe('fail');
+    expect(r.fix).toContain('"init":{"env":{"DISABLE_TCP_EARLY_DEMUX":"true"}}');
+    s.kubernetes = availableValue(
+      k8sState({
+        awsNode: availableValue({
+          image,
+          env: { ENABLE_POD_ENI: 'true' },
+          initEnv: { DISABLE_TCP_EARLY_DEMUX: 'true' },
+        }),
+      }),
+    );
+    expect(resultOf(s, 'sgp-tcp-early-demux').status).toBe('pass');
+  });
+});
+
+describe('sgp-cluster-role-policy', () => {
+  it('fails without AmazonEKSVPCResourceController and gives the attach command', () => {
+    const s = readyCluster();
+    s.clusterRolePolicies = availableValue(['arn:aws:iam::aws:policy/AmazonEKSClusterPolicy']);
+    const r = resultOf(s, 'sgp-cluster-role-policy');
+    expect([r.status, r.severity]).toEqual(['fail', 'critical']);
+    expect(r.fix).toBe(
+      'aws iam attach-role-policy --role-name prod-cluster-role --policy-arn arn:aws:iam::aws:policy/AmazonEKSVPCResourceController',
+    );
+  });
+
+  it('is unknown when IAM denies the read, with what to allow', () => {
+    const s = readyCluster();
+    s.clusterRolePolicies = unavailable(
+      'IAM denied ListAttachedRolePolicies on prod-cluster-role',
+      'allow iam:ListAttachedRolePolicies',
+    );
+    const r = resultOf(s, 'sgp-cluster-role-policy');
+    expect(r.status).toBe('unknown');
+    expect(r.fix).toBe('allow iam:ListAttachedRolePolicies');
+  });
+});
+
+describe('sgp-linux-ami', () => {
+  it('fails Windows node groups', () => {
+    const s = readyCluster();
+    must(s.nodegroups[0]).amiType = 'WINDOWS_CORE_2022_x86_64';
+    expect(resultOf(s, 'sgp-linux-ami', { nodegroup: 'general' }).status).toBe('fail');
+  });
+
+  it('reads the OS label of nodes for CUSTOM AMIs, and is unknown without Kubernetes access', () => {
+    const s = readyCluster();
+    must(s.nodegroups[0]).amiType = 'CUSTOM';
+    expect(resultOf(s, 'sgp-linux-ami', { nodegroup: 'general' }).status).toBe('pass');
+    s.kubernetes = K8S_OFF;
+    expect(resultOf(s, 'sgp-linux-ami', { nodegroup: 'general' }).status).toBe('unknown');
+  });
+});
+
+describe('sgp-enforcing-mode', () => {
+  it('fails NodeLocal DNSCache in strict mode and names the fix', () => {
+    const s = readyCluster();
+    s.kubernetes = availableValue(
+      k8sState({ daemonSets: availableValue(['kube-system/aws-node', 'kube-system/node-local-dns']) }),
+    );
+    const r = resultOf(s, 'sgp-enforcing-mode');
+    expect(r.status).toBe('fail');
+    expect(r.title).toContain('NodeLocal DNSCache');
+    expect(r.fix).toContain('"POD_SECURITY_GROUP_ENFORCING_MODE":"standard"');
+  });
+
+  it('finds kube-proxy IPVS in the kube-proxy add-on without Kubernetes access, but needs the mode to judge', () => {
+    const s = readyCluster();
+    s.kubernetes = K8S_OFF;
+    s.kubeProxy = { name: 'kube-proxy', version: 'v1.31.2', configurationValues: '{"mode":"ipvs"}' };
+    const unread = resultOf(s, 'sgp-enforcing-mode');
+    expect([unread.status, unread.title]).toEqual([
+      'unknown',
+      'Found kube-proxy add-on configured with mode ipvs, which need POD_SECURITY_GROUP_ENFORCING_MODE=standard, but cannot read the mode',
+    ]);
+    s.vpcCni = {
+      ...must(s.vpcCni),
+      configurationValues: '{"env":{"ENABLE_POD_ENI":"true","POD_SECURITY_GROUP_ENFORCING_MODE":"strict"}}',
+    };
+    expect(resultOf(s, 'sgp-enforcing-mode').status).toBe('fail');
+  });
+
+  it('passes standard mode whatever is installed', () => {
+    const s = readyCluster();
+    s.kubernetes = availableValue(
+      k8sState({
+        awsNode: availableValue({
+          image: 'r/amazon-k8s-cni:v1.19.2',
+          env: {
+            ENABLE_POD_ENI: 'true',
+            POD_SECURITY_GROUP_ENFORCING_MODE: 'standard',
+            AWS_VPC_K8S_CNI_EXTERNALSNAT: 'true',
+          },
+          initEnv: {},
+        }),
+        daemonSets: availableValue(['calico-system/calico-node']),
+        localTrafficServices: availableValue(['web/ingress']),
+      }),
+    );
+    expect(resultOf(s, 'sgp-enforcing-mode').status).toBe('pass');
+  });
+
+  it('is unknown when the cluster cannot be inspected', () => {
+    const s = readyCluster();
+    s.kubernetes = K8S_OFF;
+    expect(resultOf(s, 'sgp-enforcing-mode').status).toBe('unknown');
+  });
+});
+
+describe('sgp-trunk-eni', () => {
+  it('fails nodes without a trunk ENI and gives the drain and terminate commands', () => {
+    const s = readyCluster();
+    s.nodeEnis = s.nodeEnis.filter((e) => e.networkInterfaceId !== 'eni-trunk-b');
+    const r = resultOf(s, 'sgp-trunk-eni', { nodegroup: 'general' });
+    expect(r.status).toBe('fail');
+    expect(r.evidence[0]).toContain('i-0000000000000000b (ip-10-0-32-10.eu-west-1.compute.internal)');
+    expect(r.fix).toBe(
+      'kubectl drain ip-10-0-32-10.eu-west-1.compute.internal --ignore-daemonsets --delete-emptydir-data && aws ec2 terminate-instances --instance-ids i-0000000000000000b',
+    );
+  });
+
+  it('gives a node launched minutes ago time to get its trunk ENI', () => {
+    const s = readyCluster();
+    must(s.instances[1]).launchTime = new Date(Date.parse(NOW) - 3 * 60_000).toISOString();
+    s.nodeEnis = s.nodeEnis.filter((e) => e.networkInterfaceId !== 'eni-trunk-b');
+    expect(resultOf(s, 'sgp-trunk-eni', { nodegroup: 'general' }).status).toBe('pass');
+  });
+
+  it('counts a trunk ENI identified only by its description', () => {
+    const s = readyCluster();
+    s.nodeEnis = s.nodeEnis.map((e) =>
+      e.interfaceType === 'trunk' ? { ...e, interfaceType: 'interface' } : e,
+    );
+    expect(resultOf(s, 'sgp-trunk-eni', { nodegroup: 'general' }).status).toBe('pass');
+  });
+
+  it('treats trunk ENIs as proof that the feature is in use when the setting cannot be read', () => {
+    const s = readyCluster();
+    s.kubernetes = K8S_OFF;
+    s.vpcCni = { name: 'vpc-cni', version: 'v1.19.2-eksbuild.1' };
+    const results = runChecks(s);
+    expect(results.find((r) => r.id === 'sgp-enabled')?.evidence).toContain(
+      '2 node(s) have a trunk ENI (i-0000000000000000a, i-0000000000000000b)',
+    );
+    expect(results.some((r) => r.id === 'sgp-instance-type')).toBe(true);
+  });
+});
+
+describe('sgp-auto-mode', () => {
+  it('fails Auto Mode before Kubernetes 1.36 and passes from 1.36', () => {
+    const s = readyCluster();
+    s.cluster.autoMode = true;
+    expect(resultOf(s, 'sgp-auto-mode').status).toBe('fail');
+    s.cluster.version = '1.36';
+    expect(resultOf(s, 'sgp-auto-mode').status).toBe('pass');
+  });
+});
+
+describe('branch ENIs of a pool', () => {
+  it('bring the security-group checks into scope', () => {
+    const s = readyCluster();
+    s.kubernetes = K8S_OFF;
+    s.vpcCni = { name: 'vpc-cni', version: 'v1.19.2-eksbuild.1' };
+    s.nodeEnis = [eni({ networkInterfaceId: 'eni-x', subnetId: 'subnet-a' })];
+    s.pools = [{ pool: pool(), enis: [branchEni('subnet-a')] }];
+    expect(runChecks(s).some((r) => r.id === 'sgp-cluster-role-policy')).toBe(true);
+  });
+});
