@@ -1,0 +1,103 @@
+/**
+ * The keeper's storage port: claims on pool EIPs, waiting ENIs and exhaustion episodes. Every mutation is a
+ * conditional write, so concurrent handlers (events, duplicates, the reconciler) cannot both win the same thing.
+ * `dynamo-claim-store.ts` implements it on the single table (layouts in docs/data-model.md).
+ */
+import type { ClaimRecord, ClaimVia, ManualHold, PoolSnapshot, Target } from './model';
+
+export type ClaimResult =
+  /** The EIP is now held by the target (and the target's holder item points at it). */
+  | { kind: 'claimed' }
+  /** The target already holds a claim in this pool (maybe this very EIP): re-running is harmless. */
+  | { kind: 'target-holds'; allocationId: string }
+  /** Someone else holds the EIP, it is manually held, or its claim item is gone: try another. */
+  | { kind: 'taken' }
+  /** A concurrent transaction on the same items: try another, or again later. */
+  | { kind: 'conflict' };
+
+export interface ClaimRequest {
+  pool: string;
+  allocationId: string;
+  target: Target;
+  at: string;
+  via: ClaimVia;
+  selectorKey: string;
+  /** Adoption: the association already exists. */
+  associationId?: string;
+}
+
+export interface ReleaseRequest {
+  pool: string;
+  allocationId: string;
+  holder: Target;
+  at: string;
+  /** Why (kept on the claim as `lastReleaseReason`). */
+  reason: string;
+  /**
+   * The EIP really was on the holder and is idle from `at` (an ENI deletion): sets `lastReleasedAt`. False for a
+   * claim undone before its association was made (nothing changed for the EIP).
+   */
+  idle: boolean;
+}
+
+export interface ClaimStore {
+  /** Every keeper item of the pool (claims, waiters, exhaustion), strongly consistent. */
+  loadPool(pool: string): Promise<PoolSnapshot>;
+  /** Creates the claim item of a member (free) unless it exists. */
+  registerMember(pool: string, allocationId: string, publicIp: string): Promise<void>;
+  /** Deletes a free claim item (its EIP left the pool); false when it is held (nothing deleted). */
+  retire(pool: string, allocationId: string): Promise<boolean>;
+
+  /**
+   * Claims a free EIP for a target in one transaction: the claim item (only if no holder and no manual hold), the
+   * target's holder item (only if the target holds nothing in this pool), and the target's waiter item (deleted).
+   */
+  claim(req: ClaimRequest): Promise<ClaimResult>;
+  /** Records the association on the claim, if `holder` still holds it; false otherwise. */
+  recordAssociation(
+    pool: string,
+    allocationId: string,
+    holder: Target,
+    associationId: string,
+    at: string,
+  ): Promise<boolean>;
+  /** Releases the claim and the holder item, if `holder` still holds it; false otherwise (already released). */
+  release(req: ReleaseRequest): Promise<boolean>;
+  /** The claims a target ENI holds in the pool (one per private IP), strongly consistent. */
+  claimsOfEni(pool: string, eniId: string): Promise<{ target: Target; allocationId: string }[]>;
+  getClaim(pool: string, allocationId: string): Promise<ClaimRecord | undefined>;
+
+  /**
+   * Records that the EIP is associated outside eip-keeper, releasing `displaced`'s claim if given. `recorded` only
+   * for the first writer of this association (so one alert per manual hold); `unchanged` when already recorded;
+   * `conflict` when the claim changed since it was read.
+   */
+  markManualHold(
+    pool: string,
+    allocationId: string,
+    hold: ManualHold,
+    displaced?: Target,
+  ): Promise<'recorded' | 'unchanged' | 'conflict'>;
+  /** Clears the manual hold of that association; false when it is not (or no longer) recorded. */
+  clearManualHold(pool: string, allocationId: string, associationId: string): Promise<boolean>;
+
+  /** Records a waiting target (keeps the first `since`). */
+  addWaiter(pool: string, target: Target, since: string): Promise<void>;
+  removeWaiter(pool: string, target: Target): Promise<void>;
+  /** The waiters of one ENI. */
+  waitersOfEni(pool: string, eniId: string): Promise<Target[]>;
+  /**
+   * Marks the waiter as having an allocation in progress (allocateOnExhaustion), so duplicates of one event do not
+   * allocate twice; false when another handler already did.
+   */
+  markAllocating(pool: string, target: Target, at: string): Promise<boolean>;
+
+  /** Opens an exhaustion episode; the episode number if this call opened it, undefined if one is open. */
+  openExhaustion(pool: string, at: string): Promise<number | undefined>;
+  /** Records that the episode's alert went out. */
+  markExhaustionAlerted(pool: string, episode: number, at: string): Promise<void>;
+  /** Re-closes an episode whose alert could not be sent (so the retry opens it again and alerts). */
+  abandonExhaustion(pool: string, episode: number): Promise<void>;
+  /** Closes the open episode; true if this call closed it. */
+  closeExhaustion(pool: string, at: string): Promise<boolean>;
+}

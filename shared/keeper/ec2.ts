@@ -1,0 +1,242 @@
+/**
+ * The keeper's EC2 port and its SDK adapter: describe ENIs and pool addresses, associate with
+ * `AllowReassociation=false`, tag the holder for humans, and (only for pools that allow it) allocate.
+ *
+ * Errors: what retrying cannot fix is returned as an outcome (the target is gone, the EIP is already associated);
+ * throttling that outlasted the SDK's retries and server errors are thrown, so Lambda retries the event.
+ */
+import {
+  type Address,
+  AllocateAddressCommand,
+  AssociateAddressCommand,
+  CreateTagsCommand,
+  DeleteTagsCommand,
+  DescribeAddressesCommand,
+  DescribeNetworkInterfacesCommand,
+  EC2Client,
+  type NetworkInterface,
+} from '@aws-sdk/client-ec2';
+import { type AwsConnection, clientOptions } from '../aws/clients';
+import type { PoolConfig } from '../config/schema';
+import { type EniView, HOLDER_TAG, POOL_TAG, type PoolAddress, type Target } from './model';
+import { eniFilters } from './selector';
+
+export type AssociateOutcome =
+  | { kind: 'associated'; associationId: string }
+  /** `Resource.AlreadyAssociated`: the EIP is associated elsewhere, or the target IP already has an address. */
+  | { kind: 'already-associated'; message: string }
+  /** The ENI or its private IP no longer exists. */
+  | { kind: 'target-gone'; code: string }
+  /** The EIP no longer exists (released). */
+  | { kind: 'address-gone'; code: string }
+  /** A client error retrying will not fix (no internet gateway, permissions, ...). */
+  | { kind: 'rejected'; code: string; message: string };
+
+export interface KeeperEc2 {
+  /** The ENIs with these ids that exist (absent ones are deleted). */
+  describeEnis(eniIds: readonly string[]): Promise<Map<string, EniView>>;
+  /** The pool's candidate ENIs (selector filters; callers still match them exactly). */
+  listPoolEnis(pool: PoolConfig): Promise<EniView[]>;
+  /** Every address tagged with one of these pools. */
+  describePoolAddresses(pools: readonly string[]): Promise<PoolAddress[]>;
+  associate(allocationId: string, target: Target): Promise<AssociateOutcome>;
+  tagHolder(allocationId: string, eniId: string): Promise<void>;
+  /** Removes the holder tag only if it still names `eniId` (EC2 DeleteTags with a value). */
+  untagHolder(allocationId: string, eniId: string): Promise<void>;
+  /** Allocates a new address tagged into the pool. */
+  allocate(pool: string): Promise<{ allocationId: string; publicIp: string }>;
+}
+
+const TARGET_GONE = new Set([
+  'InvalidNetworkInterfaceID.NotFound',
+  'InvalidNetworkInterfaceId.NotFound',
+  'InvalidNetworkInterfaceID.Malformed',
+  'InvalidParameterValue',
+]);
+const ADDRESS_GONE = new Set(['InvalidAllocationID.NotFound', 'InvalidAddress.NotFound']);
+
+/** Errors retrying (by Lambda, later) can fix: throttling, server faults, the network. */
+export function isTransientAwsError(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return true;
+  const e = err as { name?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };
+  if (e.$fault === 'server') return true;
+  const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined && status >= 500) return true;
+  if (
+    e.name &&
+    /^(RequestLimitExceeded|Throttling|ThrottlingException|TooManyRequestsException|RequestThrottled|Unavailable|ServiceUnavailable|InternalError|InternalFailure)$/.test(
+      e.name,
+    )
+  ) {
+    return true;
+  }
+  // No HTTP response at all: a network failure.
+  return status === undefined;
+}
+
+function tagsOf(list: { Key?: string; Value?: string }[] | undefined): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const t of list ?? []) if (t.Key) tags[t.Key] = t.Value ?? '';
+  return tags;
+}
+
+export function eniViewOf(ni: NetworkInterface): EniView | undefined {
+  if (!ni.NetworkInterfaceId) return undefined;
+  const primary = ni.PrivateIpAddress ?? ni.PrivateIpAddresses?.find((p) => p.Primary)?.PrivateIpAddress;
+  const secondaryIps: string[] = [];
+  const publicIps: NonNullable<EniView['publicIps']> = {};
+  for (const p of ni.PrivateIpAddresses ?? []) {
+    if (!p.PrivateIpAddress) continue;
+    if (p.PrivateIpAddress !== primary) secondaryIps.push(p.PrivateIpAddress);
+    const a = p.Association;
+    if (a && (a.PublicIp || a.AllocationId)) {
+      publicIps[p.PrivateIpAddress] = {
+        ...(a.PublicIp ? { publicIp: a.PublicIp } : {}),
+        ...(a.AllocationId ? { allocationId: a.AllocationId } : {}),
+        ...(a.AssociationId ? { associationId: a.AssociationId } : {}),
+      };
+    }
+  }
+  if (
+    primary &&
+    !publicIps[primary] &&
+    ni.Association &&
+    (ni.Association.PublicIp || ni.Association.AllocationId)
+  ) {
+    const a = ni.Association;
+    publicIps[primary] = {
+      ...(a.PublicIp ? { publicIp: a.PublicIp } : {}),
+      ...(a.AllocationId ? { allocationId: a.AllocationId } : {}),
+      ...(a.AssociationId ? { associationId: a.AssociationId } : {}),
+    };
+  }
+  const view: EniView = {
+    eniId: ni.NetworkInterfaceId,
+    description: ni.Description ?? '',
+    securityGroupIds: (ni.Groups ?? []).flatMap((g) => (g.GroupId ? [g.GroupId] : [])),
+    tags: tagsOf(ni.TagSet),
+    secondaryIps,
+    publicIps,
+  };
+  if (ni.SubnetId) view.subnetId = ni.SubnetId;
+  if (ni.VpcId) view.vpcId = ni.VpcId;
+  if (ni.InterfaceType) view.interfaceType = ni.InterfaceType;
+  if (ni.RequesterManaged !== undefined) view.requesterManaged = ni.RequesterManaged;
+  if (primary) view.privateIp = primary;
+  return view;
+}
+
+export function poolAddressOf(a: Address): PoolAddress | undefined {
+  const tags = tagsOf(a.Tags);
+  const pool = tags[POOL_TAG];
+  if (!a.AllocationId || !a.PublicIp || pool === undefined) return undefined;
+  const out: PoolAddress = { allocationId: a.AllocationId, publicIp: a.PublicIp, pool };
+  if (a.AssociationId || a.NetworkInterfaceId || a.InstanceId) {
+    out.association = {
+      ...(a.AssociationId ? { associationId: a.AssociationId } : {}),
+      ...(a.NetworkInterfaceId ? { eniId: a.NetworkInterfaceId } : {}),
+      ...(a.PrivateIpAddress ? { privateIp: a.PrivateIpAddress } : {}),
+      ...(a.InstanceId ? { instanceId: a.InstanceId } : {}),
+    };
+  }
+  const holder = tags[HOLDER_TAG];
+  if (holder !== undefined) out.holderTag = holder;
+  if (a.ServiceManaged) out.serviceManaged = String(a.ServiceManaged);
+  return out;
+}
+
+/** EC2 allows 200 values per filter. */
+const FILTER_VALUES_MAX = 200;
+
+export class SdkKeeperEc2 implements KeeperEc2 {
+  private readonly ec2: EC2Client;
+
+  constructor(conn: AwsConnection) {
+    this.ec2 = new EC2Client(clientOptions(conn, 'ec2'));
+  }
+
+  async describeEnis(eniIds: readonly string[]): Promise<Map<string, EniView>> {
+    const found = new Map<string, EniView>();
+    const ids = [...new Set(eniIds)];
+    for (let i = 0; i < ids.length; i += FILTER_VALUES_MAX) {
+      // A filter (unlike NetworkInterfaceIds) does not fail on ids that no longer exist.
+      for (const ni of await this.describe([
+        { Name: 'network-interface-id', Values: ids.slice(i, i + FILTER_VALUES_MAX) },
+      ])) {
+        const v = eniViewOf(ni);
+        if (v) found.set(v.eniId, v);
+      }
+    }
+    return found;
+  }
+
+  async listPoolEnis(pool: PoolConfig): Promise<EniView[]> {
+    return (await this.describe(eniFilters(pool))).flatMap((ni) => eniViewOf(ni) ?? []);
+  }
+
+  private async describe(filters: { Name: string; Values: string[] }[]): Promise<NetworkInterface[]> {
+    const out: NetworkInterface[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.ec2.send(
+        new DescribeNetworkInterfacesCommand({ Filters: filters, MaxResults: 1000, NextToken: token }),
+      );
+      out.push(...(page.NetworkInterfaces ?? []));
+      token = page.NextToken;
+    } while (token);
+    return out;
+  }
+
+  async describePoolAddresses(pools: readonly string[]): Promise<PoolAddress[]> {
+    if (pools.length === 0) return [];
+    // DescribeAddresses is not paginated.
+    const out = await this.ec2.send(
+      new DescribeAddressesCommand({ Filters: [{ Name: `tag:${POOL_TAG}`, Values: [...pools] }] }),
+    );
+    return (out.Addresses ?? []).flatMap((a) => poolAddressOf(a) ?? []);
+  }
+
+  async associate(allocationId: string, target: Target): Promise<AssociateOutcome> {
+    try {
+      const out = await this.ec2.send(
+        new AssociateAddressCommand({
+          AllocationId: allocationId,
+          NetworkInterfaceId: target.eniId,
+          PrivateIpAddress: target.privateIp,
+          AllowReassociation: false,
+        }),
+      );
+      return { kind: 'associated', associationId: out.AssociationId ?? 'unknown' };
+    } catch (err) {
+      if (isTransientAwsError(err)) throw err;
+      const { name = 'Unknown', message = '' } = err as Error;
+      if (name === 'Resource.AlreadyAssociated') return { kind: 'already-associated', message };
+      if (TARGET_GONE.has(name)) return { kind: 'target-gone', code: name };
+      if (ADDRESS_GONE.has(name)) return { kind: 'address-gone', code: name };
+      return { kind: 'rejected', code: name, message };
+    }
+  }
+
+  async tagHolder(allocationId: string, eniId: string): Promise<void> {
+    await this.ec2.send(
+      new CreateTagsCommand({ Resources: [allocationId], Tags: [{ Key: HOLDER_TAG, Value: eniId }] }),
+    );
+  }
+
+  async untagHolder(allocationId: string, eniId: string): Promise<void> {
+    await this.ec2.send(
+      new DeleteTagsCommand({ Resources: [allocationId], Tags: [{ Key: HOLDER_TAG, Value: eniId }] }),
+    );
+  }
+
+  async allocate(pool: string): Promise<{ allocationId: string; publicIp: string }> {
+    const out = await this.ec2.send(
+      new AllocateAddressCommand({
+        Domain: 'vpc',
+        TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: [{ Key: POOL_TAG, Value: pool }] }],
+      }),
+    );
+    if (!out.AllocationId || !out.PublicIp) throw new Error('AllocateAddress returned no allocation id');
+    return { allocationId: out.AllocationId, publicIp: out.PublicIp };
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Keys of the keeper's items in the single table: every item of a pool lives in the partition `POOL#<name>`, so one
+ * strongly consistent Query reads a pool's whole state. Layouts in docs/data-model.md.
+ *
+ * | Item            | PK             | SK                              |
+ * |-----------------|----------------|---------------------------------|
+ * | Pool claim      | `POOL#<name>`  | `EIP#<allocationId>`            |
+ * | Holder link     | `POOL#<name>`  | `HOLDER#<eniId>#<privateIp>`    |
+ * | Waiting ENI     | `POOL#<name>`  | `WAIT#<eniId>#<privateIp>`      |
+ * | Exhaustion      | `POOL#<name>`  | `EXHAUSTION`                    |
+ */
+import { PREFIX, type TableKey } from '../store/keys';
+import type { Target } from './model';
+
+export const POOL_SK = {
+  claim: 'EIP#',
+  holder: 'HOLDER#',
+  waiter: 'WAIT#',
+  exhaustion: 'EXHAUSTION',
+} as const;
+
+export const KEEPER_ITEM_TYPE = {
+  claim: 'PoolClaim',
+  holder: 'PoolHolder',
+  waiter: 'PoolWaiter',
+  exhaustion: 'PoolExhaustion',
+} as const;
+
+export const poolPk = (pool: string): string => `${PREFIX.pool}${pool}`;
+
+export const claimKey = (pool: string, allocationId: string): TableKey => ({
+  PK: poolPk(pool),
+  SK: `${POOL_SK.claim}${allocationId}`,
+});
+
+export const holderKey = (pool: string, t: Target): TableKey => ({
+  PK: poolPk(pool),
+  SK: `${POOL_SK.holder}${t.eniId}#${t.privateIp}`,
+});
+
+/** Sort-key prefix of every holder item of one ENI. */
+export const holderPrefixOfEni = (eniId: string): string => `${POOL_SK.holder}${eniId}#`;
+
+export const waiterKey = (pool: string, t: Target): TableKey => ({
+  PK: poolPk(pool),
+  SK: `${POOL_SK.waiter}${t.eniId}#${t.privateIp}`,
+});
+
+export const waiterPrefixOfEni = (eniId: string): string => `${POOL_SK.waiter}${eniId}#`;
+
+export const exhaustionKey = (pool: string): TableKey => ({ PK: poolPk(pool), SK: POOL_SK.exhaustion });

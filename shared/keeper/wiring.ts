@@ -1,0 +1,21 @@
+/** Builds the keeper from a RuntimeContext: the adapters it needs (EC2, the table, SNS) and nothing else. */
+import type { RuntimeContext } from '../runtime/context';
+import { createDocumentClient } from '../store/client';
+import { DynamoClaimStore } from './dynamo-claim-store';
+import { SdkKeeperEc2 } from './ec2';
+import { createKeeper, type Keeper } from './keeper';
+import { SnsAlertPublisher } from './sns';
+
+export function keeperFromContext(ctx: RuntimeContext): Keeper {
+  return createKeeper({
+    pools: ctx.config.pools,
+    ec2: new SdkKeeperEc2(ctx.aws),
+    store: new DynamoClaimStore(createDocumentClient(ctx.aws), ctx.env.tableName),
+    alerts: new SnsAlertPublisher(ctx.aws, ctx.env.topicArn),
+    clock: ctx.clock,
+    log: ctx.log,
+    metrics: ctx.metrics,
+    origin: { accountId: ctx.env.accountId, region: ctx.env.region },
+    subjectPrefix: ctx.config.alerts.subjectPrefix,
+  });
+}

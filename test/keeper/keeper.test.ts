@@ -1,0 +1,243 @@
+/**
+ * The keeper's failure paths, with the real claim store on DynamoDB Local and a scripted EC2 and SNS: what it does
+ * when AWS says the EIP is already associated, the ENI is gone, EC2 fails, or the alert cannot be sent.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PoolSchema } from '../../shared/config/schema';
+import type { KeeperAlert } from '../../shared/keeper/alerts';
+import { DynamoClaimStore } from '../../shared/keeper/dynamo-claim-store';
+import type { AssociateOutcome, KeeperEc2 } from '../../shared/keeper/ec2';
+import { createKeeper, type Keeper } from '../../shared/keeper/keeper';
+import type { EniView, PoolAddress, Target } from '../../shared/keeper/model';
+import { createTestTable, recordingLog, recordingMetrics, type TestTable } from '../support/dynamo';
+
+const SG = 'sg-0aaaaaaaaaaaaaaa1';
+const POOL = PoolSchema.parse({ name: 'payments', selector: { securityGroupIds: [SG] } });
+const ORIGIN = { accountId: '111122223333', region: 'eu-west-1' };
+const POD: EniView = {
+  eniId: 'eni-0aaaaaaaaaaaaaaa1',
+  description: 'aws-k8s-branch-eni',
+  securityGroupIds: [SG],
+  tags: {},
+  privateIp: '10.0.1.4',
+  secondaryIps: [],
+  publicIps: {},
+};
+
+function createEvent(eni: EniView) {
+  return {
+    version: '0',
+    id: 'ev',
+    'detail-type': 'AWS API Call via CloudTrail',
+    source: 'aws.ec2',
+    account: ORIGIN.accountId,
+    region: ORIGIN.region,
+    time: '2026-01-05T09:00:00Z',
+    resources: [],
+    detail: {
+      eventID: `e-${eni.eniId}`,
+      eventTime: '2026-01-05T09:00:00Z',
+      eventSource: 'ec2.amazonaws.com',
+      eventName: 'CreateNetworkInterface',
+      awsRegion: ORIGIN.region,
+      recipientAccountId: ORIGIN.accountId,
+      responseElements: {
+        networkInterface: {
+          networkInterfaceId: eni.eniId,
+          description: eni.description,
+          privateIpAddress: eni.privateIp,
+          groupSet: { items: eni.securityGroupIds.map((groupId) => ({ groupId })) },
+        },
+      },
+    },
+  };
+}
+
+/** A scripted EC2: addresses and ENIs in memory; `associate` answers from a script, then associates. */
+class FakeEc2 implements KeeperEc2 {
+  addresses: PoolAddress[] = [
+    { allocationId: 'eipalloc-01', publicIp: '203.0.113.1', pool: 'payments' },
+    { allocationId: 'eipalloc-02', publicIp: '203.0.113.2', pool: 'payments' },
+  ];
+  enis = new Map([[POD.eniId, POD]]);
+  script: ((allocationId: string, t: Target) => AssociateOutcome | Error | undefined)[] = [];
+  associateCalls: string[] = [];
+
+  async describeEnis(ids: readonly string[]) {
+    return new Map(
+      ids.flatMap((id) => (this.enis.has(id) ? [[id, this.enis.get(id) as EniView] as const] : [])),
+    );
+  }
+  async listPoolEnis() {
+    return [...this.enis.values()];
+  }
+  async describePoolAddresses() {
+    return this.addresses.map((a) => ({ ...a }));
+  }
+  async associate(allocationId: string, t: Target): Promise<AssociateOutcome> {
+    this.associateCalls.push(allocationId);
+    const scripted = this.script.shift()?.(allocationId, t);
+    if (scripted instanceof Error) throw scripted;
+    if (scripted) return scripted;
+    const a = this.addresses.find((x) => x.allocationId === allocationId);
+    if (a)
+      a.association = {
+        associationId: `eipassoc-${allocationId.slice(-2)}`,
+        eniId: t.eniId,
+        privateIp: t.privateIp,
+      };
+    return { kind: 'associated', associationId: `eipassoc-${allocationId.slice(-2)}` };
+  }
+  async tagHolder() {}
+  async untagHolder() {}
+  async allocate(): Promise<{ allocationId: string; publicIp: string }> {
+    throw new Error('never called');
+  }
+}
+
+class FakeAlerts {
+  sent: KeeperAlert[] = [];
+  failNext = 0;
+  async publish(alert: KeeperAlert) {
+    if (this.failNext > 0) {
+      this.failNext -= 1;
+      throw Object.assign(new Error('SNS is down'), { name: 'InternalErrorException' });
+    }
+    this.sent.push(alert);
+  }
+}
+
+let table: TestTable;
+let ec2: FakeEc2;
+let alerts: FakeAlerts;
+let store: DynamoClaimStore;
+let keeper: Keeper;
+let metrics: ReturnType<typeof recordingMetrics>;
+
+beforeEach(async () => {
+  table = await createTestTable('keeper');
+  ec2 = new FakeEc2();
+  alerts = new FakeAlerts();
+  store = new DynamoClaimStore(table.doc, table.tableName);
+  metrics = recordingMetrics();
+  keeper = createKeeper({
+    pools: [POOL],
+    ec2,
+    store,
+    alerts,
+    clock: { now: () => new Date('2026-01-05T09:00:00.000Z') },
+    log: recordingLog(),
+    metrics,
+    origin: ORIGIN,
+    subjectPrefix: '[eip-keeper]',
+  });
+});
+
+afterEach(async () => {
+  await table.drop();
+});
+
+describe('when AssociateAddress fails', () => {
+  it('records an EIP a human associated elsewhere meanwhile as manually held, alerts, and gives the next one', async () => {
+    ec2.script.push((id) => {
+      const a = ec2.addresses.find((x) => x.allocationId === id);
+      if (a) a.association = { associationId: 'eipassoc-99', eniId: 'eni-0bastion', privateIp: '10.0.9.9' };
+      return { kind: 'already-associated', message: 'resource is already associated' };
+    });
+
+    const result = await keeper.handleEvent(createEvent(POD));
+
+    expect(result.outcome).toBe('served');
+    expect(ec2.associateCalls).toEqual(['eipalloc-01', 'eipalloc-02']);
+    const snap = await store.loadPool('payments');
+    expect(snap.claims.find((c) => c.allocationId === 'eipalloc-01')?.manualHold).toMatchObject({
+      associationId: 'eipassoc-99',
+      eniId: 'eni-0bastion',
+    });
+    expect(snap.claims.find((c) => c.allocationId === 'eipalloc-02')?.holder?.eniId).toBe(POD.eniId);
+    expect(alerts.sent.map((a) => a.subject)).toEqual([
+      '[eip-keeper] pool payments: 203.0.113.1 associated outside eip-keeper',
+    ]);
+  });
+
+  it('releases the claim and does nothing more when the ENI is gone', async () => {
+    ec2.script.push(() => ({ kind: 'target-gone', code: 'InvalidNetworkInterfaceID.NotFound' }));
+
+    const result = await keeper.handleEvent(createEvent(POD));
+
+    expect(result.outcome).toBe('unchanged');
+    const snap = await store.loadPool('payments');
+    expect(snap.claims.every((c) => !c.holder)).toBe(true);
+    expect(snap.waiters).toEqual([]);
+    expect(ec2.associateCalls).toEqual(['eipalloc-01']);
+  });
+
+  it('releases the claim and throws on a transient failure, so the retry starts clean', async () => {
+    ec2.script.push(() =>
+      Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded' }),
+    );
+
+    await expect(keeper.handleEvent(createEvent(POD))).rejects.toThrow('Request limit exceeded.');
+    expect((await store.loadPool('payments')).claims.every((c) => !c.holder)).toBe(true);
+
+    const retry = await keeper.handleEvent(createEvent(POD));
+    expect(retry.outcome).toBe('served');
+    expect(metrics.total('AssociationsMade')).toBe(1);
+  });
+
+  it('logs a refusal retrying cannot fix and leaves the ENI to the reconciler', async () => {
+    ec2.script.push(() => ({
+      kind: 'rejected',
+      code: 'Gateway.NotAttached',
+      message: 'no internet gateway',
+    }));
+
+    const result = await keeper.handleEvent(createEvent(POD));
+
+    expect(result.outcome).toBe('unchanged');
+    expect(result.story).toContain(
+      'pool payments: could not give 203.0.113.1 to eni-0aaaaaaaaaaaaaaa1 (pod IP 10.0.1.4): Gateway.NotAttached',
+    );
+    expect((await store.loadPool('payments')).claims.every((c) => !c.holder)).toBe(true);
+  });
+});
+
+describe('when the exhaustion alert cannot be sent', () => {
+  it('throws and re-closes the episode, so the retried event sends the one alert', async () => {
+    ec2.addresses = [];
+    alerts.failNext = 1;
+
+    await expect(keeper.handleEvent(createEvent(POD))).rejects.toThrow('SNS is down');
+    expect((await store.loadPool('payments')).exhaustion?.open).toBe(false);
+
+    expect((await keeper.handleEvent(createEvent(POD))).outcome).toBe('waiting');
+    expect((await keeper.handleEvent(createEvent(POD))).outcome).toBe('waiting');
+    expect(alerts.sent).toHaveLength(1);
+    expect((await store.loadPool('payments')).exhaustion).toMatchObject({ open: true, episode: 1 });
+  });
+});
+
+describe('configuration', () => {
+  it('makes no AWS call at all when no pool is configured', async () => {
+    const idle = createKeeper({
+      pools: [],
+      ec2: new Proxy({} as KeeperEc2, {
+        get() {
+          throw new Error('no EC2 call expected');
+        },
+      }),
+      store,
+      alerts,
+      clock: { now: () => new Date() },
+      log: recordingLog(),
+      metrics,
+      origin: ORIGIN,
+      subjectPrefix: '',
+    });
+    expect(await idle.handleEvent(createEvent(POD))).toMatchObject({
+      outcome: 'skipped',
+      reason: 'no pools configured',
+    });
+    expect(await idle.reconcile()).toMatchObject({ outcome: 'reconciled', pools: [] });
+  });
+});

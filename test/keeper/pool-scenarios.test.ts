@@ -1,0 +1,218 @@
+/**
+ * The keeper on the simulated region: pods come and go through the real EC2 API, CloudTrail events reach the
+ * keeper through the deployed pattern, and the final EC2 state and table are checked.
+ */
+import {
+  AssignPrivateIpAddressesCommand,
+  CreateNetworkInterfaceCommand,
+  DeleteTagsCommand,
+  UnassignPrivateIpAddressesCommand,
+} from '@aws-sdk/client-ec2';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KeeperHarness, OTHER_SG, PAYMENTS_POOL, POOL, SUBNET } from './harness';
+
+let k: KeeperHarness | undefined;
+afterEach(async () => {
+  await k?.stop();
+  k = undefined;
+});
+
+/** Every pool EIP sits on a distinct ENI private IP, and every claim agrees with EC2. */
+async function expectConsistent(h: KeeperHarness) {
+  const targets = new Map<string, string>();
+  for (const id of h.pool) {
+    const a = h.region.ec2.addressById.get(id)?.association;
+    if (a) targets.set(id, `${a.networkInterfaceId}#${a.privateIpAddress}`);
+  }
+  expect(new Set(targets.values()).size).toBe(targets.size);
+  const claimed = new Map<string, string>();
+  for (const c of await h.items('pool-eip')) {
+    if (c.holderEniId) claimed.set(String(c.allocationId), `${c.holderEniId}#${c.holderPrivateIp}`);
+  }
+  expect(claimed).toEqual(targets);
+}
+
+describe('pods and pool EIPs', () => {
+  it('gives N pods N distinct pool EIPs, tags each with its holder, and alerts no one', async () => {
+    k = await KeeperHarness.start({ eips: 5 });
+    const pods = await k.createPods(5);
+
+    expect(k.unserved(pods)).toEqual([]);
+    expect(new Set(pods.map((p) => k?.eipOf(p))).size).toBe(5);
+    for (const p of pods) expect(k.tagsOf(k.eipOf(p) as string)['eip-keeper:holder']).toBe(p);
+    expect(k.metric('AssociationsMade')).toBe(5);
+    expect(k.region.sns.messages).toEqual([]);
+    await expectConsistent(k);
+  });
+
+  it('gives nothing to pods of other workloads', async () => {
+    k = await KeeperHarness.start({ eips: 2 });
+    const web = await k.createPods(1, { sg: OTHER_SG });
+    const otherCluster = await k.createPods(1, { cluster: 'staging' });
+
+    expect(k.unserved([...web, ...otherCluster])).toHaveLength(2);
+    expect(k.keeperCalls('AssociateAddress').total).toBe(0);
+  });
+
+  it('with N+k pods sends one exhaustion alert, keeps k waiting, and serves them as other pods end', async () => {
+    k = await KeeperHarness.start({ eips: 3 });
+    const pods = await k.createPods(5);
+
+    expect(k.unserved(pods)).toHaveLength(2);
+    expect(k.alerts('exhausted')).toHaveLength(1);
+    expect(k.metric('PoolExhausted')).toBe(1);
+    expect(await k.items('pool-wait')).toHaveLength(2);
+
+    const served = pods.filter((p) => k?.eipOf(p));
+    await k.deletePods([served[0] as string]);
+    expect(k.unserved(pods.filter((p) => p !== served[0]))).toHaveLength(1);
+    await k.deletePods([served[1] as string]);
+    expect(k.unserved(pods.filter((p) => p !== served[0] && p !== served[1]))).toEqual([]);
+
+    expect(await k.items('pool-wait')).toEqual([]);
+    expect(k.alerts('exhausted')).toHaveLength(1);
+    await expectConsistent(k);
+  });
+
+  it('alerts again only for a new episode, after the pool had a free EIP', async () => {
+    k = await KeeperHarness.start({ eips: 2 });
+    const first = await k.createPods(3);
+    await k.deletePods(first.filter((p) => k?.eipOf(p)));
+    // Two pods gone, one waiter served: one EIP is free, the episode is over.
+    expect((await k.items('pool-exhaustion'))[0]).toMatchObject({ open: false, episode: 1 });
+    await k.createPods(2);
+
+    expect(k.alerts('exhausted')).toHaveLength(2);
+    expect((await k.items('pool-exhaustion'))[0]).toMatchObject({ open: true, episode: 2 });
+  });
+
+  it('reuses the same EIPs when the workload scales in and out, and never allocates', async () => {
+    k = await KeeperHarness.start({ eips: 4, strangers: 1 });
+    const before = await k.createPods(4);
+    const used = new Set(before.map((p) => k?.eipOf(p)));
+    await k.deletePods(before);
+    expect(k.unserved(k.pool)).toHaveLength(4);
+
+    const after = await k.createPods(4);
+
+    expect(new Set(after.map((p) => k?.eipOf(p)))).toEqual(used);
+    expect(k.keeperCalls('AllocateAddress').total).toBe(0);
+    expect(k.region.server.calls.filter((c) => c.action === 'AllocateAddress')).toEqual([]);
+    await expectConsistent(k);
+  });
+
+  it('gives a replacement pod the EIP its predecessor released', async () => {
+    k = await KeeperHarness.start({ eips: 4 });
+    const pods = await k.createPods(3);
+    const dying = pods[1] as string;
+    const itsEip = k.eipOf(dying);
+    await k.region.advance(60_000);
+    await k.deletePods([dying]);
+
+    const [replacement] = await k.createPods(1);
+
+    expect(k.eipOf(replacement as string)).toBe(itsEip);
+    const claim = (await k.items('pool-eip')).find((c) => c.allocationId === itsEip);
+    expect(claim).toMatchObject({
+      holderEniId: replacement,
+      lastHolderEniId: dying,
+      lastReleasedAt: '2026-01-05T09:01:00.000Z',
+    });
+  });
+
+  it('records since when a freed EIP is idle and removes its holder tag', async () => {
+    k = await KeeperHarness.start({ eips: 1 });
+    const [pod] = await k.createPods(1);
+    const eip = k.eipOf(pod as string) as string;
+    await k.region.advance(30 * 60_000);
+    await k.deletePods([pod as string]);
+
+    expect(k.tagsOf(eip)['eip-keeper:holder']).toBeUndefined();
+    expect((await k.items('pool-eip'))[0]).toMatchObject({
+      lastReleasedAt: '2026-01-05T09:30:00.000Z',
+      lastReleaseReason: 'eni-deleted',
+    });
+    expect(k.metric('PoolFree')).toBeGreaterThan(0);
+  });
+
+  it('follows the pool tag: an untagged EIP leaves the pool, a newly tagged one joins it', async () => {
+    k = await KeeperHarness.start({ eips: 2 });
+    const [leaving, staying] = k.pool as [string, string];
+    await k.deletePods(await k.createPods(2));
+    expect(await k.items('pool-eip')).toHaveLength(2);
+    await k
+      .ec2As('admin')
+      .send(new DeleteTagsCommand({ Resources: [leaving], Tags: [{ Key: 'eip-keeper:pool' }] }));
+    const joining = k.region.ec2.addAddress({ tags: { 'eip-keeper:pool': POOL } }).allocationId;
+    await k.reconcile();
+
+    const pods = await k.createPods(3);
+
+    expect(new Set(pods.map((p) => k?.eipOf(p)))).toEqual(new Set([staying, joining, undefined]));
+    expect(k.region.ec2.addressById.get(leaving)?.association).toBeUndefined();
+    expect((await k.items('pool-eip')).map((c) => c.allocationId).sort()).toEqual([joining, staying].sort());
+  });
+
+  it('allocates a new address tagged into the pool only when the pool allows it', async () => {
+    k = await KeeperHarness.start({
+      eips: 1,
+      config: { pools: [{ ...PAYMENTS_POOL, allocateOnExhaustion: true }] },
+    });
+    const pods = await k.createPods(2);
+
+    const allocated = [...k.region.ec2.addressById.values()].filter((a) => !k?.pool.includes(a.allocationId));
+    expect(allocated).toHaveLength(1);
+    expect(allocated[0]?.tags).toContainEqual({ key: 'eip-keeper:pool', value: POOL });
+    expect(pods).toContain(allocated[0]?.association?.networkInterfaceId);
+    expect(k.unserved(pods)).toEqual([]);
+    expect(k.keeperCalls('AllocateAddress').total).toBe(1);
+  });
+});
+
+describe('secondary-IP pools (pod IPs on VPC CNI node ENIs)', () => {
+  const NODE_POOL = {
+    name: POOL,
+    target: 'secondary-ip' as const,
+    selector: { descriptionPrefix: 'aws-K8S-', tags: { 'eks:eni:owner': ['amazon-vpc-cni'] } },
+  };
+
+  it('gives each secondary IP of a node ENI an EIP, and frees the one whose IP is unassigned', async () => {
+    k = await KeeperHarness.start({ eips: 3, config: { pools: [NODE_POOL] } });
+    const cni = k.ec2As('aws-node');
+    const out = await cni.send(
+      new CreateNetworkInterfaceCommand({
+        SubnetId: SUBNET,
+        Description: 'aws-K8S-i-0123456789abcdef0',
+        SecondaryPrivateIpAddressCount: 2,
+        TagSpecifications: [
+          { ResourceType: 'network-interface', Tags: [{ Key: 'eks:eni:owner', Value: 'amazon-vpc-cni' }] },
+        ],
+      }),
+    );
+    const node = out.NetworkInterface?.NetworkInterfaceId as string;
+    await k.region.settle();
+    const secondary = (out.NetworkInterface?.PrivateIpAddresses ?? [])
+      .filter((p) => !p.Primary)
+      .map((p) => p.PrivateIpAddress);
+    const onNode = [...k.region.ec2.addressById.values()].filter(
+      (a) => a.association?.networkInterfaceId === node,
+    );
+    expect(onNode.map((a) => a.association?.privateIpAddress).sort()).toEqual([...secondary].sort());
+
+    const assigned = await cni.send(
+      new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: node, SecondaryPrivateIpAddressCount: 1 }),
+    );
+    await k.region.settle();
+    const third = assigned.AssignedPrivateIpAddresses?.[0]?.PrivateIpAddress as string;
+    expect(
+      [...k.region.ec2.addressById.values()].some((a) => a.association?.privateIpAddress === third),
+    ).toBe(true);
+
+    await cni.send(
+      new UnassignPrivateIpAddressesCommand({ NetworkInterfaceId: node, PrivateIpAddresses: [third] }),
+    );
+    await k.region.settle();
+    expect(await k.claimHolders()).toHaveProperty('size', 2);
+    await expectConsistent(k);
+  });
+});
