@@ -1,0 +1,20 @@
+/**
+ * Sweeper: on its schedule (default hourly), classifies every Elastic IP, keeps idle time and cost in the ledger,
+ * alerts the security topic about orphans (once, then a daily digest), and — only when `sweeper.release.enabled` —
+ * releases orphans after the notice period, with every safety check of shared/sweeper/sweep.ts. The scheduled
+ * event's id is the run id, so Lambda's retries of one event are the same run (nothing counted or sent twice).
+ */
+import type { HandlerFactory } from '../shared/runtime/context';
+import { lambdaHandler } from '../shared/runtime/lambda';
+import { createSweeper, type SweepResult } from '../shared/sweeper/sweep';
+import { sweeperDepsFromContext } from '../shared/sweeper/wire';
+
+export const createHandler: HandlerFactory<unknown, SweepResult> = (ctx) => {
+  const sweep = createSweeper(sweeperDepsFromContext(ctx));
+  return (event) => {
+    const id = (event as { id?: unknown } | null)?.id;
+    return sweep({ runId: typeof id === 'string' && id ? id : `run-${ctx.clock.now().toISOString()}` });
+  };
+};
+
+export const handler = lambdaHandler('sweeper', createHandler);

@@ -1,0 +1,362 @@
+/**
+ * The sweeper's plan for one run, and the checks that guard each release. Pure: the orchestrator (sweep.ts) gathers
+ * the inputs through adapters, calls these functions, and applies what they return.
+ */
+import type { PoolConfig, SweeperConfig } from '../config/schema';
+import type { EipState } from '../inventory/fold';
+import {
+  type Classification,
+  classify,
+  type EpisodeChange,
+  exemptionTag,
+  isAssociated,
+  isByoip,
+  trackIdle,
+} from './classify';
+import {
+  type AddressTrack,
+  type AlertKind,
+  addHours,
+  type BlockReason,
+  type DnsLookup,
+  type DnsReference,
+  type ObservedAddress,
+  POOL_TAG,
+} from './model';
+
+/** The kill switch as read this run. `on` stops every release; unreadable or unknown values count as on. */
+export interface KillSwitchState {
+  on: boolean;
+  /** What was read, for the story and the alerts (`off`, `on`, `missing`, `unreadable: …`). */
+  detail: string;
+}
+
+/** Reads a kill-switch parameter value: `on`/`true` stop releases, `off`/`false`/empty allow them, anything else stops. */
+export function killSwitchFromValue(value: string | undefined): KillSwitchState {
+  if (value === undefined) return { on: true, detail: 'missing (releases stopped until it exists)' };
+  const v = value.trim().toLowerCase();
+  if (v === 'on' || v === 'true') return { on: true, detail: `"${v}"` };
+  if (v === 'off' || v === 'false' || v === '') return { on: false, detail: `"${v}"` };
+  return { on: true, detail: `unrecognised value (releases stopped; use "on" or "off")` };
+}
+
+export interface PlanConfig {
+  sweeper: SweeperConfig;
+  pools: PoolConfig[];
+}
+
+export interface PlanInput {
+  addresses: readonly ObservedAddress[];
+  history: ReadonlyMap<string, EipState>;
+  tracks: ReadonlyMap<string, AddressTrack>;
+  config: PlanConfig;
+  now: string;
+  runId: string;
+  /** Price of an address-hour this run (configured or from the Pricing API). */
+  rateUsd: number;
+  killSwitch: KillSwitchState;
+}
+
+export type HoldReason =
+  | 'release-disabled'
+  | 'kill-switch'
+  | 'notice-not-sent'
+  | 'notice-period'
+  | 'blocked'
+  | 'cap';
+
+export interface AddressDecision {
+  allocationId: string;
+  observed: ObservedAddress;
+  classification: Classification;
+  change: EpisodeChange;
+  /** The track to write (alerts and notices are added once they are sent). */
+  track: AddressTrack;
+  /** The stored track's presence (a new address is written unconditionally). */
+  isNew: boolean;
+  /** Alerts this run owes for this address. */
+  alerts: Extract<AlertKind, 'orphan' | 'release-notice' | 'pool-idle'>[];
+  /** For orphans: release now, or why not. */
+  release: { action: 'release' } | { action: 'hold'; reason: HoldReason; until?: string } | null;
+}
+
+export interface VanishedDecision {
+  allocationId: string;
+  track: AddressTrack;
+  /** True when a release by eip-keeper was in progress (a retried run finishes recording it). */
+  ourRelease: boolean;
+  /** When it disappeared: the history's release time, else now. */
+  at: string;
+  closed?: { end: string };
+}
+
+export interface SweepPlan {
+  decisions: AddressDecision[];
+  vanished: VanishedDecision[];
+  /** Allocation ids to release this run, oldest idle first, at most `maxPerRun`. */
+  releaseQueue: string[];
+}
+
+const laterOf = (a: string, b: string): string => (a > b ? a : b);
+
+function releaseRate(address: ObservedAddress, rateUsd: number): number {
+  return isByoip(address) ? 0 : rateUsd;
+}
+
+function emptyTrack(a: ObservedAddress, now: string, runId: string): AddressTrack {
+  return {
+    allocationId: a.allocationId,
+    publicIp: a.publicIp,
+    firstSeenAt: now,
+    lastSeenAt: now,
+    lastRunId: runId,
+    status: 'present',
+    classification: 'in-use',
+    reason: '',
+    tags: a.tags,
+    lastSeenInUseAt: null,
+    lastSeenHolder: null,
+    episode: null,
+    alerts: {},
+    notice: null,
+    block: null,
+    releaseAttempt: null,
+    releasedAt: null,
+  };
+}
+
+/** Plans one address: classify it, advance its idle episode, and decide the alerts and the release it is due. */
+export function decideAddress(
+  observed: ObservedAddress,
+  history: EipState | undefined,
+  stored: AddressTrack | undefined,
+  input: Omit<PlanInput, 'addresses' | 'history' | 'tracks'>,
+): AddressDecision {
+  const { now, runId, config, killSwitch } = input;
+  const prev = stored ?? emptyTrack(observed, now, runId);
+  const change = trackIdle(
+    observed,
+    history,
+    { episode: prev.episode, lastSeenInUseAt: prev.lastSeenInUseAt },
+    now,
+    releaseRate(observed, input.rateUsd),
+  );
+  const current = change.current;
+  const classification = classify(
+    observed,
+    current ? { since: current.start, source: current.source } : null,
+    config,
+    now,
+  );
+  const newEpisode = change.opened !== undefined || current === null;
+  const track: AddressTrack = {
+    ...prev,
+    publicIp: observed.publicIp,
+    lastSeenAt: now,
+    lastRunId: runId,
+    status: 'present',
+    classification: classification.kind,
+    reason: classification.reason,
+    tags: observed.tags,
+    lastSeenInUseAt: isAssociated(observed) ? now : prev.lastSeenInUseAt,
+    lastSeenHolder: isAssociated(observed)
+      ? {
+          networkInterfaceId: observed.networkInterfaceId ?? null,
+          privateIp: observed.privateIp ?? null,
+          instanceId: observed.instanceId ?? null,
+        }
+      : prev.lastSeenHolder,
+    episode: current,
+    // Alerts, notices and blocks belong to an idle episode: a new episode starts clean.
+    alerts: newEpisode ? {} : prev.alerts,
+    notice: newEpisode ? null : prev.notice,
+    block: newEpisode ? null : prev.block,
+    // A lease of an earlier run survives while the episode lasts: DescribeAddresses may still list an address a
+    // moment after its release, and the lease is how a later run knows that release was ours.
+    releaseAttempt: newEpisode ? null : prev.releaseAttempt,
+    releasedAt: null,
+  };
+
+  const alerts: AddressDecision['alerts'] = [];
+  let release: AddressDecision['release'] = null;
+  if (classification.kind === 'pool-idle' && classification.pool?.overLimit && !track.alerts['pool-idle']) {
+    alerts.push('pool-idle');
+  }
+  // An orphan that is no longer one (tagged to keep, re-associated) loses its pending notice.
+  if (classification.kind !== 'orphan' && track.notice) track.notice = null;
+  if (classification.kind === 'orphan') {
+    const rel = config.sweeper.release;
+    if (!track.alerts.orphan) alerts.push('orphan');
+    else if (rel.enabled && !track.notice) alerts.push('release-notice');
+    if (!rel.enabled) release = { action: 'hold', reason: 'release-disabled' };
+    else if (!track.notice) release = { action: 'hold', reason: 'notice-not-sent' };
+    else if (now < track.notice.releaseAfter)
+      release = { action: 'hold', reason: 'notice-period', until: track.notice.releaseAfter };
+    else if (track.block?.retryAfter && now < track.block.retryAfter)
+      release = { action: 'hold', reason: 'blocked', until: track.block.retryAfter };
+    else if (killSwitch.on) release = { action: 'hold', reason: 'kill-switch' };
+    else release = { action: 'release' };
+  }
+  return {
+    allocationId: observed.allocationId,
+    observed,
+    classification,
+    change,
+    track,
+    isNew: stored === undefined,
+    alerts,
+    release,
+  };
+}
+
+/** Plans a whole run: every observed address, every tracked address that disappeared, and the release queue. */
+export function planSweep(input: PlanInput): SweepPlan {
+  const decisions = [...input.addresses]
+    .sort((a, b) => (a.allocationId < b.allocationId ? -1 : a.allocationId > b.allocationId ? 1 : 0))
+    .map((a) => decideAddress(a, input.history.get(a.allocationId), input.tracks.get(a.allocationId), input));
+  const seen = new Set(input.addresses.map((a) => a.allocationId));
+  const vanished: VanishedDecision[] = [];
+  for (const track of input.tracks.values()) {
+    if (seen.has(track.allocationId) || track.status !== 'present') continue;
+    const history = input.history.get(track.allocationId);
+    const at =
+      track.releaseAttempt?.at ??
+      (history?.releasedAt && history.releasedAt <= input.now ? history.releasedAt : input.now);
+    const v: VanishedDecision = {
+      allocationId: track.allocationId,
+      track,
+      ourRelease: track.releaseAttempt !== null,
+      at,
+    };
+    if (track.episode) v.closed = { end: laterOf(at, track.episode.start) };
+    vanished.push(v);
+  }
+  const due = decisions
+    .filter((d) => d.release?.action === 'release')
+    .sort((a, b) => {
+      const x = a.track.episode?.start ?? '';
+      const y = b.track.episode?.start ?? '';
+      return x < y ? -1 : x > y ? 1 : a.allocationId < b.allocationId ? -1 : 1;
+    });
+  const cap = input.config.sweeper.release.maxPerRun;
+  for (const d of due.slice(cap)) d.release = { action: 'hold', reason: 'cap' };
+  return { decisions, vanished, releaseQueue: due.slice(0, cap).map((d) => d.allocationId) };
+}
+
+/** The notice an alert of kind `orphan`/`release-notice` starts, when releasing is on. */
+export function noticeFor(sentAt: string, noticeHours: number): { sentAt: string; releaseAfter: string } {
+  return { sentAt, releaseAfter: addHours(sentAt, noticeHours) };
+}
+
+export type LiveCheck =
+  | { ok: true }
+  | {
+      ok: false;
+      reason: 'gone' | 'associated' | 'tags-changed' | 'not-orphan';
+      detail: string;
+    };
+
+function sameTags(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
+}
+
+/**
+ * The last check before ReleaseAddress: the address as read live a moment ago must still be the unassociated,
+ * unowned address the plan decided on, with exactly the tags it had.
+ */
+export function checkLiveBeforeRelease(
+  decided: ObservedAddress,
+  live: ObservedAddress | undefined,
+  exemptTagKeys: readonly string[],
+): LiveCheck {
+  if (!live) return { ok: false, reason: 'gone', detail: 'no longer in DescribeAddresses' };
+  if (isAssociated(live)) {
+    return {
+      ok: false,
+      reason: 'associated',
+      detail: `associated again (${live.networkInterfaceId ?? live.instanceId ?? live.associationId})`,
+    };
+  }
+  if (!sameTags(decided.tags, live.tags)) {
+    return { ok: false, reason: 'tags-changed', detail: 'its tags changed since the sweep read them' };
+  }
+  if (
+    live.serviceManaged ||
+    isByoip(live) ||
+    POOL_TAG in live.tags ||
+    exemptionTag(live.tags, exemptTagKeys)
+  ) {
+    return { ok: false, reason: 'not-orphan', detail: 'it is owned, BYOIP, a pool member or exempt' };
+  }
+  return { ok: true };
+}
+
+/** DNS records that forbid releasing `ip`, or why DNS could not be verified; null when releasing is safe. */
+export function dnsBlock(
+  ip: string,
+  dns: DnsLookup,
+): {
+  reason: Extract<BlockReason, 'dangling-dns' | 'dns-unverified'>;
+  detail: string;
+  refs: DnsReference[];
+} | null {
+  if (dns.status === 'failed') {
+    return { reason: 'dns-unverified', detail: `Route 53 lookup failed: ${dns.error}`, refs: [] };
+  }
+  const refs = dns.byIp.get(ip) ?? [];
+  if (refs.length === 0) return null;
+  return {
+    reason: 'dangling-dns',
+    detail: `${refs.length} DNS record${refs.length === 1 ? '' : 's'} point${refs.length === 1 ? 's' : ''} at it`,
+    refs,
+  };
+}
+
+/** Hours before a release blocked by an address lock or PTR record (which need a person) is tried again. */
+export const BLOCKED_RETRY_HOURS = 24;
+
+export type ReleaseFailure =
+  | { outcome: 'skip'; reason: 'associated'; detail: string }
+  | { outcome: 'gone'; detail: string }
+  | { outcome: 'block'; reason: BlockReason; detail: string; retryAfterHours: number | null }
+  | { outcome: 'retry' };
+
+/** What a ReleaseAddress error means for this address. */
+export function releaseFailure(code: string, message: string): ReleaseFailure {
+  switch (code) {
+    case 'InvalidIPAddress.InUse':
+      return {
+        outcome: 'skip',
+        reason: 'associated',
+        detail: `associated again just before the release (${code})`,
+      };
+    case 'InvalidAllocationID.NotFound':
+      return { outcome: 'gone', detail: `already released (${code})` };
+    case 'InvalidAddress.Locked':
+      return {
+        outcome: 'block',
+        reason: 'locked',
+        detail: `AWS has locked the address to the account (${code}): ${message}`,
+        retryAfterHours: BLOCKED_RETRY_HOURS,
+      };
+    case 'InvalidAddress.PtrSet':
+      return {
+        outcome: 'block',
+        reason: 'ptr-set',
+        detail: `a reverse-DNS (PTR) record is set on it (${code}): remove it first`,
+        retryAfterHours: BLOCKED_RETRY_HOURS,
+      };
+    case 'UnauthorizedOperation':
+    case 'AuthFailure':
+    case 'AccessDenied':
+      return {
+        outcome: 'block',
+        reason: 'release-error',
+        detail: `denied by IAM (${code}); the role only releases addresses without pool or keep tags`,
+        retryAfterHours: BLOCKED_RETRY_HOURS,
+      };
+    default:
+      return { outcome: 'retry' };
+  }
+}

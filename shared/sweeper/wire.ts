@@ -1,0 +1,42 @@
+/**
+ * Builds the sweeper's adapters from a RuntimeContext: the Lambda handler, the local simulated region and the CLI
+ * all sweep through the same code, with only the context different.
+ */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { PricingClient } from '@aws-sdk/client-pricing';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { clientOptions } from '../aws/clients';
+import type { RuntimeContext } from '../runtime/context';
+import { createDocumentClient } from '../store/client';
+import { DynamoInventoryStore } from '../store/dynamo-inventory-store';
+import { SdkEc2Adapter } from './adapters/ec2';
+import { PricingApiPrice } from './adapters/pricing';
+import { Route53Adapter } from './adapters/route53';
+import { SnsAlerts } from './adapters/sns';
+import { SsmKillSwitch } from './adapters/ssm';
+import { DynamoSweepStore } from './dynamo-sweep-store';
+import type { SweeperDeps } from './sweep';
+
+export function sweeperDepsFromContext(ctx: RuntimeContext): SweeperDeps {
+  const doc = createDocumentClient(ctx.aws);
+  const deps: SweeperDeps = {
+    ec2: new SdkEc2Adapter(new EC2Client(clientOptions(ctx.aws, 'ec2'))),
+    dns: new Route53Adapter(new Route53Client(clientOptions(ctx.aws, 'route53'))),
+    killSwitch: new SsmKillSwitch(new SSMClient(clientOptions(ctx.aws, 'ssm'))),
+    alerts: new SnsAlerts(new SNSClient(clientOptions(ctx.aws, 'sns')), ctx.env.topicArn),
+    inventory: new DynamoInventoryStore(doc, ctx.env.tableName),
+    store: new DynamoSweepStore(doc, ctx.env.tableName, ctx.config.history.retentionDays),
+    config: ctx.config,
+    accountId: ctx.env.accountId,
+    region: ctx.env.region,
+    clock: ctx.clock,
+    log: ctx.log,
+    metrics: ctx.metrics,
+  };
+  if (ctx.config.sweeper.usePricingApi) {
+    deps.price = new PricingApiPrice(new PricingClient(clientOptions(ctx.aws, 'pricing')));
+  }
+  return deps;
+}

@@ -1,0 +1,155 @@
+/**
+ * Scenario-test support for the sweeper: a simulated region with the inventory recorder (and, when asked, the
+ * scheduled Sweeper), a sweeper built exactly as the Lambda handler builds it but run by the test at chosen virtual
+ * times, and a few readers of what happened.
+ */
+import { AssociateAddressCommand, CreateTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { inject } from 'vitest';
+import { SimulatedRegion } from '../../local/region';
+import { localContext } from '../../local/runtime';
+import { runOn } from '../../local/scenario/runner';
+import { parseScenario } from '../../local/scenario/schema';
+import type { PublishedMessage } from '../../local/sns/service';
+import { type FunctionSpec, inventoryRecorder, sweeper } from '../../shared/app/functions';
+import { clientOptions } from '../../shared/aws/clients';
+import type { AppConfigInput } from '../../shared/config/schema';
+import { createDocumentClient } from '../../shared/store/client';
+import { DynamoSweepStore } from '../../shared/sweeper/dynamo-sweep-store';
+import { createSweeper, type SweeperDeps, type SweepResult } from '../../shared/sweeper/sweep';
+import { sweeperDepsFromContext } from '../../shared/sweeper/wire';
+
+export const START = '2026-01-05T09:00:00.000Z';
+export const HOUR = 3_600_000;
+export const at = (hours: number): string => new Date(Date.parse(START) + hours * HOUR).toISOString();
+
+export const VPC_STATE = {
+  addressLimit: 50,
+  vpcs: [{ id: 'vpc-0a1b2c3d4e5f60001', cidr: '10.0.0.0/16' }],
+  subnets: [
+    { id: 'subnet-0a1b2c3d4e5f60001', vpcId: 'vpc-0a1b2c3d4e5f60001', az: 'eu-west-1a', cidr: '10.0.1.0/24' },
+  ],
+  routeTables: [
+    {
+      id: 'rtb-0a1b2c3d4e5f60001',
+      vpcId: 'vpc-0a1b2c3d4e5f60001',
+      subnetIds: ['subnet-0a1b2c3d4e5f60001'],
+      routes: [{ destination: '0.0.0.0/0', gatewayId: 'igw-0a1b2c3d4e5f60001' }],
+    },
+  ],
+  securityGroups: [{ id: 'sg-0a1b2c3d4e5f60001', name: 'pods', vpcId: 'vpc-0a1b2c3d4e5f60001' }],
+  networkInterfaces: [
+    {
+      id: 'eni-0a1b2c3d4e5f60001',
+      subnetId: 'subnet-0a1b2c3d4e5f60001',
+      description: 'aws-k8s-branch-eni',
+      securityGroupIds: ['sg-0a1b2c3d4e5f60001'],
+    },
+  ],
+};
+
+export const ENI = 'eni-0a1b2c3d4e5f60001';
+
+export interface SweeperRig {
+  region: SimulatedRegion;
+  deps: SweeperDeps;
+  /** Runs one sweep at the current virtual time (run id defaults to a fresh one). */
+  sweep(opts?: { runId?: string; dryRun?: boolean }): Promise<SweepResult>;
+  /** Moves the virtual clock to `START + hours` (delivering CloudTrail events on the way). */
+  advanceTo(hours: number): Promise<void>;
+  /** An EC2 client acting as the admin (alice), for changes made "by someone else". */
+  admin: EC2Client;
+  associate(allocationId: string, eniId?: string): Promise<void>;
+  tag(allocationId: string, tags: Record<string, string>): Promise<void>;
+  store: DynamoSweepStore;
+  messages(): PublishedMessage[];
+  calls(action: string): number;
+  stop(): Promise<void>;
+}
+
+let runs = 0;
+
+/**
+ * A region seeded with `state` (scenario format) and a sweeper the test drives. `functions` defaults to the
+ * recorder only, so no scheduled sweep runs behind the test's back.
+ */
+export async function sweeperRig(opts: {
+  config: AppConfigInput;
+  state: Record<string, unknown>;
+  steps?: unknown[];
+  functions?: FunctionSpec[];
+  wrap?: (deps: SweeperDeps) => SweeperDeps;
+}): Promise<SweeperRig> {
+  const region = await SimulatedRegion.start({
+    config: opts.config,
+    start: START,
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    functions: opts.functions ?? [inventoryRecorder],
+  });
+  await runOn(
+    region,
+    parseScenario(
+      { name: 'rig', start: START, config: opts.config, state: opts.state, steps: opts.steps ?? [] },
+      'rig',
+    ),
+  );
+  const ctx = localContext({
+    functionId: 'SweeperUnderTest',
+    env: region.runtimeEnv(),
+    config: region.config,
+    aws: region.connection('eip-keeper'),
+    clock: region.clock,
+    logs: region.logs,
+    metrics: region.metrics,
+  });
+  const base = sweeperDepsFromContext(ctx);
+  const deps = opts.wrap ? opts.wrap(base) : base;
+  const run = createSweeper(deps);
+  const admin = new EC2Client({ ...clientOptions(region.connection('admin'), 'ec2') });
+  const store = new DynamoSweepStore(createDocumentClient(region.connection()), region.tableName, 400);
+  return {
+    region,
+    deps,
+    sweep: (o = {}) => run({ runId: o.runId ?? `test-run-${++runs}`, dryRun: o.dryRun }),
+    advanceTo: (hours) => region.advance(Date.parse(at(hours)) - region.clock.nowMs()),
+    admin,
+    async associate(allocationId, eniId = ENI) {
+      await admin.send(
+        new AssociateAddressCommand({ AllocationId: allocationId, NetworkInterfaceId: eniId }),
+      );
+      await region.settle();
+    },
+    async tag(allocationId, tags) {
+      await admin.send(
+        new CreateTagsCommand({
+          Resources: [allocationId],
+          Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+        }),
+      );
+    },
+    store,
+    messages: () => region.sns.messages,
+    calls: (action) => region.server.calls.filter((c) => c.action === action).length,
+    async stop() {
+      admin.destroy();
+      await region.stop();
+    },
+  };
+}
+
+/** The allocation id an alert is about (from its chat JSON), or `DIGEST`. */
+export function alertTarget(m: PublishedMessage): { kind: string; allocationId: string } {
+  const chat = JSON.parse((JSON.parse(m.message) as { default: string }).default) as {
+    metadata: { eventType: string; additionalContext?: { allocationId?: string } };
+  };
+  return {
+    kind: chat.metadata.eventType.replace(/^eip-keeper\./, ''),
+    allocationId: chat.metadata.additionalContext?.allocationId ?? 'DIGEST',
+  };
+}
+
+export function emailOf(m: PublishedMessage): string {
+  return (JSON.parse(m.message) as { email: string }).email;
+}
+
+/** Alert id for dedupe checks: kind, address and (for blocks) the reason in the subject. */
+export const SWEEPER_FUNCTIONS = [inventoryRecorder, sweeper];
