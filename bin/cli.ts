@@ -10,6 +10,23 @@ import { InvalidConfigError } from '../shared/config/schema';
 import { COMMANDS } from './commands';
 import { UsageError } from './commands/types';
 
+/**
+ * Errors that mean "no AWS account to talk to" rather than a bug: a missing region or credentials, or an endpoint
+ * that does not answer. They get one line that says what to set, not a stack trace.
+ */
+export function awsSetupProblem(err: unknown): string | undefined {
+  const e = err as { name?: string; message?: string; code?: string; cause?: { code?: string } } | undefined;
+  const message = e?.message ?? '';
+  if (message === 'Region is missing')
+    return 'no AWS region configured: set AWS_REGION (or AWS_PROFILE with a region), or pass --region';
+  if (e?.name === 'CredentialsProviderError' || /Could not load credentials/.test(message))
+    return `no AWS credentials: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (${message})`;
+  const code = e?.code ?? e?.cause?.code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return `cannot reach the AWS endpoint (${code}): check the network, AWS_REGION and any AWS_ENDPOINT_URL_* override`;
+  return undefined;
+}
+
 function usage(): string {
   return `usage: eip-keeper <command> [options]\n\ncommands:\n${COMMANDS.map((c) => `  ${c.usage}`).join('\n')}\n  help`;
 }
@@ -41,6 +58,11 @@ export async function main(argv: string[]): Promise<number> {
     ];
     if (known.some((k) => err instanceof k)) {
       process.stderr.write(`${(err as Error).message}\n`);
+      return 1;
+    }
+    const setup = awsSetupProblem(err);
+    if (setup) {
+      process.stderr.write(`eip-keeper ${name}: ${setup}\n`);
       return 1;
     }
     process.stderr.write(`eip-keeper ${name}: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
