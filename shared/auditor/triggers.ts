@@ -2,7 +2,7 @@
  * What an auditor invocation was asked to do, read from its event: the daily schedule, an EKS change (CloudTrail or
  * a native `aws.eks` event), or a failed ENI/IP call that signals pod-subnet exhaustion. Pure: no AWS import.
  */
-import { asObject, parseCloudTrailEnvelope, readString } from '../events/cloudtrail';
+import { asObject, clipText, parseCloudTrailEnvelope, readString } from '../events/cloudtrail';
 import { CLOUDTRAIL_DETAIL_TYPE } from '../events/patterns';
 
 export type Trigger =
@@ -24,6 +24,31 @@ const EXHAUSTION_CODES = new Set([
   'InsufficientFreeAddressesInSubnet',
   'Client.InsufficientFreeAddressesInSubnet',
 ]);
+
+/** Controls, line/paragraph separators, bidi overrides and zero-width characters: they could forge or hide text. */
+const INVISIBLE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+  /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\ufeff]+/g;
+
+const SUBNET_ID = /^subnet-[0-9a-zA-Z]{1,64}$/;
+const ENI_ID = /^eni-[0-9a-zA-Z]{1,64}$/;
+
+/** The error message of a failed call, as alerts quote it: one line, no controls, links defanged, clipped. */
+export function errorMessageLine(s: string): string {
+  const line = s.replace(INVISIBLE, ' ').replace(/:\/\//g, '[:]//').replace(/\s+/g, ' ').trim();
+  return clipText(line, 300);
+}
+
+/** An untrusted envelope value, for a log line: JSON unless a string, clipped. */
+function shown(v: unknown): string {
+  return clipText(typeof v === 'string' ? v : (JSON.stringify(v) ?? typeof v), 64);
+}
+
+/** A resource id of the expected shape, else undefined (it is looked up, stored and quoted in alerts). */
+function optional(pattern: RegExp, v: unknown): string | undefined {
+  const s = readString(v);
+  return s !== undefined && pattern.test(s) ? s : undefined;
+}
 
 /** Cluster name from an EKS ARN (`…:cluster/<name>`, `…:nodegroup/<cluster>/…`, `…:addon/<cluster>/…`). */
 export function clusterFromEksArn(arn: string): string | undefined {
@@ -51,8 +76,8 @@ export function parseTrigger(event: unknown, origin: { accountId: string; region
           kind: 'ignored',
           reason: `${env.eventName} did not fail with InsufficientFreeAddressesInSubnet`,
         };
-      const subnetId = readString(env.requestParameters.subnetId);
-      const networkInterfaceId = readString(env.requestParameters.networkInterfaceId);
+      const subnetId = optional(SUBNET_ID, env.requestParameters.subnetId);
+      const networkInterfaceId = optional(ENI_ID, env.requestParameters.networkInterfaceId);
       return {
         kind: 'ip-exhaustion',
         eventId: env.eventId,
@@ -60,7 +85,7 @@ export function parseTrigger(event: unknown, origin: { accountId: string; region
         eventName: env.eventName,
         ...(subnetId ? { subnetId } : {}),
         ...(networkInterfaceId ? { networkInterfaceId } : {}),
-        ...(env.errorMessage ? { errorMessage: env.errorMessage } : {}),
+        ...(env.errorMessage ? { errorMessage: errorMessageLine(env.errorMessage) } : {}),
       };
     }
     if (source === 'aws.eks') {
@@ -76,10 +101,25 @@ export function parseTrigger(event: unknown, origin: { accountId: string; region
         readString(asObject(res.addon)?.clusterName);
       return { kind: 'cluster-change', ...(cluster ? { cluster } : {}), what: env.eventName };
     }
-    return { kind: 'ignored', reason: `unexpected CloudTrail source ${source ?? '(none)'}` };
+    return { kind: 'ignored', reason: `unexpected CloudTrail source ${shown(source ?? '(none)')}` };
   }
 
   if (source === 'aws.eks') {
+    // A bus that aggregates other accounts' or regions' events may forward EKS's own events here too. (EventBridge
+    // always sets both fields; a hand-made event without them is read as this account's.)
+    const what = clipText(detailType ?? 'EKS event', 80);
+    const account = ev.account ?? origin.accountId;
+    const region = ev.region ?? origin.region;
+    if (account !== origin.accountId)
+      return {
+        kind: 'ignored',
+        reason: `${what} of account ${shown(account)}, this deployment serves ${origin.accountId}`,
+      };
+    if (region !== origin.region)
+      return {
+        kind: 'ignored',
+        reason: `${what} of region ${shown(region)}, this deployment serves ${origin.region}`,
+      };
     const detail = asObject(ev.detail) ?? {};
     const fromDetail = readString(detail.clusterName) ?? readString(detail.cluster);
     const resources = Array.isArray(ev.resources)
@@ -87,10 +127,10 @@ export function parseTrigger(event: unknown, origin: { accountId: string; region
       : [];
     const fromArn = resources.map(clusterFromEksArn).find((c) => c !== undefined);
     const cluster = fromDetail ?? fromArn;
-    return { kind: 'cluster-change', ...(cluster ? { cluster } : {}), what: detailType ?? 'EKS event' };
+    return { kind: 'cluster-change', ...(cluster ? { cluster: clipText(cluster, 100) } : {}), what };
   }
   return {
     kind: 'ignored',
-    reason: `not an auditor event (source ${source ?? '(none)'}, detail-type ${detailType ?? '(none)'})`,
+    reason: `not an auditor event (source ${shown(source ?? '(none)')}, detail-type ${shown(detailType ?? '(none)')})`,
   };
 }

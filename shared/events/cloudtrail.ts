@@ -178,6 +178,25 @@ export function readText(v: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Longest free text kept from a record (user agent, error message, identity fields). CloudTrail's own values are far
+ * shorter; a forged or garbled record must not make the items built from it outgrow DynamoDB's 400 KB.
+ */
+export const MAX_FREE_TEXT_CHARS = 1024;
+
+/** Clips `s` to `max` UTF-16 units (never splitting a surrogate pair), marking the cut with `…`. */
+export function clipText(s: string, max = MAX_FREE_TEXT_CHARS): string {
+  if (s.length <= max) return s;
+  const cut = s.slice(0, max - 1);
+  return `${/[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
+}
+
+/** A non-empty string (or finite number), clipped to `max`. */
+function readClipped(v: unknown, max = MAX_FREE_TEXT_CHARS): string | undefined {
+  const s = readString(v);
+  return s === undefined ? undefined : clipText(s, max);
+}
+
 export function readBoolean(v: unknown): boolean | undefined {
   if (typeof v === 'boolean') return v;
   if (v === 'true') return true;
@@ -211,6 +230,9 @@ export function readTags(v: unknown): Record<string, string> {
   return tags;
 }
 
+/** Longest `detail.eventID` accepted (CloudTrail's are 36-character UUIDs). */
+export const MAX_EVENT_ID_CHARS = 128;
+
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 /** An ISO 8601 timestamp normalised to `Date#toISOString` (UTC, milliseconds), or undefined. */
@@ -224,22 +246,22 @@ export function normalizeIsoTime(v: unknown): string | undefined {
 export function summarizeActor(userIdentity: unknown): Actor {
   const ui = asObject(userIdentity);
   if (!ui) return { type: 'Unknown' };
-  const actor: Actor = { type: readString(ui.type) ?? 'Unknown' };
-  const arn = readString(ui.arn);
+  const actor: Actor = { type: readClipped(ui.type, 64) ?? 'Unknown' };
+  const arn = readClipped(ui.arn);
   if (arn) actor.arn = arn;
-  const principalId = readString(ui.principalId);
+  const principalId = readClipped(ui.principalId);
   if (principalId) actor.principalId = principalId;
-  const accountId = readString(ui.accountId);
+  const accountId = readClipped(ui.accountId, 64);
   if (accountId) actor.accountId = accountId;
-  const userName = readString(ui.userName);
+  const userName = readClipped(ui.userName);
   if (userName) actor.userName = userName;
-  const invokedBy = readString(ui.invokedBy);
+  const invokedBy = readClipped(ui.invokedBy);
   if (invokedBy) actor.invokedBy = invokedBy;
   const issuer = asObject(asObject(ui.sessionContext)?.sessionIssuer);
   if (issuer) {
-    const roleArn = readString(issuer.arn);
+    const roleArn = readClipped(issuer.arn);
     if (roleArn) actor.roleArn = roleArn;
-    const roleName = readString(issuer.userName) ?? roleArn?.split('/').pop();
+    const roleName = readClipped(issuer.userName) ?? roleArn?.split('/').pop();
     if (roleName && !actor.userName) actor.userName = roleName;
   }
   const assumed = arn?.match(/:assumed-role\/([^/]+)\/(.+)$/);
@@ -283,8 +305,8 @@ export function parseCloudTrailEnvelope(event: unknown, expected: ExpectedOrigin
   if (!ev) return reject('not-an-object', 'the event is not a JSON object');
   const detail = asObject(ev.detail);
   if (!detail) return reject('missing-detail', 'the event has no `detail` object');
-  const idForLog = readString(detail.eventID);
-  const nameForLog = readString(detail.eventName);
+  const idForLog = readClipped(detail.eventID, 64);
+  const nameForLog = readClipped(detail.eventName, 128);
   const ids = {
     ...(idForLog ? { eventId: idForLog } : {}),
     ...(nameForLog ? { eventName: nameForLog } : {}),
@@ -294,7 +316,7 @@ export function parseCloudTrailEnvelope(event: unknown, expected: ExpectedOrigin
   if (detailType !== CLOUDTRAIL_DETAIL_TYPE) {
     return reject(
       'wrong-detail-type',
-      `detail-type is ${JSON.stringify(detailType ?? null)}, expected "${CLOUDTRAIL_DETAIL_TYPE}"`,
+      `detail-type is ${clipText(JSON.stringify(detailType ?? null), 80)}, expected "${CLOUDTRAIL_DETAIL_TYPE}"`,
       ids,
     );
   }
@@ -314,7 +336,11 @@ export function parseCloudTrailEnvelope(event: unknown, expected: ExpectedOrigin
     const s = readString(v);
     if (s === undefined) return reject('invalid-field', `${field} is not a string`, { ...ids, field });
     if (s !== expected.accountId) {
-      return reject('other-account', `${field} is ${s}, this deployment serves ${expected.accountId}`, ids);
+      return reject(
+        'other-account',
+        `${field} is ${clipText(s, 80)}, this deployment serves ${expected.accountId}`,
+        ids,
+      );
     }
   }
 
@@ -333,7 +359,11 @@ export function parseCloudTrailEnvelope(event: unknown, expected: ExpectedOrigin
     const s = readString(v);
     if (s === undefined) return reject('invalid-field', `${field} is not a string`, { ...ids, field });
     if (s !== expected.region) {
-      return reject('other-region', `${field} is ${s}, this deployment serves ${expected.region}`, ids);
+      return reject(
+        'other-region',
+        `${field} is ${clipText(s, 80)}, this deployment serves ${expected.region}`,
+        ids,
+      );
     }
   }
 
@@ -343,12 +373,24 @@ export function parseCloudTrailEnvelope(event: unknown, expected: ExpectedOrigin
       field: 'detail.eventID',
     });
   }
+  // Event ids become part of table keys (sort keys hold at most 1,024 bytes); CloudTrail's are 36-character UUIDs.
+  if (detail.eventID.length > MAX_EVENT_ID_CHARS) {
+    return reject(
+      'invalid-field',
+      `detail.eventID is ${detail.eventID.length} characters long, more than ${MAX_EVENT_ID_CHARS}`,
+      {
+        eventId: clipText(detail.eventID, 64),
+        ...(nameForLog ? { eventName: nameForLog } : {}),
+        field: 'detail.eventID',
+      },
+    );
+  }
   const eventId = detail.eventID;
   const eventTime = normalizeIsoTime(detail.eventTime);
   if (!eventTime) {
     return reject(
       'invalid-field',
-      `detail.eventTime ${JSON.stringify(detail.eventTime ?? null)} is not an ISO 8601 time`,
+      `detail.eventTime ${clipText(JSON.stringify(detail.eventTime ?? null), 80)} is not an ISO 8601 time`,
       { ...ids, field: 'detail.eventTime' },
     );
   }
@@ -371,15 +413,15 @@ export function parseCloudTrailEnvelope(event: unknown, expected: ExpectedOrigin
   };
   const eventSource = readString(detail.eventSource);
   if (eventSource) envelope.eventSource = eventSource;
-  const userAgent = readString(detail.userAgent);
+  const userAgent = readClipped(detail.userAgent);
   if (userAgent) envelope.userAgent = userAgent;
-  const sourceIp = readString(detail.sourceIPAddress);
+  const sourceIp = readClipped(detail.sourceIPAddress, 256);
   if (sourceIp) envelope.sourceIp = sourceIp;
   // Any errorCode, even one of an unexpected type, means the call failed.
   if (detail.errorCode !== undefined && detail.errorCode !== null && detail.errorCode !== '') {
-    envelope.errorCode = readString(detail.errorCode) ?? JSON.stringify(detail.errorCode);
+    envelope.errorCode = clipText(readString(detail.errorCode) ?? JSON.stringify(detail.errorCode), 128);
     const errorMessage = readText(detail.errorMessage);
-    if (errorMessage !== undefined) envelope.errorMessage = errorMessage;
+    if (errorMessage !== undefined) envelope.errorMessage = clipText(errorMessage);
   }
   return { kind: 'ok', envelope };
 }
@@ -387,11 +429,12 @@ export function parseCloudTrailEnvelope(event: unknown, expected: ExpectedOrigin
 // ---------------------------------------------------------------------------------------------------------------
 // Inventory records
 
+/** Resource ids (AWS's are 8 or 17 hex digits); bounded, because they become table keys (at most 2,048 bytes). */
 const ID_PATTERNS = {
-  eni: /^eni-[0-9a-zA-Z]+$/,
-  allocation: /^eipalloc-[0-9a-zA-Z]+$/,
-  association: /^eipassoc-[0-9a-zA-Z]+$/,
-  instance: /^i-[0-9a-zA-Z]+$/,
+  eni: /^eni-[0-9a-zA-Z]{1,64}$/,
+  allocation: /^eipalloc-[0-9a-zA-Z]{1,64}$/,
+  association: /^eipassoc-[0-9a-zA-Z]{1,64}$/,
+  instance: /^i-[0-9a-zA-Z]{1,64}$/,
 } as const;
 
 class FieldError {
@@ -410,7 +453,7 @@ function requireId(
     if (v === undefined || v === null) continue;
     const s = readString(v);
     if (s === undefined || !ID_PATTERNS[kind].test(s)) {
-      throw new FieldError(field, `${field} ${JSON.stringify(v)} is not a valid ${kind} id`);
+      throw new FieldError(field, `${field} ${clipText(JSON.stringify(v), 80)} is not a valid ${kind} id`);
     }
     return s;
   }
@@ -569,12 +612,16 @@ export function parseCloudTrailEvent(event: unknown, expected: ExpectedOrigin): 
   if (envelope.eventSource !== 'ec2.amazonaws.com') {
     return reject(
       'wrong-event-source',
-      `eventSource is ${JSON.stringify(envelope.eventSource ?? null)}, expected "ec2.amazonaws.com"`,
+      `eventSource is ${clipText(JSON.stringify(envelope.eventSource ?? null), 80)}, expected "ec2.amazonaws.com"`,
       ids,
     );
   }
   if (!isInventoryEventName(envelope.eventName)) {
-    return reject('unknown-event-name', `${envelope.eventName} is not an inventory event`, ids);
+    return reject(
+      'unknown-event-name',
+      `${clipText(envelope.eventName, 128)} is not an inventory event`,
+      ids,
+    );
   }
   if (envelope.errorCode !== undefined) {
     return reject(

@@ -5,6 +5,8 @@ import { type AwsConnection, clientOptions } from '../aws/clients';
 
 export function createDocumentClient(conn: AwsConnection): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(new DynamoDBClient(clientOptions(conn, 'dynamodb')), {
-    marshallOptions: { removeUndefinedValues: true },
+    // Tag maps carry keys anyone can write: a tag named `constructor` makes the marshaller take the map for a class
+    // instance and throw, unless objects it cannot classify are written as maps.
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
   });
 }
