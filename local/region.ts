@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
+import type { RetryStrategyV2 } from '@smithy/types';
 import { FUNCTIONS, type FunctionSpec } from '../shared/app/functions';
 import { DEFAULT_MAX_ATTEMPTS } from '../shared/aws/clients';
 import type { RuntimeEnv } from '../shared/config/environment';
@@ -17,11 +18,19 @@ import { createIdFactory } from './core/ids';
 import { VirtualRetryStrategy } from './core/retry';
 import { SimulatedServer } from './core/server';
 import { awsRateOf, Throttler } from './core/throttle';
-import type { EventBridgeEvent, ServiceEnv, SimResponse } from './core/types';
+import type { EventBridgeEvent, ServiceEnv, SimRequest, SimResponse } from './core/types';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb';
+import { DynamoDbFaultLayer, type DynamoDbThrottling } from './dynamodb-faults';
 import { createEc2Service, type Ec2State } from './ec2';
 import { type AuditorServices, createAuditorServices } from './eks'; // issue 5 (auditor)
-import { type DeliveryFaults, LocalEventBridge, type RouteTarget, seededRandom } from './eventbridge/router';
+import {
+  type DeliveryFaults,
+  type InvocationInfo,
+  LocalEventBridge,
+  type RouteTarget,
+  seededRandom,
+} from './eventbridge/router';
+import { type HandlerFault, InvocationFaults } from './invocation-faults';
 import { PricingService } from './pricing/service';
 import { Route53Service } from './route53/service';
 import { type LogRecord, localContext, type MetricRecord } from './runtime';
@@ -50,6 +59,11 @@ export interface RegionOptions {
    * back-off also recover). Default `hybrid`.
    */
   throttleClock?: 'virtual' | 'hybrid';
+  /**
+   * Put the fault layer in: a proxy in front of DynamoDB and invocation tracking, which the `dynamodbThrottling`,
+   * `handlerTimeout` and `handlerCrash` switches need (the scenario runner turns it on when a scenario uses them).
+   */
+  faultLayer?: boolean;
 }
 
 export interface RegionFaults {
@@ -58,6 +72,12 @@ export interface RegionFaults {
   ec2Throttling?: boolean;
   /** Probability (0–1) that an EC2 call fails with HTTP 503 InternalError/Unavailable before it is handled. */
   ec2ServerErrors?: number;
+  /** DynamoDB throttles requests: a probability, or which operations, how often and with which error; 0/false = off. */
+  dynamodbThrottling?: number | DynamoDbThrottling | false;
+  /** Invocations stop and time out at their configured timeout; `false` = off (local/invocation-faults.ts). */
+  handlerTimeout?: HandlerFault | false;
+  /** Invocations crash (the runtime exits) part-way; `false` = off. */
+  handlerCrash?: HandlerFault | false;
 }
 
 let regionCounter = 0;
@@ -69,6 +89,11 @@ export class SimulatedRegion {
   private throttleClock: 'virtual' | 'hybrid' = 'hybrid';
   private readonly retryStrategy: VirtualRetryStrategy;
   private serverErrorRate = 0;
+  /** Present with `faultLayer`: handler faults, and the proxy the functions' DynamoDB clients call. */
+  private invocationFaults?: InvocationFaults;
+  private dynamoFaults?: DynamoDbFaultLayer;
+  private functionsDynamoEndpoint?: string;
+  private functionsRetryStrategy?: RetryStrategyV2;
   private readonly randomForFaults: () => number;
   /** issue 5 (auditor): the simulated EKS, IAM, Kubernetes API and EventBridge PutEvents. */
   auditor!: AuditorServices;
@@ -129,7 +154,7 @@ export class SimulatedRegion {
       resolveCaller: (key) => resolveCaller(accountId, key),
       onCloudTrail: (event) => holder.bus?.put(event),
       throttler: () => holder.region?.throttler,
-      injectFault: (service, action) => holder.region?.maybeServerError(service, action),
+      injectFault: (service, action, req) => holder.region?.injectFault(service, action, req),
     });
     server.register(ec2.module);
     server.register(sns);
@@ -179,6 +204,8 @@ export class SimulatedRegion {
     holder.region = sim;
     sim.auditor = auditor; // issue 5 (auditor)
     sim.throttleClock = opts.throttleClock ?? 'hybrid';
+    bus.wrapInvocation = (info, invoke) => sim.runInvocation(info, invoke);
+    if (opts.faultLayer) await sim.startFaultLayer(seed);
     await sim.deploy(opts.functions ?? FUNCTIONS, Boolean(opts.echoLogs));
     return sim;
   }
@@ -209,14 +236,48 @@ export class SimulatedRegion {
         pricing: this.endpoint,
         sts: this.endpoint,
         eventbridge: this.endpoint,
-        dynamodb: this.dynamoEndpoint,
+        dynamodb: this.functionsDynamoEndpoint ?? this.dynamoEndpoint,
       },
       credentials: credentialsFor(actor),
-      retryStrategy: this.retryStrategy,
+      retryStrategy: this.functionsRetryStrategy ?? this.retryStrategy,
     };
   }
 
+  private async startFaultLayer(seed: number): Promise<void> {
+    const faults = new InvocationFaults(seed, this.clock, this.bus.scheduler);
+    this.invocationFaults = faults;
+    this.functionsRetryStrategy = faults.retryStrategy(this.retryStrategy);
+    this.dynamoFaults = new DynamoDbFaultLayer(this.dynamoEndpoint, seed, {
+      stopsAt: (sdkInvocationId, operation) => faults.stopsAt(sdkInvocationId, operation),
+      metric: (name, operation) => this.platformMetric('DynamoDB', name, { Operation: operation }),
+    });
+    this.functionsDynamoEndpoint = await this.dynamoFaults.start();
+  }
+
+  /** A metric AWS itself publishes (Lambda's `Errors`, DynamoDB's `ThrottledRequests`, …). */
+  private platformMetric(source: string, name: string, dimensions: Record<string, string>): void {
+    this.metrics.push({
+      at: this.clock.now().toISOString(),
+      functionId: source,
+      name,
+      value: 1,
+      unit: 'Count',
+      dimensions,
+    });
+  }
+
+  /** Every invocation: handler faults when the fault layer is in, and Lambda's `Errors` metric when it fails. */
+  private async runInvocation(info: InvocationInfo, invoke: () => Promise<unknown>): Promise<unknown> {
+    try {
+      return await (this.invocationFaults ? this.invocationFaults.run(info, invoke) : invoke());
+    } catch (err) {
+      this.platformMetric(info.functionId, 'Errors', { FunctionName: info.functionId });
+      throw err;
+    }
+  }
+
   private readonly handlers = new Map<string, (event: EventBridgeEvent) => Promise<unknown>>();
+  private readonly timeoutsMs = new Map<string, number>();
 
   private async deploy(functions: FunctionSpec[], echoLogs: boolean): Promise<void> {
     for (const spec of functions) {
@@ -233,12 +294,14 @@ export class SimulatedRegion {
       });
       const handle = mod.createHandler(ctx) as (event: EventBridgeEvent) => Promise<unknown>;
       this.handlers.set(spec.id, handle);
+      this.timeoutsMs.set(spec.id, spec.timeoutSeconds * 1000);
       for (const rule of spec.rules) {
         this.bus.addTarget({
           functionId: spec.id,
           ruleId: rule.id,
           pattern: rule.pattern,
           maxConcurrency: spec.reservedConcurrency,
+          timeoutMs: spec.timeoutSeconds * 1000,
           invoke: handle,
         });
       }
@@ -248,6 +311,7 @@ export class SimulatedRegion {
             functionId: spec.id,
             ruleId: `${spec.id}Schedule`,
             maxConcurrency: spec.reservedConcurrency,
+            timeoutMs: spec.timeoutSeconds * 1000,
             invoke: handle,
           },
           spec.scheduleMinutes(this.config),
@@ -298,6 +362,33 @@ export class SimulatedRegion {
         : undefined;
     }
     if (faults.ec2ServerErrors !== undefined) this.serverErrorRate = faults.ec2ServerErrors;
+    const { dynamodbThrottling, handlerTimeout, handlerCrash } = faults;
+    if (!this.dynamoFaults || !this.invocationFaults) {
+      // Switching off what was never on needs no fault layer.
+      if (!dynamodbThrottling && !handlerTimeout && !handlerCrash) return;
+      throw new Error(
+        'dynamodbThrottling, handlerTimeout and handlerCrash need the fault layer: start the region with faultLayer: true',
+      );
+    }
+    if (dynamodbThrottling !== undefined) {
+      this.dynamoFaults.setThrottling(
+        typeof dynamodbThrottling === 'number'
+          ? { probability: dynamodbThrottling }
+          : dynamodbThrottling || undefined,
+      );
+    }
+    this.invocationFaults.set({ handlerTimeout, handlerCrash });
+  }
+
+  private injectFault(service: string, action: string, req: SimRequest): SimResponse | undefined {
+    if (this.invocationFaults?.stopsAt(req.headers['amz-sdk-invocation-id'], action)) {
+      return {
+        status: 500,
+        headers: { 'content-type': 'text/xml' },
+        body: '<Response><Errors><Error><Code>InternalError</Code><Message>the calling invocation was stopped</Message></Error></Errors><RequestID>fault</RequestID></Response>',
+      };
+    }
+    return this.maybeServerError(service, action);
   }
 
   private maybeServerError(service: string, action: string): SimResponse | undefined {
@@ -321,7 +412,12 @@ export class SimulatedRegion {
     const handle = this.handlers.get(functionId);
     if (!handle)
       throw new Error(`no function ${functionId} in this region (have: ${this.functionIds().join(', ')})`);
-    const target: RouteTarget = { functionId, ruleId: 'manual', invoke: handle };
+    const target: RouteTarget = {
+      functionId,
+      ruleId: 'manual',
+      invoke: handle,
+      timeoutMs: this.timeoutsMs.get(functionId),
+    };
     const before = this.bus.invocations.length;
     this.bus.invokeNow(
       target,
@@ -373,6 +469,7 @@ export class SimulatedRegion {
   }
 
   async stop(): Promise<void> {
+    await this.dynamoFaults?.stop();
     await this.server.stop();
     await this.auditor?.stop(); // issue 5 (auditor)
     await this.ownDynamo?.stop();

@@ -33,7 +33,7 @@ export interface ServerHooks {
   /** Present while throttling is switched on. */
   throttler(): Throttler | undefined;
   /** Optional fault hook: return a response to inject (e.g. a 5xx) instead of handling the call. */
-  injectFault?(service: string, action: string): SimResponse | undefined;
+  injectFault?(service: string, action: string, req: SimRequest): SimResponse | undefined;
 }
 
 const CREDENTIAL_RE = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/;
@@ -114,7 +114,7 @@ export class SimulatedServer {
     };
     const action = module.actionOf(simReq) ?? 'Unknown';
 
-    const fault = this.hooks.injectFault?.(service, action);
+    const fault = this.hooks.injectFault?.(service, action, simReq);
     if (fault) {
       this.calls.push({ service, action, actor: caller.actor, outcome: `fault:${fault.status}` });
       send(res, fault);

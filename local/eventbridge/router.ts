@@ -13,8 +13,10 @@ import { matchesPattern } from './match';
 export interface DeliveryFaults {
   /** Extra delivery latency in seconds: fixed, or uniform in [min, max]. */
   delaySeconds?: number | { min: number; max: number };
-  /** Probability (0–1) that an event is delivered twice. */
+  /** Probability (0–1) that an event is delivered more than once. */
   duplicate?: number;
+  /** How many copies a duplicated event is delivered as: a number, or uniform in [min, max] (default 2). */
+  copies?: number | { min: number; max: number };
   /** Probability (0–1) that an event is never delivered. */
   drop?: number;
   /** Only these event names are affected by drop (all when absent). */
@@ -31,8 +33,22 @@ export interface RouteTarget {
   ruleId: string;
   /** The function's reserved concurrency: deliveries beyond it wait, as Lambda queues async events. */
   maxConcurrency?: number;
+  /** The function's configured timeout (the region's fault layer enforces it on the virtual clock). */
+  timeoutMs?: number;
   invoke(event: EventBridgeEvent): Promise<unknown>;
 }
+
+/** One delivery attempt, as the invocation wrapper sees it. */
+export interface InvocationInfo {
+  functionId: string;
+  ruleId: string;
+  eventId: string;
+  attempt: number;
+  timeoutMs?: number;
+}
+
+/** Runs one invocation (e.g. to record Lambda's Errors metric, or to inject faults into it); must call `invoke`. */
+export type InvocationWrapper = (info: InvocationInfo, invoke: () => Promise<unknown>) => Promise<unknown>;
 
 export interface Invocation {
   functionId: string;
@@ -122,6 +138,9 @@ export class LocalEventBridge {
   /** How many deliveries run at once (Lambda runs handlers in parallel). */
   concurrency: number;
 
+  /** Wraps every invocation (the simulated region records Lambda's metrics and injects handler faults here). */
+  wrapInvocation?: InvocationWrapper;
+
   setFaults(faults: DeliveryFaults): void {
     this.faults = { ...faults };
   }
@@ -151,7 +170,7 @@ export class LocalEventBridge {
         this.dropped.push({ at: this.clock.now().toISOString(), eventId: event.id, eventName: name });
         continue;
       }
-      const copies = f.duplicate && this.random() < f.duplicate ? 2 : 1;
+      const copies = f.duplicate && this.random() < f.duplicate ? this.duplicateCopies() : 1;
       for (let i = 0; i < copies; i++) this.enqueue(target, event, this.deliveryDelayMs());
     }
   }
@@ -252,6 +271,13 @@ export class LocalEventBridge {
     };
   }
 
+  private duplicateCopies(): number {
+    const c = this.faults.copies;
+    if (c === undefined) return 2;
+    if (typeof c === 'number') return Math.max(1, Math.round(c));
+    return Math.max(1, c.min + Math.floor(this.random() * (c.max - c.min + 1)));
+  }
+
   private deliveryDelayMs(): number {
     const d = this.faults.delaySeconds;
     let seconds = 0;
@@ -281,7 +307,15 @@ export class LocalEventBridge {
       return;
     }
     try {
-      const result = await p.target.invoke(p.event);
+      const invoke = () => p.target.invoke(p.event);
+      const info: InvocationInfo = {
+        functionId: p.target.functionId,
+        ruleId: p.target.ruleId,
+        eventId: p.event.id,
+        attempt: p.attempt,
+        ...(p.target.timeoutMs !== undefined ? { timeoutMs: p.target.timeoutMs } : {}),
+      };
+      const result = await (this.wrapInvocation ? this.wrapInvocation(info, invoke) : invoke());
       this.invocations.push({
         ...base,
         eventName: eventNameOf(p.event),

@@ -18,7 +18,7 @@ import {
 import { clientOptions } from '../../shared/aws/clients';
 import type { EventBridgeEvent } from '../core/types';
 import { type RegionOptions, SimulatedRegion } from '../region';
-import type { Scenario, ScenarioStep } from './schema';
+import { FAULT_LAYER_SWITCHES, type Scenario, type ScenarioStep } from './schema';
 import { seedRegion } from './seed';
 import { collectOutput, type ScenarioOutput, type StoryLine, StoryRecorder } from './story';
 
@@ -55,6 +55,7 @@ export async function runScenario(
     concurrency: scenario.concurrency,
     functions: opts.functions,
     echoLogs: opts.echoLogs,
+    faultLayer: usesFaultLayer(scenario),
   });
   try {
     return await runOn(region, scenario, opts);
@@ -279,6 +280,15 @@ async function runStep(
     const e = err as Error;
     say(`tried ${step.action}, AWS answered ${e.name}: ${e.message}`);
   }
+}
+
+/** True when the scenario switches on a fault that needs the region's fault layer, at the start or in a step. */
+export function usesFaultLayer(scenario: Pick<Scenario, 'faults' | 'steps'>): boolean {
+  const needs = (faults: object | undefined) =>
+    faults !== undefined && FAULT_LAYER_SWITCHES.some((k) => k in faults);
+  const inSteps = (steps: ScenarioStep[]): boolean =>
+    steps.some((s) => ('faults' in s && needs(s.faults)) || ('repeat' in s && inSteps(s.steps)));
+  return needs(scenario.faults) || inSteps(scenario.steps);
 }
 
 function defaultActor(action: string): string {

@@ -46,6 +46,15 @@ export const DeliveryFaultsSchema = z
       ])
       .optional(),
     duplicate: z.number().min(0).max(1).optional(),
+    copies: z
+      .union([
+        z.number().int().min(1).max(100),
+        z
+          .object({ min: z.number().int().min(1).max(100), max: z.number().int().min(1).max(100) })
+          .strict()
+          .refine((c) => c.min <= c.max, 'min must not exceed max'),
+      ])
+      .optional(),
     drop: z.number().min(0).max(1).optional(),
     dropEventNames: z.array(z.string()).optional(),
     reorder: z.boolean().optional(),
@@ -53,13 +62,42 @@ export const DeliveryFaultsSchema = z
   })
   .strict();
 
+const probability = z.number().min(0).max(1);
+
+export const HandlerFaultSchema = z
+  .object({
+    function: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+    probability,
+    before: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const DynamoDbThrottlingSchema = z.union([
+  probability,
+  z.literal(false),
+  z
+    .object({
+      probability,
+      operations: z.array(z.string().min(1)).optional(),
+      errorCode: z.enum(['ProvisionedThroughputExceededException', 'ThrottlingException']).optional(),
+      cancelTransactions: z.boolean().optional(),
+    })
+    .strict(),
+]);
+
 export const FaultsSchema = z
   .object({
     delivery: DeliveryFaultsSchema.optional(),
     ec2Throttling: z.boolean().optional(),
     ec2ServerErrors: z.number().min(0).max(1).optional(),
+    dynamodbThrottling: DynamoDbThrottlingSchema.optional(),
+    handlerTimeout: z.union([HandlerFaultSchema, z.literal(false)]).optional(),
+    handlerCrash: z.union([HandlerFaultSchema, z.literal(false)]).optional(),
   })
   .strict();
+
+/** Fault switches that need the region's fault layer (a proxy in front of DynamoDB, invocation tracking). */
+export const FAULT_LAYER_SWITCHES = ['dynamodbThrottling', 'handlerTimeout', 'handlerCrash'] as const;
 
 export const InitialStateSchema = z
   .object({
