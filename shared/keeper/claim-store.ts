@@ -43,6 +43,14 @@ export interface ReleaseRequest {
 export interface ClaimStore {
   /** Every keeper item of the pool (claims, waiters, exhaustion), strongly consistent. */
   loadPool(pool: string): Promise<PoolSnapshot>;
+  /**
+   * A few free claims from the free list, best first (the most recently released, then the least recently used):
+   * the event path's candidates. Eventually consistent: a candidate may be taken by now (its claim then fails), and
+   * an EIP freed a moment ago may be missing (the caller falls back to `loadPool`).
+   */
+  freeCandidates(pool: string, limit: number): Promise<ClaimRecord[]>;
+  /** The EIP a target holds in the pool, if any (its holder item), strongly consistent. */
+  heldBy(pool: string, target: Target): Promise<string | undefined>;
   /** Creates the claim item of a member (free) unless it exists. */
   registerMember(pool: string, allocationId: string, publicIp: string): Promise<void>;
   /** Deletes a free claim item (its EIP left the pool); false when it is held (nothing deleted). */

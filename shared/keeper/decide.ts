@@ -140,9 +140,7 @@ export type ReconcileAction =
   /** A matching ENI target without a pool EIP: serve it (oldest waiter first). */
   | { kind: 'serve'; target: Target; waitingSince?: string }
   /** A waiter that no longer waits (its ENI is gone, no longer matches, or was served). */
-  | { kind: 'drop-waiter'; target: Target; reason: string }
-  /** The `eip-keeper:holder` tag disagrees with the claim: set it (eniId) or remove it (undefined). */
-  | { kind: 'tag'; allocationId: string; holderEniId?: string; staleTag?: string };
+  | { kind: 'drop-waiter'; target: Target; reason: string };
 
 export interface ReconcileInput {
   pool: PoolConfig;
@@ -227,7 +225,6 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
             repair: old && holder.associationId === undefined,
           });
         }
-        if (address.holderTag !== h.eniId) actions.push({ kind: 'tag', allocationId, holderEniId: h.eniId });
         continue;
       }
       if (assoc) {
@@ -297,8 +294,6 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
           hold: holdOf(address),
         });
       }
-      if (address.holderTag !== undefined)
-        actions.push({ kind: 'tag', allocationId, staleTag: address.holderTag });
       continue;
     }
     if (assoc) {
@@ -315,10 +310,7 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
         }
       }
       actions.push({ kind: 'manual-hold', allocationId, publicIp: address.publicIp, hold: holdOf(address) });
-      continue;
     }
-    if (address.holderTag !== undefined)
-      actions.push({ kind: 'tag', allocationId, staleTag: address.holderTag });
   }
 
   // Matching targets that hold no pool EIP.

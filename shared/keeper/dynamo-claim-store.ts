@@ -16,15 +16,20 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed } from '../store/errors';
+import { TABLE_KEYS } from '../store/table';
 import type { ClaimRequest, ClaimResult, ClaimStore, ReleaseRequest } from './claim-store';
 import {
   claimKey,
   exhaustionKey,
+  FREE_RANK,
+  freeListPk,
   holderKey,
   holderPrefixOfEni,
   KEEPER_ITEM_TYPE,
   POOL_SK,
   poolPk,
+  releasedRank,
+  unusedRank,
   waiterKey,
   waiterPrefixOfEni,
 } from './keys';
@@ -214,6 +219,8 @@ export class DynamoClaimStore implements ClaimStore {
             pool,
             allocationId,
             publicIp,
+            GSI1PK: freeListPk(pool),
+            GSI1SK: unusedRank(undefined, allocationId),
           },
           ConditionExpression: 'attribute_not_exists(PK)',
         }),
@@ -259,12 +266,13 @@ export class DynamoClaimStore implements ClaimStore {
       ':sk': req.selectorKey,
     };
     let update: string;
+    const offFreeList = `${TABLE_KEYS.gsi1.partitionKey}, ${TABLE_KEYS.gsi1.sortKey}`;
     if (req.associationId) {
       set.push('associationId = :assoc', 'associatedAt = :at');
       values[':assoc'] = req.associationId;
-      update = `SET ${set.join(', ')}`;
+      update = `SET ${set.join(', ')} REMOVE ${offFreeList}`;
     } else {
-      update = `SET ${set.join(', ')} REMOVE associationId, associatedAt`;
+      update = `SET ${set.join(', ')} REMOVE associationId, associatedAt, ${offFreeList}`;
     }
     try {
       await this.doc.send(
@@ -314,6 +322,28 @@ export class DynamoClaimStore implements ClaimStore {
     }
   }
 
+  async freeCandidates(pool: string, limit: number): Promise<ClaimRecord[]> {
+    const query = async (rank: string) =>
+      (
+        await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: TABLE_KEYS.gsi1.name,
+            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :rank)',
+            ExpressionAttributeNames: { '#pk': TABLE_KEYS.gsi1.partitionKey, '#sk': TABLE_KEYS.gsi1.sortKey },
+            ExpressionAttributeValues: { ':pk': freeListPk(pool), ':rank': rank },
+            Limit: limit,
+          }),
+        )
+      ).Items ?? [];
+    const [released, unused] = await Promise.all([query(FREE_RANK.released), query(FREE_RANK.unused)]);
+    return [...released, ...unused].flatMap((item) => decodeClaim(item) ?? []);
+  }
+
+  heldBy(pool: string, target: Target): Promise<string | undefined> {
+    return this.holderOf(pool, target);
+  }
+
   private async holderOf(pool: string, target: Target): Promise<string | undefined> {
     const out = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: holderKey(pool, target), ConsistentRead: true }),
@@ -360,7 +390,12 @@ export class DynamoClaimStore implements ClaimStore {
     set: string[],
     values: Item,
     withHolderItem: boolean,
+    freeRank?: string,
   ) {
+    if (freeRank !== undefined) {
+      set = [...set, `${TABLE_KEYS.gsi1.partitionKey} = :freePk`, `${TABLE_KEYS.gsi1.sortKey} = :freeRank`];
+      values = { ...values, ':freePk': freeListPk(pool), ':freeRank': freeRank };
+    }
     const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
       {
         Update: {
@@ -415,8 +450,10 @@ export class DynamoClaimStore implements ClaimStore {
       set.push('lastReleasedAt = :at');
       values[':at'] = req.at;
     }
+    // Back on the free list: a pod's release ranks by when (its successor prefers it), an undone claim as unused.
+    const rank = req.idle ? releasedRank(req.at, req.allocationId) : unusedRank(req.at, req.allocationId);
     return this.releaseTx((withHolderItem) =>
-      this.releaseItems(req.pool, req.allocationId, req.holder, set, values, withHolderItem),
+      this.releaseItems(req.pool, req.allocationId, req.holder, set, values, withHolderItem, rank),
     );
   }
 
@@ -482,7 +519,7 @@ export class DynamoClaimStore implements ClaimStore {
               Key: claimKey(pool, allocationId),
               ConditionExpression:
                 'attribute_exists(PK) AND attribute_not_exists(holderEniId) AND (attribute_not_exists(manualAssociationId) OR manualAssociationId <> :ma)',
-              UpdateExpression: `SET ${set.join(', ')}${removeNow.length > 0 ? ` REMOVE ${removeNow.join(', ')}` : ''}`,
+              UpdateExpression: `SET ${set.join(', ')} REMOVE ${[...removeNow, TABLE_KEYS.gsi1.partitionKey, TABLE_KEYS.gsi1.sortKey].join(', ')}`,
               ExpressionAttributeValues: values,
             }),
           ),
@@ -506,8 +543,13 @@ export class DynamoClaimStore implements ClaimStore {
             TableName: this.tableName,
             Key: claimKey(pool, allocationId),
             ConditionExpression: 'manualAssociationId = :ma',
-            UpdateExpression: `REMOVE ${MANUAL_ATTRS.join(', ')}`,
-            ExpressionAttributeValues: { ':ma': associationId },
+            // Back on the free list (first in line: whoever held it was not one of the pool's pods).
+            UpdateExpression: `SET ${TABLE_KEYS.gsi1.partitionKey} = :freePk, ${TABLE_KEYS.gsi1.sortKey} = :freeRank REMOVE ${MANUAL_ATTRS.join(', ')}`,
+            ExpressionAttributeValues: {
+              ':ma': associationId,
+              ':freePk': freeListPk(pool),
+              ':freeRank': unusedRank(undefined, allocationId),
+            },
           }),
         ),
       );

@@ -1,6 +1,6 @@
 /**
  * The keeper's EC2 port and its SDK adapter: describe ENIs and pool addresses, associate with
- * `AllowReassociation=false`, tag the holder for humans, and (only for pools that allow it) allocate.
+ * `AllowReassociation=false`, and (only for pools that allow it) allocate.
  *
  * Errors: what retrying cannot fix is returned as an outcome (the target is gone, the EIP is already associated);
  * throttling that outlasted the SDK's retries and server errors are thrown, so Lambda retries the event.
@@ -9,8 +9,6 @@ import {
   type Address,
   AllocateAddressCommand,
   AssociateAddressCommand,
-  CreateTagsCommand,
-  DeleteTagsCommand,
   DescribeAddressesCommand,
   DescribeNetworkInterfacesCommand,
   EC2Client,
@@ -18,7 +16,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { type AwsConnection, clientOptions } from '../aws/clients';
 import type { PoolConfig } from '../config/schema';
-import { type EniView, HOLDER_TAG, POOL_TAG, type PoolAddress, type Target } from './model';
+import { type EniView, POOL_TAG, type PoolAddress, type Target } from './model';
 import { eniFilters } from './selector';
 
 export type AssociateOutcome =
@@ -37,12 +35,9 @@ export interface KeeperEc2 {
   describeEnis(eniIds: readonly string[]): Promise<Map<string, EniView>>;
   /** The pool's candidate ENIs (selector filters; callers still match them exactly). */
   listPoolEnis(pool: PoolConfig): Promise<EniView[]>;
-  /** Every address tagged with one of these pools. */
-  describePoolAddresses(pools: readonly string[]): Promise<PoolAddress[]>;
+  /** Every address tagged with one of these pools (only those with these allocation ids, when given). */
+  describePoolAddresses(pools: readonly string[], allocationIds?: readonly string[]): Promise<PoolAddress[]>;
   associate(allocationId: string, target: Target): Promise<AssociateOutcome>;
-  tagHolder(allocationId: string, eniId: string): Promise<void>;
-  /** Removes the holder tag only if it still names `eniId` (EC2 DeleteTags with a value). */
-  untagHolder(allocationId: string, eniId: string): Promise<void>;
   /** Allocates a new address tagged into the pool. */
   allocate(pool: string): Promise<{ allocationId: string; publicIp: string }>;
 }
@@ -139,8 +134,6 @@ export function poolAddressOf(a: Address): PoolAddress | undefined {
       ...(a.InstanceId ? { instanceId: a.InstanceId } : {}),
     };
   }
-  const holder = tags[HOLDER_TAG];
-  if (holder !== undefined) out.holderTag = holder;
   if (a.ServiceManaged) out.serviceManaged = String(a.ServiceManaged);
   return out;
 }
@@ -187,12 +180,16 @@ export class SdkKeeperEc2 implements KeeperEc2 {
     return out;
   }
 
-  async describePoolAddresses(pools: readonly string[]): Promise<PoolAddress[]> {
-    if (pools.length === 0) return [];
+  async describePoolAddresses(
+    pools: readonly string[],
+    allocationIds?: readonly string[],
+  ): Promise<PoolAddress[]> {
+    if (pools.length === 0 || allocationIds?.length === 0) return [];
+    const filters = [{ Name: `tag:${POOL_TAG}`, Values: [...pools] }];
+    // A filter (unlike AllocationIds) does not fail on an address that no longer exists.
+    if (allocationIds) filters.push({ Name: 'allocation-id', Values: [...allocationIds] });
     // DescribeAddresses is not paginated.
-    const out = await this.ec2.send(
-      new DescribeAddressesCommand({ Filters: [{ Name: `tag:${POOL_TAG}`, Values: [...pools] }] }),
-    );
+    const out = await this.ec2.send(new DescribeAddressesCommand({ Filters: filters }));
     return (out.Addresses ?? []).flatMap((a) => poolAddressOf(a) ?? []);
   }
 
@@ -215,18 +212,6 @@ export class SdkKeeperEc2 implements KeeperEc2 {
       if (ADDRESS_GONE.has(name)) return { kind: 'address-gone', code: name };
       return { kind: 'rejected', code: name, message };
     }
-  }
-
-  async tagHolder(allocationId: string, eniId: string): Promise<void> {
-    await this.ec2.send(
-      new CreateTagsCommand({ Resources: [allocationId], Tags: [{ Key: HOLDER_TAG, Value: eniId }] }),
-    );
-  }
-
-  async untagHolder(allocationId: string, eniId: string): Promise<void> {
-    await this.ec2.send(
-      new DeleteTagsCommand({ Resources: [allocationId], Tags: [{ Key: HOLDER_TAG, Value: eniId }] }),
-    );
   }
 
   async allocate(pool: string): Promise<{ allocationId: string; publicIp: string }> {

@@ -5,6 +5,7 @@
  */
 import {
   asObject,
+  clipText,
   type ExpectedOrigin,
   parseCloudTrailEnvelope,
   parseCloudTrailEvent,
@@ -22,7 +23,8 @@ export type KeeperRecord =
 
 export type KeeperParseResult = { kind: 'ok'; record: KeeperRecord } | Rejection;
 
-const ENI_ID = /^eni-[0-9a-zA-Z]+$/;
+/** As the inventory parser: bounded, because the id becomes part of table keys. */
+const ENI_ID = /^eni-[0-9a-zA-Z]{1,64}$/;
 
 function ipsOf(set: unknown): string[] {
   return [
@@ -70,7 +72,7 @@ export function parseKeeperEvent(event: unknown, expected: ExpectedOrigin): Keep
     return {
       kind: 'rejected',
       reason: 'unknown-event-name',
-      message: `${envelope.eventName} is not a keeper event`,
+      message: `${clipText(envelope.eventName, 128)} is not a keeper event`,
       ...ids,
     };
   }
@@ -78,7 +80,7 @@ export function parseKeeperEvent(event: unknown, expected: ExpectedOrigin): Keep
     return {
       kind: 'rejected',
       reason: 'wrong-event-source',
-      message: `eventSource is ${JSON.stringify(envelope.eventSource ?? null)}, expected "ec2.amazonaws.com"`,
+      message: `eventSource is ${clipText(JSON.stringify(envelope.eventSource ?? null), 80)}, expected "ec2.amazonaws.com"`,
       ...ids,
     };
   }
@@ -98,7 +100,7 @@ export function parseKeeperEvent(event: unknown, expected: ExpectedOrigin): Keep
     return {
       kind: 'rejected',
       reason: 'invalid-field',
-      message: `detail.requestParameters.networkInterfaceId ${JSON.stringify(req.networkInterfaceId ?? null)} is not a valid eni id`,
+      message: `detail.requestParameters.networkInterfaceId ${clipText(JSON.stringify(req.networkInterfaceId ?? null), 80)} is not a valid eni id`,
       field: 'detail.requestParameters.networkInterfaceId',
       ...ids,
     };

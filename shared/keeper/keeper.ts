@@ -25,7 +25,7 @@ import {
   waitersInOrder,
 } from './decide';
 import type { KeeperEc2 } from './ec2';
-import { parseKeeperEvent } from './events';
+import { type KeeperRecord, parseKeeperEvent } from './events';
 import {
   type ClaimRecord,
   type ClaimVia,
@@ -36,7 +36,7 @@ import {
   sameTarget,
   type Target,
 } from './model';
-import { isTargetOf, owningPool, selectorKey, targetsOf } from './selector';
+import { isTargetOf, matchPool, owningPool, selectorKey, targetsOf } from './selector';
 import type { AlertPublisher } from './sns';
 
 export interface KeeperDeps {
@@ -85,6 +85,8 @@ type ServeOutcome =
 
 /** How many times a serve re-reads the pool (after registering as a waiter, or when another handler won). */
 const MAX_SERVE_ROUNDS = 4;
+/** Free-list candidates an event reads: enough to outlast the other handlers racing for the same ones. */
+const FREE_CANDIDATES = 16;
 
 const podIp = (t: Target) => `${t.eniId} (pod IP ${t.privateIp})`;
 
@@ -98,6 +100,16 @@ const FREE_REASONS = {
 export interface Keeper {
   handleEvent(event: unknown): Promise<KeeperEventResult>;
   reconcile(): Promise<KeeperReconcileResult>;
+}
+
+/** Why an ENI belongs to no pool: each pool's first failed criterion. */
+function whyNoPool(pools: readonly PoolConfig[], eni: EniView): string {
+  return pools
+    .map((p) => {
+      const m = matchPool(p, eni);
+      return `${p.name}: ${m.match ? 'matches' : m.reason}`;
+    })
+    .join('; ');
 }
 
 export function createKeeper(deps: KeeperDeps): Keeper {
@@ -142,7 +154,7 @@ export function createKeeper(deps: KeeperDeps): Keeper {
     reason: string,
     opts: { at?: string; idle: boolean },
   ): Promise<boolean> {
-    const ok = await store.release({
+    return store.release({
       pool,
       allocationId,
       holder,
@@ -150,8 +162,6 @@ export function createKeeper(deps: KeeperDeps): Keeper {
       reason,
       idle: opts.idle,
     });
-    if (ok) await bestEffort('removing the holder tag', () => ec2.untagHolder(allocationId, holder.eniId));
-    return ok;
   }
 
   /** Records an association made outside eip-keeper (displacing our claim if it had one) and alerts once. */
@@ -166,11 +176,6 @@ export function createKeeper(deps: KeeperDeps): Keeper {
     };
     const result = await store.markManualHold(pool.name, address.allocationId, hold, displaced);
     if (result !== 'recorded') return;
-    if (displaced) {
-      await bestEffort('removing the holder tag', () =>
-        ec2.untagHolder(address.allocationId, displaced.eniId),
-      );
-    }
     const where = a.eniId
       ? `${a.eniId}${a.privateIp ? ` (${a.privateIp})` : ''}`
       : (a.instanceId ?? 'elsewhere');
@@ -241,7 +246,6 @@ export function createKeeper(deps: KeeperDeps): Keeper {
     switch (outcome.kind) {
       case 'associated': {
         await store.recordAssociation(pool.name, allocationId, target, outcome.associationId, now());
-        await bestEffort('tagging the holder', () => ec2.tagHolder(allocationId, target.eniId));
         if (opts.count) metrics.add('AssociationsMade', 1, 'Count', dims(pool.name));
         story.add(pool.name, `${opts.verb} ${publicIp} to ${podIp(target)}`);
         log.info('associated pool EIP', { pool: pool.name, allocationId, publicIp, ...target });
@@ -314,9 +318,6 @@ export function createKeeper(deps: KeeperDeps): Keeper {
         if (assoc && claim.holder?.associationId !== assoc) {
           await store.recordAssociation(pool.name, claim.allocationId, target, assoc, now());
         }
-        if (address.holderTag !== target.eniId) {
-          await bestEffort('tagging the holder', () => ec2.tagHolder(claim.allocationId, target.eniId));
-        }
         story.add(pool.name, `${podIp(target)} keeps ${address.publicIp}`);
         return { kind: 'kept', allocationId: claim.allocationId, publicIp: address.publicIp };
       }
@@ -332,6 +333,51 @@ export function createKeeper(deps: KeeperDeps): Keeper {
    * waiter and checks once more (an EIP freed meanwhile is then either seen here or given to the waiter by whoever
    * freed it), then opens the exhaustion episode.
    */
+  /**
+   * The event path's way to a free EIP, in reads that do not grow with the pool: the target's holder item, a few
+   * candidates from the free list, those candidates described in EC2 (still members, unassociated), then claim and
+   * associate as below. `undefined` hands over to the full read of the pool, which handles everything else: a target
+   * that holds a claim or has an address already, an empty or stale free list, members not registered yet.
+   */
+  async function serveFromFreeList(
+    pool: PoolConfig,
+    eni: EniView,
+    target: Target,
+    story: Story,
+    opts: { via: ClaimVia; count: boolean },
+  ): Promise<ServeOutcome | undefined> {
+    if (eni.publicIps?.[target.privateIp] || (await store.heldBy(pool.name, target))) return undefined;
+    const candidates = await store.freeCandidates(pool.name, FREE_CANDIDATES);
+    if (candidates.length === 0) return undefined;
+    const addresses = await ec2.describePoolAddresses(
+      [pool.name],
+      candidates.map((c) => c.allocationId),
+    );
+    const byId = new Map(addresses.map((a) => [a.allocationId, a]));
+    const key = selectorKey(pool);
+    const free = freeClaims({ pool: pool.name, claims: candidates, waiters: [] }, addresses);
+    for (const candidate of rankCandidates(free, key)) {
+      const r = await store.claim({
+        pool: pool.name,
+        allocationId: candidate.allocationId,
+        target,
+        at: now(),
+        via: opts.via,
+        selectorKey: key,
+      });
+      if (r.kind === 'target-holds') return undefined;
+      if (r.kind !== 'claimed') continue;
+      const publicIp =
+        byId.get(candidate.allocationId)?.publicIp ?? candidate.publicIp ?? candidate.allocationId;
+      const out = await associateClaimed(pool, candidate, publicIp, target, story, {
+        count: opts.count,
+        verb: 'gave',
+      });
+      if (out) return out;
+    }
+    return undefined;
+  }
+
   async function serveTarget(
     pool: PoolConfig,
     eni: EniView,
@@ -339,6 +385,10 @@ export function createKeeper(deps: KeeperDeps): Keeper {
     story: Story,
     opts: { via: ClaimVia; count: boolean },
   ): Promise<ServeOutcome> {
+    if (opts.via === 'event') {
+      const served = await serveFromFreeList(pool, eni, target, story, opts);
+      if (served) return served;
+    }
     const key = selectorKey(pool);
     let addresses: PoolAddress[] = [];
     let waiting = opts.via === 'waiter';
@@ -373,7 +423,6 @@ export function createKeeper(deps: KeeperDeps): Keeper {
             associationId: pub.associationId,
           });
           if (r.kind === 'claimed') {
-            await bestEffort('tagging the holder', () => ec2.tagHolder(member.allocationId, target.eniId));
             story.add(
               pool.name,
               `${podIp(target)} already had pool address ${member.publicIp}: claim recorded`,
@@ -569,7 +618,13 @@ export function createKeeper(deps: KeeperDeps): Keeper {
 
   async function eniCreated(eventEni: EniView, story: Story): Promise<KeeperEventResult> {
     const guess = owningPool(pools, eventEni);
-    if (!guess) return { outcome: 'skipped', reason: `${eventEni.eniId} matches no pool`, story: [] };
+    if (!guess) {
+      return {
+        outcome: 'skipped',
+        reason: `${eventEni.eniId} matches no pool (${whyNoPool(pools, eventEni)})`,
+        story: [],
+      };
+    }
     const eni = (await ec2.describeEnis([eventEni.eniId])).get(eventEni.eniId);
     if (!eni) {
       return {
@@ -579,11 +634,20 @@ export function createKeeper(deps: KeeperDeps): Keeper {
       };
     }
     const pool = owningPool(pools, eni);
-    if (!pool) return { outcome: 'skipped', reason: `${eni.eniId} no longer matches a pool`, story: [] };
+    if (!pool) {
+      return {
+        outcome: 'skipped',
+        reason: `${eni.eniId} no longer matches a pool (as EC2 describes it: ${whyNoPool(pools, eni)})`,
+        story: [],
+      };
+    }
     const outcomes: ServeOutcome[] = [];
     for (const t of targetsOf(pool, eni))
       outcomes.push(await serveTarget(pool, eni, t, story, { via: 'event', count: true }));
-    if (outcomes.some((o) => o.kind === 'associated')) await settlePool(pool, story);
+    // After the full read only: counting the pool is O(pool), and an EIP taken never ends an exhaustion episode (the
+    // reconciler refreshes PoolSize/PoolFree every period).
+    if (outcomes.some((o) => o.kind === 'associated') && story.addresses.has(pool.name))
+      await settlePool(pool, story);
     return {
       outcome: outcomes.some((o) => o.kind === 'waiting')
         ? 'waiting'
@@ -693,6 +757,20 @@ export function createKeeper(deps: KeeperDeps): Keeper {
       : { outcome: 'unchanged', story: story.lines };
   }
 
+  async function act(r: KeeperRecord, story: Story): Promise<KeeperEventResult> {
+    if (pools.length === 0) return { outcome: 'skipped', reason: 'no pools configured', story: [] };
+    switch (r.kind) {
+      case 'eni-created':
+        return eniCreated(r.eni, story);
+      case 'eni-deleted':
+        return eniDeleted(r.eniId, r.eventTime, story);
+      case 'ips-assigned':
+        return ipsAssigned(r.eniId, r.privateIps, story);
+      case 'ips-unassigned':
+        return ipsUnassigned(r.eniId, r.privateIps, r.eventTime, story);
+    }
+  }
+
   async function handleEvent(event: unknown): Promise<KeeperEventResult> {
     const parsed = parseKeeperEvent(event, deps.origin);
     if (parsed.kind === 'rejected') {
@@ -715,26 +793,11 @@ export function createKeeper(deps: KeeperDeps): Keeper {
     }
     const r = parsed.record;
     const meta = { eventId: r.eventId };
-    if (pools.length === 0) return { outcome: 'skipped', reason: 'no pools configured', ...meta, story: [] };
-    const story = new Story();
-    let result: KeeperEventResult;
-    switch (r.kind) {
-      case 'eni-created':
-        result = await eniCreated(r.eni, story);
-        break;
-      case 'eni-deleted':
-        result = await eniDeleted(r.eniId, r.eventTime, story);
-        break;
-      case 'ips-assigned':
-        result = await ipsAssigned(r.eniId, r.privateIps, story);
-        break;
-      case 'ips-unassigned':
-        result = await ipsUnassigned(r.eniId, r.privateIps, r.eventTime, story);
-        break;
-    }
-    if (result.outcome === 'skipped' || result.outcome === 'unchanged') {
-      log.debug('nothing to do', { ...meta, reason: result.reason });
-    }
+    const result = await act(r, new Story());
+    // A skip is a refusal (not a pod ENI of any pool, already gone, ...): logged with its reason where Lambda's
+    // default log level keeps it. Nothing to change is routine.
+    if (result.outcome === 'skipped') log.info('event skipped', { ...meta, reason: result.reason });
+    else if (result.outcome === 'unchanged') log.debug('nothing to do', { ...meta, reason: result.reason });
     return { ...result, ...meta };
   }
 
@@ -783,11 +846,8 @@ export function createKeeper(deps: KeeperDeps): Keeper {
         return store.retire(pool.name, a.allocationId);
       case 'free':
         return release(pool.name, a.allocationId, a.holder, a.reason, { idle: true });
-      case 'record-association': {
-        const ok = await store.recordAssociation(pool.name, a.allocationId, a.holder, a.associationId, now());
-        if (ok) await bestEffort('tagging the holder', () => ec2.tagHolder(a.allocationId, a.holder.eniId));
-        return ok;
-      }
+      case 'record-association':
+        return store.recordAssociation(pool.name, a.allocationId, a.holder, a.associationId, now());
       case 'associate': {
         const claim = await store.getClaim(pool.name, a.allocationId);
         if (!claim?.holder || !sameTarget(claim.holder, a.holder)) return false;
@@ -814,8 +874,6 @@ export function createKeeper(deps: KeeperDeps): Keeper {
           selectorKey: selectorKey(pool),
           associationId: a.associationId,
         });
-        if (r.kind === 'claimed')
-          await bestEffort('tagging the holder', () => ec2.tagHolder(a.allocationId, a.target.eniId));
         return r.kind === 'claimed';
       }
       case 'serve': {
@@ -832,17 +890,6 @@ export function createKeeper(deps: KeeperDeps): Keeper {
       }
       case 'drop-waiter':
         await store.removeWaiter(pool.name, a.target);
-        return true;
-      case 'tag':
-        if (a.holderEniId)
-          await bestEffort('tagging the holder', () =>
-            ec2.tagHolder(a.allocationId, a.holderEniId as string),
-          );
-        else if (a.staleTag !== undefined) {
-          await bestEffort('removing a stale holder tag', () =>
-            ec2.untagHolder(a.allocationId, a.staleTag as string),
-          );
-        }
         return true;
     }
   }
@@ -902,8 +949,29 @@ export function createKeeper(deps: KeeperDeps): Keeper {
       metrics.add('ReconcileRepairs', repairs, 'Count', dims(pool.name));
       log.info('reconcile repaired the pool', { pool: pool.name, repairs });
     }
+    await announceUnannouncedExhaustion(pool, snapshot, addresses, story);
     const counts = await settlePool(pool, story);
     return { pool: pool.name, counts, repairs, actions: done };
+  }
+
+  /**
+   * An episode opened longer than the grace ago and never announced: its opener died between opening it and
+   * publishing the alert (a crash or timeout runs no clean-up), and every later handler takes it as announced.
+   * Re-close it and open it again, which sends its alert (exactly once: opening is conditional).
+   */
+  async function announceUnannouncedExhaustion(
+    pool: PoolConfig,
+    snapshot: PoolSnapshot,
+    addresses: PoolAddress[],
+    story: Story,
+  ): Promise<void> {
+    const ex = snapshot.exhaustion;
+    if (!ex?.open || ex.alertedAt || !ex.openedAt) return;
+    if (Date.parse(now()) - Date.parse(ex.openedAt) <= graceMs) return;
+    const [first] = waitersInOrder(snapshot.waiters);
+    if (!first) return;
+    await store.abandonExhaustion(pool.name, ex.episode);
+    await exhausted(pool, { eniId: first.eniId, privateIp: first.privateIp }, story, addresses);
   }
 
   async function reconcile(): Promise<KeeperReconcileResult> {

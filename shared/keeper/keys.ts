@@ -49,3 +49,22 @@ export const waiterKey = (pool: string, t: Target): TableKey => ({
 export const waiterPrefixOfEni = (eniId: string): string => `${POOL_SK.waiter}${eniId}#`;
 
 export const exhaustionKey = (pool: string): TableKey => ({ PK: poolPk(pool), SK: POOL_SK.exhaustion });
+
+/**
+ * The free list: a claim item carries GSI1 keys only while its EIP is free, so an ENI's event reads a handful of
+ * candidates instead of the whole pool. GSI1SK orders them as `rankCandidates` wants them: `R#` (released by a pod,
+ * most recent first) before `U#` (least recently claimed first, never-claimed first of all).
+ */
+export const freeListPk = (pool: string): string => `POOLFREE#${pool}`;
+export const FREE_RANK = { released: 'R#', unused: 'U#' } as const;
+
+/** Rank of an EIP its pod let go at `at`: later releases sort first. */
+export function releasedRank(at: string, allocationId: string): string {
+  const inverted = String(9_999_999_999_999 - Date.parse(at)).padStart(13, '0');
+  return `${FREE_RANK.released}${inverted}#${allocationId}`;
+}
+
+/** Rank of an EIP last claimed at `lastUsedAt` (never: empty, which sorts first). */
+export function unusedRank(lastUsedAt: string | undefined, allocationId: string): string {
+  return `${FREE_RANK.unused}${lastUsedAt ?? ''}#${allocationId}`;
+}

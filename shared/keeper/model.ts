@@ -3,10 +3,11 @@
  * Pure: no AWS import. The adapters (`ec2.ts`, `dynamo-claim-store.ts`) translate to and from these shapes.
  */
 
-/** EIPs tagged `eip-keeper:pool=<name>` are the members of pool `<name>`. */
+/**
+ * EIPs tagged `eip-keeper:pool=<name>` are the members of pool `<name>`. The keeper writes no tag of its own: the
+ * association EC2 shows is the holder, so a tag naming it would be a second mutating call per association.
+ */
 export const POOL_TAG = 'eip-keeper:pool';
-/** Written on a pool EIP while a keeper claim holds it (value: the holder ENI id), for humans. */
-export const HOLDER_TAG = 'eip-keeper:holder';
 
 /** A network interface as the keeper sees it (from DescribeNetworkInterfaces, or a CreateNetworkInterface record). */
 export interface EniView {
@@ -55,8 +56,6 @@ export interface PoolAddress {
     privateIp?: string;
     instanceId?: string;
   };
-  /** The `eip-keeper:holder` tag's value, if any. */
-  holderTag?: string;
   /** Owned by an AWS service (`alb`, `nlb`, ...): never touched. */
   serviceManaged?: string;
 }

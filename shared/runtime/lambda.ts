@@ -78,26 +78,36 @@ export async function contextFromEnvironment(
   };
 }
 
+/** A Lambda handler, plus the cold-start init on its own (what the first event would build). */
+export type LambdaHandler<E, R> = ((event: E) => Promise<R>) & {
+  /** Validates the environment, loads the configuration and builds the clients now; idempotent. */
+  warmUp(): Promise<void>;
+};
+
 /** Wraps a handler factory for Lambda: one context per execution environment, built on the first event. */
-export function lambdaHandler<E, R>(
-  serviceName: string,
-  factory: HandlerFactory<E, R>,
-): (event: E) => Promise<R> {
+export function lambdaHandler<E, R>(serviceName: string, factory: HandlerFactory<E, R>): LambdaHandler<E, R> {
   let ready: Promise<{ ctx: RuntimeContext; handle: (event: E) => Promise<R> }> | undefined;
-  return async (event: E) => {
+  const build = async () => {
     ready ??= contextFromEnvironment(serviceName).then((ctx) => ({ ctx, handle: factory(ctx) }));
-    let built: Awaited<typeof ready>;
     try {
-      built = await ready;
+      return await ready;
     } catch (err) {
       // Do not cache a failed cold start: a fixed SSM parameter must take effect without a redeploy.
       ready = undefined;
       throw err;
     }
+  };
+  const handler = async (event: E) => {
+    const built = await build();
     try {
       return await built.handle(event);
     } finally {
       built.ctx.metrics.flush();
     }
   };
+  return Object.assign(handler, {
+    warmUp: async () => {
+      await build();
+    },
+  });
 }

@@ -314,9 +314,9 @@ describe('planReconcile: membership', () => {
 });
 
 describe('planReconcile: claims', () => {
-  it('does nothing when every claim is associated with its holder and tagged', () => {
+  it('does nothing when every claim is associated with its holder', () => {
     const p = plan({
-      addresses: [address(1, { ...on('eni-01', 1), holderTag: 'eni-01' })],
+      addresses: [address(1, on('eni-01', 1))],
       snapshot: { claims: [held(1, 'eni-01')] },
       enis: enis(
         eni('eni-01', {
@@ -356,7 +356,7 @@ describe('planReconcile: claims', () => {
 
   it('records an association EC2 shows but the claim lacks (a crash after AssociateAddress), as a repair when old', () => {
     const p = plan({
-      addresses: [address(1, { ...on('eni-01', 1), holderTag: 'eni-01' })],
+      addresses: [address(1, on('eni-01', 1))],
       snapshot: { claims: [held(1, 'eni-01', { associationId: undefined })] },
       enis: enis(eni('eni-01')),
     });
@@ -438,15 +438,6 @@ describe('planReconcile: claims', () => {
     });
     expect(p.actions[0]).toMatchObject({ kind: 'free', reason: 'has-other-address' });
   });
-
-  it('sets a missing holder tag', () => {
-    const p = plan({
-      addresses: [address(1, on('eni-01', 1))],
-      snapshot: { claims: [held(1, 'eni-01')] },
-      enis: enis(eni('eni-01', { publicIps: { '10.0.1.1': { allocationId: 'eipalloc-01' } } })),
-    });
-    expect(p.actions).toEqual([{ kind: 'tag', allocationId: 'eipalloc-01', holderEniId: 'eni-01' }]);
-  });
 });
 
 describe('planReconcile: free EIPs and manual holds', () => {
@@ -516,11 +507,6 @@ describe('planReconcile: free EIPs and manual holds', () => {
       enis: enis(eni('eni-08', { securityGroupIds: [SG2] })),
     });
     expect(kinds(moved.actions)).toEqual(['manual-hold']);
-  });
-
-  it('removes a stale holder tag from a free EIP', () => {
-    const p = plan({ addresses: [address(1, { holderTag: 'eni-01' })], snapshot: { claims: [claim(1)] } });
-    expect(p.actions).toEqual([{ kind: 'tag', allocationId: 'eipalloc-01', staleTag: 'eni-01' }]);
   });
 });
 

@@ -34,7 +34,7 @@ export const PAYMENTS_POOL = {
 export interface HarnessOptions {
   eips?: number;
   config?: AppConfigInput;
-  /** Parallel deliveries (the keeper's reserved concurrency, 10, still caps it). */
+  /** Parallel deliveries (the keeper's reserved concurrency still caps it). */
   concurrency?: number;
   seed?: number;
   /** Extra EIPs outside the pool. */

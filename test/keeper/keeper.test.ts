@@ -88,8 +88,6 @@ class FakeEc2 implements KeeperEc2 {
       };
     return { kind: 'associated', associationId: `eipassoc-${allocationId.slice(-2)}` };
   }
-  async tagHolder() {}
-  async untagHolder() {}
   async allocate(): Promise<{ allocationId: string; publicIp: string }> {
     throw new Error('never called');
   }
