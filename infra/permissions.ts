@@ -5,7 +5,9 @@
  * `*` as a resource is accepted only for actions listed in NON_SCOPABLE_ACTIONS: AWS does not support resource-level
  * permissions for them. Any other action on `*` fails synth with UnscopedPermissionError.
  */
-import type { PermissionSpec, ResourceRef } from '../shared/app/functions';
+import type { FunctionSpec, PermissionSpec, ResourceRef } from '../shared/app/functions';
+import type { AppConfig } from '../shared/config/schema';
+import { KEEP_TAG, POOL_TAG } from '../shared/sweeper/model';
 
 /**
  * Actions AWS does not scope to a resource (Service Authorization Reference: the action's "Resource types" column is
@@ -164,4 +166,47 @@ export function resolvePermissions(
     });
   }
   return { statements, wildcards };
+}
+
+const RELEASE_ACTION = 'ec2:ReleaseAddress';
+
+/** The PermissionSpecs of `spec` that `config` needs: a statement whose `when` is false is not deployed. */
+export function permissionsFor(spec: FunctionSpec, config: AppConfig): PermissionSpec[] {
+  return spec.permissions.filter((p) => p.when?.(config) ?? true);
+}
+
+/** True when the catalog may ever grant `spec` ec2:ReleaseAddress (whatever the configuration). */
+export function mayReleaseAddresses(spec: FunctionSpec): boolean {
+  return spec.permissions.some((p) => p.actions.includes(RELEASE_ACTION));
+}
+
+/** Tag keys (any value) that make an address unreleasable: pool member, keep, and `sweeper.exemptTagKeys`. */
+export function protectedTagKeys(config: AppConfig): string[] {
+  return [...new Set([POOL_TAG, KEEP_TAG, ...config.sweeper.exemptTagKeys])];
+}
+
+export interface DenyStatement {
+  sid: string;
+  actions: string[];
+  resources: string[];
+  conditions: NonNullable<PermissionSpec['conditions']>;
+}
+
+/**
+ * One explicit Deny of ec2:ReleaseAddress per protected tag key (one each: keys of one Null block are ANDed, and any
+ * one tag must protect). An explicit Deny wins over every Allow, including a broader policy someone attaches to the
+ * role later, so a pool member, a keep-tagged or an exempt address cannot be released through this role, bug or not.
+ */
+export function releaseGuardStatements(config: AppConfig, elasticIpArn: string): DenyStatement[] {
+  const named: Record<string, string> = {
+    [POOL_TAG]: 'DenyReleasePoolMembers',
+    [KEEP_TAG]: 'DenyReleaseKeepTagged',
+  };
+  let exempt = 0;
+  return protectedTagKeys(config).map((key) => ({
+    sid: named[key] ?? `DenyReleaseExempt${++exempt}`,
+    actions: [RELEASE_ACTION],
+    resources: [elasticIpArn],
+    conditions: { Null: { [`aws:ResourceTag/${key}`]: 'false' } },
+  }));
 }

@@ -21,7 +21,13 @@ import type { AppConfig } from '../shared/config/schema';
 import { TABLE_KEYS } from '../shared/store/table';
 import { EventFunction, kebabCase } from './constructs/event-function';
 import { FinanceDashboard } from './constructs/finance-dashboard';
-import { externalResourceArns, type ResourceArns } from './permissions';
+import {
+  externalResourceArns,
+  mayReleaseAddresses,
+  permissionsFor,
+  type ResourceArns,
+  releaseGuardStatements,
+} from './permissions';
 
 /** SSM parameter that holds the configuration when it is too long to inline. */
 export const CONFIG_PARAMETER_NAME = '/eip-keeper/config';
@@ -203,7 +209,9 @@ export class EipKeeperStack extends Stack {
     };
 
     const publishers: iam.IRole[] = [];
-    for (const spec of props.functions ?? FUNCTIONS) {
+    for (const catalogSpec of props.functions ?? FUNCTIONS) {
+      // Only the statements this configuration needs (PermissionSpec.when): a switch off in config is off in IAM.
+      const spec = { ...catalogSpec, permissions: permissionsFor(catalogSpec, config) };
       const fn = new EventFunction(this, spec.id, {
         spec,
         config,
@@ -223,6 +231,11 @@ export class EipKeeperStack extends Stack {
             resources: [this.configParameter.parameterArn],
           }),
         );
+      }
+      if (mayReleaseAddresses(catalogSpec)) {
+        for (const guard of releaseGuardStatements(config, resourceArns['elastic-ip'])) {
+          fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, ...guard }));
+        }
       }
       if (spec.permissions.some((p) => p.resources.includes('topic'))) publishers.push(fn.role);
       this.functions.push(fn);

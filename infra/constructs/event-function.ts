@@ -5,7 +5,7 @@
  * EventBridge rule per RuleSpec (pattern deployed verbatim) plus an optional schedule.
  */
 import * as path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -13,7 +13,12 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  type BundlingOptions,
+  NodejsFunction,
+  OutputFormat,
+  SourceMapMode,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -27,6 +32,23 @@ import { type ResourceArns, resolvePermissions, type WildcardReason } from '../p
 /** Defines `require` inside the ESM bundle, for CommonJS dependencies that call it. */
 export const ESM_REQUIRE_BANNER =
   "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/**
+ * How every handler is bundled (esbuild, locally): ESM, minified, the AWS SDK bundled in (no reliance on the
+ * runtime's copy). `npm run bench` bundles with these same options to measure cold starts.
+ */
+export const LAMBDA_BUNDLING: BundlingOptions = {
+  forceDockerBundling: false,
+  format: OutputFormat.ESM,
+  minify: true,
+  sourceMap: true,
+  sourceMapMode: SourceMapMode.DEFAULT,
+  sourcesContent: false,
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+  externalModules: [],
+};
 
 /** Lambda async invocations: retries after the first failure, and how long an event may wait, before the DLQ. */
 export const ASYNC_RETRY_ATTEMPTS = 2;
@@ -72,7 +94,8 @@ export function kebabCase(id: string): string {
 
 /**
  * Lambda's on-failure destination on a KMS-encrypted queue, granting only what sending needs: sqs:SendMessage on the
- * queue and kms:GenerateDataKey/Decrypt on its key (`SqsDestination` grants encrypt/re-encrypt with wildcards too).
+ * queue and kms:GenerateDataKey/Decrypt on its key, through SQS only (`SqsDestination` grants encrypt/re-encrypt with
+ * wildcards too).
  */
 export class EncryptedQueueDestination implements lambda.IDestination {
   constructor(
@@ -93,6 +116,8 @@ export class EncryptedQueueDestination implements lambda.IDestination {
         sid: 'EncryptForAsyncDlq',
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: [this.key.keyArn],
+        // Only SQS encrypting for the queue may use the key with this role, not the function's code directly.
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${Stack.of(fn).region}.amazonaws.com` } },
       }),
     );
     return { destination: this.queue.queueArn };
@@ -161,18 +186,7 @@ export class EventFunction extends Construct {
             handler: 'handler',
             projectRoot: props.projectRoot,
             depsLockFilePath: path.join(props.projectRoot, 'package-lock.json'),
-            bundling: {
-              forceDockerBundling: false,
-              format: OutputFormat.ESM,
-              minify: true,
-              sourceMap: true,
-              sourceMapMode: SourceMapMode.DEFAULT,
-              sourcesContent: false,
-              target: 'node22',
-              mainFields: ['module', 'main'],
-              banner: ESM_REQUIRE_BANNER,
-              externalModules: [],
-            },
+            bundling: LAMBDA_BUNDLING,
           }),
     });
 

@@ -3,6 +3,7 @@
  * The CDK stack deploys one hardened function per entry from it, and the local simulated region routes events and
  * schedules to the same handler modules from it: one list, so local runs prove what the stack deploys.
  */
+import { EVENT_SOURCE } from '../auditor/messages';
 import type { AppConfig } from '../config/schema';
 import {
   auditorEksApiPattern,
@@ -43,6 +44,11 @@ export interface PermissionSpec {
   /** IAM condition block, verbatim. */
   conditions?: Record<string, Record<string, string | string[] | boolean>>;
   why: string;
+  /**
+   * Deploy the statement only when the configuration can make the function call it (absent: always), so a switch
+   * that is off in the config is also off in IAM; turning it on is a `cdk deploy` anyway.
+   */
+  when?: (config: AppConfig) => boolean;
 }
 
 export interface RuleSpec {
@@ -69,21 +75,19 @@ export interface FunctionSpec {
   load(): Promise<{ createHandler: HandlerFactory }>;
 }
 
-export const TABLE_READ_WRITE: PermissionSpec = {
-  sid: 'TableReadWrite',
-  actions: [
-    'dynamodb:GetItem',
-    'dynamodb:BatchGetItem',
-    'dynamodb:Query',
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:ConditionCheckItem',
-    'dynamodb:TransactWriteItems',
-  ],
-  resources: ['table', 'table-indexes'],
-  why: 'inventory, claims and history live in the one table',
-};
+/**
+ * The item actions one function's stores send to the one table (transactions are authorized item by item as
+ * PutItem/UpdateItem/DeleteItem), and the index only for a function that queries GSI1.
+ * test/infra/least-privilege.test.ts derives both from the code each handler bundles.
+ */
+export function tableAccess(actions: string[], queriesIndex: boolean, why: string): PermissionSpec {
+  return {
+    sid: 'TableReadWrite',
+    actions: actions.map((a) => `dynamodb:${a}`),
+    resources: queriesIndex ? ['table', 'table-indexes'] : ['table'],
+    why,
+  };
+}
 
 export const inventoryRecorder: FunctionSpec = {
   id: 'InventoryRecorder',
@@ -92,7 +96,13 @@ export const inventoryRecorder: FunctionSpec = {
   rules: [{ id: 'InventoryEvents', pattern: inventoryEventPattern }],
   timeoutSeconds: 30,
   memoryMb: 256,
-  permissions: [TABLE_READ_WRITE],
+  permissions: [
+    tableAccess(
+      ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
+      true,
+      'EIP state and history, ENI records, association links (GSI1 lists every EIP state)',
+    ),
+  ],
   load: () => import('../../functions/inventory-recorder'),
 };
 
@@ -108,7 +118,11 @@ export const sweeper: FunctionSpec = {
   // One sweep at a time: releases are capped per run and leased per address.
   reservedConcurrency: 1,
   permissions: [
-    TABLE_READ_WRITE,
+    tableAccess(
+      ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems'],
+      true,
+      'the sweep ledger (tracks, idle episodes, releases, alert claims) and reads of the EIP inventory',
+    ),
     {
       sid: 'DescribeAddresses',
       actions: ['ec2:DescribeAddresses'],
@@ -125,6 +139,7 @@ export const sweeper: FunctionSpec = {
         Null: { 'aws:ResourceTag/eip-keeper:pool': 'true', 'aws:ResourceTag/eip-keeper:keep': 'true' },
       },
       why: 'release orphaned addresses (only when sweeper.release.enabled); never pool or keep-tagged ones',
+      when: (c) => c.sweeper.release.enabled,
     },
     {
       sid: 'ReadKillSwitch',
@@ -155,6 +170,7 @@ export const sweeper: FunctionSpec = {
       actions: ['pricing:GetProducts'],
       resources: ['*'],
       why: 'the public IPv4 hourly price, only called when sweeper.usePricingApi is true',
+      when: (c) => c.sweeper.usePricingApi,
     },
   ],
   load: () => import('../../functions/sweeper'),
@@ -177,7 +193,11 @@ export const auditor: FunctionSpec = {
   // One audit at a time: a finding is opened, resolved and announced by exactly one run.
   reservedConcurrency: 1,
   permissions: [
-    TABLE_READ_WRITE,
+    tableAccess(
+      ['Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems'],
+      false,
+      'open findings and their history, signals between audits',
+    ),
     {
       sid: 'ListClusters',
       actions: ['eks:ListClusters'],
@@ -230,6 +250,8 @@ export const auditor: FunctionSpec = {
       sid: 'PutFindingEvents',
       actions: ['events:PutEvents'],
       resources: ['event-bus'],
+      // Only events with eip-keeper's own source: the auditor cannot pose as another producer on the bus.
+      conditions: { StringEquals: { 'events:source': EVENT_SOURCE } },
       why: 'an eip-keeper custom event per new or resolved finding',
     },
   ],
@@ -241,8 +263,15 @@ export const auditor: FunctionSpec = {
 /** The pool tag every keeper write on an Elastic IP is conditioned on (`aws:ResourceTag`). */
 const POOL_MEMBER: PermissionSpec['conditions'] = { StringLike: { 'aws:ResourceTag/eip-keeper:pool': '*' } };
 
+/** Some pool allocates on exhaustion: only then may the keeper allocate. */
+const anyPoolAllocates = (c: AppConfig) => c.pools.some((p) => p.allocateOnExhaustion);
+
 const KEEPER_PERMISSIONS: PermissionSpec[] = [
-  TABLE_READ_WRITE,
+  tableAccess(
+    ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems'],
+    true,
+    'pool claims, holder links, waiting ENIs and exhaustion episodes (GSI1 lists the free EIPs of a pool)',
+  ),
   {
     sid: 'DescribePoolState',
     actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeAddresses'],
@@ -263,28 +292,23 @@ const KEEPER_PERMISSIONS: PermissionSpec[] = [
     why: "the pod's ENI is the other resource of the association",
   },
   {
-    sid: 'TagPoolAddressHolder',
-    actions: ['ec2:CreateTags', 'ec2:DeleteTags'],
-    resources: ['elastic-ip'],
-    conditions: {
-      ...POOL_MEMBER,
-      'ForAllValues:StringEquals': { 'aws:TagKeys': ['eip-keeper:holder'] },
-    },
-    why: 'write the eip-keeper:holder tag (the holder ENI, for humans) on pool members, and no other tag',
-  },
-  {
     sid: 'AllocateIntoPool',
     actions: ['ec2:AllocateAddress'],
     resources: ['elastic-ip'],
     conditions: { StringLike: { 'aws:RequestTag/eip-keeper:pool': '*' } },
     why: 'only for pools with allocateOnExhaustion: a new address, born tagged into its pool',
+    when: anyPoolAllocates,
   },
   {
     sid: 'TagOnAllocate',
     actions: ['ec2:CreateTags'],
     resources: ['elastic-ip'],
-    conditions: { StringEquals: { 'ec2:CreateAction': 'AllocateAddress' } },
+    conditions: {
+      StringEquals: { 'ec2:CreateAction': 'AllocateAddress' },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': ['eip-keeper:pool'] },
+    },
     why: 'the pool tag of an address allocated on exhaustion is written by AllocateAddress itself',
+    when: anyPoolAllocates,
   },
   {
     sid: 'PublishAlerts',
@@ -302,8 +326,10 @@ export const keeperEvents: FunctionSpec = {
   rules: [{ id: 'KeeperEniEvents', pattern: keeperEventPattern }],
   timeoutSeconds: 60,
   memoryMb: 256,
-  // Caps parallel EC2 mutations (AssociateAddress refills at 5/s); claims make any concurrency safe.
-  reservedConcurrency: 10,
+  // Caps parallel EC2 mutations below AssociateAddress's refill of 5/s: more handlers only add throttled calls (which
+  // also throttle everyone else in the account) and starve some past the SDK's retries (docs/performance.md).
+  // Claims make any concurrency safe.
+  reservedConcurrency: 3,
   permissions: KEEPER_PERMISSIONS,
   load: () => import('../../functions/keeper-events'),
 };

@@ -9,6 +9,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { configFromContext } from '../../infra/context';
 import { EipKeeperStack, type EipKeeperStackProps, REPO_ROOT } from '../../infra/stack';
 
@@ -32,11 +33,15 @@ export interface Synth {
   template: Template;
 }
 
-/** Synthesizes with `flags` as `-c` flags on top of cdk.json; `props` override stack props. */
+/**
+ * Synthesizes with `flags` as `-c` flags on top of cdk.json; `props` override stack props. `nag: false` skips the
+ * cdk-nag plugin (tests that only read the template).
+ */
 export function synth(
   flags: Record<string, unknown> = {},
   props: Partial<EipKeeperStackProps> = {},
   env: EipKeeperStackProps['env'] = { account: '123456789012', region: 'eu-west-1' },
+  { nag = true }: { nag?: boolean } = {},
 ): Synth {
   const context = { ...cdkJsonContext(), ...flags };
   const outdir = mkdtempSync(join(tmpdir(), 'eip-keeper-cdk-'));
@@ -44,7 +49,7 @@ export function synth(
   const app = new App({ context, outdir });
   const { config } = configFromContext(app.node.getAllContext(), (p) => readFileSync(p, 'utf8'));
   const stack = new EipKeeperStack(app, 'EipKeeper', { env, config, codeFor: placeholderCode, ...props });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, template: Template.fromStack(stack) };
 }
 
@@ -62,4 +67,73 @@ export function nagViolations(app: App): NagViolation[] {
     severity: String(v.severity),
     paths: v.violatingResources.map((r) => r.constructPath ?? r.resourceLogicalId ?? '?'),
   }));
+}
+
+/** Every acknowledgement (id → reason) recorded in the tree. */
+export function acknowledgements(root: IConstruct): Array<{ path: string; id: string; reason: string }> {
+  const out: Array<{ path: string; id: string; reason: string }> = [];
+  for (const c of root.node.findAll()) {
+    for (const entry of c.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+        out.push({ path: c.node.path, id, reason });
+      }
+    }
+  }
+  return out;
+}
+
+/** The exempt tag key EVERY_SWITCH_ON configures. */
+export const EXEMPT_TAG_KEY = 'do-not-release';
+
+/**
+ * `-c` flags that turn on every configuration switch that deploys a statement: release, the Pricing API, a pool that
+ * allocates on exhaustion, an exempt tag key, and a configuration long enough to live in SSM.
+ */
+export const EVERY_SWITCH_ON: Record<string, unknown> = {
+  pools: JSON.stringify(
+    Array.from({ length: 20 }, (_, i) => ({
+      name: `partner-${i}`,
+      allocateOnExhaustion: i === 0,
+      selector: { securityGroupIds: ['sg-0123456789abcdef0'], descriptionPrefix: 'aws-k8s-branch-eni' },
+    })),
+  ),
+  'sweeper.release.enabled': true,
+  'sweeper.usePricingApi': true,
+  'sweeper.exemptTagKeys': JSON.stringify([EXEMPT_TAG_KEY]),
+};
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+export const asArray = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+
+/** The identity-policy statements of each function's role, by function id (`<id>Role…` logical ids). */
+export function roleStatements(
+  template: Template,
+  functionIds: readonly string[],
+): Map<string, PolicyStatement[]> {
+  const out = new Map<string, PolicyStatement[]>();
+  for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+    const roles = asArray(policy.Properties.Roles as { Ref: string } | Array<{ Ref: string }>);
+    for (const { Ref } of roles) {
+      const id = functionIds.find((f) => new RegExp(`^${f}Role[0-9A-F]{8}$`).test(Ref));
+      if (!id) throw new Error(`policy attached to a role of no catalog function: ${Ref}`);
+      out.set(id, [
+        ...(out.get(id) ?? []),
+        ...(policy.Properties.PolicyDocument.Statement as PolicyStatement[]),
+      ]);
+    }
+  }
+  return out;
+}
+
+/** Actions an identity statement list allows (Effect Allow), whatever the resource or condition. */
+export function allowedActions(statements: readonly PolicyStatement[]): Set<string> {
+  return new Set(statements.filter((s) => s.Effect === 'Allow').flatMap((s) => asArray(s.Action)));
 }

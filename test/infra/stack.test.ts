@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Capture, Match } from 'aws-cdk-lib/assertions';
 import { type CfnRule, Schedule } from 'aws-cdk-lib/aws-events';
 import type { IConstruct } from 'constructs';
@@ -13,10 +13,10 @@ import {
   WildcardActionError,
 } from '../../infra/permissions';
 import { CONFIG_PARAMETER_NAME, INLINE_CONFIG_MAX_CHARS, REPO_ROOT } from '../../infra/stack';
-import { FUNCTIONS, type FunctionSpec, TABLE_READ_WRITE } from '../../shared/app/functions';
+import { FUNCTIONS, type FunctionSpec, tableAccess } from '../../shared/app/functions';
 import { DEFAULT_CONFIG, InvalidConfigError } from '../../shared/config/schema';
 import { TABLE_KEYS } from '../../shared/store/table';
-import { nagViolations, removeAssemblies, type Synth, synth } from './helpers';
+import { acknowledgements, nagViolations, removeAssemblies, type Synth, synth } from './helpers';
 
 afterAll(removeAssemblies);
 
@@ -35,7 +35,7 @@ const kitchenSink: FunctionSpec = {
   memoryMb: 512,
   reservedConcurrency: 1,
   permissions: [
-    TABLE_READ_WRITE,
+    tableAccess(['GetItem', 'Query', 'PutItem'], true, 'items and the index'),
     {
       sid: 'Describe',
       actions: ['ec2:DescribeAddresses', 'ec2:Describe*'],
@@ -92,20 +92,6 @@ const asArray = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 function logicalId(construct: IConstruct): string {
   const stack = Stack.of(construct);
   return stack.resolve((construct.node.defaultChild as CfnRule).logicalId) as string;
-}
-
-/** Every acknowledgement (id → reason) recorded in the tree. */
-function acknowledgements(root: IConstruct): Array<{ path: string; id: string; reason: string }> {
-  const out: Array<{ path: string; id: string; reason: string }> = [];
-  for (const c of root.node.findAll()) {
-    for (const entry of c.node.metadata) {
-      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
-      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
-        out.push({ path: c.node.path, id, reason });
-      }
-    }
-  }
-  return out;
 }
 
 describe('EipKeeperStack with the default configuration', () => {
