@@ -1,0 +1,234 @@
+/**
+ * `burst`: many matching pod branch ENIs created at once, served by the keeper's event path in the simulated region
+ * with EC2 throttling at AWS's rates on the virtual clock. Measures how close the last association comes to what the
+ * AssociateAddress token bucket allows, how many mutating EC2 calls each association costs, and whether any EIP was
+ * ever given twice or any ENI left without one.
+ */
+import { CreateNetworkInterfaceCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { EC2_RATES, ec2BucketOf } from '../local/core/throttle';
+import type { EventBridgeEvent } from '../local/core/types';
+import { SimulatedRegion } from '../local/region';
+import { keeperEvents, keeperReconciler } from '../shared/app/functions';
+import { clientOptions } from '../shared/aws/clients';
+import { KEEPER_MUTATING_CALLS, tokenBucketFloorSeconds } from './measure';
+
+const VPC = 'vpc-0be0c0a000000b001';
+const SUBNET = 'subnet-0be0c0a000000b001';
+const POD_SG = 'sg-0be0c0a000000b001';
+const POOL = 'burst';
+
+export interface BurstResult {
+  enis: number;
+  poolSize: number;
+  /** Virtual seconds from the first event to the last ENI associated. */
+  completionSeconds: number;
+  /** The AssociateAddress token bucket's floor for that many associations. */
+  floorSeconds: number;
+  completionVsFloor: number;
+  mutatingCalls: Record<string, number>;
+  mutatingCallsPerAssociation: number;
+  throttledCalls: number;
+  /** Invocations that failed (throttled past the SDK's retries) and were retried by Lambda. */
+  failedInvocations: number;
+  doubleAssignments: number;
+  lost: number;
+  wallMs: number;
+}
+
+export async function runBurst(opts: {
+  enis: number;
+  poolSize: number;
+  dynamoEndpoint: string;
+  log: (line: string) => void;
+}): Promise<BurstResult> {
+  const wallStart = performance.now();
+  const region = await SimulatedRegion.start({
+    dynamoEndpoint: opts.dynamoEndpoint,
+    config: {
+      pools: [
+        {
+          name: POOL,
+          cluster: 'bench',
+          selector: { securityGroupIds: [POD_SG], descriptionPrefix: 'aws-k8s-branch-eni' },
+        },
+      ],
+    },
+    functions: [keeperEvents, keeperReconciler],
+    concurrency: 10,
+    throttleClock: 'virtual',
+  });
+  const ec2 = new EC2Client({ ...clientOptions(region.connection('vpc-resource-controller'), 'ec2') });
+  try {
+    const state = region.ec2;
+    state.addVpc({ vpcId: VPC, cidrBlock: '10.0.0.0/16' });
+    state.addSubnet({
+      subnetId: SUBNET,
+      vpcId: VPC,
+      availabilityZone: 'eu-west-1a',
+      cidrBlock: '10.0.0.0/19',
+    });
+    state.addSecurityGroup({ groupId: POD_SG, groupName: 'bench-pods', vpcId: VPC });
+    state.addressLimit = opts.poolSize + 10;
+    for (let i = 0; i < opts.poolSize; i++) state.addAddress({ tags: { 'eip-keeper:pool': POOL } });
+    // The pool as it stands after deploy: the reconciler has run once and registered every member.
+    await region.invoke('KeeperReconciler');
+
+    // The ENIs are created before throttling is switched on: the burst measures the keeper, not the controller.
+    const eniIds: string[] = [];
+    for (let i = 0; i < opts.enis; i++) {
+      const out = await ec2.send(
+        new CreateNetworkInterfaceCommand({
+          SubnetId: SUBNET,
+          Description: 'aws-k8s-branch-eni',
+          Groups: [POD_SG],
+          TagSpecifications: [
+            {
+              ResourceType: 'network-interface',
+              Tags: [
+                { Key: 'eks:eni:owner', Value: 'eks-vpc-resource-controller' },
+                { Key: 'kubernetes.io/cluster/bench', Value: 'owned' },
+              ],
+            },
+          ],
+        }),
+      );
+      eniIds.push(out.NetworkInterface?.NetworkInterfaceId as string);
+    }
+    opts.log(
+      `burst: ${eniIds.length} ENIs created, ${opts.poolSize} pool EIPs; delivering with throttling on`,
+    );
+
+    // Watch every association as it happens (the CloudTrail event stream) to catch a double assignment at any time.
+    const monitor = new AssociationMonitor(region.clock.nowMs.bind(region.clock));
+    const put = region.bus.put.bind(region.bus);
+    region.bus.put = (event: EventBridgeEvent) => {
+      monitor.observe(event);
+      put(event);
+    };
+    const callsBefore = region.server.calls.length;
+    region.setFaults({ ec2Throttling: true });
+    const t0 = region.clock.nowMs();
+    const progress = setInterval(() => {
+      opts.log(
+        `burst: ${monitor.associations} associated, virtual ${((region.clock.nowMs() - t0) / 1000).toFixed(0)} s`,
+      );
+    }, 10_000);
+    try {
+      await region.settle();
+      // Invocations that failed (throttled past the SDK's retries) come back after Lambda's retry delay.
+      while (region.bus.backlog() > 0 && monitor.associations < eniIds.length) await region.advance(10_000);
+    } finally {
+      clearInterval(progress);
+    }
+
+    const failedInvocations = region.bus.invocations.filter((i) => i.outcome === 'error').length;
+    const keeperCalls = region.server.calls.slice(callsBefore).filter((c) => c.actor === 'eip-keeper');
+    const mutatingCalls: Record<string, number> = {};
+    let throttledCalls = 0;
+    for (const c of keeperCalls) {
+      if (c.outcome === 'throttled') {
+        throttledCalls += 1;
+        continue;
+      }
+      if (KEEPER_MUTATING_CALLS.includes(c.action))
+        mutatingCalls[c.action] = (mutatingCalls[c.action] ?? 0) + 1;
+    }
+
+    // The end state: EC2's associations of pool EIPs, and the claims in the table.
+    const poolEipOf = new Map<string, string[]>();
+    for (const a of state.addressById.values()) {
+      const eni = a.association?.networkInterfaceId;
+      if (eni) poolEipOf.set(eni, [...(poolEipOf.get(eni) ?? []), a.allocationId]);
+    }
+    const served = eniIds.filter((id) => (poolEipOf.get(id)?.length ?? 0) > 0);
+    const lost = eniIds.length - served.length;
+    let doubleAtEnd = [...poolEipOf.values()].filter((l) => l.length > 1).length;
+    const claims = (await region.tableItemsByKind())['pool-eip'] ?? [];
+    const claimsByEni = new Map<string, number>();
+    for (const c of claims) {
+      const holder = typeof c.holderEniId === 'string' ? c.holderEniId : undefined;
+      if (!holder) continue;
+      claimsByEni.set(holder, (claimsByEni.get(holder) ?? 0) + 1);
+      const onEc2 = state.addressById.get(String(c.allocationId))?.association?.networkInterfaceId;
+      if (onEc2 !== undefined && onEc2 !== holder) doubleAtEnd += 1;
+    }
+    doubleAtEnd += [...claimsByEni.values()].filter((n) => n > 1).length;
+
+    const associations = served.length;
+    const floorSeconds = tokenBucketFloorSeconds(associations, EC2_RATES[ec2BucketOf('AssociateAddress')]);
+    const completionSeconds = (monitor.lastAssociationMs - t0) / 1000;
+    const mutating = Object.values(mutatingCalls).reduce((s, n) => s + n, 0);
+    return {
+      enis: eniIds.length,
+      poolSize: opts.poolSize,
+      completionSeconds,
+      floorSeconds,
+      completionVsFloor: floorSeconds > 0 ? completionSeconds / floorSeconds : Number.NaN,
+      mutatingCalls,
+      mutatingCallsPerAssociation: associations > 0 ? mutating / associations : Number.NaN,
+      throttledCalls,
+      failedInvocations,
+      doubleAssignments: monitor.doubles + doubleAtEnd,
+      lost,
+      wallMs: performance.now() - wallStart,
+    };
+  } finally {
+    ec2.destroy();
+    await region.stop();
+  }
+}
+
+/** Follows AssociateAddress/DisassociateAddress/DeleteNetworkInterface as CloudTrail reports them. */
+class AssociationMonitor {
+  associations = 0;
+  doubles = 0;
+  lastAssociationMs = 0;
+  private readonly eniOfEip = new Map<string, string>();
+  private readonly eipOfEni = new Map<string, string>();
+  private readonly eipOfAssociation = new Map<string, string>();
+
+  constructor(private readonly nowMs: () => number) {}
+
+  observe(event: EventBridgeEvent): void {
+    const d = event.detail as {
+      eventName?: string;
+      errorCode?: string;
+      requestParameters?: Record<string, unknown>;
+      responseElements?: Record<string, unknown>;
+    };
+    if (d.errorCode) return;
+    const req = d.requestParameters ?? {};
+    switch (d.eventName) {
+      case 'AssociateAddress': {
+        const eip = String(req.allocationId);
+        const eni = String(req.networkInterfaceId);
+        const held = this.eniOfEip.get(eip);
+        if (held === eni) return;
+        if (held !== undefined || this.eipOfEni.has(eni)) this.doubles += 1;
+        this.eniOfEip.set(eip, eni);
+        this.eipOfEni.set(eni, eip);
+        const assoc = d.responseElements?.associationId;
+        if (typeof assoc === 'string') this.eipOfAssociation.set(assoc, eip);
+        this.associations += 1;
+        this.lastAssociationMs = this.nowMs();
+        return;
+      }
+      case 'DisassociateAddress': {
+        const eip = this.eipOfAssociation.get(String(req.associationId));
+        if (eip) this.forget(eip);
+        return;
+      }
+      case 'DeleteNetworkInterface': {
+        const eip = this.eipOfEni.get(String(req.networkInterfaceId));
+        if (eip) this.forget(eip);
+        return;
+      }
+    }
+  }
+
+  private forget(eip: string): void {
+    const eni = this.eniOfEip.get(eip);
+    this.eniOfEip.delete(eip);
+    if (eni) this.eipOfEni.delete(eni);
+  }
+}

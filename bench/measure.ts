@@ -1,0 +1,71 @@
+/** Pure helpers of the benchmarks: floors, medians, ratios, the table. */
+import type { BucketRate } from '../local/core/throttle';
+
+/**
+ * EC2 calls eip-keeper makes that change an address or its tags: what `mutatingCallsPerAssociation` counts (throttled
+ * attempts excluded: EC2 did nothing with them, and their cost shows in `completionVsFloor`).
+ */
+export const KEEPER_MUTATING_CALLS = [
+  'AssociateAddress',
+  'DisassociateAddress',
+  'CreateTags',
+  'DeleteTags',
+  'AllocateAddress',
+  'ReleaseAddress',
+];
+
+/** Seconds a token bucket needs to grant `calls` tokens, starting full: the burst is free, the rest at the refill rate. */
+export function tokenBucketFloorSeconds(calls: number, rate: BucketRate): number {
+  return Math.max(0, calls - rate.capacity) / rate.refillPerSecond;
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** The targets the benchmark holds eip-keeper to (docs/performance.md). */
+export const TARGETS = {
+  completionVsFloor: 1.2,
+  mutatingCallsPerAssociation: 1.05,
+  doubleAssignments: 0,
+  lost: 0,
+  ratioVsDescribeFloor: 2,
+  ratioVsBareSdk: 1.25,
+} as const;
+
+/** `value ≤ limit`, as the verdict printed next to a figure. */
+export function verdict(value: number, limit: number): 'met' | 'MISSED' {
+  return Number.isFinite(value) && value <= limit ? 'met' : 'MISSED';
+}
+
+/** A plain-text table: a header row, a rule, the rows; numbers right-aligned. */
+export function formatTable(
+  header: readonly string[],
+  rows: readonly (readonly (string | number)[])[],
+): string {
+  const cells = [header, ...rows].map((r) => r.map((c) => (typeof c === 'number' ? formatNumber(c) : c)));
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const numeric = header.map((_, i) => rows.every((r) => typeof r[i] === 'number'));
+  const line = (r: readonly string[]) =>
+    r
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [
+    line(cells[0] ?? []),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...cells.slice(1).map(line),
+  ].join('\n');
+}
+
+/** Integers as they are, others with up to 3 significant decimals. */
+export function formatNumber(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  if (Number.isInteger(n)) return String(n);
+  return Math.abs(n) >= 100 ? n.toFixed(1) : Math.abs(n) >= 10 ? n.toFixed(2) : n.toFixed(3);
+}

@@ -1,0 +1,135 @@
+/**
+ * `sweep`: one sweeper run over 10,000 addresses (in use, idle orphans, pool members, exempt), timed against the
+ * floor no sweep can beat: fetching and parsing DescribeAddresses alone with the same SDK client from the same
+ * simulated endpoint.
+ */
+import { SimulatedRegion } from '../local/region';
+import { localContext } from '../local/runtime';
+import { createSweeper } from '../shared/sweeper/sweep';
+import { sweeperDepsFromContext } from '../shared/sweeper/wire';
+import { median } from './measure';
+
+const VPC = 'vpc-0be0c0a000000c001';
+const SUBNET = 'subnet-0be0c0a000000c001';
+const SG = 'sg-0be0c0a000000c001';
+const POOL = 'sweep-pool';
+const HOUR = 3_600_000;
+
+export interface SweepMix {
+  inUse: number;
+  orphans: number;
+  pool: number;
+  exempt: number;
+}
+
+export interface SweepRun {
+  label: string;
+  ms: number;
+  alerts: number;
+}
+
+export interface SweepBenchResult {
+  addresses: number;
+  mix: SweepMix;
+  /** The steady-state hourly sweep. */
+  sweepMs: number;
+  describeMs: number;
+  ratioVsDescribeFloor: number;
+  runs: SweepRun[];
+}
+
+/** 10,000 split 40 % in use, 30 % idle orphans, 20 % pool (half held), 10 % exempt. */
+export function sweepMix(total: number): SweepMix {
+  const inUse = Math.round(total * 0.4);
+  const orphans = Math.round(total * 0.3);
+  const pool = Math.round(total * 0.2);
+  return { inUse, orphans, pool, exempt: total - inUse - orphans - pool };
+}
+
+export async function runSweepBench(opts: {
+  addresses: number;
+  dynamoEndpoint: string;
+  log: (line: string) => void;
+}): Promise<SweepBenchResult> {
+  const mix = sweepMix(opts.addresses);
+  const region = await SimulatedRegion.start({
+    dynamoEndpoint: opts.dynamoEndpoint,
+    functions: [],
+    config: {
+      pools: [{ name: POOL, cluster: 'bench', selector: { securityGroupIds: [SG] } }],
+    },
+  });
+  try {
+    const ec2 = region.ec2;
+    ec2.addVpc({ vpcId: VPC, cidrBlock: '10.0.0.0/16' });
+    ec2.addSubnet({ subnetId: SUBNET, vpcId: VPC, availabilityZone: 'eu-west-1a', cidrBlock: '10.0.0.0/17' });
+    ec2.addSecurityGroup({ groupId: SG, groupName: 'bench-pods', vpcId: VPC });
+    ec2.addressLimit = opts.addresses + 10;
+    let ip = 0;
+    const eni = () =>
+      ec2.addNetworkInterface({
+        subnetId: SUBNET,
+        description: 'aws-k8s-branch-eni',
+        securityGroupIds: [SG],
+        privateIpAddress: `10.0.${Math.floor((ip + 4) / 256)}.${(ip++ + 4) % 256}`,
+      }).networkInterfaceId;
+    for (let i = 0; i < mix.inUse; i++)
+      ec2.addAddress({ tags: { Name: `web-${i}` }, association: { networkInterfaceId: eni() } });
+    for (let i = 0; i < mix.orphans; i++) ec2.addAddress({ tags: { Name: `old-batch-${i}` } });
+    for (let i = 0; i < mix.pool; i++) {
+      ec2.addAddress({
+        tags: { 'eip-keeper:pool': POOL },
+        ...(i % 2 === 0 ? { association: { networkInterfaceId: eni() } } : {}),
+      });
+    }
+    for (let i = 0; i < mix.exempt; i++) ec2.addAddress({ tags: { 'eip-keeper:keep': 'partner allowlist' } });
+    opts.log(`sweep: ${ec2.addressById.size} addresses seeded`);
+
+    const ctx = localContext({
+      functionId: 'Sweeper',
+      env: region.runtimeEnv(),
+      config: region.config,
+      aws: region.connection('eip-keeper'),
+      clock: region.clock,
+      logs: region.logs,
+      metrics: region.metrics,
+    });
+    const deps = sweeperDepsFromContext(ctx);
+    const sweep = createSweeper(deps);
+
+    const describe: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      const seen = await deps.ec2.describeAddresses();
+      describe.push(performance.now() - t);
+      if (seen.length !== opts.addresses) throw new Error(`DescribeAddresses saw ${seen.length} addresses`);
+    }
+    const runs: SweepRun[] = [];
+    const timed = async (label: string) => {
+      const t = performance.now();
+      const r = await sweep({ runId: `bench-${label}` });
+      const ms = performance.now() - t;
+      runs.push({ label, ms, alerts: r.alerts.length });
+      opts.log(
+        `sweep: ${label} ${ms.toFixed(0)} ms, ${r.alerts.length} alerts, counts ${JSON.stringify(r.counts)}`,
+      );
+    };
+    await timed('first');
+    region.clock.advanceBy(HOUR);
+    await timed('hourly');
+    region.clock.advanceBy(HOUR);
+    await timed('hourly-2');
+    const steady = runs.find((r) => r.label === 'hourly-2') as SweepRun;
+    const describeMs = median(describe);
+    return {
+      addresses: opts.addresses,
+      mix,
+      sweepMs: steady.ms,
+      describeMs,
+      ratioVsDescribeFloor: steady.ms / describeMs,
+      runs,
+    };
+  } finally {
+    await region.stop();
+  }
+}
