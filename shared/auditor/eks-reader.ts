@@ -92,6 +92,7 @@ export class EksReader {
         instanceTypes: n.instanceTypes ?? [],
         ...(n.amiType ? { amiType: n.amiType } : {}),
         subnets: n.subnets ?? [],
+        ...(n.nodeRole ? { nodeRole: n.nodeRole } : {}),
         ...(n.capacityType ? { capacityType: n.capacityType } : {}),
         scaling: {
           ...(n.scalingConfig?.minSize !== undefined ? { minSize: n.scalingConfig.minSize } : {}),

@@ -51,6 +51,8 @@ export interface NodegroupInfo {
   /** `AL2_x86_64`, `AL2023_x86_64_STANDARD`, `BOTTLEROCKET_ARM_64`, `WINDOWS_CORE_2022_x86_64`, `CUSTOM`, ... */
   amiType?: string;
   subnets: string[];
+  /** The node IAM role ARN (DescribeNodegroup `nodeRole`), used in fix commands. */
+  nodeRole?: string;
   capacityType?: string;
   scaling: { minSize?: number; maxSize?: number; desiredSize?: number };
   createdAt?: string;

@@ -25,6 +25,16 @@ describe('sgp-instance-type', () => {
     expect(r.evidence.join('\n')).toContain('t3.medium: t3 is a burstable (t) family');
     expect(r.fix).toContain('aws eks create-nodegroup --cluster-name prod --nodegroup-name burst-sgp');
     expect(r.fix).toContain('--instance-types m5.large');
+    expect(r.fix).toContain('--node-role NODE_ROLE_ARN_OF_BURST');
+    expect(r.fix).not.toMatch(/[<>]/);
+  });
+
+  it("names the node group's own role in the replacement command when DescribeNodegroup gave it", () => {
+    const s = readyCluster();
+    const role = 'arn:aws:iam::111122223333:role/prod-node-role';
+    s.nodegroups[0] = { ...must(s.nodegroups[0]), name: 'burst', instanceTypes: ['t3.medium'], nodeRole: role };
+    for (const i of s.instances) i.nodegroup = 'burst';
+    expect(resultOf(s, 'sgp-instance-type', { nodegroup: 'burst' }).fix).toContain(`--node-role ${role}`);
   });
 
   it('fails an old Xen family (m4) and passes bare metal', () => {

@@ -82,6 +82,7 @@ describe('auditor scenarios on the simulated region', () => {
     const text = JSON.parse(output.sns[0]?.message ?? '{}').default as string;
     expect(text).toContain('t3.medium: t3 is a burstable (t) family, which does not support trunk ENIs');
     expect(text).toContain('aws eks create-nodegroup --cluster-name prod --nodegroup-name burst-sgp');
+    expect(text).toMatch(/--node-role arn:aws:iam::111122223333:role\/\S+ /);
     expect(auditorLines(story)[0]).toContain('1 new finding (sgp-instance-type on burst)');
   });
 

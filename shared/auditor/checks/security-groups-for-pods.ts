@@ -238,7 +238,8 @@ function nodegroupCreateCommand(ctx: CheckContext, ng: NodegroupInfo, types: str
   const s = ng.scaling;
   return [
     `aws eks create-nodegroup --cluster-name ${shellQuote(ctx.cluster)} --nodegroup-name ${shellQuote(`${ng.name}-sgp`)}`,
-    `--node-role <node role ARN of ${ng.name}>`,
+    // Without the role ARN the command names where to find it in words, not in angle brackets that chat renders as links.
+    `--node-role ${ng.nodeRole ? shellQuote(ng.nodeRole) : `NODE_ROLE_ARN_OF_${ng.name.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`}`,
     `--subnets ${ng.subnets.join(' ')}`,
     `--instance-types ${types.join(' ')}`,
     `--scaling-config minSize=${s.minSize ?? 1},maxSize=${s.maxSize ?? 3},desiredSize=${s.desiredSize ?? s.minSize ?? 1}`,
