@@ -32,7 +32,12 @@ describe('sgp-instance-type', () => {
   it("names the node group's own role in the replacement command when DescribeNodegroup gave it", () => {
     const s = readyCluster();
     const role = 'arn:aws:iam::111122223333:role/prod-node-role';
-    s.nodegroups[0] = { ...must(s.nodegroups[0]), name: 'burst', instanceTypes: ['t3.medium'], nodeRole: role };
+    s.nodegroups[0] = {
+      ...must(s.nodegroups[0]),
+      name: 'burst',
+      instanceTypes: ['t3.medium'],
+      nodeRole: role,
+    };
     for (const i of s.instances) i.nodegroup = 'burst';
     expect(resultOf(s, 'sgp-instance-type', { nodegroup: 'burst' }).fix).toContain(`--node-role ${role}`);
   });
