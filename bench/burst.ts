@@ -1,8 +1,9 @@
 /**
  * `burst`: many matching pod branch ENIs created at once, served by the keeper's event path in the simulated region
  * with EC2 throttling at AWS's rates on the virtual clock. Measures how close the last association comes to what the
- * AssociateAddress token bucket allows, how many mutating EC2 calls each association costs, and whether any EIP was
- * ever given twice or any ENI left without one.
+ * AssociateAddress token bucket allows, how many mutating EC2 calls each association costs — those that compete for
+ * the address-mutation bucket, the holder tag's in another bucket, and all of them — and whether any EIP was ever given
+ * twice or any ENI left without one.
  */
 import { CreateNetworkInterfaceCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { EC2_RATES, ec2BucketOf } from '../local/core/throttle';
@@ -25,9 +26,22 @@ export interface BurstResult {
   /** The AssociateAddress token bucket's floor for that many associations. */
   floorSeconds: number;
   completionVsFloor: number;
+  /** Successful mutating EC2 calls by eip-keeper, by action. */
   mutatingCalls: Record<string, number>;
+  /**
+   * Calls in EC2's address-mutation bucket (AssociateAddress, DisassociateAddress, AllocateAddress, ReleaseAddress) per
+   * ENI served: the calls that compete for the throttled bucket, where a wasted or duplicate association would show.
+   */
   mutatingCallsPerAssociation: number;
+  /** CreateTags/DeleteTags (the holder tag; another bucket) per ENI served. */
+  tagCallsPerAssociation: number;
+  /** Every mutating call per ENI served: the two above together. */
+  allMutatingCallsPerAssociation: number;
+  /** Throttled attempts, by bucket (`mutatingAddress`, `other` for the tag calls, `describe`, ...). */
+  throttledCallsByBucket: Record<string, number>;
   throttledCalls: number;
+  /** Served ENIs whose EIP's holder tag does not name them at the end (0 unless a tag call failed). */
+  holderTagsWrong: number;
   /** Invocations that failed (throttled past the SDK's retries) and were retried by Lambda. */
   failedInvocations: number;
   doubleAssignments: number;
@@ -40,6 +54,8 @@ export async function runBurst(opts: {
   poolSize: number;
   dynamoEndpoint: string;
   log: (line: string) => void;
+  /** The pool's `tagHolder` (default true, as deployed by default). */
+  tagHolder?: boolean;
 }): Promise<BurstResult> {
   const wallStart = performance.now();
   const region = await SimulatedRegion.start({
@@ -50,6 +66,7 @@ export async function runBurst(opts: {
           name: POOL,
           cluster: 'bench',
           selector: { securityGroupIds: [POD_SG], descriptionPrefix: 'aws-k8s-branch-eni' },
+          tagHolder: opts.tagHolder ?? true,
         },
       ],
     },
@@ -124,14 +141,21 @@ export async function runBurst(opts: {
     const failedInvocations = region.bus.invocations.filter((i) => i.outcome === 'error').length;
     const keeperCalls = region.server.calls.slice(callsBefore).filter((c) => c.actor === 'eip-keeper');
     const mutatingCalls: Record<string, number> = {};
+    const throttledCallsByBucket: Record<string, number> = {};
     let throttledCalls = 0;
+    let addressBucketCalls = 0;
+    let tagCalls = 0;
     for (const c of keeperCalls) {
       if (c.outcome === 'throttled') {
         throttledCalls += 1;
+        const bucket = ec2BucketOf(c.action);
+        throttledCallsByBucket[bucket] = (throttledCallsByBucket[bucket] ?? 0) + 1;
         continue;
       }
-      if (KEEPER_MUTATING_CALLS.includes(c.action))
-        mutatingCalls[c.action] = (mutatingCalls[c.action] ?? 0) + 1;
+      if (!KEEPER_MUTATING_CALLS.includes(c.action)) continue;
+      mutatingCalls[c.action] = (mutatingCalls[c.action] ?? 0) + 1;
+      if (ec2BucketOf(c.action) === 'mutatingAddress') addressBucketCalls += 1;
+      else if (c.action === 'CreateTags' || c.action === 'DeleteTags') tagCalls += 1;
     }
 
     // The end state: EC2's associations of pool EIPs, and the claims in the table.
@@ -142,6 +166,13 @@ export async function runBurst(opts: {
     }
     const served = eniIds.filter((id) => (poolEipOf.get(id)?.length ?? 0) > 0);
     const lost = eniIds.length - served.length;
+    const holderTagsWrong = served.filter(
+      (id) =>
+        opts.tagHolder !== false &&
+        (poolEipOf.get(id) ?? []).some(
+          (eip) => state.addressById.get(eip)?.tags.find((t) => t.key === 'eip-keeper:holder')?.value !== id,
+        ),
+    ).length;
     let doubleAtEnd = [...poolEipOf.values()].filter((l) => l.length > 1).length;
     const claims = (await region.tableItemsByKind())['pool-eip'] ?? [];
     const claimsByEni = new Map<string, number>();
@@ -158,6 +189,7 @@ export async function runBurst(opts: {
     const floorSeconds = tokenBucketFloorSeconds(associations, EC2_RATES[ec2BucketOf('AssociateAddress')]);
     const completionSeconds = (monitor.lastAssociationMs - t0) / 1000;
     const mutating = Object.values(mutatingCalls).reduce((s, n) => s + n, 0);
+    const perAssociation = (n: number) => (associations > 0 ? n / associations : Number.NaN);
     return {
       enis: eniIds.length,
       poolSize: opts.poolSize,
@@ -165,8 +197,12 @@ export async function runBurst(opts: {
       floorSeconds,
       completionVsFloor: floorSeconds > 0 ? completionSeconds / floorSeconds : Number.NaN,
       mutatingCalls,
-      mutatingCallsPerAssociation: associations > 0 ? mutating / associations : Number.NaN,
+      mutatingCallsPerAssociation: perAssociation(addressBucketCalls),
+      tagCallsPerAssociation: perAssociation(tagCalls),
+      allMutatingCallsPerAssociation: perAssociation(mutating),
+      throttledCallsByBucket,
       throttledCalls,
+      holderTagsWrong,
       failedInvocations,
       doubleAssignments: monitor.doubles + doubleAtEnd,
       lost,

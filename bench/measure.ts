@@ -2,8 +2,8 @@
 import type { BucketRate } from '../local/core/throttle';
 
 /**
- * EC2 calls eip-keeper makes that change an address or its tags: what `mutatingCallsPerAssociation` counts (throttled
- * attempts excluded: EC2 did nothing with them, and their cost shows in `completionVsFloor`).
+ * EC2 calls eip-keeper makes that change an address or its tags: what `allMutatingCallsPerAssociation` counts
+ * (throttled attempts excluded: EC2 did nothing with them, and their cost shows in `completionVsFloor`).
  */
 export const KEEPER_MUTATING_CALLS = [
   'AssociateAddress',

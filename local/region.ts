@@ -143,7 +143,8 @@ export class SimulatedRegion {
     const serviceEnv: ServiceEnv = { region, accountId, clock, ids };
     const ec2 = createEc2Service(serviceEnv);
     const sns = new SnsService();
-    regionCounter += 1;
+    // Numbered before the first await: regions started concurrently in one process get distinct table names.
+    const regionNumber = ++regionCounter;
     const topicArn = `arn:aws:sns:${region}:${accountId}:eip-keeper-alerts`;
     sns.addTopic(topicArn);
 
@@ -169,7 +170,7 @@ export class SimulatedRegion {
       ownDynamo = await startDynamoDbLocal();
       dynamoEndpoint = ownDynamo.endpoint;
     }
-    const tableName = `eip-keeper-${process.pid}-${regionCounter}-${Date.now().toString(36)}`;
+    const tableName = `eip-keeper-${process.pid}-${regionNumber}-${Date.now().toString(36)}`;
     const ddb = new DynamoDBClient({
       endpoint: dynamoEndpoint,
       region,

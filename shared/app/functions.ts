@@ -265,6 +265,8 @@ const POOL_MEMBER: PermissionSpec['conditions'] = { StringLike: { 'aws:ResourceT
 
 /** Some pool allocates on exhaustion: only then may the keeper allocate. */
 const anyPoolAllocates = (c: AppConfig) => c.pools.some((p) => p.allocateOnExhaustion);
+/** Some pool tags its members with their holder (`tagHolder`, the default): only then may the keeper write a tag. */
+const anyPoolTagsHolder = (c: AppConfig) => c.pools.some((p) => p.tagHolder);
 
 const KEEPER_PERMISSIONS: PermissionSpec[] = [
   tableAccess(
@@ -290,6 +292,19 @@ const KEEPER_PERMISSIONS: PermissionSpec[] = [
     actions: ['ec2:AssociateAddress'],
     resources: ['network-interface'],
     why: "the pod's ENI is the other resource of the association",
+  },
+  {
+    sid: 'TagPoolAddressHolder',
+    actions: ['ec2:CreateTags', 'ec2:DeleteTags'],
+    resources: ['elastic-ip'],
+    conditions: {
+      ...POOL_MEMBER,
+      'ForAllValues:StringEquals': { 'aws:TagKeys': ['eip-keeper:holder'] },
+      // ForAllValues holds for an empty key list, and a DeleteTags without keys deletes every tag (the pool tag too).
+      Null: { 'aws:TagKeys': 'false' },
+    },
+    why: 'write and remove the eip-keeper:holder tag (the holder ENI, for humans) on pool members, and no other tag',
+    when: anyPoolTagsHolder,
   },
   {
     sid: 'AllocateIntoPool',

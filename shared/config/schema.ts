@@ -54,6 +54,11 @@ export const PoolSchema = z.strictObject({
   target: z._default(z.enum(['primary-ip', 'secondary-ip']), 'primary-ip'),
   /** New addresses are on nobody's allowlist, so eip-keeper never allocates unless the pool says so. */
   allocateOnExhaustion: z._default(z.boolean(), false),
+  /**
+   * Tag each member with `eip-keeper:holder=<eni-id>` while a pod holds it, for humans. Written after the association,
+   * from another EC2 token bucket than AssociateAddress's; false: no tag calls at all (and no tag permission).
+   */
+  tagHolder: z._default(z.boolean(), true),
   /** Alert when a pool member has been idle longer than this (pool EIPs are never released). */
   idleAlertHours: z._default(positive(24 * 365), 24),
 });

@@ -88,6 +88,24 @@ export interface ClaimStore {
   ): Promise<'recorded' | 'unchanged' | 'conflict'>;
   /** Clears the manual hold of that association; false when it is not (or no longer) recorded. */
   clearManualHold(pool: string, allocationId: string, associationId: string): Promise<boolean>;
+  /** Records that the alert of that manual hold went out (nothing if the hold ended meanwhile). */
+  confirmManualHoldAlert(
+    pool: string,
+    allocationId: string,
+    associationId: string,
+    at: string,
+  ): Promise<void>;
+  /**
+   * Claims sending the alert of a manual hold still unannounced, if its last claim is still `claimedAt`: true for
+   * exactly one caller, which then sends it (a claimer that dies leaves a claim the next one can take after the grace).
+   */
+  reclaimManualHoldAlert(
+    pool: string,
+    allocationId: string,
+    associationId: string,
+    claimedAt: string,
+    at: string,
+  ): Promise<boolean>;
 
   /** Records a waiting target (keeps the first `since`). */
   addWaiter(pool: string, target: Target, since: string): Promise<void>;

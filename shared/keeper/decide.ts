@@ -2,7 +2,8 @@
  * The keeper's decisions, as plain functions over plain data (no AWS import, no I/O):
  * - which free pool EIP an ENI gets (`rankCandidates`),
  * - what the pool looks like (`poolCounts`),
- * - what the reconciler must do to bring the claims and EC2 back to the desired state (`planReconcile`).
+ * - what the reconciler must do to bring the claims and EC2 back to the desired state (`planReconcile`),
+ * - which `eip-keeper:holder` tags are wrong, and how few EC2 calls fix them (`holderTagDrift`, `holderTagCalls`).
  *
  * The handlers gather state through the adapters, call these, and apply the result with conditional writes, so a
  * decision made on slightly stale data is at worst a write that fails its condition and is retried.
@@ -24,6 +25,12 @@ import { isTargetOf, owningPool, targetsOf } from './selector';
 
 /** A claim younger than this may still be in the hands of a running event handler (Lambda timeout + margin). */
 export const CLAIM_GRACE_MS = 2 * 60_000;
+/**
+ * A claim younger than this may be in the hands of the handler that made it, which associates it next (KeeperEvents'
+ * timeout). A crashed claimer's own retry comes at least a minute after it died (Lambda's first retry delay), so it
+ * finds its claim older than this and finishes it.
+ */
+export const CLAIMER_ALIVE_MS = 60_000;
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -388,4 +395,70 @@ export function isRepair(action: ReconcileAction): boolean {
     default:
       return false;
   }
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+// The holder tag
+
+/** One change of the holder tag: make it name `eniId`, or remove it where it names `eniId`. */
+export interface HolderTagChange {
+  op: 'tag' | 'untag';
+  allocationId: string;
+  eniId: string;
+}
+
+/**
+ * The `eip-keeper:holder` tags that disagree with the claims and EC2 (for a pool with `tagHolder`): a member whose
+ * claim holder it is associated with names that holder; a member held by a claim not associated yet keeps a tag
+ * naming its holder (its association is being made or repaired, and tags it then); every other member names no one
+ * but the ENI EC2 shows it on, so an idle address never claims a dead holder. Addresses owned by an AWS service are
+ * not touched.
+ */
+export function holderTagDrift(snapshot: PoolSnapshot, addresses: readonly PoolAddress[]): HolderTagChange[] {
+  const claims = new Map(snapshot.claims.map((c) => [c.allocationId, c]));
+  const changes: HolderTagChange[] = [];
+  for (const address of addresses) {
+    if (address.serviceManaged) continue;
+    const { allocationId, holderTag } = address;
+    const holder = claims.get(allocationId)?.holder;
+    const onHolder = holder !== undefined && sameTarget(associationTarget(address), holder);
+    if (onHolder && holderTag !== holder.eniId) {
+      changes.push({ op: 'tag', allocationId, eniId: holder.eniId });
+      continue;
+    }
+    if (onHolder || holderTag === undefined) continue;
+    if (holder && !address.association && holderTag === holder.eniId) continue;
+    // Naming the ENI EC2 shows it on is never wrong (a claim newer than the snapshot, about to be adopted).
+    if (holderTag === address.association?.eniId) continue;
+    changes.push({ op: 'untag', allocationId, eniId: holderTag });
+  }
+  return changes;
+}
+
+/** A batch of holder tag changes that one CreateTags or DeleteTags call makes. */
+export interface HolderTagCall {
+  op: 'tag' | 'untag';
+  /** The tag's value: the one written, or the one a removal requires (so it never removes a newer holder's tag). */
+  eniId: string;
+  allocationIds: string[];
+}
+
+/**
+ * The EC2 calls that make `changes` (the last change of an address wins): one per operation and ENI id, since one
+ * CreateTags (DeleteTags) writes (removes) the same tag on many resources. Removals name the value they remove.
+ */
+export function holderTagCalls(changes: readonly HolderTagChange[]): HolderTagCall[] {
+  const last = new Map<string, HolderTagChange>();
+  for (const c of changes) {
+    last.delete(c.allocationId);
+    last.set(c.allocationId, c);
+  }
+  const calls = new Map<string, HolderTagCall>();
+  for (const c of last.values()) {
+    const key = `${c.op}\u0000${c.eniId}`;
+    const call = calls.get(key) ?? { op: c.op, eniId: c.eniId, allocationIds: [] };
+    call.allocationIds.push(c.allocationId);
+    calls.set(key, call);
+  }
+  return [...calls.values()];
 }

@@ -62,6 +62,10 @@ const MANUAL_ATTRS = [
   'manualPrivateIp',
   'manualInstanceId',
   'manualSince',
+  'manualDisplacedEniId',
+  'manualDisplacedPrivateIp',
+  'manualAlertClaimedAt',
+  'manualAlertedAt',
 ];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -140,6 +144,13 @@ export function decodeClaim(item: Item): ClaimRecord | undefined {
     if (ip) hold.privateIp = ip;
     const i = str(item, 'manualInstanceId');
     if (i) hold.instanceId = i;
+    const displacedEni = str(item, 'manualDisplacedEniId');
+    const displacedIp = str(item, 'manualDisplacedPrivateIp');
+    if (displacedEni && displacedIp) hold.displaced = { eniId: displacedEni, privateIp: displacedIp };
+    const claimedAt = str(item, 'manualAlertClaimedAt');
+    if (claimedAt) hold.alertClaimedAt = claimedAt;
+    const alertedAt = str(item, 'manualAlertedAt');
+    if (alertedAt) hold.alertedAt = alertedAt;
     c.manualHold = hold;
   }
   return c;
@@ -479,14 +490,17 @@ export class DynamoClaimStore implements ClaimStore {
     hold: ManualHold,
     displaced?: Target,
   ): Promise<'recorded' | 'unchanged' | 'conflict'> {
-    const set = ['manualAssociationId = :ma', 'manualSince = :ms'];
+    // Recording the hold claims its alert (confirmed by `confirmManualHoldAlert` once sent).
+    const set = ['manualAssociationId = :ma', 'manualSince = :ms', 'manualAlertClaimedAt = :ms'];
     const values: Item = { ':ma': hold.associationId, ':ms': hold.detectedAt };
     const optional: [string, string | undefined][] = [
       ['manualEniId', hold.eniId],
       ['manualPrivateIp', hold.privateIp],
       ['manualInstanceId', hold.instanceId],
+      ['manualDisplacedEniId', displaced?.eniId],
+      ['manualDisplacedPrivateIp', displaced?.privateIp],
     ];
-    const removeNow: string[] = [];
+    const removeNow: string[] = ['manualAlertedAt'];
     for (const [attr, v] of optional) {
       if (v === undefined) {
         removeNow.push(attr);
@@ -550,6 +564,57 @@ export class DynamoClaimStore implements ClaimStore {
               ':freePk': freeListPk(pool),
               ':freeRank': unusedRank(undefined, allocationId),
             },
+          }),
+        ),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  async confirmManualHoldAlert(
+    pool: string,
+    allocationId: string,
+    associationId: string,
+    at: string,
+  ): Promise<void> {
+    try {
+      await retryConflicts(() =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: claimKey(pool, allocationId),
+            ConditionExpression: 'manualAssociationId = :ma',
+            UpdateExpression: 'SET manualAlertedAt = :at',
+            ExpressionAttributeValues: { ':ma': associationId, ':at': at },
+          }),
+        ),
+      );
+    } catch (err) {
+      // The hold ended (or changed) meanwhile: nothing left to confirm.
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+  }
+
+  async reclaimManualHoldAlert(
+    pool: string,
+    allocationId: string,
+    associationId: string,
+    claimedAt: string,
+    at: string,
+  ): Promise<boolean> {
+    try {
+      await retryConflicts(() =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: claimKey(pool, allocationId),
+            ConditionExpression:
+              'manualAssociationId = :ma AND manualAlertClaimedAt = :prev AND attribute_not_exists(manualAlertedAt)',
+            UpdateExpression: 'SET manualAlertClaimedAt = :at',
+            ExpressionAttributeValues: { ':ma': associationId, ':prev': claimedAt, ':at': at },
           }),
         ),
       );

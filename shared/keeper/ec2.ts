@@ -1,22 +1,26 @@
 /**
  * The keeper's EC2 port and its SDK adapter: describe ENIs and pool addresses, associate with
- * `AllowReassociation=false`, and (only for pools that allow it) allocate.
+ * `AllowReassociation=false`, tag the holder for humans, and (only for pools that allow it) allocate.
  *
  * Errors: what retrying cannot fix is returned as an outcome (the target is gone, the EIP is already associated);
- * throttling that outlasted the SDK's retries and server errors are thrown, so Lambda retries the event.
+ * throttling that outlasted the SDK's retries and server errors are thrown, so Lambda retries the event. Tag calls
+ * make one attempt and throw on any failure: the caller logs it and the reconciler repairs the tag.
  */
 import {
   type Address,
   AllocateAddressCommand,
   AssociateAddressCommand,
+  CreateTagsCommand,
+  DeleteTagsCommand,
   DescribeAddressesCommand,
   DescribeNetworkInterfacesCommand,
   EC2Client,
   type NetworkInterface,
 } from '@aws-sdk/client-ec2';
+import type { RetryStrategyV2 } from '@smithy/types';
 import { type AwsConnection, clientOptions } from '../aws/clients';
 import type { PoolConfig } from '../config/schema';
-import { type EniView, POOL_TAG, type PoolAddress, type Target } from './model';
+import { type EniView, HOLDER_TAG, POOL_TAG, type PoolAddress, type Target } from './model';
 import { eniFilters } from './selector';
 
 export type AssociateOutcome =
@@ -38,6 +42,10 @@ export interface KeeperEc2 {
   /** Every address tagged with one of these pools (only those with these allocation ids, when given). */
   describePoolAddresses(pools: readonly string[], allocationIds?: readonly string[]): Promise<PoolAddress[]>;
   associate(allocationId: string, target: Target): Promise<AssociateOutcome>;
+  /** Tags these addresses `eip-keeper:holder=<eniId>` (one CreateTags: the same tag on every resource). */
+  tagHolder(allocationIds: readonly string[], eniId: string): Promise<void>;
+  /** Removes the holder tag from these addresses where it still names `eniId` (DeleteTags with the value). */
+  untagHolder(allocationIds: readonly string[], eniId: string): Promise<void>;
   /** Allocates a new address tagged into the pool. */
   allocate(pool: string): Promise<{ allocationId: string; publicIp: string }>;
 }
@@ -134,8 +142,23 @@ export function poolAddressOf(a: Address): PoolAddress | undefined {
       ...(a.InstanceId ? { instanceId: a.InstanceId } : {}),
     };
   }
+  const holder = tags[HOLDER_TAG];
+  if (holder !== undefined) out.holderTag = holder;
   if (a.ServiceManaged) out.serviceManaged = String(a.ServiceManaged);
   return out;
+}
+
+/**
+ * A given retry strategy (the simulated region's, which also stops crashed invocations) that retries nothing: every
+ * error is reported to it as a client error, which no standard strategy retries.
+ */
+function withoutRetries(inner: RetryStrategyV2): RetryStrategyV2 {
+  return {
+    acquireInitialRetryToken: (scope) => inner.acquireInitialRetryToken(scope),
+    refreshRetryTokenForRetry: (token, error) =>
+      inner.refreshRetryTokenForRetry(token, { ...error, errorType: 'CLIENT_ERROR' }),
+    recordSuccess: (token) => inner.recordSuccess(token),
+  };
 }
 
 /** EC2 allows 200 values per filter. */
@@ -143,9 +166,26 @@ const FILTER_VALUES_MAX = 200;
 
 export class SdkKeeperEc2 implements KeeperEc2 {
   private readonly ec2: EC2Client;
+  private tagClient?: EC2Client;
 
-  constructor(conn: AwsConnection) {
+  constructor(private readonly conn: AwsConnection) {
     this.ec2 = new EC2Client(clientOptions(conn, 'ec2'));
+  }
+
+  /**
+   * Tag calls get one attempt: a throttled or failed one is left to the reconciler rather than backing off inside an
+   * invocation that other pods' associations wait behind (KeeperEvents' reserved concurrency is small).
+   */
+  private tags(): EC2Client {
+    if (!this.tagClient) {
+      const opts = clientOptions(this.conn, 'ec2');
+      this.tagClient = new EC2Client({
+        ...opts,
+        maxAttempts: 1,
+        ...(opts.retryStrategy ? { retryStrategy: withoutRetries(opts.retryStrategy) } : {}),
+      });
+    }
+    return this.tagClient;
   }
 
   async describeEnis(eniIds: readonly string[]): Promise<Map<string, EniView>> {
@@ -212,6 +252,21 @@ export class SdkKeeperEc2 implements KeeperEc2 {
       if (ADDRESS_GONE.has(name)) return { kind: 'address-gone', code: name };
       return { kind: 'rejected', code: name, message };
     }
+  }
+
+  async tagHolder(allocationIds: readonly string[], eniId: string): Promise<void> {
+    if (allocationIds.length === 0) return;
+    await this.tags().send(
+      new CreateTagsCommand({ Resources: [...allocationIds], Tags: [{ Key: HOLDER_TAG, Value: eniId }] }),
+    );
+  }
+
+  async untagHolder(allocationIds: readonly string[], eniId: string): Promise<void> {
+    // Never without Key (no tags = every tag, the pool tag included) and always with the value (never a newer holder's).
+    if (allocationIds.length === 0) return;
+    await this.tags().send(
+      new DeleteTagsCommand({ Resources: [...allocationIds], Tags: [{ Key: HOLDER_TAG, Value: eniId }] }),
+    );
   }
 
   async allocate(pool: string): Promise<{ allocationId: string; publicIp: string }> {

@@ -16,7 +16,11 @@ import type { ClaimStore } from './claim-store';
 import {
   associationTarget,
   CLAIM_GRACE_MS,
+  CLAIMER_ALIVE_MS,
   freeClaims,
+  type HolderTagChange,
+  holderTagCalls,
+  holderTagDrift,
   isRepair,
   planReconcile,
   poolCounts,
@@ -30,6 +34,7 @@ import {
   type ClaimRecord,
   type ClaimVia,
   type EniView,
+  type ManualHold,
   type PoolAddress,
   type PoolCounts,
   type PoolSnapshot,
@@ -78,6 +83,8 @@ export interface KeeperReconcileResult {
 type ServeOutcome =
   | { kind: 'associated'; allocationId: string; publicIp: string }
   | { kind: 'kept'; allocationId: string; publicIp: string }
+  /** Another invocation claimed an EIP for the target moments ago and is associating it. */
+  | { kind: 'in-hand'; allocationId: string; publicIp: string }
   | { kind: 'waiting' }
   | { kind: 'has-public-ip'; publicIp?: string }
   | { kind: 'eni-gone' }
@@ -125,8 +132,44 @@ export function createKeeper(deps: KeeperDeps): Keeper {
     constructor(readonly quiet = false) {}
     /** The pool members this invocation last read from EC2, by pool. */
     readonly addresses = new Map<string, PoolAddress[]>();
+    /**
+     * Holder tag changes, made when the invocation's work is done (`flushHolderTags`): never before an association,
+     * never in the way of the next one.
+     */
+    readonly tagChanges: HolderTagChange[] = [];
     add(pool: string, text: string): void {
       this.lines.push(`pool ${pool}: ${text}`);
+    }
+    /** `allocationId` is associated with its claim holder `eniId` (`seen`: the address as last described, if it was). */
+    tagHolder(pool: PoolConfig, allocationId: string, eniId: string, seen?: PoolAddress): void {
+      if (!pool.tagHolder) return;
+      const pending = this.tagChanges.some((c) => c.allocationId === allocationId);
+      if (seen?.holderTag === eniId && !pending) return;
+      this.tagChanges.push({ op: 'tag', allocationId, eniId });
+    }
+    /** `allocationId` is no longer held by `eniId`. */
+    untagHolder(pool: PoolConfig, allocationId: string, eniId: string): void {
+      if (pool.tagHolder) this.tagChanges.push({ op: 'untag', allocationId, eniId });
+    }
+  }
+
+  /**
+   * Makes the story's tag changes in as few calls as the tag sets allow. A failed call is logged and left to the
+   * reconciler (which repairs tag drift every period): the association it describes stands either way.
+   */
+  async function flushHolderTags(story: Story): Promise<void> {
+    for (const call of holderTagCalls(story.tagChanges.splice(0))) {
+      try {
+        if (call.op === 'tag') await ec2.tagHolder(call.allocationIds, call.eniId);
+        else await ec2.untagHolder(call.allocationIds, call.eniId);
+      } catch (err) {
+        log.warn('holder tag not written (the reconciler repairs it)', {
+          op: call.op,
+          eniId: call.eniId,
+          allocationIds: call.allocationIds,
+          error: String(err),
+        });
+      }
     }
   }
 
@@ -167,15 +210,17 @@ export function createKeeper(deps: KeeperDeps): Keeper {
   /** Records an association made outside eip-keeper (displacing our claim if it had one) and alerts once. */
   async function recordManual(pool: PoolConfig, address: PoolAddress, story: Story, displaced?: Target) {
     const a = address.association ?? {};
-    const hold = {
+    const hold: ManualHold = {
       associationId: a.associationId ?? 'unknown',
       ...(a.eniId ? { eniId: a.eniId } : {}),
       ...(a.privateIp ? { privateIp: a.privateIp } : {}),
       ...(a.instanceId ? { instanceId: a.instanceId } : {}),
       detectedAt: now(),
+      ...(displaced ? { displaced } : {}),
     };
     const result = await store.markManualHold(pool.name, address.allocationId, hold, displaced);
     if (result !== 'recorded') return;
+    if (displaced) story.untagHolder(pool, address.allocationId, displaced.eniId);
     const where = a.eniId
       ? `${a.eniId}${a.privateIp ? ` (${a.privateIp})` : ''}`
       : (a.instanceId ?? 'elsewhere');
@@ -188,21 +233,8 @@ export function createKeeper(deps: KeeperDeps): Keeper {
       ...hold,
       allocationId: address.allocationId,
     });
-    const alert = manuallyHeldAlert(deps.subjectPrefix, {
-      pool: pool.name,
-      region: deps.origin.region,
-      accountId: deps.origin.accountId,
-      at: hold.detectedAt,
-      publicIp: address.publicIp,
-      allocationId: address.allocationId,
-      associationId: hold.associationId,
-      ...(hold.eniId ? { eniId: hold.eniId } : {}),
-      ...(hold.privateIp ? { privateIp: hold.privateIp } : {}),
-      ...(hold.instanceId ? { instanceId: hold.instanceId } : {}),
-      ...(displaced ? { displaced } : {}),
-    });
     try {
-      await alerts.publish(alert);
+      await announceManualHold(pool, address.allocationId, address.publicIp, hold);
     } catch (err) {
       // Un-record it so the retry (or the next reconcile) detects it again and alerts.
       await bestEffort('un-recording the manual hold', () =>
@@ -210,6 +242,34 @@ export function createKeeper(deps: KeeperDeps): Keeper {
       );
       throw err;
     }
+  }
+
+  /**
+   * Sends the alert of a manual hold whose sending this invocation claimed, then confirms it on the hold. A runtime
+   * that dies between the claim and the confirmation leaves the hold unannounced; the reconciler claims it again
+   * after the grace (`announceUnannouncedHolds`).
+   */
+  async function announceManualHold(
+    pool: PoolConfig,
+    allocationId: string,
+    publicIp: string,
+    hold: ManualHold,
+  ) {
+    const alert = manuallyHeldAlert(deps.subjectPrefix, {
+      pool: pool.name,
+      region: deps.origin.region,
+      accountId: deps.origin.accountId,
+      at: hold.detectedAt,
+      publicIp,
+      allocationId,
+      associationId: hold.associationId,
+      ...(hold.eniId ? { eniId: hold.eniId } : {}),
+      ...(hold.privateIp ? { privateIp: hold.privateIp } : {}),
+      ...(hold.instanceId ? { instanceId: hold.instanceId } : {}),
+      ...(hold.displaced ? { displaced: hold.displaced } : {}),
+    });
+    await alerts.publish(alert);
+    await store.confirmManualHoldAlert(pool.name, allocationId, hold.associationId, now());
     metrics.add('PoolManuallyHeld', 1, 'Count', dims(pool.name));
   }
 
@@ -246,6 +306,7 @@ export function createKeeper(deps: KeeperDeps): Keeper {
     switch (outcome.kind) {
       case 'associated': {
         await store.recordAssociation(pool.name, allocationId, target, outcome.associationId, now());
+        story.tagHolder(pool, allocationId, target.eniId);
         if (opts.count) metrics.add('AssociationsMade', 1, 'Count', dims(pool.name));
         story.add(pool.name, `${opts.verb} ${publicIp} to ${podIp(target)}`);
         log.info('associated pool EIP', { pool: pool.name, allocationId, publicIp, ...target });
@@ -265,6 +326,7 @@ export function createKeeper(deps: KeeperDeps): Keeper {
               now(),
             );
           }
+          story.tagHolder(pool, allocationId, target.eniId, fresh);
           return { kind: 'kept', allocationId, publicIp };
         }
         if (fresh?.association) {
@@ -318,11 +380,23 @@ export function createKeeper(deps: KeeperDeps): Keeper {
         if (assoc && claim.holder?.associationId !== assoc) {
           await store.recordAssociation(pool.name, claim.allocationId, target, assoc, now());
         }
+        story.tagHolder(pool, claim.allocationId, target.eniId, address);
         story.add(pool.name, `${podIp(target)} keeps ${address.publicIp}`);
         return { kind: 'kept', allocationId: claim.allocationId, publicIp: address.publicIp };
       }
       await recordManual(pool, address, story, target);
       return undefined;
+    }
+    const holder = claim.holder;
+    if (
+      holder &&
+      holder.associationId === undefined &&
+      Date.parse(now()) - Date.parse(holder.claimedAt) < CLAIMER_ALIVE_MS
+    ) {
+      // Its claimer (a duplicate of this event, or the handler serving waiters) associates it next: a second
+      // AssociateAddress would only spend a token of the account's address-mutation bucket.
+      story.add(pool.name, `${podIp(target)} is being given ${address.publicIp} by another invocation`);
+      return { kind: 'in-hand', allocationId: claim.allocationId, publicIp: address.publicIp };
     }
     return associateClaimed(pool, claim, address.publicIp, target, story, { count: false, verb: 'gave' });
   }
@@ -423,6 +497,7 @@ export function createKeeper(deps: KeeperDeps): Keeper {
             associationId: pub.associationId,
           });
           if (r.kind === 'claimed') {
+            story.tagHolder(pool, member.allocationId, target.eniId, member);
             story.add(
               pool.name,
               `${podIp(target)} already had pool address ${member.publicIp}: claim recorded`,
@@ -673,6 +748,7 @@ export function createKeeper(deps: KeeperDeps): Keeper {
       const wasOn = claim?.holder?.associationId !== undefined;
       if (await release(pool.name, h.allocationId, h.target, reason, { at, idle: wasOn })) {
         freed += 1;
+        if (wasOn) story.untagHolder(pool, h.allocationId, h.target.eniId);
         story.add(
           pool.name,
           `freed ${claim?.publicIp ?? h.allocationId} from ${podIp(h.target)}: ${reason === 'eni-deleted' ? 'ENI deleted' : 'IP unassigned'}, idle since ${at}`,
@@ -793,7 +869,13 @@ export function createKeeper(deps: KeeperDeps): Keeper {
     }
     const r = parsed.record;
     const meta = { eventId: r.eventId };
-    const result = await act(r, new Story());
+    const story = new Story();
+    let result: KeeperEventResult;
+    try {
+      result = await act(r, story);
+    } finally {
+      await flushHolderTags(story);
+    }
     // A skip is a refusal (not a pod ENI of any pool, already gone, ...): logged with its reason where Lambda's
     // default log level keeps it. Nothing to change is routine.
     if (result.outcome === 'skipped') log.info('event skipped', { ...meta, reason: result.reason });
@@ -844,8 +926,11 @@ export function createKeeper(deps: KeeperDeps): Keeper {
       case 'retire':
         if (a.holder) await release(pool.name, a.allocationId, a.holder, 'left-pool', { idle: true });
         return store.retire(pool.name, a.allocationId);
-      case 'free':
-        return release(pool.name, a.allocationId, a.holder, a.reason, { idle: true });
+      case 'free': {
+        const freed = await release(pool.name, a.allocationId, a.holder, a.reason, { idle: true });
+        if (freed) story.untagHolder(pool, a.allocationId, a.holder.eniId);
+        return freed;
+      }
       case 'record-association':
         return store.recordAssociation(pool.name, a.allocationId, a.holder, a.associationId, now());
       case 'associate': {
@@ -874,6 +959,8 @@ export function createKeeper(deps: KeeperDeps): Keeper {
           selectorKey: selectorKey(pool),
           associationId: a.associationId,
         });
+        if (r.kind === 'claimed')
+          story.tagHolder(pool, a.allocationId, a.target.eniId, ctx.addresses.get(a.allocationId));
         return r.kind === 'claimed';
       }
       case 'serve': {
@@ -927,6 +1014,8 @@ export function createKeeper(deps: KeeperDeps): Keeper {
       graceMs,
     });
     for (const note of plan.notes) log.info(note, { pool: pool.name });
+    // Tag drift first: the actions' own tag changes (frees, associations) come after and win.
+    if (pool.tagHolder) story.tagChanges.push(...holderTagDrift(snapshot, addresses));
     const ctx = {
       addresses: new Map(addresses.map((a) => [a.allocationId, a])),
       enis,
@@ -949,9 +1038,48 @@ export function createKeeper(deps: KeeperDeps): Keeper {
       metrics.add('ReconcileRepairs', repairs, 'Count', dims(pool.name));
       log.info('reconcile repaired the pool', { pool: pool.name, repairs });
     }
+    await announceUnannouncedHolds(pool, snapshot, addresses, story);
     await announceUnannouncedExhaustion(pool, snapshot, addresses, story);
     const counts = await settlePool(pool, story);
     return { pool: pool.name, counts, repairs, actions: done };
+  }
+
+  /**
+   * Manual holds recorded longer than the grace ago whose alert was never confirmed: the runtime that recorded one
+   * died before its Publish (or before confirming it), and every later run takes the recorded hold as known. Claims
+   * each one again (conditional on the claim it read, so exactly one run sends it) and sends its alert. Holds EC2 no
+   * longer shows are left to the plan, which clears them.
+   */
+  async function announceUnannouncedHolds(
+    pool: PoolConfig,
+    snapshot: PoolSnapshot,
+    addresses: PoolAddress[],
+    story: Story,
+  ): Promise<void> {
+    const byId = new Map(addresses.map((a) => [a.allocationId, a]));
+    for (const c of snapshot.claims) {
+      const hold = c.manualHold;
+      if (!hold?.alertClaimedAt || hold.alertedAt) continue;
+      if (Date.parse(now()) - Date.parse(hold.alertClaimedAt) <= graceMs) continue;
+      const address = byId.get(c.allocationId);
+      if (!address?.association || (address.association.associationId ?? 'unknown') !== hold.associationId)
+        continue;
+      if (
+        !(await store.reclaimManualHoldAlert(
+          pool.name,
+          c.allocationId,
+          hold.associationId,
+          hold.alertClaimedAt,
+          now(),
+        ))
+      )
+        continue;
+      await announceManualHold(pool, c.allocationId, address.publicIp, hold);
+      story.add(
+        pool.name,
+        `${address.publicIp} has been held outside eip-keeper since ${hold.detectedAt}, and its alert was never sent: alert sent`,
+      );
+    }
   }
 
   /**
@@ -982,8 +1110,12 @@ export function createKeeper(deps: KeeperDeps): Keeper {
     for (const pool of pools) snapshots.set(pool.name, await store.loadPool(pool.name));
     const addresses = await ec2.describePoolAddresses(pools.map((p) => p.name));
     const reports: PoolReconcileReport[] = [];
-    for (const pool of pools) {
-      reports.push(await reconcilePool(pool, snapshots.get(pool.name) as PoolSnapshot, addresses, story));
+    try {
+      for (const pool of pools) {
+        reports.push(await reconcilePool(pool, snapshots.get(pool.name) as PoolSnapshot, addresses, story));
+      }
+    } finally {
+      await flushHolderTags(story);
     }
     const summary = reports
       .filter((r) => r.actions.length > 0 || r.repairs > 0)

@@ -3,11 +3,15 @@
  * Pure: no AWS import. The adapters (`ec2.ts`, `dynamo-claim-store.ts`) translate to and from these shapes.
  */
 
-/**
- * EIPs tagged `eip-keeper:pool=<name>` are the members of pool `<name>`. The keeper writes no tag of its own: the
- * association EC2 shows is the holder, so a tag naming it would be a second mutating call per association.
- */
+/** EIPs tagged `eip-keeper:pool=<name>` are the members of pool `<name>`. */
 export const POOL_TAG = 'eip-keeper:pool';
+/**
+ * Written on a pool EIP while a keeper claim holds it and it is associated with the holder (value: the holder's ENI
+ * id), for humans reading the console; pools with `tagHolder: false` get none. Never read to decide anything: the
+ * claim and EC2's association are the truth, and the tag follows them (after the association, repaired by the
+ * reconciler).
+ */
+export const HOLDER_TAG = 'eip-keeper:holder';
 
 /** A network interface as the keeper sees it (from DescribeNetworkInterfaces, or a CreateNetworkInterface record). */
 export interface EniView {
@@ -56,6 +60,8 @@ export interface PoolAddress {
     privateIp?: string;
     instanceId?: string;
   };
+  /** The `eip-keeper:holder` tag's value, if any. */
+  holderTag?: string;
   /** Owned by an AWS service (`alb`, `nlb`, ...): never touched. */
   serviceManaged?: string;
 }
@@ -95,6 +101,15 @@ export interface ManualHold {
   privateIp?: string;
   instanceId?: string;
   detectedAt: string;
+  /** The pod target whose claim this association displaced, if any (named in the alert). */
+  displaced?: Target;
+  /**
+   * When sending this hold's alert was last claimed (recording the hold claims it; the reconciler claims it again
+   * when the alert is still unsent past the grace). Absent on holds recorded before alerts were confirmed.
+   */
+  alertClaimedAt?: string;
+  /** When its alert went out; absent while it has not. */
+  alertedAt?: string;
 }
 
 /** An ENI target that matched a pool when no EIP was free; served first when one frees. */

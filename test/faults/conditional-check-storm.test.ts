@@ -1,6 +1,7 @@
 /**
- * A conditional-check storm: far more pods than pool EIPs start at once and ten keeper invocations race for the same
- * few claims. Every lost race is a conditional check that failed, never a double assignment nor a lost pod.
+ * A conditional-check storm: far more pods than pool EIPs start at once and the keeper's invocations (as many as its
+ * reserved concurrency) race for the same few claims. Every lost race is a conditional check that failed, never a
+ * double assignment nor a lost pod; and as pods end, the handlers serving the same waiters associate each EIP once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { FaultRig, RECONCILE_PERIOD } from './rig';
@@ -35,8 +36,11 @@ describe('a conditional-check storm', () => {
     await rig.region.settle();
 
     expect(rig.unserved(pods.filter((p) => !served.includes(p)))).toHaveLength(30);
+    // One AssociateAddress per waiter served, however many deletions' handlers serve the same waiters at once.
     expect(keeperAssociations(rig)).toEqual({ ok: 20 });
     expect(await rig.problems()).toEqual([]);
+    const holders = pods.filter((p) => rig?.eipOf(p));
+    expect(rig.holderTags()).toEqual(new Map(holders.map((p) => [rig?.eipOf(p) as string, p])));
 
     await rig.advance(RECONCILE_PERIOD);
 

@@ -83,6 +83,29 @@ describe('crashes of the keeper’s runtime', () => {
     expect(rig.poolReleasesOrAllocations()).toEqual([]);
   });
 
+  it('loses no association when the runtime dies at the holder tag call; the next reconcile writes the tag', async () => {
+    rig = await FaultRig.start({ eips: 3 });
+    rig.setFaults({ handlerCrash: { function: 'KeeperEvents', probability: 1, before: 'CreateTags' } });
+    const pods = await rig.createPods(2);
+
+    // Every attempt dies at its CreateTags, after the association and its record; the third goes to the DLQ.
+    await rig.advanceTo(4);
+    expect(rig.unserved(pods)).toEqual([]);
+    expect(await rig.problems()).toEqual([]);
+    expect(rig.holderTags()).toEqual(new Map());
+    expect(rig.region.bus.dlq).toHaveLength(2);
+
+    await rig.advanceTo(5);
+
+    expect(rig.holderTags()).toEqual(new Map(pods.map((p) => [rig?.eipOf(p) as string, p])));
+    const associates = rig.region.server.calls.filter(
+      (c) => c.actor === 'eip-keeper' && c.action === 'AssociateAddress',
+    );
+    expect(associates.map((c) => c.outcome)).toEqual(['ok', 'ok']);
+    expect(rig.metric('ReconcileRepairs')).toBe(0);
+    expect(rig.silentlyLost()).toEqual([]);
+  });
+
   it('announces the exhaustion whose alert a crash swallowed, by the first reconcile after the grace', async () => {
     rig = await FaultRig.start({ eips: 2 });
     await rig.createPods(2);
@@ -97,6 +120,34 @@ describe('crashes of the keeper’s runtime', () => {
     expect(rig.region.sns.messages.filter((m) => m.subject?.includes('exhausted'))).toHaveLength(1);
     expect(rig.metric('PoolExhausted')).toBe(1);
     expect(await rig.problems()).toEqual([]);
+    expect(rig.silentlyLost()).toEqual([]);
+    expect(rig.poolReleasesOrAllocations()).toEqual([]);
+  });
+
+  it('announces, once, the manual hold whose alert a crash swallowed, by the first reconcile after the grace', async () => {
+    rig = await FaultRig.start({ eips: 2 });
+    const eip = rig.pool[0] as string;
+    const bastion = await rig.associateByHand(eip);
+    const heldAlerts = () =>
+      rig?.region.sns.messages.filter((m) => m.subject?.includes('associated outside eip-keeper')) ?? [];
+    // The reconcile at minute 5 finds the association, records the hold, and dies before its Publish.
+    rig.setFaults({ handlerCrash: { function: 'KeeperReconciler', probability: 1, before: 'Publish' } });
+    await rig.advanceTo(5);
+    rig.setFaults({ handlerCrash: false });
+    expect(rig.failedInvocations('KeeperReconciler')).toHaveLength(1);
+
+    // Lambda's retry a minute later finds the hold recorded; its alert is claimed but unsent, within the grace.
+    await rig.advanceTo(9);
+    expect(heldAlerts()).toEqual([]);
+
+    await rig.advanceTo(10);
+    expect(heldAlerts()).toHaveLength(1);
+    expect(heldAlerts()[0]?.message).toContain(bastion);
+
+    await rig.advanceTo(20);
+    expect(heldAlerts()).toHaveLength(1);
+    expect(rig.metric('PoolManuallyHeld')).toBe(1);
+    expect(rig.region.ec2.addressById.get(eip)?.association?.networkInterfaceId).toBe(bastion);
     expect(rig.silentlyLost()).toEqual([]);
     expect(rig.poolReleasesOrAllocations()).toEqual([]);
   });

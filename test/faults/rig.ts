@@ -6,7 +6,12 @@
  * about them through CloudTrail → EventBridge, as in AWS. `problems()` lists every way the region, the claims and
  * the inventory disagree; the tests expect it to be empty right after one reconcile period.
  */
-import { CreateNetworkInterfaceCommand, DeleteNetworkInterfaceCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  AssociateAddressCommand,
+  CreateNetworkInterfaceCommand,
+  DeleteNetworkInterfaceCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
 import { inject } from 'vitest';
 import { type RegionFaults, SimulatedRegion } from '../../local/region';
 import { inventoryRecorder, keeperEvents, keeperReconciler, sweeper } from '../../shared/app/functions';
@@ -152,6 +157,23 @@ export class FaultRig {
     await this.region.settle();
   }
 
+  /** An ENI outside every pool (a bastion an operator created), and a human associating a pool EIP with it. */
+  async associateByHand(allocationId: string): Promise<string> {
+    const admin = this.ec2As('admin');
+    const eni = await admin.send(
+      new CreateNetworkInterfaceCommand({ SubnetId: SUBNET, Description: 'bastion', Groups: [POD_SG] }),
+    );
+    const eniId = eni.NetworkInterface?.NetworkInterfaceId as string;
+    await admin.send(
+      new AssociateAddressCommand({
+        AllocationId: allocationId,
+        NetworkInterfaceId: eniId,
+        AllowReassociation: false,
+      }),
+    );
+    return eniId;
+  }
+
   setFaults(f: RegionFaults): void {
     this.region.setFaults(f);
   }
@@ -185,6 +207,16 @@ export class FaultRig {
 
   unserved(eniIds: readonly string[]): string[] {
     return eniIds.filter((id) => this.eipOf(id) === undefined);
+  }
+
+  /** The `eip-keeper:holder` tag of each pool EIP that has one. */
+  holderTags(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const id of this.pool) {
+      const tag = this.region.ec2.addressById.get(id)?.tags.find((t) => t.key === 'eip-keeper:holder');
+      if (tag) out.set(id, tag.value);
+    }
+    return out;
   }
 
   /** A metric summed over its records; `dimensions` must all match when given. */

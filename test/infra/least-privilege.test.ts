@@ -96,6 +96,32 @@ describe('configuration switches in IAM', () => {
     }
   });
 
+  it('lets the keeper write the holder tag only while some pool has tagHolder, and only that key', () => {
+    const untagged = roleStatements(
+      synth(
+        {
+          pools: JSON.stringify([
+            { name: 'quiet', tagHolder: false, selector: { subnetIds: ['subnet-0123456789abcdef0'] } },
+          ]),
+        },
+        {},
+        undefined,
+        NO_NAG,
+      ).template,
+      IDS,
+    );
+    for (const id of ['KeeperEvents', 'KeeperReconciler']) {
+      expect(allows(defaults, id, 'ec2:DeleteTags')).toBe(false);
+      expect(allows(untagged, id, 'ec2:DeleteTags')).toBe(false);
+      const holder = (everySwitchOn.get(id) ?? []).find((s) => s.Sid === 'TagPoolAddressHolder');
+      expect(holder?.Condition).toEqual({
+        StringLike: { 'aws:ResourceTag/eip-keeper:pool': '*' },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['eip-keeper:holder'] },
+        Null: { 'aws:TagKeys': 'false' },
+      });
+    }
+  });
+
   it('grants reading the configuration parameter only when the configuration lives in SSM', () => {
     for (const id of IDS) {
       expect(allows(defaults, id, 'ssm:GetParameter')).toBe(id === 'Sweeper'); // the kill switch

@@ -169,8 +169,33 @@ describe('manual holds', () => {
     expect(await store.markManualHold(POOL, A, hold, T1)).toBe('recorded');
     const c = await store.getClaim(POOL, A);
     expect(c?.holder).toBeUndefined();
-    expect(c?.manualHold).toEqual(hold);
+    expect(c?.manualHold).toEqual({ ...hold, displaced: T1, alertClaimedAt: AT });
     expect(await store.claimsOfEni(POOL, T1.eniId)).toEqual([]);
+  });
+
+  it('lets exactly one of many callers claim an unsent alert again, and none once it was confirmed', async () => {
+    const LATER = '2026-01-05T09:10:00.000Z';
+    await store.markManualHold(POOL, A, hold);
+    const again = await Promise.all(
+      Array.from({ length: 5 }, () => store.reclaimManualHoldAlert(POOL, A, 'eipassoc-9', AT, LATER)),
+    );
+    expect(again.filter(Boolean)).toHaveLength(1);
+    expect((await store.getClaim(POOL, A))?.manualHold?.alertClaimedAt).toBe(LATER);
+
+    await store.confirmManualHoldAlert(POOL, A, 'eipassoc-9', LATER);
+
+    expect((await store.getClaim(POOL, A))?.manualHold?.alertedAt).toBe(LATER);
+    expect(await store.reclaimManualHoldAlert(POOL, A, 'eipassoc-9', LATER, LATER)).toBe(false);
+  });
+
+  it('starts a new association unannounced, whatever the previous one was', async () => {
+    await store.markManualHold(POOL, A, hold);
+    await store.confirmManualHoldAlert(POOL, A, 'eipassoc-9', AT);
+    expect(await store.markManualHold(POOL, A, { ...hold, associationId: 'eipassoc-10' })).toBe('recorded');
+
+    const next = (await store.getClaim(POOL, A))?.manualHold;
+    expect(next).toMatchObject({ associationId: 'eipassoc-10', alertClaimedAt: AT });
+    expect(next?.alertedAt).toBeUndefined();
   });
 
   it('keeps a manually held EIP out of reach of claims until the hold is cleared', async () => {

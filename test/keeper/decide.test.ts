@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { type PoolConfig, PoolSchema } from '../../shared/config/schema';
 import {
   freeClaims,
+  holderTagCalls,
+  holderTagDrift,
   isRepair,
   planReconcile,
   poolCounts,
@@ -597,5 +599,83 @@ describe('planReconcile: ENIs to serve and waiters', () => {
         .filter((a) => a.kind === 'serve')
         .map((a) => (a as { target: { privateIp: string } }).target.privateIp),
     ).toEqual(['10.0.1.50', '10.0.1.51']);
+  });
+});
+
+describe('holderTagDrift', () => {
+  const drift = (addresses: PoolAddress[], claims: ClaimRecord[]) =>
+    holderTagDrift({ pool: 'payments', claims, waiters: [] }, addresses);
+
+  it('changes nothing when each held EIP names its holder and idle ones name no one', () => {
+    expect(
+      drift(
+        [address(1, { ...on('eni-01', 1), holderTag: 'eni-01' }), address(2)],
+        [held(1, 'eni-01'), claim(2)],
+      ),
+    ).toEqual([]);
+  });
+
+  it('names the holder on an associated EIP whose tag is missing or names someone else', () => {
+    const changes = drift(
+      [address(1, on('eni-01', 1)), address(2, { ...on('eni-02', 2), holderTag: 'eni-09' })],
+      [held(1, 'eni-01'), held(2, 'eni-02')],
+    );
+
+    expect(changes).toEqual([
+      { op: 'tag', allocationId: 'eipalloc-01', eniId: 'eni-01' },
+      { op: 'tag', allocationId: 'eipalloc-02', eniId: 'eni-02' },
+    ]);
+  });
+
+  it('removes the tag of a dead holder from an idle EIP, and of a displaced one from a manually held EIP', () => {
+    const changes = drift(
+      [address(1, { holderTag: 'eni-01' }), address(2, { ...on('eni-0bastion', 2), holderTag: 'eni-02' })],
+      [claim(1), claim(2, { manualHold: { associationId: 'eipassoc-02', detectedAt: NOW } })],
+    );
+
+    expect(changes).toEqual([
+      { op: 'untag', allocationId: 'eipalloc-01', eniId: 'eni-01' },
+      { op: 'untag', allocationId: 'eipalloc-02', eniId: 'eni-02' },
+    ]);
+  });
+
+  it('leaves the tag of a claim whose association is still being made, and a tag naming where EC2 has it', () => {
+    const changes = drift(
+      [address(1, { holderTag: 'eni-01' }), address(2, { ...on('eni-02', 2), holderTag: 'eni-02' })],
+      [held(1, 'eni-01', { associationId: undefined }), claim(2)],
+    );
+
+    expect(changes).toEqual([]);
+  });
+
+  it('never touches an address an AWS service owns', () => {
+    expect(drift([address(1, { serviceManaged: 'alb', holderTag: 'eni-01' })], [claim(1)])).toEqual([]);
+  });
+});
+
+describe('holderTagCalls', () => {
+  it('writes one tag per call, over every address that gets it, and removes by value', () => {
+    const calls = holderTagCalls([
+      { op: 'untag', allocationId: 'eipalloc-01', eniId: 'eni-dead' },
+      { op: 'untag', allocationId: 'eipalloc-02', eniId: 'eni-dead' },
+      { op: 'tag', allocationId: 'eipalloc-03', eniId: 'eni-03' },
+      { op: 'tag', allocationId: 'eipalloc-04', eniId: 'eni-node' },
+      { op: 'tag', allocationId: 'eipalloc-05', eniId: 'eni-node' },
+    ]);
+
+    expect(calls).toEqual([
+      { op: 'untag', eniId: 'eni-dead', allocationIds: ['eipalloc-01', 'eipalloc-02'] },
+      { op: 'tag', eniId: 'eni-03', allocationIds: ['eipalloc-03'] },
+      { op: 'tag', eniId: 'eni-node', allocationIds: ['eipalloc-04', 'eipalloc-05'] },
+    ]);
+  });
+
+  it('makes only the last change of an address (freed, then given to the next pod: one CreateTags)', () => {
+    const calls = holderTagCalls([
+      { op: 'untag', allocationId: 'eipalloc-01', eniId: 'eni-01' },
+      { op: 'tag', allocationId: 'eipalloc-01', eniId: 'eni-02' },
+    ]);
+
+    expect(calls).toEqual([{ op: 'tag', eniId: 'eni-02', allocationIds: ['eipalloc-01'] }]);
   });
 });

@@ -192,6 +192,7 @@ describe('crashes between claim and association', () => {
     const claim = (await k.items('pool-eip')).find((c) => c.allocationId === k?.pool[0]);
     expect(claim?.associationId).toBe(k.region.ec2Association(k.pool[0] as string));
     expect(k.keeperCalls('AssociateAddress').total).toBe(1);
+    expect(k.holderTagOf(k.pool[0] as string)).toBe(pod);
   });
 });
 
@@ -230,10 +231,9 @@ describe('parallel invocations', () => {
     expect(k.eipOf(pod as string)).toBeDefined();
     expect(k.metric('AssociationsMade')).toBe(1);
     expect(await k.items('pool-holder')).toHaveLength(1);
-    expect(k.keeperCalls('AssociateAddress').byOutcome.ok).toBeGreaterThanOrEqual(1);
-    expect(k.keeperCalls('AssociateAddress').byOutcome).not.toHaveProperty(
-      'Client.Resource.AlreadyAssociated',
-    );
+    // The copies that find the claim made moments ago leave the association to the copy that made it.
+    expect(k.keeperCalls('AssociateAddress').byOutcome).toEqual({ ok: 1 });
+    expect(k.holderTagOf(k.eipOf(pod as string) as string)).toBe(pod);
   });
 
   it('runs the reconciler next to the event handlers without conflict', async () => {

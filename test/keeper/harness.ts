@@ -228,6 +228,52 @@ export class KeeperHarness {
     return Object.fromEntries((a?.tags ?? []).map((t) => [t.key, t.value]));
   }
 
+  /** The `eip-keeper:holder` tag of an address (undefined: none). */
+  holderTagOf(allocationId: string): string | undefined {
+    return this.tagsOf(allocationId)['eip-keeper:holder'];
+  }
+
+  /**
+   * Every successful CreateTags of the holder tag, in CloudTrail order, that named an ENI the address was not
+   * associated with at that moment (`allocationId=eniId`). Empty when every tag came after its association.
+   */
+  holderTagsBeforeAssociation(): string[] {
+    const onEni = new Map<string, string>();
+    const byAssociation = new Map<string, string>();
+    const early: string[] = [];
+    for (const e of this.region.bus.events) {
+      const d = e.detail as {
+        eventName?: string;
+        errorCode?: string;
+        requestParameters?: Record<string, unknown>;
+        responseElements?: Record<string, unknown>;
+      };
+      if (d.errorCode) continue;
+      const req = (d.requestParameters ?? {}) as {
+        allocationId?: string;
+        networkInterfaceId?: string;
+        associationId?: string;
+        resourcesSet?: { items?: { resourceId: string }[] };
+        tagSet?: { items?: { key: string; value?: string }[] };
+      };
+      if (d.eventName === 'AssociateAddress' && req.allocationId && req.networkInterfaceId) {
+        onEni.set(req.allocationId, req.networkInterfaceId);
+        const assoc = d.responseElements?.associationId;
+        if (typeof assoc === 'string') byAssociation.set(assoc, req.allocationId);
+      } else if (d.eventName === 'DisassociateAddress') {
+        onEni.delete(byAssociation.get(req.associationId ?? '') ?? '');
+      } else if (d.eventName === 'DeleteNetworkInterface') {
+        for (const [eip, eni] of onEni) if (eni === req.networkInterfaceId) onEni.delete(eip);
+      } else if (d.eventName === 'CreateTags') {
+        const holder = req.tagSet?.items?.find((t) => t.key === 'eip-keeper:holder')?.value;
+        if (holder === undefined) continue;
+        for (const { resourceId } of req.resourcesSet?.items ?? [])
+          if (onEni.get(resourceId) !== holder) early.push(`${resourceId}=${holder}`);
+      }
+    }
+    return early;
+  }
+
   /** EC2 calls the keeper made, by action and outcome (`ok`, `throttled`, `Client.…`). */
   keeperCalls(action: string): { total: number; byOutcome: Record<string, number> } {
     const byOutcome: Record<string, number> = {};

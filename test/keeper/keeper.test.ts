@@ -62,6 +62,9 @@ class FakeEc2 implements KeeperEc2 {
   enis = new Map([[POD.eniId, POD]]);
   script: ((allocationId: string, t: Target) => AssociateOutcome | Error | undefined)[] = [];
   associateCalls: string[] = [];
+  /** Tag calls fail (as a throttled CreateTags/DeleteTags would, past its one attempt). */
+  failTags = false;
+  tagCalls = 0;
 
   async describeEnis(ids: readonly string[]) {
     return new Map(
@@ -88,6 +91,19 @@ class FakeEc2 implements KeeperEc2 {
       };
     return { kind: 'associated', associationId: `eipassoc-${allocationId.slice(-2)}` };
   }
+  async tagHolder(ids: readonly string[], eniId: string) {
+    this.tagCalls += 1;
+    if (this.failTags)
+      throw Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded' });
+    for (const a of this.addresses) if (ids.includes(a.allocationId)) a.holderTag = eniId;
+  }
+  async untagHolder(ids: readonly string[], eniId: string) {
+    this.tagCalls += 1;
+    if (this.failTags)
+      throw Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded' });
+    for (const a of this.addresses)
+      if (ids.includes(a.allocationId) && a.holderTag === eniId) delete a.holderTag;
+  }
   async allocate(): Promise<{ allocationId: string; publicIp: string }> {
     throw new Error('never called');
   }
@@ -111,6 +127,7 @@ let alerts: FakeAlerts;
 let store: DynamoClaimStore;
 let keeper: Keeper;
 let metrics: ReturnType<typeof recordingMetrics>;
+let log: ReturnType<typeof recordingLog>;
 
 beforeEach(async () => {
   table = await createTestTable('keeper');
@@ -118,13 +135,14 @@ beforeEach(async () => {
   alerts = new FakeAlerts();
   store = new DynamoClaimStore(table.doc, table.tableName);
   metrics = recordingMetrics();
+  log = recordingLog();
   keeper = createKeeper({
     pools: [POOL],
     ec2,
     store,
     alerts,
     clock: { now: () => new Date('2026-01-05T09:00:00.000Z') },
-    log: recordingLog(),
+    log,
     metrics,
     origin: ORIGIN,
     subjectPrefix: '[eip-keeper]',
@@ -215,7 +233,51 @@ describe('when the exhaustion alert cannot be sent', () => {
   });
 });
 
+describe('when the holder tag cannot be written', () => {
+  it('keeps the association and its claim, logs it, and the next reconcile writes the tag', async () => {
+    ec2.failTags = true;
+
+    const result = await keeper.handleEvent(createEvent(POD));
+
+    expect(result.outcome).toBe('served');
+    expect(ec2.addresses[0]?.association?.eniId).toBe(POD.eniId);
+    const claim = (await store.loadPool('payments')).claims.find((c) => c.allocationId === 'eipalloc-01');
+    expect(claim?.holder).toMatchObject({ eniId: POD.eniId, associationId: 'eipassoc-01' });
+    expect(ec2.addresses[0]?.holderTag).toBeUndefined();
+    expect(log.entries.filter((e) => e.level === 'warn').map((e) => e.message)).toEqual([
+      'holder tag not written (the reconciler repairs it)',
+    ]);
+
+    ec2.failTags = false;
+    await keeper.reconcile();
+
+    expect(ec2.addresses[0]?.holderTag).toBe(POD.eniId);
+    expect(ec2.associateCalls).toEqual(['eipalloc-01']);
+  });
+});
+
 describe('configuration', () => {
+  it('writes no holder tag for a pool with tagHolder: false', async () => {
+    const untagged = createKeeper({
+      pools: [PoolSchema.parse({ ...POOL, tagHolder: false })],
+      ec2,
+      store,
+      alerts,
+      clock: { now: () => new Date('2026-01-05T09:00:00.000Z') },
+      log,
+      metrics,
+      origin: ORIGIN,
+      subjectPrefix: '[eip-keeper]',
+    });
+    ec2.addresses[1] = { ...(ec2.addresses[1] as PoolAddress), holderTag: 'eni-0dead' };
+
+    expect((await untagged.handleEvent(createEvent(POD))).outcome).toBe('served');
+    await untagged.reconcile();
+
+    expect(ec2.tagCalls).toBe(0);
+    expect(ec2.addresses.map((a) => a.holderTag)).toEqual([undefined, 'eni-0dead']);
+  });
+
   it('makes no AWS call at all when no pool is configured', async () => {
     const idle = createKeeper({
       pools: [],

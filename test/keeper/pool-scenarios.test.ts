@@ -5,6 +5,7 @@
 import {
   AssignPrivateIpAddressesCommand,
   CreateNetworkInterfaceCommand,
+  CreateTagsCommand,
   DeleteTagsCommand,
   UnassignPrivateIpAddressesCommand,
 } from '@aws-sdk/client-ec2';
@@ -33,15 +34,17 @@ async function expectConsistent(h: KeeperHarness) {
 }
 
 describe('pods and pool EIPs', () => {
-  it('gives N pods N distinct pool EIPs with one mutating EC2 call each, and alerts no one', async () => {
+  it('gives N pods N distinct pool EIPs, tags each with its holder after the association, and alerts no one', async () => {
     k = await KeeperHarness.start({ eips: 5 });
     const pods = await k.createPods(5);
 
     expect(k.unserved(pods)).toEqual([]);
     expect(new Set(pods.map((p) => k?.eipOf(p))).size).toBe(5);
-    // The association is the record of who holds an EIP: no CreateTags next to each AssociateAddress.
+    for (const p of pods) expect(k.holderTagOf(k.eipOf(p) as string)).toBe(p);
+    expect(k.holderTagsBeforeAssociation()).toEqual([]);
+    // One AssociateAddress per pod (address-mutation bucket), one CreateTags (another bucket) after it.
     expect(k.keeperCalls('AssociateAddress').total).toBe(5);
-    expect(k.keeperCalls('CreateTags').total).toBe(0);
+    expect(k.keeperCalls('CreateTags').total).toBe(5);
     expect(k.metric('AssociationsMade')).toBe(5);
     expect(k.region.sns.messages).toEqual([]);
     await expectConsistent(k);
@@ -114,6 +117,7 @@ describe('pods and pool EIPs', () => {
     const [replacement] = await k.createPods(1);
 
     expect(k.eipOf(replacement as string)).toBe(itsEip);
+    expect(k.holderTagOf(itsEip as string)).toBe(replacement);
     const claim = (await k.items('pool-eip')).find((c) => c.allocationId === itsEip);
     expect(claim).toMatchObject({
       holderEniId: replacement,
@@ -122,20 +126,68 @@ describe('pods and pool EIPs', () => {
     });
   });
 
-  it('records since when a freed EIP is idle, without touching its tags', async () => {
+  it('records since when a freed EIP is idle and removes its holder tag, and only that tag', async () => {
     k = await KeeperHarness.start({ eips: 1 });
     const [pod] = await k.createPods(1);
     const eip = k.eipOf(pod as string) as string;
+    expect(k.holderTagOf(eip)).toBe(pod);
     await k.region.advance(30 * 60_000);
     await k.deletePods([pod as string]);
 
     expect(k.tagsOf(eip)).toEqual({ 'eip-keeper:pool': 'payments', Name: 'partner-ip-1' });
-    expect(k.keeperCalls('DeleteTags').total).toBe(0);
     expect((await k.items('pool-eip'))[0]).toMatchObject({
       lastReleasedAt: '2026-01-05T09:30:00.000Z',
       lastReleaseReason: 'eni-deleted',
     });
     expect(k.metric('PoolFree')).toBeGreaterThan(0);
+  });
+
+  it('hands a freed EIP to the waiting pod with one CreateTags naming it, and no DeleteTags', async () => {
+    k = await KeeperHarness.start({ eips: 1 });
+    const pods = await k.createPods(2);
+    // Both events race for the one EIP: either pod may have won it.
+    const [served, waiting] = k.eipOf(pods[0] as string) ? pods : [...pods].reverse();
+    const eip = k.eipOf(served as string) as string;
+
+    await k.deletePods([served as string]);
+
+    expect(k.eipOf(waiting as string)).toBe(eip);
+    expect(k.holderTagOf(eip)).toBe(waiting);
+    expect(k.keeperCalls('CreateTags').total).toBe(2);
+    expect(k.keeperCalls('DeleteTags').total).toBe(0);
+    expect(k.holderTagsBeforeAssociation()).toEqual([]);
+  });
+
+  it('repairs holder tags at the next reconcile: a missing one written, stale ones removed in one call', async () => {
+    k = await KeeperHarness.start({ eips: 4 });
+    const [pod] = await k.createPods(1);
+    const held = k.eipOf(pod as string) as string;
+    const idle = k.pool.filter((id) => id !== held);
+    const admin = k.ec2As('admin');
+    await admin.send(new DeleteTagsCommand({ Resources: [held], Tags: [{ Key: 'eip-keeper:holder' }] }));
+    await admin.send(
+      new CreateTagsCommand({ Resources: idle, Tags: [{ Key: 'eip-keeper:holder', Value: 'eni-0dead' }] }),
+    );
+    const before = { create: k.keeperCalls('CreateTags').total, del: k.keeperCalls('DeleteTags').total };
+
+    await k.reconcile();
+
+    expect(k.holderTagOf(held)).toBe(pod);
+    expect(idle.map((id) => k?.holderTagOf(id))).toEqual([undefined, undefined, undefined]);
+    expect(k.keeperCalls('CreateTags').total - before.create).toBe(1);
+    expect(k.keeperCalls('DeleteTags').total - before.del).toBe(1);
+    for (const id of k.pool) expect(k.tagsOf(id)['eip-keeper:pool']).toBe(POOL);
+  });
+
+  it('makes no tag call at all for a pool with tagHolder: false', async () => {
+    k = await KeeperHarness.start({ eips: 2, config: { pools: [{ ...PAYMENTS_POOL, tagHolder: false }] } });
+    const pods = await k.createPods(3);
+    await k.deletePods(pods.slice(0, 2));
+    await k.reconcile();
+
+    expect(k.unserved(pods.slice(2))).toEqual([]);
+    expect(k.keeperCalls('CreateTags').total + k.keeperCalls('DeleteTags').total).toBe(0);
+    expect(k.pool.map((id) => k?.holderTagOf(id))).toEqual([undefined, undefined]);
   });
 
   it('follows the pool tag: an untagged EIP leaves the pool, a newly tagged one joins it', async () => {
