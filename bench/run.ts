@@ -97,6 +97,10 @@ function render(r: BenchReport): string {
   const v = r.verdicts;
   if (r.burst) {
     const b = r.burst;
+    const counts = (c: Record<string, number>) =>
+      Object.entries(c)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ');
     out.push(
       '',
       `burst: ${b.enis} pod ENIs at once, pool of ${b.poolSize} EIPs, EC2 throttling at AWS rates (virtual clock)`,
@@ -110,21 +114,19 @@ function render(r: BenchReport): string {
             v['burst.completionVsFloor'] ?? '',
           ],
           [
-            'mutatingCallsPerAssociation',
+            'mutatingCallsPerAssociation (address bucket)',
             b.mutatingCallsPerAssociation,
             `≤ ${TARGETS.mutatingCallsPerAssociation}`,
             v['burst.mutatingCallsPerAssociation'] ?? '',
           ],
+          ['tagCallsPerAssociation (other bucket)', b.tagCallsPerAssociation, '', ''],
+          ['allMutatingCallsPerAssociation', b.allMutatingCallsPerAssociation, '', ''],
           ['doubleAssignments', b.doubleAssignments, '0', v['burst.doubleAssignments'] ?? ''],
           ['lost', b.lost, '0', v['burst.lost'] ?? ''],
         ],
       ),
       `  last association after ${b.completionSeconds.toFixed(1)} s virtual; AssociateAddress bucket floor ${b.floorSeconds.toFixed(1)} s`,
-      `  keeper's mutating calls: ${Object.entries(b.mutatingCalls)
-        .map(([k, n]) => `${k} ${n}`)
-        .join(
-          ', ',
-        )}; throttled attempts ${b.throttledCalls}; ${b.failedInvocations} invocations retried by Lambda`,
+      `  keeper's mutating calls: ${counts(b.mutatingCalls)}; throttled attempts ${b.throttledCalls} (${counts(b.throttledCallsByBucket)}); ${b.failedInvocations} invocations retried by Lambda; ${b.holderTagsWrong} holder tags wrong at the end`,
       `  wall time ${(b.wallMs / 1000).toFixed(1)} s`,
     );
   }
@@ -136,8 +138,8 @@ function render(r: BenchReport): string {
       formatTable(
         ['figure', 'value', 'target', 'verdict'],
         [
-          ['sweepMs (hourly run)', s.sweepMs, '', ''],
-          ['describeMs (DescribeAddresses alone)', s.describeMs, '', ''],
+          ['sweepMs (hourly run, median)', s.sweepMs, '', ''],
+          ['describeMs (DescribeAddresses alone, median)', s.describeMs, '', ''],
           [
             'ratioVsDescribeFloor',
             s.ratioVsDescribeFloor,

@@ -13,6 +13,7 @@ import {
   isByoip,
   trackIdle,
 } from './classify';
+import { ledgerWithClosedEpisode } from './ledger';
 import {
   type AddressTrack,
   type AlertKind,
@@ -20,6 +21,7 @@ import {
   type BlockReason,
   type DnsLookup,
   type DnsReference,
+  EMPTY_TRACK_LEDGER,
   type ObservedAddress,
   POOL_TAG,
 } from './model';
@@ -55,6 +57,8 @@ export interface PlanInput {
   /** Price of an address-hour this run (configured or from the Pricing API). */
   rateUsd: number;
   killSwitch: KillSwitchState;
+  /** When the last sweep that read every address ran (null before the first, or when unknown). */
+  lastRunAt: string | null;
 }
 
 export type HoldReason =
@@ -122,7 +126,21 @@ function emptyTrack(a: ObservedAddress, now: string, runId: string): AddressTrac
     block: null,
     releaseAttempt: null,
     releasedAt: null,
+    ledger: EMPTY_TRACK_LEDGER,
   };
+}
+
+/**
+ * When a sweep last saw the address in use. A track is written only when it changes, so one that was in use when
+ * last written (no idle episode) and is still present was seen in use by every sweep since, up to the last one
+ * that read every address. (If that sweep saw it idle but failed to write it, this errs late: an older history
+ * idle-since is then distrusted, and the idle time starts later, never earlier.)
+ */
+function lastSeenInUse(stored: AddressTrack, lastRunAt: string | null, now: string): string | null {
+  const recorded = stored.lastSeenInUseAt;
+  const stillInUse = stored.status === 'present' && stored.episode === null && recorded !== null;
+  if (!stillInUse || !lastRunAt || lastRunAt >= now || lastRunAt <= recorded) return recorded;
+  return lastRunAt;
 }
 
 /** Plans one address: classify it, advance its idle episode, and decide the alerts and the release it is due. */
@@ -134,10 +152,11 @@ export function decideAddress(
 ): AddressDecision {
   const { now, runId, config, killSwitch } = input;
   const prev = stored ?? emptyTrack(observed, now, runId);
+  const lastSeenInUseAt = stored ? lastSeenInUse(stored, input.lastRunAt, now) : null;
   const change = trackIdle(
     observed,
     history,
-    { episode: prev.episode, lastSeenInUseAt: prev.lastSeenInUseAt },
+    { episode: prev.episode, lastSeenInUseAt },
     now,
     releaseRate(observed, input.rateUsd),
   );
@@ -158,7 +177,7 @@ export function decideAddress(
     classification: classification.kind,
     reason: classification.reason,
     tags: observed.tags,
-    lastSeenInUseAt: isAssociated(observed) ? now : prev.lastSeenInUseAt,
+    lastSeenInUseAt: isAssociated(observed) ? now : lastSeenInUseAt,
     lastSeenHolder: isAssociated(observed)
       ? {
           networkInterfaceId: observed.networkInterfaceId ?? null,
@@ -175,6 +194,10 @@ export function decideAddress(
     // moment after its release, and the lease is how a later run knows that release was ours.
     releaseAttempt: newEpisode ? null : prev.releaseAttempt,
     releasedAt: null,
+    // The episode that ended is counted into the month's figures in the same commit that ends it.
+    ledger: change.closed
+      ? ledgerWithClosedEpisode(prev.ledger, change.closed.episode, change.closed.end, now)
+      : prev.ledger,
   };
 
   const alerts: AddressDecision['alerts'] = [];
@@ -216,8 +239,12 @@ export function planSweep(input: PlanInput): SweepPlan {
     .map((a) => decideAddress(a, input.history.get(a.allocationId), input.tracks.get(a.allocationId), input));
   const seen = new Set(input.addresses.map((a) => a.allocationId));
   const vanished: VanishedDecision[] = [];
-  for (const track of input.tracks.values()) {
-    if (seen.has(track.allocationId) || track.status !== 'present') continue;
+  // In allocation-id order, whatever order the tracks were read in (the story lists them).
+  const tracked = [...input.tracks.values()].filter(
+    (t) => t.status === 'present' && !seen.has(t.allocationId),
+  );
+  tracked.sort((a, b) => (a.allocationId < b.allocationId ? -1 : 1));
+  for (const track of tracked) {
     const history = input.history.get(track.allocationId);
     const at =
       track.releaseAttempt?.at ??

@@ -23,18 +23,29 @@ import { TABLE_KEYS } from '../store/table';
 import {
   alertKey,
   idleKey,
+  lastRunKey,
   releaseKey,
   SWEEP_ITEM_TYPE,
   SWEEP_KIND,
   SWEEP_SK,
   sweepPk,
+  TRACK_SHARDS,
   trackKey,
+  trackKind,
+  trackShard,
 } from './keys';
-import type { AddressTrack, IdleEpisodeRecord, ReleaseRecord } from './model';
+import {
+  type AddressTrack,
+  EMPTY_TRACK_LEDGER,
+  type IdleEpisodeRecord,
+  type ReleaseRecord,
+  type TrackLedger,
+} from './model';
 import type { AlertClaim, AlertKey, CommitResult, StoredTrack, SweepStore, TrackCommit } from './ports';
 
 type Item = Record<string, unknown>;
 
+/** A track's fields (the ones earlier versions wrote as separate attributes, and still read that way). */
 const TRACK_FIELDS = [
   'allocationId',
   'publicIp',
@@ -55,15 +66,66 @@ const TRACK_FIELDS = [
   'releasedAt',
 ] as const satisfies readonly (keyof AddressTrack)[];
 
+/**
+ * A track is stored as one JSON attribute (`state`): a sweep reads every track every run, and one string per item
+ * costs DynamoDB and the SDK a fraction of what a nest of typed attributes does (docs/performance.md). Top-level
+ * nulls, empty maps and an empty ledger are left out; `decodeTrack` puts them back.
+ */
+function encodeTrack(track: AddressTrack): string {
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(track)) {
+    if (key === 'allocationId' || value === null || value === undefined) continue;
+    if (key === 'ledger' && sameLedger(value as TrackLedger, EMPTY_TRACK_LEDGER)) continue;
+    if ((key === 'tags' || key === 'alerts') && Object.keys(value as object).length === 0) continue;
+    kept[key] = value;
+  }
+  return JSON.stringify(kept);
+}
+
+const sameLedger = (a: TrackLedger, b: TrackLedger): boolean =>
+  a.month === b.month &&
+  a.closedHours === b.closedHours &&
+  a.closedCostUsd === b.closedCostUsd &&
+  a.released === b.released;
+
 function decodeTrack(item: Item): StoredTrack {
   if (typeof item.allocationId !== 'string' || typeof item.version !== 'number') {
     throw new CorruptItemError({ PK: item.PK, SK: item.SK }, 'track lacks allocationId or version');
   }
-  const track = {} as Record<string, unknown>;
-  for (const f of TRACK_FIELDS) track[f] = item[f] ?? null;
-  track.tags = (item.tags as Record<string, string> | undefined) ?? {};
-  track.alerts = (item.alerts as Record<string, string> | undefined) ?? {};
+  const encoded = typeof item.state === 'string';
+  let fields: Record<string, unknown> = item;
+  if (encoded) {
+    try {
+      fields = JSON.parse(item.state as string) as Record<string, unknown>;
+    } catch {
+      throw new CorruptItemError({ PK: item.PK, SK: item.SK }, 'track state is not JSON');
+    }
+  }
+  // The parsed state becomes the track (no copy): a sweep decodes every track of the region.
+  const track: Record<string, unknown> = encoded ? fields : {};
+  for (const f of TRACK_FIELDS) track[f] = fields[f] ?? null;
+  track.allocationId = item.allocationId;
+  track.tags = fields.tags ?? {};
+  track.alerts = fields.alerts ?? {};
+  const ledger = fields.ledger as Partial<TrackLedger> | undefined;
+  track.ledger = ledger
+    ? {
+        month: ledger.month ?? null,
+        closedHours: ledger.closedHours ?? 0,
+        closedCostUsd: ledger.closedCostUsd ?? 0,
+        released: ledger.released ?? null,
+      }
+    : encoded
+      ? EMPTY_TRACK_LEDGER
+      : legacyLedger(track as unknown as AddressTrack);
   return { track: track as unknown as AddressTrack, version: item.version };
+}
+
+/** A track written before tracks kept a ledger: its release still counts (episodes that ended this month do not). */
+function legacyLedger(t: AddressTrack): TrackLedger {
+  return t.status === 'released' && t.releasedAt
+    ? { ...EMPTY_TRACK_LEDGER, released: { at: t.releasedAt, rateUsd: t.episode?.rateUsd ?? 0 } }
+    : EMPTY_TRACK_LEDGER;
 }
 
 function decodeEpisode(item: Item): IdleEpisodeRecord {
@@ -105,6 +167,24 @@ function decodeRelease(item: Item): ReleaseRecord {
   };
 }
 
+/** DynamoDB's limit of actions in one TransactWriteItems. */
+const TRANSACT_MAX_ACTIONS = 100;
+/** Conditional puts, and batched transactions, in flight at once. */
+const PUT_CONCURRENCY = 16;
+const TRANSACT_CONCURRENCY = 4;
+
+async function forEachLimit<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 /** The per-item codes of a cancelled transaction (`None`, `ConditionalCheckFailed`, ...), or undefined. */
 function cancellationReasons(err: unknown): string[] | undefined {
   const e = err as { name?: string; CancellationReasons?: { Code?: string }[] };
@@ -120,7 +200,7 @@ export class DynamoSweepStore implements SweepStore {
     private readonly retentionDays: number,
   ) {}
 
-  private async queryGsi(kind: string): Promise<Item[]> {
+  private async queryGsi(kind: string, attributes?: readonly string[]): Promise<Item[]> {
     const items: Item[] = [];
     let startKey: Item | undefined;
     do {
@@ -129,8 +209,12 @@ export class DynamoSweepStore implements SweepStore {
           TableName: this.tableName,
           IndexName: TABLE_KEYS.gsi1.name,
           KeyConditionExpression: '#pk = :kind',
-          ExpressionAttributeNames: { '#pk': TABLE_KEYS.gsi1.partitionKey },
+          ExpressionAttributeNames: {
+            '#pk': TABLE_KEYS.gsi1.partitionKey,
+            ...Object.fromEntries((attributes ?? []).map((a, i) => [`#p${i}`, a])),
+          },
           ExpressionAttributeValues: { ':kind': kind },
+          ...(attributes ? { ProjectionExpression: attributes.map((_, i) => `#p${i}`).join(', ') } : {}),
           ExclusiveStartKey: startKey,
         }),
       );
@@ -141,7 +225,21 @@ export class DynamoSweepStore implements SweepStore {
   }
 
   async listTracks(): Promise<StoredTrack[]> {
-    return (await this.queryGsi(SWEEP_KIND.track)).map(decodeTrack);
+    const kinds = [SWEEP_KIND.track, ...Array.from({ length: TRACK_SHARDS }, (_, i) => trackKind(i))];
+    const pages = await Promise.all(
+      kinds.map((kind, i) =>
+        // The unsharded partition holds tracks of earlier versions: every attribute is needed to read them.
+        this.queryGsi(kind, i === 0 ? undefined : ['allocationId', 'version', 'state']),
+      ),
+    );
+    // A track moved from the unsharded partition may show in both while the index catches up: keep the newer one.
+    const byId = new Map<string, StoredTrack>();
+    for (const item of pages.flat()) {
+      const t = decodeTrack(item);
+      const seen = byId.get(t.track.allocationId);
+      if (!seen || seen.version < t.version) byId.set(t.track.allocationId, t);
+    }
+    return [...byId.values()];
   }
 
   private trackPut(track: AddressTrack, expectedVersion: number) {
@@ -149,10 +247,11 @@ export class DynamoSweepStore implements SweepStore {
       TableName: this.tableName,
       Item: {
         ...trackKey(track.allocationId),
-        [TABLE_KEYS.gsi1.partitionKey]: SWEEP_KIND.track,
+        [TABLE_KEYS.gsi1.partitionKey]: trackKind(trackShard(track.allocationId)),
         [TABLE_KEYS.gsi1.sortKey]: track.allocationId,
         itemType: SWEEP_ITEM_TYPE.track,
-        ...track,
+        allocationId: track.allocationId,
+        state: encodeTrack(track),
         version: expectedVersion + 1,
       },
       ...(expectedVersion === 0
@@ -216,6 +315,7 @@ export class DynamoSweepStore implements SweepStore {
     let close = c.close;
     let upsert = c.upsert;
     let release = c.release;
+    let track = c.track;
     let releaseRecorded = Boolean(release);
     for (let attempt = 0; attempt < 4; attempt++) {
       const extras: Array<{ kind: 'close' | 'upsert' | 'release'; op: Record<string, unknown> }> = [];
@@ -229,12 +329,12 @@ export class DynamoSweepStore implements SweepStore {
       if (release) extras.push({ kind: 'release', op: { Put: this.releasePut(release) } });
       try {
         if (extras.length === 0) {
-          await this.doc.send(new PutCommand(this.trackPut(c.track, c.expectedVersion)));
+          await this.doc.send(new PutCommand(this.trackPut(track, c.expectedVersion)));
         } else {
           await this.doc.send(
             new TransactWriteCommand({
               TransactItems: [
-                { Put: this.trackPut(c.track, c.expectedVersion) },
+                { Put: this.trackPut(track, c.expectedVersion) },
                 ...extras.map((e) => e.op),
               ] as TransactWriteCommandInput['TransactItems'],
             }),
@@ -254,7 +354,10 @@ export class DynamoSweepStore implements SweepStore {
         for (const [i, e] of extras.entries()) {
           if (reasons[i + 1] !== 'ConditionalCheckFailed') continue;
           dropped = true;
-          if (e.kind === 'close') close = undefined;
+          if (e.kind === 'close') {
+            close = undefined;
+            track = c.trackWithoutClose ?? track;
+          }
           if (e.kind === 'upsert') upsert = undefined;
           if (e.kind === 'release') {
             release = undefined;
@@ -265,6 +368,87 @@ export class DynamoSweepStore implements SweepStore {
       }
     }
     throw new Error(`commit of ${c.track.allocationId} kept failing its conditions`);
+  }
+
+  /**
+   * Many commits, each with `commit`'s outcome. A commit that writes ledger items (a transaction either way) shares a
+   * TransactWriteItems of up to 100 actions with others: one request instead of one each, which is what makes the
+   * first sweep of many addresses affordable. A commit of a track alone stays a conditional PutItem (in a transaction
+   * it would cost twice the write units). A batch that a condition (or anything else) cancels is done again one
+   * commit at a time, so what each commit does never depends on its neighbours.
+   */
+  async commitMany(commits: readonly TrackCommit[]): Promise<PromiseSettledResult<CommitResult>[]> {
+    const results: PromiseSettledResult<CommitResult>[] = new Array(commits.length);
+    const one = async (i: number) => {
+      try {
+        results[i] = { status: 'fulfilled', value: await this.commit(commits[i] as TrackCommit) };
+      } catch (reason) {
+        results[i] = { status: 'rejected', reason };
+      }
+    };
+    const plain: number[] = [];
+    const batches: number[][] = [];
+    let batch: number[] = [];
+    let actions = 0;
+    for (const [i, c] of commits.entries()) {
+      const size = 1 + (c.close ? 1 : 0) + (c.upsert ? 1 : 0) + (c.release ? 1 : 0);
+      if (size === 1) {
+        plain.push(i);
+        continue;
+      }
+      if (actions + size > TRANSACT_MAX_ACTIONS) {
+        batches.push(batch);
+        batch = [];
+        actions = 0;
+      }
+      batch.push(i);
+      actions += size;
+    }
+    if (batch.length > 0) batches.push(batch);
+
+    const transact = async (indices: number[]) => {
+      if (indices.length === 1) return one(indices[0] as number);
+      const items = indices.flatMap((i) => this.transactItems(commits[i] as TrackCommit));
+      try {
+        await this.doc.send(
+          new TransactWriteCommand({ TransactItems: items as TransactWriteCommandInput['TransactItems'] }),
+        );
+      } catch {
+        for (const i of indices) await one(i);
+        return;
+      }
+      for (const i of indices) {
+        const c = commits[i] as TrackCommit;
+        results[i] = {
+          status: 'fulfilled',
+          value: { ok: true, version: c.expectedVersion + 1, releaseRecorded: Boolean(c.release) },
+        };
+      }
+    };
+    await Promise.all([
+      forEachLimit(plain, PUT_CONCURRENCY, one),
+      forEachLimit(batches, TRANSACT_CONCURRENCY, transact),
+    ]);
+    return results;
+  }
+
+  /** The actions of one commit as written by `commit`'s first attempt. */
+  private transactItems(c: TrackCommit): Record<string, unknown>[] {
+    return [
+      { Put: this.trackPut(c.track, c.expectedVersion) },
+      ...(c.close
+        ? [
+            {
+              Update: this.episodeUpdate(c.close, {
+                end: c.close.end,
+                endReason: c.close.endReason ?? 'gone',
+              }),
+            },
+          ]
+        : []),
+      ...(c.upsert ? [{ Update: this.episodeUpdate(c.upsert) }] : []),
+      ...(c.release ? [{ Put: this.releasePut(c.release) }] : []),
+    ];
   }
 
   async listEpisodes(allocationId?: string): Promise<IdleEpisodeRecord[]> {
@@ -342,6 +526,30 @@ export class DynamoSweepStore implements SweepStore {
           ConditionExpression: 'runId = :run AND #state = :pending',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: { ':run': runId, ':pending': 'pending' },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+  }
+
+  async lastRun(): Promise<{ at: string; runId: string } | null> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: lastRunKey(), ConsistentRead: true }),
+    );
+    const item = out.Item;
+    return typeof item?.at === 'string' ? { at: item.at, runId: String(item.runId ?? '') } : null;
+  }
+
+  async recordRun(at: string, runId: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...lastRunKey(), itemType: SWEEP_ITEM_TYPE.run, at, runId },
+          ConditionExpression: 'attribute_not_exists(#at) OR #at < :at',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ExpressionAttributeValues: { ':at': at },
         }),
       );
     } catch (err) {

@@ -3,11 +3,12 @@
  *
  * | Item          | PK                      | SK                               | GSI1PK               | GSI1SK                      |
  * |---------------|-------------------------|----------------------------------|----------------------|-----------------------------|
- * | Address track | `SWEEP#<allocationId>`  | `TRACK`                          | `KIND#sweep`         | `<allocationId>`            |
+ * | Address track | `SWEEP#<allocationId>`  | `TRACK`                          | `KIND#sweep#<shard>` | `<allocationId>`            |
  * | Idle episode  | `SWEEP#<allocationId>`  | `IDLE#<episodeKey>`              | `KIND#sweep-idle`    | `<start>#<allocationId>`    |
  * | Release       | `SWEEP#<allocationId>`  | `RELEASE`                        | `KIND#sweep-release` | `<releasedAt>#<allocationId>` |
  * | Alert claim   | `SWEEP#<allocationId>`  | `ALERT#<episodeKey>#<kind>[#…]`  |                      |                             |
  * | Digest claim  | `SWEEP#DIGEST`          | `ALERT#<YYYY-MM-DD>`             |                      |                             |
+ * | Last run      | `SWEEP#RUN`             | `LAST`                           |                      |                             |
  */
 import { PREFIX, type TableKey } from '../store/keys';
 
@@ -23,16 +24,40 @@ export const SWEEP_ITEM_TYPE = {
   idle: 'SweepIdleEpisode',
   release: 'SweepRelease',
   alert: 'SweepAlert',
+  run: 'SweepRun',
 } as const;
 
 export const SWEEP_KIND = {
+  /** Tracks written before they were spread over shards (still read, never written). */
   track: `${PREFIX.kind}sweep`,
   idle: `${PREFIX.kind}sweep-idle`,
   release: `${PREFIX.kind}sweep-release`,
 } as const;
 
+/**
+ * Tracks are spread over this many GSI1 partitions so that a sweep reads them with parallel queries rather than
+ * paging through one partition in sequence (and no single index partition takes every track's reads and writes).
+ */
+export const TRACK_SHARDS = 8;
+
+/** The shard of an address's track: FNV-1a of its allocation id, so it never changes. */
+export function trackShard(allocationId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < allocationId.length; i++) {
+    h ^= allocationId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % TRACK_SHARDS;
+}
+
+/** GSI1 partition of a track's shard. */
+export const trackKind = (shard: number): string => `${SWEEP_KIND.track}#${shard}`;
+
 /** Scope of the daily digest's alert claims (allocation ids start with `eipalloc-`, so it cannot collide). */
 export const DIGEST_SCOPE = 'DIGEST';
+
+/** The last sweep that saw every address of the region (one item, written at the end of each sweep). */
+export const lastRunKey = (): TableKey => ({ PK: sweepPk('RUN'), SK: 'LAST' });
 
 export const sweepPk = (scope: string): string => `${PREFIX.sweep}${scope}`;
 

@@ -11,11 +11,14 @@
  */
 import {
   type AddressKind,
+  type AddressTrack,
   HOURS_PER_MONTH,
   hoursBetween,
+  type IdleEpisode,
   type IdleEpisodeRecord,
   MS_PER_HOUR,
   type ReleaseRecord,
+  type TrackLedger,
 } from './model';
 
 /** `YYYY-MM` → [first instant, first instant of the next month) in UTC. */
@@ -211,4 +214,73 @@ export function accruedFor(
     costUsd += h * e.rateUsd;
   }
   return { hours, costUsd };
+}
+
+/**
+ * A track's ledger once the idle episode `episode` ended at `end`, as counted by the sweep at `now`: the episode's
+ * hours inside the current month are added (a ledger still holding an earlier month starts the month afresh).
+ */
+export function ledgerWithClosedEpisode(
+  ledger: TrackLedger,
+  episode: Pick<IdleEpisode, 'start' | 'rateUsd'>,
+  end: string,
+  now: string,
+): TrackLedger {
+  const month = monthOf(now);
+  const { from, to } = monthBounds(month);
+  const base = ledger.month === month ? ledger : { ...ledger, month, closedHours: 0, closedCostUsd: 0 };
+  const hours = overlapHours(episode.start, end, from, to);
+  return {
+    ...base,
+    closedHours: base.closedHours + hours,
+    closedCostUsd: base.closedCostUsd + hours * episode.rateUsd,
+  };
+}
+
+/** A track's ledger once eip-keeper released the address at `at`, reclaiming `rateUsd` an hour. */
+export function ledgerWithRelease(ledger: TrackLedger, at: string, rateUsd: number): TrackLedger {
+  return { ...ledger, released: { at, rateUsd } };
+}
+
+export interface MonthToDate {
+  month: string;
+  idleHours: number;
+  idleCostUsd: number;
+  reclaimedUsd: number;
+  projectedMonthlySavingUsd: number;
+}
+
+/**
+ * The month-to-date figures of `rollUpMonth` (idle cost, reclaimed, projected saving), from the tracks alone: the open
+ * episode of each present address, the episodes that ended this month (the track's ledger), and the releases. Equal
+ * to `rollUpMonth` over the episode and release items up to float rounding, because every episode end and release
+ * is written to the track's ledger in the same commit that writes it to those items.
+ */
+export function monthToDate(
+  tracks: Iterable<Pick<AddressTrack, 'status' | 'episode' | 'ledger'>>,
+  now: string,
+): MonthToDate {
+  const month = monthOf(now);
+  const { from } = monthBounds(month);
+  let idleHours = 0;
+  let idleCostUsd = 0;
+  let reclaimedUsd = 0;
+  let projected = 0;
+  for (const t of tracks) {
+    const released = t.ledger.released;
+    if (t.status === 'present' && t.episode && !released && t.episode.start < now) {
+      const hours = overlapHours(t.episode.start, now, from, now);
+      idleHours += hours;
+      idleCostUsd += hours * t.episode.rateUsd;
+    }
+    if (t.ledger.month === month) {
+      idleHours += t.ledger.closedHours;
+      idleCostUsd += t.ledger.closedCostUsd;
+    }
+    if (released && released.at <= now) {
+      projected += projectedMonthlySaving(released.rateUsd);
+      reclaimedUsd += overlapHours(released.at, now, from, now) * released.rateUsd;
+    }
+  }
+  return { month, idleHours, idleCostUsd, reclaimedUsd, projectedMonthlySavingUsd: projected };
 }

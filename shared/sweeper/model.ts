@@ -106,7 +106,31 @@ export interface AddressTrack {
   /** A release in progress (a lease: a retried run finishes it, a concurrent sweep keeps off). */
   releaseAttempt: { runId: string; at: string } | null;
   releasedAt: string | null;
+  /** This address's share of the month's cost figures, kept with the track so a sweep need not read the ledger. */
+  ledger: TrackLedger;
 }
+
+/**
+ * What the month-to-date figures need beyond the open episode: the idle time of episodes that already ended this
+ * month, and the release. Written in the same versioned commit as the episode's end or the release, so it counts
+ * each exactly once; `rollUpMonth` over the ledger items gives the same figures (docs/performance.md).
+ */
+export interface TrackLedger {
+  /** UTC month (`YYYY-MM`) the closed figures belong to; figures of an earlier month count for nothing now. */
+  month: string | null;
+  /** Hours inside `month` of the episodes that ended (closed in that month's sweeps), and their cost. */
+  closedHours: number;
+  closedCostUsd: number;
+  /** eip-keeper's release of the address, at the price it reclaims (kept even if the track is later rewritten). */
+  released: { at: string; rateUsd: number } | null;
+}
+
+export const EMPTY_TRACK_LEDGER: TrackLedger = Object.freeze({
+  month: null,
+  closedHours: 0,
+  closedCostUsd: 0,
+  released: null,
+});
 
 /** The ledger's record of one idle episode (`SWEEP#<allocationId> / IDLE#<key>`). */
 export interface IdleEpisodeRecord extends IdleEpisode {

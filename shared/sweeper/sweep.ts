@@ -31,7 +31,7 @@ import {
   releaseFailure,
 } from './decide';
 import { indexDnsReferences } from './dns';
-import { monthOf, projectedMonthlySaving, rollUpMonth } from './ledger';
+import { ledgerWithClosedEpisode, ledgerWithRelease, monthToDate, projectedMonthlySaving } from './ledger';
 import {
   ADDRESS_KINDS,
   type AddressKind,
@@ -54,6 +54,7 @@ import {
   type KillSwitchPort,
   type PricePort,
   type SweepStore,
+  type TrackCommit,
 } from './ports';
 
 export interface SweeperDeps {
@@ -151,22 +152,53 @@ export class SweepIncompleteError extends Error {
 }
 
 const PRICE_CACHE_MS = 24 * 3_600_000;
-/** Addresses processed in parallel (each is independent; releases stay sequential). */
+/** Addresses alerted in parallel (each is independent; releases stay sequential). */
 const CONCURRENCY = 8;
-/** A track whose only change is "seen again" is rewritten at most this often. */
-export const HEARTBEAT_HOURS = 6;
 
-/** The parts of a track whose change must be written (not the "last seen" bookkeeping, not the wording). */
-function materialOf(t: AddressTrack): string {
-  const { lastSeenAt: _a, lastRunId: _b, lastSeenInUseAt: _c, reason: _d, ...rest } = t;
-  return canonicalJson(rest);
+/**
+ * The track fields whose change must be written: all but the "last seen" bookkeeping and the wording
+ * (`lastSeenAt`, `lastRunId`, `lastSeenInUseAt`, `reason`). Typed so that a new field cannot be forgotten here.
+ */
+const MATERIAL_FIELDS = Object.keys({
+  allocationId: true,
+  publicIp: true,
+  firstSeenAt: true,
+  status: true,
+  classification: true,
+  tags: true,
+  lastSeenHolder: true,
+  episode: true,
+  alerts: true,
+  notice: true,
+  block: true,
+  releaseAttempt: true,
+  releasedAt: true,
+  ledger: true,
+} satisfies Record<
+  Exclude<keyof AddressTrack, 'lastSeenAt' | 'lastRunId' | 'lastSeenInUseAt' | 'reason'>,
+  true
+>) as (keyof AddressTrack)[];
+
+/** True when the two tracks differ in something that must be written. */
+function materiallyDifferent(a: AddressTrack, b: AddressTrack): boolean {
+  return MATERIAL_FIELDS.some((key) => !sameValue(a[key], b[key]));
 }
 
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === 'object' && v !== null && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : 1)))
-      : v,
+/** Structural equality of JSON-like values, whatever the order of object keys. */
+function sameValue(x: unknown, y: unknown): boolean {
+  if (x === y) return true;
+  if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+  if (Array.isArray(x) || Array.isArray(y)) {
+    return (
+      Array.isArray(x) && Array.isArray(y) && x.length === y.length && x.every((v, i) => sameValue(v, y[i]))
+    );
+  }
+  const xs = x as Record<string, unknown>;
+  const ys = y as Record<string, unknown>;
+  const keys = Object.keys(xs);
+  return (
+    keys.length === Object.keys(ys).length &&
+    keys.every((k) => Object.hasOwn(ys, k) && sameValue(xs[k], ys[k]))
   );
 }
 
@@ -325,10 +357,11 @@ export function createSweeper(deps: SweeperDeps): (opts: SweepOptions) => Promis
     const { config } = deps;
     const now = deps.clock.now().toISOString();
 
-    const [addresses, states, stored, killSwitch, rate] = await Promise.all([
+    const [addresses, states, stored, lastRun, killSwitch, rate] = await Promise.all([
       deps.ec2.describeAddresses(),
       deps.inventory.listEipStates(),
       deps.store.listTracks(),
+      deps.store.lastRun(),
       readKillSwitch(),
       hourlyRate(),
     ]);
@@ -344,6 +377,7 @@ export function createSweeper(deps: SweeperDeps): (opts: SweepOptions) => Promis
       runId,
       rateUsd: rate.usdPerHour,
       killSwitch,
+      lastRunAt: lastRun?.at ?? null,
     });
 
     const needsFacts = plan.decisions.filter(
@@ -478,99 +512,141 @@ export function createSweeper(deps: SweeperDeps): (opts: SweepOptions) => Promis
 
     /** Current version of each track this run wrote (or read, when nothing needed writing). */
     const ready = new Map<string, number>();
-    await forEachLimit(plan.decisions, CONCURRENCY, async (d) => {
-      if (dryRun) {
-        for (const kind of d.alerts) {
-          await sendAlert(
-            { scope: d.allocationId, id: `${episodeKeyOf(d.track)}#${kind}` },
-            alertSpec(d, kind),
-            d.allocationId,
-          );
-        }
-        return;
+    /** Every track as it stands after this run's writes: the month-to-date figures are summed from them. */
+    const finalTracks = new Map(previous);
+    const decisionOf = new Map(plan.decisions.map((d) => [d.allocationId, d]));
+    /** The write an address needs this run (its state, an episode's start, revision or end), or null. */
+    const writeOf = (d: AddressDecision): TrackCommit | null => {
+      const prev = previous.get(d.allocationId);
+      const { change } = d;
+      const material =
+        d.isNew ||
+        change.closed !== undefined ||
+        change.opened !== undefined ||
+        change.revised !== undefined ||
+        d.alerts.length > 0 ||
+        d.release?.action === 'release' ||
+        !prev ||
+        materiallyDifferent(prev, d.track);
+      if (!material) return null;
+      return {
+        track: d.track,
+        expectedVersion: d.isNew ? 0 : (versions.get(d.allocationId) ?? 0),
+        ...(change.closed
+          ? {
+              trackWithoutClose: { ...d.track, ledger: prev?.ledger ?? d.track.ledger },
+              close: {
+                ...episodeRecord(
+                  d.allocationId,
+                  d.observed.publicIp,
+                  change.closed.episode,
+                  prev?.classification ?? 'idle',
+                ),
+                end: change.closed.end,
+                endReason: change.closed.reason,
+              },
+            }
+          : {}),
+        ...(d.track.episode &&
+        (d.isNew || change.opened || change.revised || prev?.classification !== d.classification.kind)
+          ? {
+              upsert: episodeRecord(
+                d.allocationId,
+                d.observed.publicIp,
+                d.track.episode,
+                d.classification.kind,
+              ),
+            }
+          : {}),
+      };
+    };
+
+    if (dryRun) {
+      await forEachLimit(
+        plan.decisions.filter((d) => d.alerts.length > 0),
+        CONCURRENCY,
+        async (d) => {
+          for (const kind of d.alerts) {
+            await sendAlert(
+              { scope: d.allocationId, id: `${episodeKeyOf(d.track)}#${kind}` },
+              alertSpec(d, kind),
+              d.allocationId,
+            );
+          }
+        },
+      );
+    } else {
+      // First every address's own write, all at once (batched by the store); an hourly run has few or none.
+      const written = new Map<string, number>();
+      const writes: { d: AddressDecision; commit: TrackCommit }[] = [];
+      for (const d of plan.decisions) {
+        const commit = writeOf(d);
+        if (commit) writes.push({ d, commit });
+        else written.set(d.allocationId, versions.get(d.allocationId) ?? 0);
       }
-      try {
-        const prev = previous.get(d.allocationId);
-        let version = d.isNew ? 0 : (versions.get(d.allocationId) ?? 0);
-        const { change } = d;
-        const material =
-          d.isNew ||
-          change.closed !== undefined ||
-          change.opened !== undefined ||
-          change.revised !== undefined ||
-          d.alerts.length > 0 ||
-          d.release?.action === 'release' ||
-          !prev ||
-          materialOf(prev) !== materialOf(d.track) ||
-          hoursBetween(prev.lastSeenAt, now) >= HEARTBEAT_HOURS;
-        if (material) {
-          const committed = await deps.store.commit({
-            track: d.track,
-            expectedVersion: version,
-            ...(change.closed
-              ? {
-                  close: {
-                    ...episodeRecord(
-                      d.allocationId,
-                      d.observed.publicIp,
-                      change.closed.episode,
-                      prev?.classification ?? 'idle',
-                    ),
-                    end: change.closed.end,
-                    endReason: change.closed.reason,
-                  },
-                }
-              : {}),
-            ...(d.track.episode &&
-            (d.isNew || change.opened || change.revised || prev?.classification !== d.classification.kind)
-              ? {
-                  upsert: episodeRecord(
-                    d.allocationId,
-                    d.observed.publicIp,
-                    d.track.episode,
-                    d.classification.kind,
-                  ),
-                }
-              : {}),
+      const outcomes = await deps.store.commitMany(writes.map((w) => w.commit));
+      for (const [i, { d }] of writes.entries()) {
+        const outcome = outcomes[i];
+        if (outcome?.status !== 'fulfilled') {
+          const error = errorText(outcome?.reason);
+          deps.log.error('sweep of an address failed', { allocationId: d.allocationId, error });
+          failures.push({ allocationId: d.allocationId, error });
+        } else if (!outcome.value.ok) {
+          deps.log.warn('track changed by a concurrent sweep; address skipped this run', {
+            allocationId: d.allocationId,
           });
-          if (!committed.ok) {
-            deps.log.warn('track changed by a concurrent sweep; address skipped this run', {
-              allocationId: d.allocationId,
-            });
-            return;
-          }
-          version = committed.version;
-        }
-        let alerted = false;
-        for (const kind of d.alerts) {
-          const sentAt = await sendAlert(
-            { scope: d.allocationId, id: `${episodeKeyOf(d.track)}#${kind}` },
-            alertSpec(d, kind),
-            d.allocationId,
-          );
-          if (!sentAt) continue;
-          d.track.alerts = { ...d.track.alerts, [kind]: sentAt };
-          if (kind !== 'pool-idle' && config.sweeper.release.enabled) {
-            d.track.notice = noticeFor(sentAt, config.sweeper.release.noticeHours);
-          }
-          alerted = true;
-        }
-        if (alerted) {
-          const committed = await deps.store.commit({ track: d.track, expectedVersion: version });
-          if (!committed.ok) {
-            deps.log.warn('track changed by a concurrent sweep after its alerts; release skipped this run', {
-              allocationId: d.allocationId,
-            });
-            return;
-          }
-          version = committed.version;
-        }
-        ready.set(d.allocationId, version);
-      } catch (err) {
-        deps.log.error('sweep of an address failed', { allocationId: d.allocationId, error: errorText(err) });
-        failures.push({ allocationId: d.allocationId, error: errorText(err) });
+        } else written.set(d.allocationId, outcome.value.version);
       }
-    });
+      for (const [id, version] of written) {
+        const d = decisionOf.get(id) as AddressDecision;
+        finalTracks.set(id, d.track);
+        if (d.alerts.length === 0) ready.set(id, version);
+      }
+      // Then the alerts the written addresses owe, each followed by a write of when it went out.
+      await forEachLimit(
+        plan.decisions.filter((d) => d.alerts.length > 0 && written.has(d.allocationId)),
+        CONCURRENCY,
+        async (d) => {
+          try {
+            let version = written.get(d.allocationId) as number;
+            let alerted = false;
+            for (const kind of d.alerts) {
+              const sentAt = await sendAlert(
+                { scope: d.allocationId, id: `${episodeKeyOf(d.track)}#${kind}` },
+                alertSpec(d, kind),
+                d.allocationId,
+              );
+              if (!sentAt) continue;
+              d.track.alerts = { ...d.track.alerts, [kind]: sentAt };
+              if (kind !== 'pool-idle' && config.sweeper.release.enabled) {
+                d.track.notice = noticeFor(sentAt, config.sweeper.release.noticeHours);
+              }
+              alerted = true;
+            }
+            if (alerted) {
+              const committed = await deps.store.commit({ track: d.track, expectedVersion: version });
+              if (!committed.ok) {
+                deps.log.warn(
+                  'track changed by a concurrent sweep after its alerts; release skipped this run',
+                  {
+                    allocationId: d.allocationId,
+                  },
+                );
+                return;
+              }
+              version = committed.version;
+            }
+            ready.set(d.allocationId, version);
+          } catch (err) {
+            deps.log.error('sweep of an address failed', {
+              allocationId: d.allocationId,
+              error: errorText(err),
+            });
+            failures.push({ allocationId: d.allocationId, error: errorText(err) });
+          }
+        },
+      );
+    }
 
     /** Records a release by eip-keeper (once, atomically with the track and the episode's end) and alerts. */
     async function finishRelease(
@@ -602,6 +678,11 @@ export function createSweeper(deps: SweeperDeps): (opts: SweepOptions) => Promis
         releaseAttempt: null,
         lastSeenAt: now,
         lastRunId: runId,
+        ledger: ledgerWithRelease(
+          ep ? ledgerWithClosedEpisode(t.ledger, ep, releasedAt, now) : t.ledger,
+          releasedAt,
+          rateUsd,
+        ),
       };
       const committed = await deps.store.commit({
         track: next,
@@ -609,6 +690,7 @@ export function createSweeper(deps: SweeperDeps): (opts: SweepOptions) => Promis
         release: record,
         ...(ep
           ? {
+              trackWithoutClose: { ...next, ledger: ledgerWithRelease(t.ledger, releasedAt, rateUsd) },
               close: {
                 ...episodeRecord(t.allocationId, t.publicIp, ep, 'orphan'),
                 end: releasedAt,
@@ -620,6 +702,7 @@ export function createSweeper(deps: SweeperDeps): (opts: SweepOptions) => Promis
       if (!committed.ok) {
         throw new Error(`track of ${t.allocationId} changed while its release was being recorded`);
       }
+      finalTracks.set(t.allocationId, next);
       result.releases.push({
         allocationId: t.allocationId,
         publicIp: t.publicIp,
@@ -667,12 +750,17 @@ export function createSweeper(deps: SweeperDeps): (opts: SweepOptions) => Promis
           episode: null,
           notice: null,
           releaseAttempt: null,
+          ledger:
+            t.episode && v.closed
+              ? ledgerWithClosedEpisode(t.ledger, t.episode, v.closed.end, now)
+              : t.ledger,
         };
-        await deps.store.commit({
+        const committed = await deps.store.commit({
           track: next,
           expectedVersion: version,
           ...(t.episode && v.closed
             ? {
+                trackWithoutClose: { ...next, ledger: t.ledger },
                 close: {
                   ...episodeRecord(t.allocationId, t.publicIp, t.episode, t.classification),
                   end: v.closed.end,
@@ -681,6 +769,7 @@ export function createSweeper(deps: SweeperDeps): (opts: SweepOptions) => Promis
               }
             : {}),
         });
+        if (committed.ok) finalTracks.set(t.allocationId, next);
       } catch (err) {
         failures.push({ allocationId: t.allocationId, error: errorText(err) });
       }
@@ -688,7 +777,7 @@ export function createSweeper(deps: SweeperDeps): (opts: SweepOptions) => Promis
 
     // ---- Releases (one at a time, oldest idle first) ------------------------------------------------------------
     for (const id of plan.releaseQueue) {
-      const d = plan.decisions.find((x) => x.allocationId === id) as AddressDecision;
+      const d = decisionOf.get(id) as AddressDecision;
       const entry = (outcome: ReleaseOutcome, detail: string) =>
         result.releases.push({ allocationId: id, publicIp: d.observed.publicIp, outcome, detail });
       if (!dryRun && !ready.has(id)) {
@@ -866,25 +955,33 @@ export function createSweeper(deps: SweeperDeps): (opts: SweepOptions) => Promis
       }
     }
 
+    // ---- This run saw every address: an address in use and unchanged need not be written to say so ------------
+    if (!dryRun) {
+      try {
+        await deps.store.recordRun(now, runId);
+      } catch (err) {
+        failures.push({ allocationId: 'LAST-RUN', error: errorText(err) });
+      }
+    }
+
     // ---- Ledger figures and metrics ---------------------------------------------------------------------------
     if (!dryRun) {
-      const [episodes, releases] = await Promise.all([deps.store.listEpisodes(), deps.store.listReleases()]);
-      const month = monthOf(now);
-      const report = rollUpMonth(episodes, releases, month, now);
+      // From the tracks this run read and wrote: each carries its open episode and its share of the month.
+      const figures = monthToDate(finalTracks.values(), now);
       result.ledger = {
-        month,
-        idleCostUsd: report.totals.idleCostUsd,
-        reclaimedUsd: report.totals.reclaimedUsd,
-        projectedMonthlySavingUsd: report.totals.projectedMonthlySavingUsd,
+        month: figures.month,
+        idleCostUsd: figures.idleCostUsd,
+        reclaimedUsd: figures.reclaimedUsd,
+        projectedMonthlySavingUsd: figures.projectedMonthlySavingUsd,
       };
       const idleNow = plan.decisions.filter(
         (d) => d.classification.idle !== null && d.classification.kind !== 'service-managed',
       );
       deps.metrics.add('IdleAddresses', idleNow.length, 'Count');
       deps.metrics.add('OrphanAddresses', result.counts.orphan, 'Count');
-      deps.metrics.add('IdleCostUsd', round6(report.totals.idleCostUsd), 'None');
-      deps.metrics.add('ReclaimedUsd', round6(report.totals.reclaimedUsd), 'None');
-      deps.metrics.add('ReclaimedMonthlyUsd', round6(report.totals.projectedMonthlySavingUsd), 'None');
+      deps.metrics.add('IdleCostUsd', round6(figures.idleCostUsd), 'None');
+      deps.metrics.add('ReclaimedUsd', round6(figures.reclaimedUsd), 'None');
+      deps.metrics.add('ReclaimedMonthlyUsd', round6(figures.projectedMonthlySavingUsd), 'None');
       deps.metrics.add(
         'AddressesReleased',
         result.releases.filter((r) => r.outcome === 'released').length,

@@ -17,6 +17,7 @@ import {
   ADDRESS_KINDS,
   type AddressKind,
   type AddressTrack,
+  EMPTY_TRACK_LEDGER,
   type IdleEpisode,
   type ObservedAddress,
 } from '../../shared/sweeper/model';
@@ -294,6 +295,7 @@ function track(over: Partial<AddressTrack>): AddressTrack {
     block: null,
     releaseAttempt: null,
     releasedAt: null,
+    ledger: EMPTY_TRACK_LEDGER,
     ...over,
   };
 }
@@ -310,12 +312,44 @@ function plan(over: Partial<PlanInput>) {
     runId: 'r1',
     rateUsd: 0.005,
     killSwitch: OFF,
+    lastRunAt: null,
     ...over,
   };
   return planSweep(input);
 }
 
 describe('planSweep', () => {
+  describe('an address in use that no sweep needed to rewrite', () => {
+    // Written while in use 10 h ago, unchanged since; the last sweep (1 h ago) saw it in use too. The history says
+    // it went idle 5 h ago: it missed an association, since a sweep saw the address in use after that.
+    const inUse = track({
+      classification: 'in-use',
+      episode: null,
+      lastSeenAt: hoursAgo(10),
+      lastSeenInUseAt: hoursAgo(10),
+      lastSeenHolder: { networkInterfaceId: 'eni-1', privateIp: null, instanceId: null },
+    });
+    const tracks = new Map([[inUse.allocationId, inUse]]);
+    const idleHistory = new Map([[inUse.allocationId, history({ idleSince: hoursAgo(5) })]]);
+
+    it('counts as seen in use by the last sweep: an older history idle-since is not trusted', () => {
+      const p = plan({ tracks, history: idleHistory, lastRunAt: hoursAgo(1) });
+      expect(p.decisions[0]?.track.episode).toMatchObject({ start: NOW, source: 'first-observation' });
+      expect(p.decisions[0]?.track.lastSeenInUseAt).toBe(hoursAgo(1));
+    });
+
+    it('trusts that history when no sweep is known to have run since it was written', () => {
+      const p = plan({ tracks, history: idleHistory, lastRunAt: null });
+      expect(p.decisions[0]?.track.episode).toMatchObject({ start: hoursAgo(5), source: 'history' });
+    });
+
+    it('keeps its own time for an address idle when last written', () => {
+      const idle = track({ lastSeenInUseAt: hoursAgo(60) });
+      const p = plan({ tracks: new Map([[idle.allocationId, idle]]), lastRunAt: hoursAgo(1) });
+      expect(p.decisions[0]?.track.lastSeenInUseAt).toBe(hoursAgo(60));
+    });
+  });
+
   it('alerts a new orphan once and holds its release until the notice has gone out', () => {
     const p = plan({ tracks: new Map([['eipalloc-0000000000000000a', track({})]]) });
     expect(p.decisions[0]?.alerts).toEqual(['orphan']);
@@ -459,7 +493,7 @@ describe('planSweep', () => {
     expect(again.decisions[0]?.alerts).toEqual([]);
   });
 
-  it('reports a tracked address that disappeared, and whether our release was in progress', () => {
+  it('reports the tracked addresses that disappeared, in allocation-id order, and whether our release was in progress', () => {
     const gone = track({ allocationId: 'eipalloc-0000000000000000z' });
     const ours = track({
       allocationId: 'eipalloc-0000000000000000y',
@@ -473,8 +507,8 @@ describe('planSweep', () => {
       ]),
     });
     expect(p.vanished.map((v) => [v.allocationId, v.ourRelease, v.at])).toEqual([
-      ['eipalloc-0000000000000000z', false, NOW],
       ['eipalloc-0000000000000000y', true, hoursAgo(1)],
+      ['eipalloc-0000000000000000z', false, NOW],
     ]);
   });
 });

@@ -54,7 +54,7 @@ export interface SweeperRig {
   deps: SweeperDeps;
   /** Runs one sweep at the current virtual time (run id defaults to a fresh one). */
   sweep(opts?: { runId?: string; dryRun?: boolean }): Promise<SweepResult>;
-  /** Moves the virtual clock to `START + hours` (delivering CloudTrail events on the way). */
+  /** Moves the virtual clock to `start + hours` (delivering CloudTrail events on the way). */
   advanceTo(hours: number): Promise<void>;
   /** An EC2 client acting as the admin (alice), for changes made "by someone else". */
   admin: EC2Client;
@@ -78,17 +78,20 @@ export async function sweeperRig(opts: {
   steps?: unknown[];
   functions?: FunctionSpec[];
   wrap?: (deps: SweeperDeps) => SweeperDeps;
+  /** The virtual time the rig starts at (START unless given). */
+  start?: string;
 }): Promise<SweeperRig> {
+  const start = opts.start ?? START;
   const region = await SimulatedRegion.start({
     config: opts.config,
-    start: START,
+    start,
     dynamoEndpoint: inject('dynamoEndpoint'),
     functions: opts.functions ?? [inventoryRecorder],
   });
   await runOn(
     region,
     parseScenario(
-      { name: 'rig', start: START, config: opts.config, state: opts.state, steps: opts.steps ?? [] },
+      { name: 'rig', start, config: opts.config, state: opts.state, steps: opts.steps ?? [] },
       'rig',
     ),
   );
@@ -110,7 +113,7 @@ export async function sweeperRig(opts: {
     region,
     deps,
     sweep: (o = {}) => run({ runId: o.runId ?? `test-run-${++runs}`, dryRun: o.dryRun }),
-    advanceTo: (hours) => region.advance(Date.parse(at(hours)) - region.clock.nowMs()),
+    advanceTo: (hours) => region.advance(Date.parse(start) + hours * HOUR - region.clock.nowMs()),
     admin,
     async associate(allocationId, eniId = ENI) {
       await admin.send(
