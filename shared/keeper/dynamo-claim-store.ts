@@ -14,6 +14,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed } from '../store/errors';
 import { TABLE_KEYS } from '../store/table';
@@ -182,6 +183,17 @@ export class DynamoClaimStore implements ClaimStore {
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
+
+  /** A conditional update (transaction conflicts retried): false when its condition did not hold. */
+  private async updateIf(input: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
+    try {
+      await retryConflicts(() => this.doc.send(new UpdateCommand({ TableName: this.tableName, ...input })));
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
 
   private async queryPool(pool: string, skPrefix?: string): Promise<Item[]> {
     const items: Item[] = [];
@@ -369,28 +381,17 @@ export class DynamoClaimStore implements ClaimStore {
     associationId: string,
     at: string,
   ): Promise<boolean> {
-    try {
-      await retryConflicts(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: claimKey(pool, allocationId),
-            ConditionExpression: 'holderEniId = :e AND holderPrivateIp = :ip',
-            UpdateExpression: 'SET associationId = :assoc, associatedAt = if_not_exists(associatedAt, :at)',
-            ExpressionAttributeValues: {
-              ':e': holder.eniId,
-              ':ip': holder.privateIp,
-              ':assoc': associationId,
-              ':at': at,
-            },
-          }),
-        ),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+    return this.updateIf({
+      Key: claimKey(pool, allocationId),
+      ConditionExpression: 'holderEniId = :e AND holderPrivateIp = :ip',
+      UpdateExpression: 'SET associationId = :assoc, associatedAt = if_not_exists(associatedAt, :at)',
+      ExpressionAttributeValues: {
+        ':e': holder.eniId,
+        ':ip': holder.privateIp,
+        ':assoc': associationId,
+        ':at': at,
+      },
+    });
   }
 
   /** The claim update and holder-item delete that let `holder` go, plus `extraSet` (e.g. a manual hold). */
@@ -550,28 +551,17 @@ export class DynamoClaimStore implements ClaimStore {
   }
 
   async clearManualHold(pool: string, allocationId: string, associationId: string): Promise<boolean> {
-    try {
-      await retryConflicts(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: claimKey(pool, allocationId),
-            ConditionExpression: 'manualAssociationId = :ma',
-            // Back on the free list (first in line: whoever held it was not one of the pool's pods).
-            UpdateExpression: `SET ${TABLE_KEYS.gsi1.partitionKey} = :freePk, ${TABLE_KEYS.gsi1.sortKey} = :freeRank REMOVE ${MANUAL_ATTRS.join(', ')}`,
-            ExpressionAttributeValues: {
-              ':ma': associationId,
-              ':freePk': freeListPk(pool),
-              ':freeRank': unusedRank(undefined, allocationId),
-            },
-          }),
-        ),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+    return this.updateIf({
+      Key: claimKey(pool, allocationId),
+      ConditionExpression: 'manualAssociationId = :ma',
+      // Back on the free list (first in line: whoever held it was not one of the pool's pods).
+      UpdateExpression: `SET ${TABLE_KEYS.gsi1.partitionKey} = :freePk, ${TABLE_KEYS.gsi1.sortKey} = :freeRank REMOVE ${MANUAL_ATTRS.join(', ')}`,
+      ExpressionAttributeValues: {
+        ':ma': associationId,
+        ':freePk': freeListPk(pool),
+        ':freeRank': unusedRank(undefined, allocationId),
+      },
+    });
   }
 
   async confirmManualHoldAlert(
@@ -580,22 +570,13 @@ export class DynamoClaimStore implements ClaimStore {
     associationId: string,
     at: string,
   ): Promise<void> {
-    try {
-      await retryConflicts(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: claimKey(pool, allocationId),
-            ConditionExpression: 'manualAssociationId = :ma',
-            UpdateExpression: 'SET manualAlertedAt = :at',
-            ExpressionAttributeValues: { ':ma': associationId, ':at': at },
-          }),
-        ),
-      );
-    } catch (err) {
-      // The hold ended (or changed) meanwhile: nothing left to confirm.
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
+    // The hold ended (or changed) meanwhile: nothing left to confirm.
+    await this.updateIf({
+      Key: claimKey(pool, allocationId),
+      ConditionExpression: 'manualAssociationId = :ma',
+      UpdateExpression: 'SET manualAlertedAt = :at',
+      ExpressionAttributeValues: { ':ma': associationId, ':at': at },
+    });
   }
 
   async reclaimManualHoldAlert(
@@ -605,24 +586,13 @@ export class DynamoClaimStore implements ClaimStore {
     claimedAt: string,
     at: string,
   ): Promise<boolean> {
-    try {
-      await retryConflicts(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: claimKey(pool, allocationId),
-            ConditionExpression:
-              'manualAssociationId = :ma AND manualAlertClaimedAt = :prev AND attribute_not_exists(manualAlertedAt)',
-            UpdateExpression: 'SET manualAlertClaimedAt = :at',
-            ExpressionAttributeValues: { ':ma': associationId, ':prev': claimedAt, ':at': at },
-          }),
-        ),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+    return this.updateIf({
+      Key: claimKey(pool, allocationId),
+      ConditionExpression:
+        'manualAssociationId = :ma AND manualAlertClaimedAt = :prev AND attribute_not_exists(manualAlertedAt)',
+      UpdateExpression: 'SET manualAlertClaimedAt = :at',
+      ExpressionAttributeValues: { ':ma': associationId, ':prev': claimedAt, ':at': at },
+    });
   }
 
   async addWaiter(pool: string, target: Target, since: string): Promise<void> {
@@ -667,23 +637,12 @@ export class DynamoClaimStore implements ClaimStore {
   }
 
   async markAllocating(pool: string, target: Target, at: string): Promise<boolean> {
-    try {
-      await retryConflicts(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: waiterKey(pool, target),
-            ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(allocatingAt)',
-            UpdateExpression: 'SET allocatingAt = :at',
-            ExpressionAttributeValues: { ':at': at },
-          }),
-        ),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+    return this.updateIf({
+      Key: waiterKey(pool, target),
+      ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(allocatingAt)',
+      UpdateExpression: 'SET allocatingAt = :at',
+      ExpressionAttributeValues: { ':at': at },
+    });
   }
 
   async openExhaustion(pool: string, at: string): Promise<number | undefined> {
@@ -719,60 +678,31 @@ export class DynamoClaimStore implements ClaimStore {
   }
 
   async markExhaustionAlerted(pool: string, episode: number, at: string): Promise<void> {
-    try {
-      await retryConflicts(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: exhaustionKey(pool),
-            ConditionExpression: 'episode = :ep',
-            UpdateExpression: 'SET alertedAt = :at',
-            ExpressionAttributeValues: { ':ep': episode, ':at': at },
-          }),
-        ),
-      );
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
+    await this.updateIf({
+      Key: exhaustionKey(pool),
+      ConditionExpression: 'episode = :ep',
+      UpdateExpression: 'SET alertedAt = :at',
+      ExpressionAttributeValues: { ':ep': episode, ':at': at },
+    });
   }
 
   async abandonExhaustion(pool: string, episode: number): Promise<void> {
-    try {
-      await retryConflicts(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: exhaustionKey(pool),
-            ConditionExpression: 'episode = :ep AND attribute_not_exists(alertedAt)',
-            UpdateExpression: 'SET #open = :false, episode = episode - :one',
-            ExpressionAttributeNames: { '#open': 'open' },
-            ExpressionAttributeValues: { ':ep': episode, ':false': false, ':one': 1 },
-          }),
-        ),
-      );
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
+    await this.updateIf({
+      Key: exhaustionKey(pool),
+      ConditionExpression: 'episode = :ep AND attribute_not_exists(alertedAt)',
+      UpdateExpression: 'SET #open = :false, episode = episode - :one',
+      ExpressionAttributeNames: { '#open': 'open' },
+      ExpressionAttributeValues: { ':ep': episode, ':false': false, ':one': 1 },
+    });
   }
 
   async closeExhaustion(pool: string, at: string): Promise<boolean> {
-    try {
-      await retryConflicts(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: exhaustionKey(pool),
-            ConditionExpression: '#open = :true',
-            UpdateExpression: 'SET #open = :false, closedAt = :at',
-            ExpressionAttributeNames: { '#open': 'open' },
-            ExpressionAttributeValues: { ':true': true, ':false': false, ':at': at },
-          }),
-        ),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+    return this.updateIf({
+      Key: exhaustionKey(pool),
+      ConditionExpression: '#open = :true',
+      UpdateExpression: 'SET #open = :false, closedAt = :at',
+      ExpressionAttributeNames: { '#open': 'open' },
+      ExpressionAttributeValues: { ':true': true, ':false': false, ':at': at },
+    });
   }
 }
