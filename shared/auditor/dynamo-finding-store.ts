@@ -13,17 +13,15 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed } from '../store/errors';
 import { expiresAtFor, PREFIX } from '../store/keys';
+import { type Item, queryAll } from '../store/query';
 import { type Finding, scopeOf } from './checks/result';
 import type { AuditRecord, FindingStore } from './finding-store';
 import type { ExhaustionSignal } from './snapshot';
-
-type Item = Record<string, unknown>;
 
 export const AUDIT_KIND = `${PREFIX.kind}audit-finding`;
 const SIGNALS_PK = `${PREFIX.audit}#signals`;
@@ -98,22 +96,13 @@ export class DynamoFindingStore implements FindingStore {
   ) {}
 
   async listRecords(cluster: string): Promise<AuditRecord[]> {
-    const out: AuditRecord[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
-          ExpressionAttributeValues: { ':pk': auditPk(cluster), ':sk': 'FINDING#' },
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const i of page.Items ?? []) out.push(fromItem(i));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+      ExpressionAttributeValues: { ':pk': auditPk(cluster), ':sk': 'FINDING#' },
+      ConsistentRead: true,
+    });
+    return items.map(fromItem);
   }
 
   private history(r: AuditRecord, at: string, change: 'opened' | 'resolved'): Item {
@@ -308,27 +297,17 @@ export class DynamoFindingStore implements FindingStore {
   }
 
   async recentSignals(sinceIso: string): Promise<ExhaustionSignal[]> {
-    const out: ExhaustionSignal[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk AND SK >= :since',
-          ExpressionAttributeValues: { ':pk': SIGNALS_PK, ':since': sinceIso },
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const i of page.Items ?? [])
-        out.push({
-          subnetId: String(i.subnetId),
-          at: String(i.at),
-          eventName: String(i.eventName),
-          ...(typeof i.errorMessage === 'string' ? { errorMessage: i.errorMessage } : {}),
-        });
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND SK >= :since',
+      ExpressionAttributeValues: { ':pk': SIGNALS_PK, ':since': sinceIso },
+      ConsistentRead: true,
+    });
+    return items.map((i) => ({
+      subnetId: String(i.subnetId),
+      at: String(i.at),
+      eventName: String(i.eventName),
+      ...(typeof i.errorMessage === 'string' ? { errorMessage: i.errorMessage } : {}),
+    }));
   }
 }

@@ -17,6 +17,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed } from '../store/errors';
+import { type Item, queryAll } from '../store/query';
 import { TABLE_KEYS } from '../store/table';
 import type { ClaimRequest, ClaimResult, ClaimStore, ReleaseRequest } from './claim-store';
 import {
@@ -43,8 +44,6 @@ import type {
   Target,
   WaiterRecord,
 } from './model';
-
-type Item = Record<string, unknown>;
 
 /** Attempts of a write that lost to a concurrent transaction on the same item (TransactionConflict). */
 const CONFLICT_ATTEMPTS = 6;
@@ -196,22 +195,12 @@ export class DynamoClaimStore implements ClaimStore {
   }
 
   private async queryPool(pool: string, skPrefix?: string): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: skPrefix ? 'PK = :pk AND begins_with(SK, :sk)' : 'PK = :pk',
-          ExpressionAttributeValues: { ':pk': poolPk(pool), ...(skPrefix ? { ':sk': skPrefix } : {}) },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+    return queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: skPrefix ? 'PK = :pk AND begins_with(SK, :sk)' : 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': poolPk(pool), ...(skPrefix ? { ':sk': skPrefix } : {}) },
+      ConsistentRead: true,
+    });
   }
 
   async loadPool(pool: string): Promise<PoolSnapshot> {

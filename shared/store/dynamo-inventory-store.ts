@@ -9,7 +9,6 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type {
@@ -39,9 +38,8 @@ import {
   ITEM_TYPE,
   PREFIX,
 } from './keys';
+import { type Item, queryAll } from './query';
 import { TABLE_KEYS } from './table';
-
-type Item = Record<string, unknown>;
 
 const BATCH_GET_LIMIT = 100;
 const BATCH_GET_ATTEMPTS = 8;
@@ -237,22 +235,13 @@ export class DynamoInventoryStore implements InventoryStore {
   }
 
   async listEipHistory(allocationId: string): Promise<EipHistoryEvent[]> {
-    const events: EipHistoryEvent[] = [];
-    let startKey: Item | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :hist)',
-          ExpressionAttributeValues: { ':pk': eipPk(allocationId), ':hist': PREFIX.history },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of out.Items ?? []) events.push(decodeHistoryEvent(item));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return events;
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :hist)',
+      ExpressionAttributeValues: { ':pk': eipPk(allocationId), ':hist': PREFIX.history },
+      ConsistentRead: true,
+    });
+    return items.map(decodeHistoryEvent);
   }
 
   async getEipStateItem(allocationId: string): Promise<StoredEipState | undefined> {
@@ -298,23 +287,14 @@ export class DynamoInventoryStore implements InventoryStore {
   }
 
   async listEipStates(): Promise<EipState[]> {
-    const states: EipState[] = [];
-    let startKey: Item | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: TABLE_KEYS.gsi1.name,
-          KeyConditionExpression: '#pk = :kind',
-          ExpressionAttributeNames: { '#pk': TABLE_KEYS.gsi1.partitionKey },
-          ExpressionAttributeValues: { ':kind': EIP_KIND },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of out.Items ?? []) states.push(decodeEipState(item));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return states;
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      IndexName: TABLE_KEYS.gsi1.name,
+      KeyConditionExpression: '#pk = :kind',
+      ExpressionAttributeNames: { '#pk': TABLE_KEYS.gsi1.partitionKey },
+      ExpressionAttributeValues: { ':kind': EIP_KIND },
+    });
+    return items.map(decodeEipState);
   }
 
   async recordEniCreated(event: EniCreated): Promise<EniRecord> {

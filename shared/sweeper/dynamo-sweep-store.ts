@@ -12,13 +12,13 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { CorruptItemError, isConditionalCheckFailed } from '../store/errors';
 import { expiresAtFor } from '../store/keys';
+import { type Item, queryAll } from '../store/query';
 import { TABLE_KEYS } from '../store/table';
 import {
   alertKey,
@@ -42,8 +42,6 @@ import {
   type TrackLedger,
 } from './model';
 import type { AlertClaim, AlertKey, CommitResult, StoredTrack, SweepStore, TrackCommit } from './ports';
-
-type Item = Record<string, unknown>;
 
 /** A track's fields (the ones earlier versions wrote as separate attributes, and still read that way). */
 const TRACK_FIELDS = [
@@ -201,27 +199,17 @@ export class DynamoSweepStore implements SweepStore {
   ) {}
 
   private async queryGsi(kind: string, attributes?: readonly string[]): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: TABLE_KEYS.gsi1.name,
-          KeyConditionExpression: '#pk = :kind',
-          ExpressionAttributeNames: {
-            '#pk': TABLE_KEYS.gsi1.partitionKey,
-            ...Object.fromEntries((attributes ?? []).map((a, i) => [`#p${i}`, a])),
-          },
-          ExpressionAttributeValues: { ':kind': kind },
-          ...(attributes ? { ProjectionExpression: attributes.map((_, i) => `#p${i}`).join(', ') } : {}),
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+    return queryAll(this.doc, {
+      TableName: this.tableName,
+      IndexName: TABLE_KEYS.gsi1.name,
+      KeyConditionExpression: '#pk = :kind',
+      ExpressionAttributeNames: {
+        '#pk': TABLE_KEYS.gsi1.partitionKey,
+        ...Object.fromEntries((attributes ?? []).map((a, i) => [`#p${i}`, a])),
+      },
+      ExpressionAttributeValues: { ':kind': kind },
+      ...(attributes ? { ProjectionExpression: attributes.map((_, i) => `#p${i}`).join(', ') } : {}),
+    });
   }
 
   async listTracks(): Promise<StoredTrack[]> {
@@ -453,21 +441,12 @@ export class DynamoSweepStore implements SweepStore {
 
   async listEpisodes(allocationId?: string): Promise<IdleEpisodeRecord[]> {
     if (allocationId === undefined) return (await this.queryGsi(SWEEP_KIND.idle)).map(decodeEpisode);
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :idle)',
-          ExpressionAttributeValues: { ':pk': sweepPk(allocationId), ':idle': SWEEP_SK.idle },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :idle)',
+      ExpressionAttributeValues: { ':pk': sweepPk(allocationId), ':idle': SWEEP_SK.idle },
+      ConsistentRead: true,
+    });
     return items.map(decodeEpisode);
   }
 

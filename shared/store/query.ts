@@ -1,0 +1,11 @@
+/** Reading a whole query result, for the adapters of every capability. */
+import { type DynamoDBDocumentClient, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+
+export type Item = Record<string, unknown>;
+
+/** Every item the query matches, page after page (the SDK's paginator follows `LastEvaluatedKey`). */
+export async function queryAll(doc: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Item[]> {
+  const items: Item[] = [];
+  for await (const page of paginateQuery({ client: doc }, input)) items.push(...(page.Items ?? []));
+  return items;
+}
