@@ -38,14 +38,9 @@ function lostRace(err: unknown): boolean {
   );
 }
 
-function toItem(r: AuditRecord): Item {
+/** What a finding says, as both its latest item and each history item store it. */
+function findingAttributes(r: AuditRecord): Item {
   return {
-    PK: auditPk(r.cluster),
-    SK: findingSk(r),
-    GSI1PK: AUDIT_KIND,
-    GSI1SK: `${r.cluster}#${scopeOf(r)}#${r.id}`,
-    itemType: 'AuditFinding',
-    kind: 'audit-finding',
     cluster: r.cluster,
     ...(r.nodegroup !== undefined ? { nodegroup: r.nodegroup } : {}),
     ...(r.pool !== undefined ? { pool: r.pool } : {}),
@@ -55,6 +50,18 @@ function toItem(r: AuditRecord): Item {
     title: r.title,
     evidence: r.evidence,
     fix: r.fix,
+  };
+}
+
+function toItem(r: AuditRecord): Item {
+  return {
+    PK: auditPk(r.cluster),
+    SK: findingSk(r),
+    GSI1PK: AUDIT_KIND,
+    GSI1SK: `${r.cluster}#${scopeOf(r)}#${r.id}`,
+    itemType: 'AuditFinding',
+    kind: 'audit-finding',
+    ...findingAttributes(r),
     state: r.state,
     announced: r.announced,
     rev: r.rev,
@@ -112,15 +119,7 @@ export class DynamoFindingStore implements FindingStore {
       itemType: 'AuditHistory',
       kind: 'audit-history',
       change,
-      cluster: r.cluster,
-      ...(r.nodegroup !== undefined ? { nodegroup: r.nodegroup } : {}),
-      ...(r.pool !== undefined ? { pool: r.pool } : {}),
-      checkId: r.id,
-      status: r.status,
-      severity: r.severity,
-      title: r.title,
-      evidence: r.evidence,
-      fix: r.fix,
+      ...findingAttributes(r),
       at,
       expiresAt: expiresAtFor(at, this.retentionDays),
     };
