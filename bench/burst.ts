@@ -5,18 +5,25 @@
  * the address-mutation bucket, the holder tag's in another bucket, and all of them — and whether any EIP was ever given
  * twice or any ENI left without one.
  */
-import { CreateNetworkInterfaceCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { EC2_RATES, ec2BucketOf } from '../local/core/throttle';
 import type { EventBridgeEvent } from '../local/core/types';
 import { SimulatedRegion } from '../local/region';
 import { keeperEvents, keeperReconciler } from '../shared/app/functions';
 import { clientOptions } from '../shared/aws/clients';
 import { KEEPER_MUTATING_CALLS, tokenBucketFloorSeconds } from './measure';
+import { createPodEnis, type PodNetwork, seedPodNetwork } from './pods';
 
 const VPC = 'vpc-0be0c0a000000b001';
 const SUBNET = 'subnet-0be0c0a000000b001';
 const POD_SG = 'sg-0be0c0a000000b001';
 const POOL = 'burst';
+const NETWORK: PodNetwork = {
+  vpcId: VPC,
+  subnetId: SUBNET,
+  securityGroupId: POD_SG,
+  subnetCidr: '10.0.0.0/19',
+};
 
 export interface BurstResult {
   enis: number;
@@ -77,40 +84,15 @@ export async function runBurst(opts: {
   const ec2 = new EC2Client({ ...clientOptions(region.connection('vpc-resource-controller'), 'ec2') });
   try {
     const state = region.ec2;
-    state.addVpc({ vpcId: VPC, cidrBlock: '10.0.0.0/16' });
-    state.addSubnet({
-      subnetId: SUBNET,
-      vpcId: VPC,
-      availabilityZone: 'eu-west-1a',
-      cidrBlock: '10.0.0.0/19',
-    });
-    state.addSecurityGroup({ groupId: POD_SG, groupName: 'bench-pods', vpcId: VPC });
-    state.addressLimit = opts.poolSize + 10;
-    for (let i = 0; i < opts.poolSize; i++) state.addAddress({ tags: { 'eip-keeper:pool': POOL } });
+    seedPodNetwork(region, NETWORK, { name: POOL, size: opts.poolSize, extraAddresses: 10 });
     // The pool as it stands after deploy: the reconciler has run once and registered every member.
     await region.invoke('KeeperReconciler');
 
     // The ENIs are created before throttling is switched on: the burst measures the keeper, not the controller.
-    const eniIds: string[] = [];
-    for (let i = 0; i < opts.enis; i++) {
-      const out = await ec2.send(
-        new CreateNetworkInterfaceCommand({
-          SubnetId: SUBNET,
-          Description: 'aws-k8s-branch-eni',
-          Groups: [POD_SG],
-          TagSpecifications: [
-            {
-              ResourceType: 'network-interface',
-              Tags: [
-                { Key: 'eks:eni:owner', Value: 'eks-vpc-resource-controller' },
-                { Key: 'kubernetes.io/cluster/bench', Value: 'owned' },
-              ],
-            },
-          ],
-        }),
-      );
-      eniIds.push(out.NetworkInterface?.NetworkInterfaceId as string);
-    }
+    const eniIds = await createPodEnis(ec2, NETWORK, opts.enis, {
+      'eks:eni:owner': 'eks-vpc-resource-controller',
+      'kubernetes.io/cluster/bench': 'owned',
+    });
     opts.log(
       `burst: ${eniIds.length} ENIs created, ${opts.poolSize} pool EIPs; delivering with throttling on`,
     );

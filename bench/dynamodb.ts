@@ -3,7 +3,7 @@
  * for ReturnConsumedCapacity=TOTAL). Each function gets its own metering proxy and deliveries run one at a time,
  * so the capacity between the start and the end of an invocation is that invocation's.
  */
-import { CreateNetworkInterfaceCommand, DeleteNetworkInterfaceCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DeleteNetworkInterfaceCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { EventBridgeEvent } from '../local/core/types';
 import { type CapacityTotals, DynamoDbMeter } from '../local/dynamodb-meter';
 import { eventNameOf } from '../local/eventbridge/router';
@@ -18,11 +18,13 @@ import {
 import { clientOptions } from '../shared/aws/clients';
 import { createSweeper } from '../shared/sweeper/sweep';
 import { sweeperDepsFromContext } from '../shared/sweeper/wire';
+import { createPodEnis, type PodNetwork, seedPodNetwork } from './pods';
 
 const VPC = 'vpc-0be0c0a000000d001';
 const SUBNET = 'subnet-0be0c0a000000d001';
 const SG = 'sg-0be0c0a000000d001';
 const POOL = 'meter-pool';
+const NETWORK: PodNetwork = { vpcId: VPC, subnetId: SUBNET, securityGroupId: SG, subnetCidr: '10.0.0.0/20' };
 
 export interface CapacityRow {
   /** What happened: the event (and how the handler took it), or a sweep. */
@@ -116,35 +118,14 @@ export async function runDynamoDbBench(opts: {
   const ec2 = new EC2Client(clientOptions(region.connection('vpc-resource-controller'), 'ec2'));
   try {
     const state = region.ec2;
-    state.addVpc({ vpcId: VPC, cidrBlock: '10.0.0.0/16' });
-    state.addSubnet({
-      subnetId: SUBNET,
-      vpcId: VPC,
-      availabilityZone: 'eu-west-1a',
-      cidrBlock: '10.0.0.0/20',
+    seedPodNetwork(region, NETWORK, {
+      name: POOL,
+      size: opts.enis,
+      extraAddresses: opts.sweepAddresses + 10,
     });
-    state.addSecurityGroup({ groupId: SG, groupName: 'bench-pods', vpcId: VPC });
-    state.addressLimit = opts.enis + opts.sweepAddresses + 10;
-    for (let i = 0; i < opts.enis; i++) state.addAddress({ tags: { 'eip-keeper:pool': POOL } });
     await region.invoke('KeeperReconciler');
 
-    const enis: string[] = [];
-    for (let i = 0; i < opts.enis; i++) {
-      const out = await ec2.send(
-        new CreateNetworkInterfaceCommand({
-          SubnetId: SUBNET,
-          Description: 'aws-k8s-branch-eni',
-          Groups: [SG],
-          TagSpecifications: [
-            {
-              ResourceType: 'network-interface',
-              Tags: [{ Key: 'kubernetes.io/cluster/bench', Value: 'owned' }],
-            },
-          ],
-        }),
-      );
-      enis.push(out.NetworkInterface?.NetworkInterfaceId as string);
-    }
+    const enis = await createPodEnis(ec2, NETWORK, opts.enis, { 'kubernetes.io/cluster/bench': 'owned' });
     await region.settle();
     await region.advance(60_000);
     for (const id of enis) await ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: id }));
