@@ -101,6 +101,59 @@ export function waitersInOrder(waiters: readonly WaiterRecord[]): WaiterRecord[]
   return [...waiters].sort((a, b) => byString(a.since, b.since) || byString(targetKey(a), targetKey(b)));
 }
 
+/**
+ * A claim made less than CLAIMER_ALIVE_MS ago and not yet associated: the handler that made it (a duplicate of this
+ * event, or the one serving waiters) associates it next, so a second AssociateAddress would only spend a token.
+ */
+export function claimInHand(claim: ClaimRecord, nowMs: number): boolean {
+  const holder = claim.holder;
+  return (
+    holder !== undefined &&
+    holder.associationId === undefined &&
+    nowMs - Date.parse(holder.claimedAt) < CLAIMER_ALIVE_MS
+  );
+}
+
+/**
+ * Manual holds whose alert was claimed longer than `graceMs` ago and never confirmed (the runtime died before its
+ * Publish), for associations EC2 still shows. Holds EC2 no longer shows are left to the plan, which clears them.
+ */
+export function unannouncedHolds(
+  snapshot: PoolSnapshot,
+  addresses: readonly PoolAddress[],
+  nowMs: number,
+  graceMs: number,
+): { claim: ClaimRecord; hold: ManualHold & { alertClaimedAt: string }; address: PoolAddress }[] {
+  const byId = new Map(addresses.map((a) => [a.allocationId, a]));
+  const due: { claim: ClaimRecord; hold: ManualHold & { alertClaimedAt: string }; address: PoolAddress }[] =
+    [];
+  for (const claim of snapshot.claims) {
+    const hold = claim.manualHold;
+    if (!hold?.alertClaimedAt || hold.alertedAt) continue;
+    if (nowMs - Date.parse(hold.alertClaimedAt) <= graceMs) continue;
+    const address = byId.get(claim.allocationId);
+    if (!address?.association || (address.association.associationId ?? 'unknown') !== hold.associationId)
+      continue;
+    due.push({ claim, hold: { ...hold, alertClaimedAt: hold.alertClaimedAt }, address });
+  }
+  return due;
+}
+
+/**
+ * The waiter to name when an exhaustion episode opened longer than `graceMs` ago was never announced (its opener died
+ * before the alert); undefined when there is nothing to announce.
+ */
+export function unannouncedExhaustionWaiter(
+  snapshot: PoolSnapshot,
+  nowMs: number,
+  graceMs: number,
+): WaiterRecord | undefined {
+  const ex = snapshot.exhaustion;
+  if (!ex?.open || ex.alertedAt || !ex.openedAt) return undefined;
+  if (nowMs - Date.parse(ex.openedAt) <= graceMs) return undefined;
+  return waitersInOrder(snapshot.waiters)[0];
+}
+
 // -----------------------------------------------------------------------------------------------------------------
 // Reconcile plan
 

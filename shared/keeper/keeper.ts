@@ -16,7 +16,7 @@ import type { ClaimStore } from './claim-store';
 import {
   associationTarget,
   CLAIM_GRACE_MS,
-  CLAIMER_ALIVE_MS,
+  claimInHand,
   freeClaims,
   type HolderTagChange,
   holderTagCalls,
@@ -26,6 +26,8 @@ import {
   poolCounts,
   type ReconcileAction,
   rankCandidates,
+  unannouncedExhaustionWaiter,
+  unannouncedHolds,
   waitersInOrder,
 } from './decide';
 import type { KeeperEc2 } from './ec2';
@@ -387,14 +389,7 @@ export function createKeeper(deps: KeeperDeps): Keeper {
       await recordManual(pool, address, story, target);
       return undefined;
     }
-    const holder = claim.holder;
-    if (
-      holder &&
-      holder.associationId === undefined &&
-      Date.parse(now()) - Date.parse(holder.claimedAt) < CLAIMER_ALIVE_MS
-    ) {
-      // Its claimer (a duplicate of this event, or the handler serving waiters) associates it next: a second
-      // AssociateAddress would only spend a token of the account's address-mutation bucket.
+    if (claimInHand(claim, Date.parse(now()))) {
       story.add(pool.name, `${podIp(target)} is being given ${address.publicIp} by another invocation`);
       return { kind: 'in-hand', allocationId: claim.allocationId, publicIp: address.publicIp };
     }
@@ -1056,14 +1051,12 @@ export function createKeeper(deps: KeeperDeps): Keeper {
     addresses: PoolAddress[],
     story: Story,
   ): Promise<void> {
-    const byId = new Map(addresses.map((a) => [a.allocationId, a]));
-    for (const c of snapshot.claims) {
-      const hold = c.manualHold;
-      if (!hold?.alertClaimedAt || hold.alertedAt) continue;
-      if (Date.parse(now()) - Date.parse(hold.alertClaimedAt) <= graceMs) continue;
-      const address = byId.get(c.allocationId);
-      if (!address?.association || (address.association.associationId ?? 'unknown') !== hold.associationId)
-        continue;
+    for (const { claim: c, hold, address } of unannouncedHolds(
+      snapshot,
+      addresses,
+      Date.parse(now()),
+      graceMs,
+    )) {
       if (
         !(await store.reclaimManualHoldAlert(
           pool.name,
@@ -1093,12 +1086,9 @@ export function createKeeper(deps: KeeperDeps): Keeper {
     addresses: PoolAddress[],
     story: Story,
   ): Promise<void> {
-    const ex = snapshot.exhaustion;
-    if (!ex?.open || ex.alertedAt || !ex.openedAt) return;
-    if (Date.parse(now()) - Date.parse(ex.openedAt) <= graceMs) return;
-    const [first] = waitersInOrder(snapshot.waiters);
-    if (!first) return;
-    await store.abandonExhaustion(pool.name, ex.episode);
+    const first = unannouncedExhaustionWaiter(snapshot, Date.parse(now()), graceMs);
+    if (!first || !snapshot.exhaustion) return;
+    await store.abandonExhaustion(pool.name, snapshot.exhaustion.episode);
     await exhausted(pool, { eniId: first.eniId, privateIp: first.privateIp }, story, addresses);
   }
 

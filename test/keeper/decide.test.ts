@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { type PoolConfig, PoolSchema } from '../../shared/config/schema';
 import {
+  claimInHand,
   freeClaims,
   holderTagCalls,
   holderTagDrift,
@@ -11,6 +12,8 @@ import {
   type ReconcileAction,
   type ReconcileInput,
   rankCandidates,
+  unannouncedExhaustionWaiter,
+  unannouncedHolds,
   waitersInOrder,
 } from '../../shared/keeper/decide';
 import type { ClaimRecord, EniView, PoolAddress, PoolSnapshot } from '../../shared/keeper/model';
@@ -677,5 +680,70 @@ describe('holderTagCalls', () => {
     ]);
 
     expect(calls).toEqual([{ op: 'tag', eniId: 'eni-02', allocationIds: ['eipalloc-01'] }]);
+  });
+});
+
+describe('alerts and claims left behind by a runtime that died', () => {
+  const MIN = 60_000;
+  const at = (iso: string) => Date.parse(iso);
+  const snap = (over: Partial<PoolSnapshot>): PoolSnapshot => ({
+    pool: 'payments',
+    claims: [],
+    waiters: [],
+    ...over,
+  });
+
+  it('leaves an unassociated claim to its claimer for a minute, then no longer', () => {
+    const fresh = held(1, 'eni-01', { associationId: undefined, claimedAt: '2026-01-05T09:59:30.000Z' });
+    expect(claimInHand(fresh, at(NOW))).toBe(true);
+    expect(claimInHand(fresh, at(NOW) + 30_000)).toBe(false);
+    expect(claimInHand(held(1, 'eni-01', { claimedAt: '2026-01-05T09:59:30.000Z' }), at(NOW))).toBe(false);
+    expect(claimInHand(claim(1), at(NOW))).toBe(false);
+  });
+
+  it('re-announces a manual hold only past the grace, unconfirmed, and while EC2 still shows that association', () => {
+    const hold = {
+      associationId: 'eipassoc-0h',
+      eniId: 'eni-0h',
+      detectedAt: '2026-01-05T09:50:00.000Z',
+      alertClaimedAt: '2026-01-05T09:50:00.000Z',
+    };
+    const stillHeld = address(1, {
+      association: { associationId: 'eipassoc-0h', eniId: 'eni-0h', privateIp: '10.0.9.9' },
+    });
+    const s = snap({
+      claims: [
+        claim(1, { manualHold: hold }),
+        claim(2, { manualHold: { ...hold, alertedAt: '2026-01-05T09:50:01.000Z' } }),
+        claim(3, { manualHold: hold }),
+      ],
+    });
+    const addresses = [
+      stillHeld,
+      address(2, { association: stillHeld.association }),
+      address(3, on('eni-07', 3)),
+    ];
+    expect(unannouncedHolds(s, addresses, at(NOW), 2 * MIN).map((d) => d.claim.allocationId)).toEqual([
+      'eipalloc-01',
+    ]);
+    expect(unannouncedHolds(s, addresses, at('2026-01-05T09:51:00.000Z'), 2 * MIN)).toEqual([]);
+  });
+
+  it('names the oldest waiter of an open, unannounced exhaustion episode past the grace', () => {
+    const waiters = [
+      { pool: 'payments', eniId: 'eni-02', privateIp: '10.0.1.2', since: '2026-01-05T09:41:00.000Z' },
+      { pool: 'payments', eniId: 'eni-01', privateIp: '10.0.1.1', since: '2026-01-05T09:40:00.000Z' },
+    ];
+    const open = { pool: 'payments', open: true, episode: 3, openedAt: '2026-01-05T09:40:00.000Z' };
+    expect(unannouncedExhaustionWaiter(snap({ waiters, exhaustion: open }), at(NOW), 2 * MIN)?.eniId).toBe(
+      'eni-01',
+    );
+    for (const exhaustion of [
+      { ...open, alertedAt: '2026-01-05T09:40:01.000Z' },
+      { ...open, open: false },
+      { ...open, openedAt: '2026-01-05T09:59:00.000Z' },
+    ])
+      expect(unannouncedExhaustionWaiter(snap({ waiters, exhaustion }), at(NOW), 2 * MIN)).toBeUndefined();
+    expect(unannouncedExhaustionWaiter(snap({ exhaustion: open }), at(NOW), 2 * MIN)).toBeUndefined();
   });
 });
