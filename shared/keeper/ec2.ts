@@ -13,9 +13,9 @@ import {
   CreateTagsCommand,
   DeleteTagsCommand,
   DescribeAddressesCommand,
-  DescribeNetworkInterfacesCommand,
   EC2Client,
   type NetworkInterface,
+  paginateDescribeNetworkInterfaces,
 } from '@aws-sdk/client-ec2';
 import type { RetryStrategyV2 } from '@smithy/types';
 import { type AwsConnection, clientOptions } from '../aws/clients';
@@ -209,14 +209,11 @@ export class SdkKeeperEc2 implements KeeperEc2 {
 
   private async describe(filters: { Name: string; Values: string[] }[]): Promise<NetworkInterface[]> {
     const out: NetworkInterface[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.ec2.send(
-        new DescribeNetworkInterfacesCommand({ Filters: filters, MaxResults: 1000, NextToken: token }),
-      );
+    for await (const page of paginateDescribeNetworkInterfaces(
+      { client: this.ec2, pageSize: 1000 },
+      { Filters: filters },
+    ))
       out.push(...(page.NetworkInterfaces ?? []));
-      token = page.NextToken;
-    } while (token);
     return out;
   }
 
