@@ -16,7 +16,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed } from '../store/errors';
+import { isConditionalCheckFailed, lostConditionalRace } from '../store/errors';
 import { expiresAtFor, PREFIX } from '../store/keys';
 import { type Item, queryAll } from '../store/query';
 import { type Finding, scopeOf } from './checks/result';
@@ -28,15 +28,6 @@ const SIGNALS_PK = `${PREFIX.audit}#signals`;
 
 export const auditPk = (cluster: string) => `${PREFIX.audit}${cluster}`;
 export const findingSk = (f: Pick<Finding, 'nodegroup' | 'pool' | 'id'>) => `FINDING#${scopeOf(f)}#${f.id}`;
-
-function lostRace(err: unknown): boolean {
-  if (isConditionalCheckFailed(err)) return true;
-  const e = err as { name?: string; CancellationReasons?: { Code?: string }[] };
-  return (
-    e?.name === 'TransactionCanceledException' &&
-    (e.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')
-  );
-}
 
 /** What a finding says, as both its latest item and each history item store it. */
 function findingAttributes(r: AuditRecord): Item {
@@ -150,7 +141,7 @@ export class DynamoFindingStore implements FindingStore {
       }
       return next;
     } catch (err) {
-      if (lostRace(err)) return undefined;
+      if (lostConditionalRace(err)) return undefined;
       throw err;
     }
   }

@@ -10,30 +10,13 @@ import {
   paginateListClusters,
   paginateListNodegroups,
 } from '@aws-sdk/client-eks';
+import { mapLimit } from '../runtime/concurrency';
 import type { AddonInfo, ClusterInfo, NodegroupInfo } from './snapshot';
 
 const iso = (d: Date | undefined): string | undefined => (d ? d.toISOString() : undefined);
 
 function isNotFound(err: unknown): boolean {
   return (err as { name?: string })?.name === 'ResourceNotFoundException';
-}
-
-/** Runs `fn` over `items` with at most `limit` calls in flight, keeping order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 export class EksReader {

@@ -16,7 +16,7 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed } from '../store/errors';
+import { cancellationCodes, isConditionalCheckFailed, isTransactionConflict } from '../store/errors';
 import { type Item, queryAll } from '../store/query';
 import { TABLE_KEYS } from '../store/table';
 import type { ClaimRequest, ClaimResult, ClaimStore, ReleaseRequest } from './claim-store';
@@ -75,33 +75,13 @@ function str(item: Item, name: string): string | undefined {
   return typeof v === 'string' && v.length > 0 ? v : undefined;
 }
 
-function errorName(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null ? (err as { name?: string }).name : undefined;
-}
-
-/** Codes of a cancelled transaction, per item in request order (`None` where the item was fine). */
-function cancellationCodes(err: unknown): string[] | undefined {
-  if (errorName(err) !== 'TransactionCanceledException') return undefined;
-  const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-  if (Array.isArray(reasons) && reasons.length > 0) return reasons.map((r) => r.Code ?? 'None');
-  // No reasons given: parse the message `... [ConditionalCheckFailed, None, ...]`.
-  const m = /\[([^\]]*)\]/.exec((err as Error).message ?? '');
-  return m?.[1]?.split(',').map((s) => s.trim() || 'None') ?? [];
-}
-
-function isConflict(err: unknown): boolean {
-  const name = errorName(err);
-  if (name === 'TransactionConflictException') return true;
-  return cancellationCodes(err)?.includes('TransactionConflict') ?? false;
-}
-
 /** Retries `fn` while it loses to a concurrent transaction, with a small jittered back-off. */
 async function retryConflicts<T>(fn: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (err) {
-      if (!isConflict(err) || attempt >= CONFLICT_ATTEMPTS) throw err;
+      if (!isTransactionConflict(err) || attempt >= CONFLICT_ATTEMPTS) throw err;
       await sleep(Math.random() * 5 * 2 ** attempt);
     }
   }
@@ -238,7 +218,7 @@ export class DynamoClaimStore implements ClaimStore {
         }),
       );
     } catch (err) {
-      if (!isConditionalCheckFailed(err) && !isConflict(err)) throw err;
+      if (!isConditionalCheckFailed(err) && !isTransactionConflict(err)) throw err;
     }
   }
 

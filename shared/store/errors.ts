@@ -27,3 +27,36 @@ export function isConditionalCheckFailed(err: unknown): boolean {
     (err as { name?: unknown }).name === 'ConditionalCheckFailedException'
   );
 }
+
+function errorName(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null ? (err as { name?: string }).name : undefined;
+}
+
+/**
+ * The per-item codes of a cancelled `TransactWriteItems` (`None`, `ConditionalCheckFailed`, `TransactionConflict`,
+ * `ThrottlingError`, ...) in request order, or `undefined` when `err` is not a cancelled transaction. Without
+ * `CancellationReasons` the codes are read from the message (`... [ConditionalCheckFailed, None]`), which is how
+ * some SDK versions and emulators report them.
+ */
+export function cancellationCodes(err: unknown): string[] | undefined {
+  if (errorName(err) !== 'TransactionCanceledException') return undefined;
+  const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+  if (Array.isArray(reasons) && reasons.length > 0) return reasons.map((r) => r.Code ?? 'None');
+  const m = /\[([^\]]*)\]/.exec((err as Error).message ?? '');
+  return m?.[1]?.split(',').map((s) => s.trim() || 'None') ?? [];
+}
+
+/** True when a conditional write, or one item of a transaction, failed its condition. */
+export function lostConditionalRace(err: unknown): boolean {
+  return (
+    isConditionalCheckFailed(err) || (cancellationCodes(err)?.includes('ConditionalCheckFailed') ?? false)
+  );
+}
+
+/** True when a transaction lost to a concurrent one (worth retrying at once). */
+export function isTransactionConflict(err: unknown): boolean {
+  return (
+    errorName(err) === 'TransactionConflictException' ||
+    (cancellationCodes(err)?.includes('TransactionConflict') ?? false)
+  );
+}

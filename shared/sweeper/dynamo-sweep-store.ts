@@ -16,7 +16,8 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { CorruptItemError, isConditionalCheckFailed } from '../store/errors';
+import { forEachLimit } from '../runtime/concurrency';
+import { CorruptItemError, cancellationCodes, isConditionalCheckFailed } from '../store/errors';
 import { expiresAtFor } from '../store/keys';
 import { type Item, queryAll } from '../store/query';
 import { TABLE_KEYS } from '../store/table';
@@ -171,25 +172,6 @@ const TRANSACT_MAX_ACTIONS = 100;
 const PUT_CONCURRENCY = 16;
 const TRANSACT_CONCURRENCY = 4;
 
-async function forEachLimit<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-/** The per-item codes of a cancelled transaction (`None`, `ConditionalCheckFailed`, ...), or undefined. */
-function cancellationReasons(err: unknown): string[] | undefined {
-  const e = err as { name?: string; CancellationReasons?: { Code?: string }[] };
-  if (e?.name !== 'TransactionCanceledException' || !Array.isArray(e.CancellationReasons)) return undefined;
-  return e.CancellationReasons.map((r) => r.Code ?? 'None');
-}
-
 export class DynamoSweepStore implements SweepStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -334,7 +316,7 @@ export class DynamoSweepStore implements SweepStore {
           if (isConditionalCheckFailed(err)) return { ok: false };
           throw err;
         }
-        const reasons = cancellationReasons(err);
+        const reasons = cancellationCodes(err);
         if (!reasons) throw err;
         if (reasons[0] === 'ConditionalCheckFailed') return { ok: false };
         // An episode already ended, or a release already recorded (a retried run): drop that part and write the rest.

@@ -14,6 +14,7 @@
 import type { AppConfig } from '../config/schema';
 import { describeActor } from '../events/cloudtrail';
 import type { EipState } from '../inventory/fold';
+import { forEachLimit } from '../runtime/concurrency';
 import type { Clock, Log, MetricsSink } from '../runtime/context';
 import type { EniRecord } from '../store/inventory-store';
 import type { AddressFacts, AlertContext, AlertSpec, DigestItem, DnsFacts, LastHolderFacts } from './alerts';
@@ -200,21 +201,6 @@ function sameValue(x: unknown, y: unknown): boolean {
     keys.length === Object.keys(ys).length &&
     keys.every((k) => Object.hasOwn(ys, k) && sameValue(xs[k], ys[k]))
   );
-}
-
-async function forEachLimit<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 const KIND_ORDER: readonly AddressKind[] = ADDRESS_KINDS;
