@@ -30,7 +30,6 @@ import {
   unannouncedHolds,
   waitersInOrder,
 } from './decide';
-import type { KeeperEc2 } from './ec2';
 import { type KeeperRecord, parseKeeperEvent } from './events';
 import {
   type ClaimRecord,
@@ -43,14 +42,14 @@ import {
   sameTarget,
   type Target,
 } from './model';
+import type { AlertPort, KeeperEc2Port } from './ports';
 import { isTargetOf, matchPool, owningPool, selectorKey, targetsOf } from './selector';
-import type { AlertPublisher } from './sns';
 
 export interface KeeperDeps {
   pools: readonly PoolConfig[];
-  ec2: KeeperEc2;
+  ec2: KeeperEc2Port;
   store: ClaimStore;
-  alerts: AlertPublisher;
+  alerts: AlertPort;
   clock: Clock;
   log: Log;
   metrics: MetricsSink;
@@ -288,7 +287,7 @@ export function createKeeper(deps: KeeperDeps): Keeper {
     opts: { count: boolean; verb: string },
   ): Promise<ServeOutcome | undefined> {
     const { allocationId } = claim;
-    let outcome: Awaited<ReturnType<KeeperEc2['associate']>>;
+    let outcome: Awaited<ReturnType<KeeperEc2Port['associate']>>;
     try {
       outcome = await ec2.associate(allocationId, target);
     } catch (err) {
