@@ -13,23 +13,18 @@ import type { ExpectedOrigin } from '../events/cloudtrail';
 import type { Clock, Log, MetricsSink } from '../runtime/context';
 import { manuallyHeldAlert, poolExhaustedAlert } from './alerts';
 import type { ClaimStore } from './claim-store';
+import { unannouncedExhaustionWaiter, unannouncedHolds } from './decide-announce';
+import { type HolderTagChange, holderTagCalls, holderTagDrift } from './decide-holder-tags';
+import { isRepair, planReconcile, type ReconcileAction } from './decide-reconcile';
 import {
   associationTarget,
   CLAIM_GRACE_MS,
   claimInHand,
   freeClaims,
-  type HolderTagChange,
-  holderTagCalls,
-  holderTagDrift,
-  isRepair,
-  planReconcile,
   poolCounts,
-  type ReconcileAction,
   rankCandidates,
-  unannouncedExhaustionWaiter,
-  unannouncedHolds,
   waitersInOrder,
-} from './decide';
+} from './decide-serve';
 import { type KeeperRecord, parseKeeperEvent } from './events';
 import {
   type ClaimRecord,
