@@ -1,7 +1,7 @@
 /**
- * The keeper's storage port: claims on pool EIPs, waiting ENIs and exhaustion episodes. Every mutation is a
- * conditional write, so concurrent handlers (events, duplicates, the reconciler) cannot both win the same thing.
- * `dynamo-claim-store.ts` implements it on the single table (layouts in docs/data-model.md).
+ * The keeper's storage port, by concern: claims on pool EIPs, manual holds, waiting ENIs and exhaustion episodes.
+ * Every mutation is a conditional write, so concurrent handlers (events, duplicates, the reconciler) cannot both win
+ * the same thing. `dynamo-claim-store/` implements it on the single table (layouts in docs/data-model.md).
  */
 import type { ClaimRecord, ClaimVia, ManualHold, PoolSnapshot, Target } from './model';
 
@@ -40,7 +40,8 @@ export interface ReleaseRequest {
   idle: boolean;
 }
 
-export interface ClaimStore {
+/** Claims on pool EIPs: who holds which member, made and let go in conditional transactions. */
+export interface ClaimsStore {
   /** Every keeper item of the pool (claims, waiters, exhaustion), strongly consistent. */
   loadPool(pool: string): Promise<PoolSnapshot>;
   /**
@@ -74,7 +75,10 @@ export interface ClaimStore {
   /** The claims a target ENI holds in the pool (one per private IP), strongly consistent. */
   claimsOfEni(pool: string, eniId: string): Promise<{ target: Target; allocationId: string }[]>;
   getClaim(pool: string, allocationId: string): Promise<ClaimRecord | undefined>;
+}
 
+/** Associations made outside eip-keeper: recorded once, alerted once, never taken back. */
+export interface ManualHoldStore {
   /**
    * Records that the EIP is associated outside eip-keeper, releasing `displaced`'s claim if given. `recorded` only
    * for the first writer of this association (so one alert per manual hold); `unchanged` when already recorded;
@@ -106,7 +110,10 @@ export interface ClaimStore {
     claimedAt: string,
     at: string,
   ): Promise<boolean>;
+}
 
+/** Targets that matched a pool when no EIP was free, served first when one frees. */
+export interface WaiterStore {
   /** Records a waiting target (keeps the first `since`). */
   addWaiter(pool: string, target: Target, since: string): Promise<void>;
   removeWaiter(pool: string, target: Target): Promise<void>;
@@ -117,7 +124,10 @@ export interface ClaimStore {
    * allocate twice; false when another handler already did.
    */
   markAllocating(pool: string, target: Target, at: string): Promise<boolean>;
+}
 
+/** The pool's exhaustion episodes: opened (and alerted) once, closed when an EIP is free again. */
+export interface ExhaustionStore {
   /** Opens an exhaustion episode; the episode number if this call opened it, undefined if one is open. */
   openExhaustion(pool: string, at: string): Promise<number | undefined>;
   /** Records that the episode's alert went out. */
@@ -127,3 +137,5 @@ export interface ClaimStore {
   /** Closes the open episode; true if this call closed it. */
   closeExhaustion(pool: string, at: string): Promise<boolean>;
 }
+
+export type ClaimStore = ClaimsStore & ManualHoldStore & WaiterStore & ExhaustionStore;

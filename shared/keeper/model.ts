@@ -1,6 +1,6 @@
 /**
  * The keeper's domain vocabulary: what it knows about ENIs, pool addresses and its own claims, as plain data.
- * Pure: no AWS import. The adapters (`ec2.ts`, `dynamo-claim-store.ts`) translate to and from these shapes.
+ * Pure: no AWS import. The adapters (`adapters/ec2.ts`, `dynamo-claim-store/`) translate to and from these shapes.
  */
 
 /** EIPs tagged `eip-keeper:pool=<name>` are the members of pool `<name>`. */

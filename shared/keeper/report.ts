@@ -2,7 +2,7 @@
  * What `eip-keeper pools` shows: each pool, its EIPs, who holds each (ENI and private IP), since when, and how long
  * a free one has been idle. Pure: built from DescribeAddresses and, when the table is readable, the keeper's claims.
  */
-import { waitersInOrder } from './decide';
+import { waitersInOrder } from './decide-serve';
 import type { PoolAddress, PoolSnapshot } from './model';
 
 export type EipRowState =

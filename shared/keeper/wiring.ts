@@ -1,10 +1,10 @@
 /** Builds the keeper from a RuntimeContext: the adapters it needs (EC2, the table, SNS) and nothing else. */
 import type { RuntimeContext } from '../runtime/context';
 import { createDocumentClient } from '../store/client';
+import { SdkKeeperEc2 } from './adapters/ec2';
+import { SnsAlertPublisher } from './adapters/sns';
 import { DynamoClaimStore } from './dynamo-claim-store';
-import { SdkKeeperEc2 } from './ec2';
 import { createKeeper, type Keeper } from './keeper';
-import { SnsAlertPublisher } from './sns';
 
 export function keeperFromContext(ctx: RuntimeContext): Keeper {
   return createKeeper({

@@ -1,21 +1,21 @@
 /** The keeper's pure decisions, on literal data: which ENIs match, which EIP an ENI gets, what a reconcile does. */
 import { describe, expect, it } from 'vitest';
 import { type PoolConfig, PoolSchema } from '../../shared/config/schema';
+import { unannouncedExhaustionWaiter, unannouncedHolds } from '../../shared/keeper/decide-announce';
+import { holderTagCalls, holderTagDrift } from '../../shared/keeper/decide-holder-tags';
+import {
+  isRepair,
+  planReconcile,
+  type ReconcileAction,
+  type ReconcileInput,
+} from '../../shared/keeper/decide-reconcile';
 import {
   claimInHand,
   freeClaims,
-  holderTagCalls,
-  holderTagDrift,
-  isRepair,
-  planReconcile,
   poolCounts,
-  type ReconcileAction,
-  type ReconcileInput,
   rankCandidates,
-  unannouncedExhaustionWaiter,
-  unannouncedHolds,
   waitersInOrder,
-} from '../../shared/keeper/decide';
+} from '../../shared/keeper/decide-serve';
 import type { ClaimRecord, EniView, PoolAddress, PoolSnapshot } from '../../shared/keeper/model';
 import { eniFilters, matchPool, owningPool, selectorKey, targetsOf } from '../../shared/keeper/selector';
 

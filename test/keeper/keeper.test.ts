@@ -6,9 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PoolSchema } from '../../shared/config/schema';
 import type { KeeperAlert } from '../../shared/keeper/alerts';
 import { DynamoClaimStore } from '../../shared/keeper/dynamo-claim-store';
-import type { AssociateOutcome, KeeperEc2 } from '../../shared/keeper/ec2';
 import { createKeeper, type Keeper } from '../../shared/keeper/keeper';
 import type { EniView, PoolAddress, Target } from '../../shared/keeper/model';
+import type { AssociateOutcome, KeeperEc2Port as KeeperEc2 } from '../../shared/keeper/ports';
 import { createTestTable, recordingLog, recordingMetrics, type TestTable } from '../support/dynamo';
 
 const SG = 'sg-0aaaaaaaaaaaaaaa1';

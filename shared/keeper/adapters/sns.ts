@@ -1,13 +1,10 @@
-/** The keeper's alert port and its SNS adapter (the publisher builds only the SNS client). */
+/** The keeper's alert port (`ports.ts`) on SNS (the publisher builds only the SNS client). */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { type AwsConnection, clientOptions } from '../aws/clients';
-import type { KeeperAlert } from './alerts';
+import { type AwsConnection, clientOptions } from '../../aws/clients';
+import type { KeeperAlert } from '../alerts';
+import type { AlertPort } from '../ports';
 
-export interface AlertPublisher {
-  publish(alert: KeeperAlert): Promise<void>;
-}
-
-export class SnsAlertPublisher implements AlertPublisher {
+export class SnsAlertPublisher implements AlertPort {
   private readonly sns: SNSClient;
 
   constructor(

@@ -1,10 +1,6 @@
 /**
- * The keeper's EC2 port and its SDK adapter: describe ENIs and pool addresses, associate with
- * `AllowReassociation=false`, tag the holder for humans, and (only for pools that allow it) allocate.
- *
- * Errors: what retrying cannot fix is returned as an outcome (the target is gone, the EIP is already associated);
- * throttling that outlasted the SDK's retries and server errors are thrown, so Lambda retries the event. Tag calls
- * make one attempt and throw on any failure: the caller logs it and the reconciler repairs the tag.
+ * The keeper's EC2 port (`ports.ts`) on the AWS SDK: EC2's answers translated to the keeper's plain data, and the
+ * errors retrying cannot fix returned as outcomes (the rest are thrown, so Lambda retries the event).
  */
 import {
   type Address,
@@ -18,37 +14,11 @@ import {
   paginateDescribeNetworkInterfaces,
 } from '@aws-sdk/client-ec2';
 import type { RetryStrategyV2 } from '@smithy/types';
-import { type AwsConnection, clientOptions } from '../aws/clients';
-import type { PoolConfig } from '../config/schema';
-import { type EniView, HOLDER_TAG, POOL_TAG, type PoolAddress, type Target } from './model';
-import { eniFilters } from './selector';
-
-export type AssociateOutcome =
-  | { kind: 'associated'; associationId: string }
-  /** `Resource.AlreadyAssociated`: the EIP is associated elsewhere, or the target IP already has an address. */
-  | { kind: 'already-associated'; message: string }
-  /** The ENI or its private IP no longer exists. */
-  | { kind: 'target-gone'; code: string }
-  /** The EIP no longer exists (released). */
-  | { kind: 'address-gone'; code: string }
-  /** A client error retrying will not fix (no internet gateway, permissions, ...). */
-  | { kind: 'rejected'; code: string; message: string };
-
-export interface KeeperEc2 {
-  /** The ENIs with these ids that exist (absent ones are deleted). */
-  describeEnis(eniIds: readonly string[]): Promise<Map<string, EniView>>;
-  /** The pool's candidate ENIs (selector filters; callers still match them exactly). */
-  listPoolEnis(pool: PoolConfig): Promise<EniView[]>;
-  /** Every address tagged with one of these pools (only those with these allocation ids, when given). */
-  describePoolAddresses(pools: readonly string[], allocationIds?: readonly string[]): Promise<PoolAddress[]>;
-  associate(allocationId: string, target: Target): Promise<AssociateOutcome>;
-  /** Tags these addresses `eip-keeper:holder=<eniId>` (one CreateTags: the same tag on every resource). */
-  tagHolder(allocationIds: readonly string[], eniId: string): Promise<void>;
-  /** Removes the holder tag from these addresses where it still names `eniId` (DeleteTags with the value). */
-  untagHolder(allocationIds: readonly string[], eniId: string): Promise<void>;
-  /** Allocates a new address tagged into the pool. */
-  allocate(pool: string): Promise<{ allocationId: string; publicIp: string }>;
-}
+import { type AwsConnection, clientOptions } from '../../aws/clients';
+import type { PoolConfig } from '../../config/schema';
+import { type EniView, HOLDER_TAG, POOL_TAG, type PoolAddress, type Target } from '../model';
+import type { AssociateOutcome, KeeperEc2Port } from '../ports';
+import { eniFilters } from '../selector';
 
 const TARGET_GONE = new Set([
   'InvalidNetworkInterfaceID.NotFound',
@@ -164,7 +134,7 @@ function withoutRetries(inner: RetryStrategyV2): RetryStrategyV2 {
 /** EC2 allows 200 values per filter. */
 const FILTER_VALUES_MAX = 200;
 
-export class SdkKeeperEc2 implements KeeperEc2 {
+export class SdkKeeperEc2 implements KeeperEc2Port {
   private readonly ec2: EC2Client;
   private tagClient?: EC2Client;
 

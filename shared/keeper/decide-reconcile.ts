@@ -1,0 +1,352 @@
+/**
+ * The reconciler's decision, as a plain function over plain data (no AWS import, no I/O): from the claims, EC2's
+ * view of the pool's members and the ENIs, what must be done to bring them back to the desired state
+ * (`planReconcile`), and which of those actions count as repairs (`isRepair`).
+ */
+import type { PoolConfig } from '../config/schema';
+import { manualHoldOf } from './decide-announce';
+import { associationTarget, byString, CLAIM_GRACE_MS } from './decide-serve';
+import {
+  type ClaimRecord,
+  type EniView,
+  type ManualHold,
+  type PoolAddress,
+  type PoolSnapshot,
+  sameTarget,
+  type Target,
+  targetKey,
+} from './model';
+import { isTargetOf, owningPool, targetsOf } from './selector';
+
+export type ReconcileAction =
+  /** A pool member without a claim item: create it (free). */
+  | { kind: 'register'; allocationId: string; publicIp: string }
+  /** A claim item whose EIP is no longer a pool member (untagged or released): release it and delete it. */
+  | { kind: 'retire'; allocationId: string; holder?: Target }
+  /** The holder's ENI (or its private IP) is gone and the event was missed: the EIP is free again. */
+  | {
+      kind: 'free';
+      allocationId: string;
+      holder: Target;
+      reason: 'eni-gone' | 'ip-gone' | 'no-longer-matches' | 'has-other-address';
+    }
+  /** EC2 shows the claim's association but the claim does not record it (crash after AssociateAddress). */
+  | {
+      kind: 'record-association';
+      allocationId: string;
+      holder: Target;
+      associationId: string;
+      repair: boolean;
+    }
+  /** The claim holds an EIP that is not associated: associate it (crash before AssociateAddress, or disassociated). */
+  | {
+      kind: 'associate';
+      allocationId: string;
+      holder: Target;
+      reason: 'never-associated' | 'disassociated';
+    }
+  /** Associated with something other than its claim holder: record it, alert, never take it back. */
+  | {
+      kind: 'manual-hold';
+      allocationId: string;
+      publicIp: string;
+      hold: Omit<ManualHold, 'detectedAt'>;
+      /** The claim holder this displaces (its claim is released; the ENI is then served again). */
+      displaced?: Target;
+    }
+  /** A manual hold is over (the EIP is unassociated again): the EIP returns to the pool. */
+  | { kind: 'clear-manual'; allocationId: string; associationId: string }
+  /** Associated (by hand or before eip-keeper) with an ENI of the pool that has no claim: record the claim. */
+  | { kind: 'adopt'; allocationId: string; target: Target; associationId: string }
+  /** A matching ENI target without a pool EIP: serve it (oldest waiter first). */
+  | { kind: 'serve'; target: Target; waitingSince?: string }
+  /** A waiter that no longer waits (its ENI is gone, no longer matches, or was served). */
+  | { kind: 'drop-waiter'; target: Target; reason: string };
+
+export interface ReconcileInput {
+  pool: PoolConfig;
+  /** Every configured pool (an ENI belongs to the first pool that matches it). */
+  pools: readonly PoolConfig[];
+  now: string;
+  /** Read first (strongly consistent), before EC2 was described. */
+  snapshot: PoolSnapshot;
+  /** This pool's members per DescribeAddresses (read after the snapshot). */
+  addresses: readonly PoolAddress[];
+  /**
+   * ENIs per DescribeNetworkInterfaces (read after the addresses): the pool's candidates, plus every ENI a claim,
+   * waiter or association names, looked up by id.
+   */
+  enis: ReadonlyMap<string, EniView>;
+  /** ENI ids looked up by id and not found: deleted (ENI ids are never reused). */
+  goneEniIds: ReadonlySet<string>;
+  graceMs?: number;
+}
+
+export interface ReconcilePlan {
+  actions: ReconcileAction[];
+  /** Things noticed and deliberately left alone, for the log. */
+  notes: string[];
+}
+
+/** What the plan knows while it walks the pool, and what it has decided so far. */
+interface Planning {
+  readonly input: ReconcileInput;
+  readonly grace: number;
+  readonly nowMs: number;
+  readonly actions: ReconcileAction[];
+  readonly notes: string[];
+  readonly members: ReadonlyMap<string, PoolAddress>;
+  /** Targets that hold (or are about to hold) a pool EIP after this plan. */
+  readonly served: Set<string>;
+  /** Targets a claim holds and no action of this plan releases. */
+  readonly claimedTargets: Set<string>;
+}
+
+/**
+ * Desired vs actual for one pool. Desired: every matching ENI target holds exactly one pool EIP through a claim;
+ * every claim's EIP is associated with its holder; an EIP associated with anything else is recorded as manually
+ * held and never taken back.
+ */
+export function planReconcile(input: ReconcileInput): ReconcilePlan {
+  const { snapshot, addresses } = input;
+  const p: Planning = {
+    input,
+    grace: input.graceMs ?? CLAIM_GRACE_MS,
+    nowMs: Date.parse(input.now),
+    actions: [],
+    notes: [],
+    members: new Map(addresses.map((a) => [a.allocationId, a])),
+    served: new Set(),
+    claimedTargets: new Set(snapshot.claims.flatMap((c) => (c.holder ? [targetKey(c.holder)] : []))),
+  };
+  retireLeavers(p);
+  const claims = new Map(snapshot.claims.map((c) => [c.allocationId, c]));
+  for (const address of addresses) {
+    if (address.serviceManaged) {
+      p.notes.push(`${address.publicIp} is owned by ${address.serviceManaged}: left alone`);
+      continue;
+    }
+    const claim = claims.get(address.allocationId);
+    if (!claim)
+      p.actions.push({ kind: 'register', allocationId: address.allocationId, publicIp: address.publicIp });
+    if (claim?.holder) planHeld(p, address, claim.holder);
+    else planUnheld(p, address, claim);
+  }
+  const serving = planServes(p);
+  planDroppedWaiters(p, serving);
+  return { actions: p.actions, notes: p.notes };
+}
+
+const ownsEni = (p: Planning, eni: EniView | undefined): boolean =>
+  eni !== undefined && owningPool(p.input.pools, eni)?.name === p.input.pool.name;
+
+/** The target's claim is released by this plan. */
+const releases = (p: Planning, t: Target) => p.claimedTargets.delete(targetKey(t));
+
+/** Claims whose EIP left the pool. */
+function retireLeavers(p: Planning): void {
+  for (const c of p.input.snapshot.claims) {
+    if (p.members.has(c.allocationId)) continue;
+    p.actions.push({
+      kind: 'retire',
+      allocationId: c.allocationId,
+      ...(c.holder ? { holder: { eniId: c.holder.eniId, privateIp: c.holder.privateIp } } : {}),
+    });
+    if (c.holder) releases(p, c.holder);
+  }
+}
+
+/** A member a claim holds: on its holder, elsewhere, or not associated. */
+function planHeld(p: Planning, address: PoolAddress, holder: NonNullable<ClaimRecord['holder']>): void {
+  const { allocationId } = address;
+  const assoc = address.association;
+  const h: Target = { eniId: holder.eniId, privateIp: holder.privateIp };
+  if (assoc && sameTarget(associationTarget(address), h)) {
+    p.served.add(targetKey(h));
+    if (assoc.associationId && holder.associationId !== assoc.associationId) {
+      const old = p.nowMs - Date.parse(holder.claimedAt) >= p.grace;
+      p.actions.push({
+        kind: 'record-association',
+        allocationId,
+        holder: h,
+        associationId: assoc.associationId,
+        repair: old && holder.associationId === undefined,
+      });
+    }
+    return;
+  }
+  if (assoc) {
+    // Someone moved it (AllowReassociation=true) or associated it elsewhere: never take it back.
+    p.actions.push({
+      kind: 'manual-hold',
+      allocationId,
+      publicIp: address.publicIp,
+      hold: manualHoldOf(address),
+      displaced: h,
+    });
+    releases(p, h);
+    return;
+  }
+  planUnassociatedClaim(p, address, holder, h);
+}
+
+type FreeReason = Extract<ReconcileAction, { kind: 'free' }>['reason'];
+
+/** Claimed but not associated: free it if its holder is gone or changed, else (re-)associate it. */
+function planUnassociatedClaim(
+  p: Planning,
+  address: PoolAddress,
+  holder: NonNullable<ClaimRecord['holder']>,
+  h: Target,
+): void {
+  const { allocationId } = address;
+  const why = whyFree(p, address, h);
+  if (why === 'not-described') {
+    p.notes.push(`${address.publicIp}: holder ${h.eniId} was not described; left for the next run`);
+    return;
+  }
+  if (why) {
+    p.actions.push({ kind: 'free', allocationId, holder: h, reason: why });
+    releases(p, h);
+    return;
+  }
+  p.served.add(targetKey(h));
+  if (holder.associationId !== undefined) {
+    p.actions.push({ kind: 'associate', allocationId, holder: h, reason: 'disassociated' });
+  } else if (p.nowMs - Date.parse(holder.claimedAt) >= p.grace) {
+    p.actions.push({ kind: 'associate', allocationId, holder: h, reason: 'never-associated' });
+  }
+  // Otherwise an event handler is probably between its claim and its AssociateAddress right now.
+}
+
+/** Why the holder of an unassociated claim no longer gets its EIP (undefined: it still does). */
+function whyFree(p: Planning, address: PoolAddress, h: Target): FreeReason | 'not-described' | undefined {
+  const { pool, enis, goneEniIds } = p.input;
+  if (goneEniIds.has(h.eniId)) return 'eni-gone';
+  const eni = enis.get(h.eniId);
+  if (!eni) return 'not-described';
+  if (![eni.privateIp, ...eni.secondaryIps].includes(h.privateIp)) return 'ip-gone';
+  if (!ownsEni(p, eni) || !isTargetOf(pool, eni, h.privateIp)) return 'no-longer-matches';
+  const publicOnTarget = eni.publicIps?.[h.privateIp];
+  if (!publicOnTarget) return undefined;
+  p.notes.push(
+    `${h.eniId} (${h.privateIp}) got ${publicOnTarget.publicIp ?? 'a public IP'} from elsewhere while claiming ${address.publicIp}`,
+  );
+  return 'has-other-address';
+}
+
+/** A member no claim holds (or with no claim item yet): a manual hold that ended or changed, or one to adopt. */
+function planUnheld(p: Planning, address: PoolAddress, claim: ClaimRecord | undefined): void {
+  const { allocationId } = address;
+  const assoc = address.association;
+  if (claim?.manualHold) {
+    if (!assoc) {
+      p.actions.push({ kind: 'clear-manual', allocationId, associationId: claim.manualHold.associationId });
+    } else if ((assoc.associationId ?? 'unknown') !== claim.manualHold.associationId) {
+      p.actions.push({
+        kind: 'manual-hold',
+        allocationId,
+        publicIp: address.publicIp,
+        hold: manualHoldOf(address),
+      });
+    }
+    return;
+  }
+  if (!assoc) return;
+  const at = associationTarget(address);
+  const eni = at ? p.input.enis.get(at.eniId) : undefined;
+  if (at && p.input.goneEniIds.has(at.eniId)) {
+    p.notes.push(`${address.publicIp} names deleted ${at.eniId}; AWS drops that association`);
+    return;
+  }
+  if (
+    at &&
+    assoc.associationId &&
+    ownsEni(p, eni) &&
+    isTargetOf(p.input.pool, eni as EniView, at.privateIp)
+  ) {
+    if (!p.claimedTargets.has(targetKey(at)) && !p.served.has(targetKey(at))) {
+      p.served.add(targetKey(at));
+      p.actions.push({ kind: 'adopt', allocationId, target: at, associationId: assoc.associationId });
+      return;
+    }
+  }
+  p.actions.push({
+    kind: 'manual-hold',
+    allocationId,
+    publicIp: address.publicIp,
+    hold: manualHoldOf(address),
+  });
+}
+
+/** Matching targets that hold no pool EIP, waiters first (oldest first): the keys of the targets to serve. */
+function planServes(p: Planning): Set<string> {
+  const { pool, enis, snapshot } = p.input;
+  const waiters = new Map(snapshot.waiters.map((w) => [targetKey(w), w]));
+  const toServe: { target: Target; waitingSince?: string }[] = [];
+  for (const eni of [...enis.values()].sort((a, b) => byString(a.eniId, b.eniId))) {
+    if (!ownsEni(p, eni)) continue;
+    for (const t of targetsOf(pool, eni)) {
+      const key = targetKey(t);
+      if (p.served.has(key) || p.claimedTargets.has(key)) continue;
+      const pub = eni.publicIps?.[t.privateIp];
+      if (pub) {
+        // A public address not from this pool (or one being sorted out above): never replaced.
+        const fromPool = pub.allocationId !== undefined && p.members.has(pub.allocationId);
+        if (!fromPool)
+          p.notes.push(`${t.eniId} (${t.privateIp}) already has ${pub.publicIp ?? 'a public IP'}`);
+        continue;
+      }
+      const since = waiters.get(key)?.since;
+      toServe.push(since ? { target: t, waitingSince: since } : { target: t });
+    }
+  }
+  toServe.sort(
+    (a, b) =>
+      Number(a.waitingSince === undefined) - Number(b.waitingSince === undefined) ||
+      byString(a.waitingSince ?? '', b.waitingSince ?? '') ||
+      byString(targetKey(a.target), targetKey(b.target)),
+  );
+  for (const s of toServe) p.actions.push({ kind: 'serve', ...s });
+  return new Set(toServe.map((s) => targetKey(s.target)));
+}
+
+/** Waiters that no longer wait: gone, served, no longer matching, or given a public IP from elsewhere. */
+function planDroppedWaiters(p: Planning, serving: ReadonlySet<string>): void {
+  const { pool, enis, goneEniIds } = p.input;
+  for (const w of p.input.snapshot.waiters) {
+    const key = targetKey(w);
+    if (serving.has(key)) continue;
+    const target = { eniId: w.eniId, privateIp: w.privateIp };
+    const eni = enis.get(w.eniId);
+    const reason = goneEniIds.has(w.eniId)
+      ? 'ENI deleted'
+      : p.claimedTargets.has(key) || p.served.has(key)
+        ? 'served'
+        : !eni
+          ? undefined
+          : !ownsEni(p, eni) || !isTargetOf(pool, eni, w.privateIp)
+            ? 'no longer matches the pool'
+            : eni.publicIps?.[w.privateIp]
+              ? 'has a public IP'
+              : undefined;
+    if (reason) p.actions.push({ kind: 'drop-waiter', target, reason });
+  }
+}
+
+/** Whether an action counts as a repair (something an event should have done, or a crash left undone). */
+export function isRepair(action: ReconcileAction): boolean {
+  switch (action.kind) {
+    case 'free':
+    case 'associate':
+    case 'adopt':
+      return true;
+    case 'record-association':
+      return action.repair;
+    case 'serve':
+      // A waiting ENI is served as an EIP frees; one that never waited was missed by the event path.
+      return action.waitingSince === undefined;
+    default:
+      return false;
+  }
+}
