@@ -1,12 +1,7 @@
 /**
- * Every key of the single table, built in one place. Layouts are documented in docs/data-model.md.
- *
- * | Item                     | PK                     | SK                              | GSI1PK      | GSI1SK         |
- * |--------------------------|------------------------|---------------------------------|-------------|----------------|
- * | EIP state                | `EIP#<allocationId>`   | `STATE`                         | `KIND#eip`  | `<allocationId>` |
- * | EIP history event        | `EIP#<allocationId>`   | `HIST#<eventTime>#<eventId>`    |             |                |
- * | ENI record               | `ENI#<eniId>`          | `STATE`                         |             |                |
- * | Association map          | `ASSOC#<associationId>`| `MAP`                           |             |                |
+ * What the keys of every item in the single table share: the partition-key prefixes (one list, so no two
+ * capabilities collide), the key shape and the TTL. Each capability builds its own keys from these in its `keys.ts`;
+ * layouts are documented in docs/data-model.md.
  */
 
 export const PREFIX = {
@@ -15,17 +10,12 @@ export const PREFIX = {
   association: 'ASSOC#',
   history: 'HIST#',
   kind: 'KIND#',
-  /** Reserved for the keeper's pool claims (not designed yet). */
+  /** The keeper's pool claims (`shared/keeper/keys.ts`). */
   pool: 'POOL#',
-  /** Reserved for the sweeper's ledger (not designed yet). */
+  /** The sweeper's ledger (`shared/sweeper/keys.ts`). */
   sweep: 'SWEEP#',
-  /** Reserved for the auditor's findings (not designed yet). */
+  /** The auditor's findings. */
   audit: 'AUDIT#',
-} as const;
-
-export const SK = {
-  state: 'STATE',
-  map: 'MAP',
 } as const;
 
 /** Values of the `itemType` attribute every item carries (for humans reading the table, and for decoding). */
@@ -40,28 +30,6 @@ export interface TableKey {
   PK: string;
   SK: string;
 }
-
-export const eipPk = (allocationId: string): string => `${PREFIX.eip}${allocationId}`;
-
-export const eipStateKey = (allocationId: string): TableKey => ({ PK: eipPk(allocationId), SK: SK.state });
-
-/** History sort keys order by time, then event id (CloudTrail times have one-second resolution). */
-export const eipHistoryKey = (allocationId: string, eventTime: string, eventId: string): TableKey => ({
-  PK: eipPk(allocationId),
-  SK: `${PREFIX.history}${eventTime}#${eventId}`,
-});
-
-export const eniKey = (eniId: string): TableKey => ({ PK: `${PREFIX.eni}${eniId}`, SK: SK.state });
-
-export const associationKey = (associationId: string): TableKey => ({
-  PK: `${PREFIX.association}${associationId}`,
-  SK: SK.map,
-});
-
-/** GSI1 partition listing every EIP state. */
-export const EIP_KIND = `${PREFIX.kind}eip`;
-
-export const eipStateGsi1 = (allocationId: string) => ({ GSI1PK: EIP_KIND, GSI1SK: allocationId });
 
 const DAY_SECONDS = 86_400;
 

@@ -9,3 +9,18 @@ export async function queryAll(doc: DynamoDBDocumentClient, input: QueryCommandI
   for await (const page of paginateQuery({ client: doc }, input)) items.push(...(page.Items ?? []));
   return items;
 }
+
+/** Every item of partition `pk` whose sort key starts with `skPrefix`, strongly consistent, every page. */
+export function queryPrefix(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  pk: string,
+  skPrefix: string,
+): Promise<Item[]> {
+  return queryAll(doc, {
+    TableName: tableName,
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+    ConsistentRead: true,
+  });
+}

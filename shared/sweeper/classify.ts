@@ -4,7 +4,7 @@
  * the configuration and the time.
  */
 import type { PoolConfig, SweeperConfig } from '../config/schema';
-import type { EipState } from '../inventory/fold';
+import type { EipState } from '../inventory/model';
 import { inlineText } from './escape';
 import {
   type AddressKind,

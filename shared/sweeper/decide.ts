@@ -3,7 +3,7 @@
  * the inputs through adapters, calls these functions, and applies what they return.
  */
 import type { PoolConfig, SweeperConfig } from '../config/schema';
-import type { EipState } from '../inventory/fold';
+import type { EipState } from '../inventory/model';
 import {
   type Classification,
   classify,

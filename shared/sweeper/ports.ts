@@ -2,8 +2,7 @@
  * What the sweep needs from the outside world, as interfaces. `adapters/` implements them with the AWS SDK;
  * `dynamo-sweep-store.ts` implements the store on the single table; tests wrap or replace any of them.
  */
-import type { EipState } from '../inventory/fold';
-import type { EniRecord } from '../store/inventory-store';
+import type { EipState, EniRecord } from '../inventory/model';
 import type { ZoneRecords } from './dns';
 import type { AddressTrack, IdleEpisodeRecord, ObservedAddress, ReleaseRecord } from './model';
 

@@ -13,10 +13,9 @@
  */
 import type { AppConfig } from '../config/schema';
 import { describeActor } from '../events/cloudtrail';
-import type { EipState } from '../inventory/fold';
+import type { EipState, EniRecord } from '../inventory/model';
 import { forEachLimit } from '../runtime/concurrency';
 import type { Clock, Log, MetricsSink } from '../runtime/context';
-import type { EniRecord } from '../store/inventory-store';
 import type { AddressFacts, AlertContext, AlertSpec, DigestItem, DnsFacts, LastHolderFacts } from './alerts';
 import { formatTime, renderAlert } from './alerts';
 import type { Classification } from './classify';

@@ -5,14 +5,8 @@ import type {
   AddressAssociated,
   AddressReleased,
 } from '../../shared/events/cloudtrail';
-import {
-  type EipDisassociation,
-  type EipHistoryEvent,
-  type EipState,
-  type EniDeletion,
-  foldEip,
-  foldEipHistory,
-} from '../../shared/inventory/fold';
+import { foldEip, foldEipHistory } from '../../shared/inventory/decide';
+import type { EipDisassociation, EipHistoryEvent, EipState, EniDeletion } from '../../shared/inventory/model';
 
 const A = 'eipalloc-0aaaaaaaaaaaaaaa1';
 const alice: Actor = { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/alice', userName: 'alice' };

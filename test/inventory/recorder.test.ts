@@ -2,14 +2,11 @@ import { readFileSync } from 'node:fs';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/inventory-recorder';
-import {
-  createInventoryRecorder,
-  type InventoryRecorderResult,
-  RefoldConflictError,
-} from '../../shared/inventory/recorder';
-import { DynamoInventoryStore } from '../../shared/store/dynamo-inventory-store';
-import type { InventoryStore } from '../../shared/store/inventory-store';
-import { associationKey, eipHistoryKey } from '../../shared/store/keys';
+import { DynamoInventoryStore } from '../../shared/inventory/dynamo-inventory-store';
+import type { InventoryStore } from '../../shared/inventory/inventory-store';
+import { associationKey, eipHistoryKey } from '../../shared/inventory/keys';
+import { createInventoryRecorder, type InventoryRecorderResult } from '../../shared/inventory/recorder';
+import { RefoldConflictError } from '../../shared/inventory/refold';
 import { ct, ORIGIN, shuffled } from '../events/builders';
 import {
   createTestTable,

@@ -1,6 +1,6 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { queryAll } from '../../shared/store/query';
+import { queryAll, queryPrefix } from '../../shared/store/query';
 import { createTestTable, type TestTable } from '../support/dynamo';
 
 let t: TestTable;
@@ -25,5 +25,20 @@ describe('queryAll on DynamoDB Local', () => {
       Limit: 2,
     });
     expect(items.map((i) => i.n)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+});
+
+describe('queryPrefix on DynamoDB Local', () => {
+  it('returns the items of one partition whose sort key starts with the prefix, and no other', async () => {
+    const put = (PK: string, SK: string) =>
+      t.doc.send(new PutCommand({ TableName: t.tableName, Item: { PK, SK } }));
+    await put('P#1', 'HIST#2');
+    await put('P#1', 'HIST#1');
+    await put('P#1', 'STATE');
+    await put('P#2', 'HIST#1');
+
+    const items = await queryPrefix(t.doc, t.tableName, 'P#1', 'HIST#');
+
+    expect(items.map((i) => `${i.PK} ${i.SK}`)).toEqual(['P#1 HIST#1', 'P#1 HIST#2']);
   });
 });

@@ -1,7 +1,7 @@
 /** The sweeper's pure decisions: classification, idle episodes, the run plan and the last-moment checks. */
 import { describe, expect, it } from 'vitest';
 import { type DEFAULT_CONFIG, parseAppConfig } from '../../shared/config/schema';
-import type { EipState } from '../../shared/inventory/fold';
+import type { EipState } from '../../shared/inventory/model';
 import { type ClassifyConfig, classify, trackIdle } from '../../shared/sweeper/classify';
 import {
   checkLiveBeforeRelease,

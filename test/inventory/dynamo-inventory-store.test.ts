@@ -7,10 +7,12 @@ import type {
   EniCreated,
   EniDeleted,
 } from '../../shared/events/cloudtrail';
-import { type EipDisassociation, foldEip } from '../../shared/inventory/fold';
-import { DynamoInventoryStore } from '../../shared/store/dynamo-inventory-store';
+import { foldEip } from '../../shared/inventory/decide';
+import { DynamoInventoryStore } from '../../shared/inventory/dynamo-inventory-store';
+import { eipHistoryKey } from '../../shared/inventory/keys';
+import type { EipDisassociation } from '../../shared/inventory/model';
 import { CorruptItemError } from '../../shared/store/errors';
-import { eipHistoryKey, expiresAtFor } from '../../shared/store/keys';
+import { expiresAtFor } from '../../shared/store/keys';
 import { createTestTable, type TestTable } from '../support/dynamo';
 
 const A = 'eipalloc-0aaaaaaaaaaaaaaa1';

@@ -1,54 +1,9 @@
 /**
- * The EIP inventory's storage port: what the recorder writes and what later capabilities (keeper, sweeper,
- * auditor) read. `dynamo-inventory-store.ts` implements it on the single table.
+ * The EIP inventory's storage port: what the recorder writes and what other capabilities (keeper, sweeper, auditor)
+ * read. `dynamo-inventory-store/` implements it on the single table.
  */
-import type {
-  Actor,
-  AddressAssociated,
-  AddressDisassociated,
-  EniCreated,
-  EniDeleted,
-} from '../events/cloudtrail';
-import type { EipAnchors, EipHistoryEvent, EipState, EniDeletion } from '../inventory/fold';
-
-/** What the table knows about one ENI: its creation, its deletion (a tombstone), and the EIPs ever associated. */
-export interface EniRecord {
-  eniId: string;
-  createdAt?: string;
-  createdBy?: Actor;
-  createdEventId?: string;
-  createdUserAgent?: string;
-  subnetId?: string;
-  vpcId?: string;
-  az?: string;
-  description?: string;
-  interfaceType?: string;
-  privateIp?: string;
-  privateIps?: string[];
-  securityGroupIds?: string[];
-  tags?: Record<string, string>;
-  macAddress?: string;
-  requesterManaged?: boolean;
-  ownerId?: string;
-  deletedAt?: string;
-  deletedBy?: Actor;
-  deletedEventId?: string;
-  deletedUserAgent?: string;
-  /** Every EIP ever associated with this ENI (sorted). */
-  allocationIds: string[];
-}
-
-/** The deletion an ENI record holds, in the fold's terms. */
-export function eniDeletionOf(eni: EniRecord): EniDeletion | undefined {
-  if (eni.deletedAt === undefined) return undefined;
-  const d: EniDeletion = {
-    at: eni.deletedAt,
-    by: eni.deletedBy ?? { type: 'Unknown' },
-    eventId: eni.deletedEventId ?? `unknown-${eni.eniId}`,
-  };
-  if (eni.deletedUserAgent !== undefined) d.userAgent = eni.deletedUserAgent;
-  return d;
-}
+import type { AddressAssociated, AddressDisassociated, EniCreated, EniDeleted } from '../events/cloudtrail';
+import type { EipAnchors, EipHistoryEvent, EipState, EniRecord } from './model';
 
 /** The association-id → allocation-id map item, as an atomic update left it. */
 export interface AssociationLink {
