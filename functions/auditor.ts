@@ -4,13 +4,13 @@
  * that are new or resolved (docs/auditor.md).
  */
 import { type AuditorResult, handleTrigger } from '../shared/auditor/audit';
-import { createAuditorDeps } from '../shared/auditor/service';
 import { parseTrigger } from '../shared/auditor/triggers';
+import { auditorDepsFromContext } from '../shared/auditor/wiring';
 import type { HandlerFactory } from '../shared/runtime/context';
 import { lambdaHandler } from '../shared/runtime/lambda';
 
 export const createHandler: HandlerFactory<unknown, AuditorResult> = (ctx) => {
-  const deps = createAuditorDeps(ctx);
+  const deps = auditorDepsFromContext(ctx);
   const origin = { accountId: ctx.env.accountId, region: ctx.env.region };
   return (event) => handleTrigger(deps, parseTrigger(event, origin));
 };

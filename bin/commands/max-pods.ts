@@ -4,7 +4,7 @@
  * offline from `--enis --ips-per-eni --vcpus --hypervisor`.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { Ec2Reader } from '../../shared/auditor/ec2-reader';
+import { Ec2Reader } from '../../shared/auditor/adapters/ec2';
 import {
   computeMaxPods,
   type Hypervisor,

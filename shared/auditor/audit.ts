@@ -10,7 +10,7 @@ import { type Finding, findingKey, isFinding } from './checks/result';
 import type { AuditRecord, FindingStore } from './finding-store';
 import { type AuditSummary, diffFindings, summaryStory } from './findings';
 import type { ChangeNotice } from './messages';
-import type { AuditNotifier } from './notifier';
+import type { NotifierPort } from './ports';
 import type { ClusterSnapshot, ExhaustionSignal } from './snapshot';
 import type { Trigger } from './triggers';
 
@@ -31,7 +31,7 @@ export interface AuditorDeps {
   /** The subnet of an ENI (AssignPrivateIpAddresses names only the ENI); undefined when it is gone. */
   subnetOfEni(networkInterfaceId: string): Promise<string | undefined>;
   store: FindingStore;
-  notifier: AuditNotifier;
+  notifier: NotifierPort;
 }
 
 export interface ClusterAudit {

@@ -6,6 +6,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { type ChangeNotice, type FindingEventEntry, findingEvents, snsMessage } from './messages';
+import type { NotifierPort } from './ports';
 import { signRequest } from './sigv4';
 
 /** EventBridge did not take every entry after retries. */
@@ -104,11 +105,7 @@ export class SignedEventBridge implements EventsPublisher {
   }
 }
 
-export interface AuditNotifier {
-  publish(notice: ChangeNotice): Promise<void>;
-}
-
-export class SnsAndEventsNotifier implements AuditNotifier {
+export class SnsAndEventsNotifier implements NotifierPort {
   constructor(
     private readonly sns: SNSClient,
     private readonly events: EventsPublisher,

@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SimulatedRegion } from '../../local/region';
 import { parseScenario } from '../../local/scenario/schema';
 import { seedRegion } from '../../local/scenario/seed';
-import { EksReader } from '../../shared/auditor/eks-reader';
-import { IamReader } from '../../shared/auditor/iam-reader';
-import { KubernetesReader } from '../../shared/auditor/k8s-reader';
+import { EksReader } from '../../shared/auditor/adapters/eks';
+import { IamReader } from '../../shared/auditor/adapters/iam';
+import { KubernetesReader } from '../../shared/auditor/adapters/kubernetes';
 import { SignedEventBridge } from '../../shared/auditor/notifier';
 import { clientOptions } from '../../shared/aws/clients';
 

@@ -8,7 +8,8 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { parse as parseYaml } from 'yaml';
-import { presignUrl } from './sigv4';
+import type { KubernetesPort } from '../ports';
+import { presignUrl } from '../sigv4';
 import {
   type Available,
   type AwsNodeInfo,
@@ -18,7 +19,7 @@ import {
   type KubernetesNode,
   type KubernetesState,
   unavailable,
-} from './snapshot';
+} from '../snapshot';
 
 export const TOKEN_PREFIX = 'k8s-aws-v1.';
 /** EKS accepts tokens whose presigned URL is younger than 15 minutes; the CLI's `get-token` uses 60 s expiry. */
@@ -178,7 +179,7 @@ const RBAC_HINT =
 /** Refused, unreachable: the whole Kubernetes input is unavailable. */
 class AccessRefused extends Error {}
 
-export class KubernetesReader {
+export class KubernetesReader implements KubernetesPort {
   constructor(private readonly opts: KubernetesReaderOptions) {}
 
   async read(cluster: ClusterInfo): Promise<Available<KubernetesState>> {

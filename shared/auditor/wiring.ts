@@ -9,16 +9,16 @@ import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { clientOptions } from '../aws/clients';
 import type { RuntimeContext } from '../runtime/context';
 import { createDocumentClient } from '../store/client';
+import { Ec2Reader } from './adapters/ec2';
+import { EksReader } from './adapters/eks';
+import { IamReader } from './adapters/iam';
+import { KubernetesReader } from './adapters/kubernetes';
 import type { AuditorDeps } from './audit';
 import { DynamoFindingStore } from './dynamo-finding-store';
-import { Ec2Reader } from './ec2-reader';
-import { EksReader } from './eks-reader';
 import { gatherCluster } from './gather';
-import { IamReader } from './iam-reader';
-import { KubernetesReader } from './k8s-reader';
 import { SignedEventBridge, SnsAndEventsNotifier } from './notifier';
 
-export function createAuditorDeps(ctx: RuntimeContext): AuditorDeps {
+export function auditorDepsFromContext(ctx: RuntimeContext): AuditorDeps {
   const eksClient = new EKSClient(clientOptions(ctx.aws, 'eks'));
   const eks = new EksReader(eksClient);
   const iam = new IamReader(new IAMClient(clientOptions(ctx.aws, 'iam')));
