@@ -1,8 +1,10 @@
 /**
- * Wires the auditor's adapters from a RuntimeContext: one client per service it reads, built once per cold start.
+ * Builds the auditor from a RuntimeContext (the Lambda handler, the local simulated region and the CLI): one client
+ * per service it reads or tells, built once per cold start.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
@@ -11,38 +13,46 @@ import type { RuntimeContext } from '../runtime/context';
 import { createDocumentClient } from '../store/client';
 import { Ec2Reader } from './adapters/ec2';
 import { EksReader } from './adapters/eks';
+import { EventBridgeFindingNotifier } from './adapters/eventbridge';
 import { IamReader } from './adapters/iam';
 import { KubernetesReader } from './adapters/kubernetes';
+import { SnsFindingNotifier } from './adapters/sns';
 import type { AuditorDeps } from './audit';
 import { DynamoFindingStore } from './dynamo-finding-store';
-import { gatherCluster } from './gather';
-import { SignedEventBridge, SnsAndEventsNotifier } from './notifier';
+import { type GatherDeps, gatherCluster } from './gather';
+import type { NotifierPort } from './ports';
 
-export function auditorDepsFromContext(ctx: RuntimeContext): AuditorDeps {
+/** The readers a snapshot is gathered through (all the `audit` CLI needs: it stores and sends nothing). */
+export function auditorReadersFromContext(ctx: Pick<RuntimeContext, 'aws'>): GatherDeps {
   const eksClient = new EKSClient(clientOptions(ctx.aws, 'eks'));
-  const eks = new EksReader(eksClient);
-  const iam = new IamReader(new IAMClient(clientOptions(ctx.aws, 'iam')));
-  const ec2 = new Ec2Reader(new EC2Client(clientOptions(ctx.aws, 'ec2')));
-  const sns = new SNSClient(clientOptions(ctx.aws, 'sns'));
   const credentials = async (): Promise<AwsCredentialIdentity> =>
     ctx.aws.credentials ?? (await eksClient.config.credentials());
-  const k8s = new KubernetesReader({
+  return {
+    eks: new EksReader(eksClient),
+    iam: new IamReader(new IAMClient(clientOptions(ctx.aws, 'iam'))),
+    ec2: new Ec2Reader(new EC2Client(clientOptions(ctx.aws, 'ec2'))),
+    k8s: new KubernetesReader({
+      region: ctx.aws.region,
+      credentials,
+      ...(ctx.aws.endpoints?.sts ? { stsEndpoint: ctx.aws.endpoints.sts } : {}),
+      // Signing time is real time, whatever the domain clock says.
+      now: () => new Date(),
+    }),
     region: ctx.aws.region,
-    credentials,
-    ...(ctx.aws.endpoints?.sts ? { stsEndpoint: ctx.aws.endpoints.sts } : {}),
-    // Signing time is real time, whatever the domain clock says.
-    now: () => new Date(),
-  });
-  const events = new SignedEventBridge({
-    region: ctx.aws.region,
-    ...(ctx.aws.endpoints?.eventbridge ? { endpoint: ctx.aws.endpoints.eventbridge } : {}),
-    credentials,
-  });
-  const store = new DynamoFindingStore(
-    createDocumentClient(ctx.aws),
-    ctx.env.tableName,
-    ctx.config.history.retentionDays,
-  );
+  };
+}
+
+/** Announces on the topic first, then on the bus; a failure of either fails the announcement (it is retried). */
+function inTurn(...notifiers: NotifierPort[]): NotifierPort {
+  return {
+    async publish(notice) {
+      for (const n of notifiers) await n.publish(notice);
+    },
+  };
+}
+
+export function auditorDepsFromContext(ctx: RuntimeContext): AuditorDeps {
+  const readers = auditorReadersFromContext(ctx);
   return {
     config: ctx.config,
     region: ctx.env.region,
@@ -50,20 +60,24 @@ export function auditorDepsFromContext(ctx: RuntimeContext): AuditorDeps {
     clock: ctx.clock,
     log: ctx.log,
     metrics: ctx.metrics,
-    listClusters: () => eks.listClusters(),
+    listClusters: () => readers.eks.listClusters(),
     gather: (cluster, signals) =>
-      gatherCluster({ eks, iam, ec2, k8s, region: ctx.env.region }, cluster, {
-        config: ctx.config,
-        now: ctx.clock.now(),
-        signals,
-      }),
+      gatherCluster(readers, cluster, { config: ctx.config, now: ctx.clock.now(), signals }),
     subnetOfEni: async (id) =>
-      (await ec2.networkInterfaces([{ Name: 'network-interface-id', Values: [id] }]))[0]?.subnetId,
-    store,
-    notifier: new SnsAndEventsNotifier(sns, events, {
-      topicArn: ctx.env.topicArn,
-      eventBusName: ctx.env.eventBusName,
-      subjectPrefix: ctx.config.alerts.subjectPrefix,
-    }),
+      (await readers.ec2.networkInterfaces([{ Name: 'network-interface-id', Values: [id] }]))[0]?.subnetId,
+    store: new DynamoFindingStore(
+      createDocumentClient(ctx.aws),
+      ctx.env.tableName,
+      ctx.config.history.retentionDays,
+    ),
+    notifier: inTurn(
+      new SnsFindingNotifier(new SNSClient(clientOptions(ctx.aws, 'sns')), {
+        topicArn: ctx.env.topicArn,
+        subjectPrefix: ctx.config.alerts.subjectPrefix,
+      }),
+      new EventBridgeFindingNotifier(new EventBridgeClient(clientOptions(ctx.aws, 'eventbridge')), {
+        eventBusName: ctx.env.eventBusName,
+      }),
+    ),
   };
 }
