@@ -46,8 +46,8 @@ export interface AuditorResult {
 }
 
 /**
- * Some clusters could not be audited (AWS or table errors); every other cluster was. Thrown after all of them, so
- * Lambda fails and EventBridge retries (then the dead-letter queue keeps the event).
+ * Some clusters could not be audited (AWS or table errors); every other cluster was. Thrown after all of them, so the
+ * invocation fails: Lambda retries it, then its on-failure queue keeps the event.
  */
 export class AuditIncompleteError extends Error {
   override readonly name = 'AuditIncompleteError';
