@@ -3,16 +3,16 @@
  * readiness for security groups for pods, custom networking, pod-EIP egress and IP headroom, and announces findings
  * that are new or resolved (docs/auditor.md).
  */
-import { type AuditorResult, handleTrigger } from '../shared/auditor/audit';
-import { createAuditorDeps } from '../shared/auditor/service';
+import { type AuditorResult, createAuditor } from '../shared/auditor/audit';
 import { parseTrigger } from '../shared/auditor/triggers';
+import { auditorDepsFromContext } from '../shared/auditor/wiring';
 import type { HandlerFactory } from '../shared/runtime/context';
 import { lambdaHandler } from '../shared/runtime/lambda';
 
 export const createHandler: HandlerFactory<unknown, AuditorResult> = (ctx) => {
-  const deps = createAuditorDeps(ctx);
+  const audit = createAuditor(auditorDepsFromContext(ctx));
   const origin = { accountId: ctx.env.accountId, region: ctx.env.region };
-  return (event) => handleTrigger(deps, parseTrigger(event, origin));
+  return (event) => audit(parseTrigger(event, origin));
 };
 
 export const handler = lambdaHandler('auditor', createHandler);

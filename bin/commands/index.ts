@@ -1,6 +1,6 @@
-import { auditCommand } from './audit'; // issue 5 (auditor)
+import { auditCommand } from './audit';
 import { demoCommand } from './demo';
-import { maxPodsCommand } from './max-pods'; // issue 5 (auditor)
+import { maxPodsCommand } from './max-pods';
 import { poolsCommand } from './pools';
 import { reportCommand } from './report';
 import { simulateCommand } from './simulate';
@@ -14,6 +14,6 @@ export const COMMANDS: CliCommand[] = [
   poolsCommand,
   sweepCommand,
   reportCommand,
-  auditCommand, // issue 5 (auditor)
-  maxPodsCommand, // issue 5 (auditor)
+  auditCommand,
+  maxPodsCommand,
 ];

@@ -4,7 +4,7 @@
  * offline from `--enis --ips-per-eni --vcpus --hypervisor`.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { Ec2Reader } from '../../shared/auditor/ec2-reader';
+import { Ec2Reader } from '../../shared/auditor/adapters/ec2';
 import {
   computeMaxPods,
   type Hypervisor,
@@ -13,12 +13,15 @@ import {
 } from '../../shared/auditor/max-pods';
 import { formatMaxPods } from '../../shared/auditor/report';
 import { InvalidCniVersionError } from '../../shared/auditor/versions';
-import { type CliCommand, parseFlags, UsageError } from './types';
+import { noPositionals, parseOptions } from '../args';
+import { type CliCommand, UsageError } from './types';
 
 /** The CNI version assumed when `--cni-version` is not given (prefix delegation counts from 1.9). */
 export const DEFAULT_CNI_VERSION = '1.19.2';
 
 const HYPERVISORS: readonly Hypervisor[] = ['nitro', 'xen', 'none'];
+/** The options that describe an instance type without DescribeInstanceTypes. */
+const OFFLINE = ['enis', 'ips-per-eni', 'vcpus', 'hypervisor'] as const;
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -39,54 +42,61 @@ async function describe(instanceType: string, region: string | undefined): Promi
   }
 }
 
+const OPTIONS = {
+  'instance-type': { type: 'string' },
+  'cni-version': { type: 'string' },
+  'max-eni': { type: 'string' },
+  enis: { type: 'string' },
+  'ips-per-eni': { type: 'string' },
+  vcpus: { type: 'string' },
+  hypervisor: { type: 'string' },
+  region: { type: 'string' },
+  'custom-networking': { type: 'boolean' },
+  'prefix-delegation': { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+type Values = ReturnType<typeof parseOptions<typeof OPTIONS>>['values'];
+
+/** The calculator inputs: from DescribeInstanceTypes (`--instance-type`), or given one by one. */
+async function instanceNetwork(values: Values): Promise<InstanceNetwork> {
+  const offline = OFFLINE.filter((k) => values[k] !== undefined);
+  if (values['instance-type']) {
+    if (offline.length > 0) throw new UsageError(`--instance-type and --${offline[0]} exclude each other`);
+    return describe(values['instance-type'], values.region);
+  }
+  const missing = OFFLINE.filter((k) => values[k] === undefined);
+  if (missing.length > 0)
+    throw new UsageError(
+      `give --instance-type, or all of --enis --ips-per-eni --vcpus --hypervisor (missing --${missing.join(', --')})`,
+    );
+  const hypervisor = values.hypervisor as Hypervisor;
+  if (!HYPERVISORS.includes(hypervisor))
+    throw new UsageError(`--hypervisor must be one of ${HYPERVISORS.join(', ')}`);
+  return {
+    maxEnis: positiveInt('enis', values.enis) as number,
+    ipv4PerEni: positiveInt('ips-per-eni', values['ips-per-eni']) as number,
+    vcpus: positiveInt('vcpus', values.vcpus) as number,
+    hypervisor,
+    bareMetal: hypervisor === 'none',
+  };
+}
+
 export const maxPodsCommand: CliCommand = {
   name: 'max-pods',
   usage:
     'max-pods --instance-type T | --enis N --ips-per-eni M --vcpus V --hypervisor nitro|xen|none  [--cni-version V] [--custom-networking] [--prefix-delegation] [--max-eni N] [--json]   max pods per node (max-pods-calculator.sh)',
   async run(args) {
-    const { flags, switches, positional } = parseFlags(args, {
-      values: [
-        'instance-type',
-        'cni-version',
-        'max-eni',
-        'enis',
-        'ips-per-eni',
-        'vcpus',
-        'hypervisor',
-        'region',
-      ],
-      switches: ['custom-networking', 'prefix-delegation', 'json'],
-    });
-    if (positional.length > 0) throw new UsageError(`unexpected argument ${positional[0]}`);
-    const offline = ['enis', 'ips-per-eni', 'vcpus', 'hypervisor'].filter((k) => flags[k] !== undefined);
-    let net: InstanceNetwork;
-    if (flags['instance-type']) {
-      if (offline.length > 0) throw new UsageError(`--instance-type and --${offline[0]} exclude each other`);
-      net = await describe(flags['instance-type'], flags.region);
-    } else {
-      const missing = ['enis', 'ips-per-eni', 'vcpus', 'hypervisor'].filter((k) => flags[k] === undefined);
-      if (missing.length > 0)
-        throw new UsageError(
-          `give --instance-type, or all of --enis --ips-per-eni --vcpus --hypervisor (missing --${missing.join(', --')})`,
-        );
-      const hypervisor = flags.hypervisor as Hypervisor;
-      if (!HYPERVISORS.includes(hypervisor))
-        throw new UsageError(`--hypervisor must be one of ${HYPERVISORS.join(', ')}`);
-      net = {
-        maxEnis: positiveInt('enis', flags.enis) as number,
-        ipv4PerEni: positiveInt('ips-per-eni', flags['ips-per-eni']) as number,
-        vcpus: positiveInt('vcpus', flags.vcpus) as number,
-        hypervisor,
-        bareMetal: hypervisor === 'none',
-      };
-    }
-    const maxEni = positiveInt('max-eni', flags['max-eni']);
+    const { values, positionals } = parseOptions(args, OPTIONS);
+    noPositionals(positionals);
+    const net = await instanceNetwork(values);
+    const maxEni = positiveInt('max-eni', values['max-eni']);
     let result: ReturnType<typeof computeMaxPods>;
     try {
       result = computeMaxPods(net, {
-        cniVersion: flags['cni-version'] ?? DEFAULT_CNI_VERSION,
-        customNetworking: switches.has('custom-networking'),
-        prefixDelegation: switches.has('prefix-delegation'),
+        cniVersion: values['cni-version'] ?? DEFAULT_CNI_VERSION,
+        customNetworking: values['custom-networking'] === true,
+        prefixDelegation: values['prefix-delegation'] === true,
         ...(maxEni !== undefined ? { maxEni } : {}),
       });
     } catch (err) {
@@ -94,7 +104,7 @@ export const maxPodsCommand: CliCommand = {
         throw new UsageError(err.message);
       throw err;
     }
-    if (switches.has('json')) {
+    if (values.json) {
       const { maxPods, maxPodsUncapped, ...rest } = result;
       process.stdout.write(`${JSON.stringify({ maxPods, maxPodsUncapped, ...rest })}\n`);
     } else process.stdout.write(`${formatMaxPods(result)}\n`);

@@ -7,25 +7,27 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeAddressesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ENV } from '../../shared/config/environment';
 import { poolAddressOf } from '../../shared/keeper/adapters/ec2';
 import { DynamoClaimStore } from '../../shared/keeper/dynamo-claim-store';
 import { POOL_TAG, type PoolSnapshot } from '../../shared/keeper/model';
 import { buildPoolsReport, formatPoolsReport } from '../../shared/keeper/report';
-import { type CliCommand, parseFlags, UsageError } from './types';
+import { noPositionals, parseOptions } from '../args';
+import { CONTEXT_OPTIONS, regionOf, tableOf } from '../context';
+import type { CliCommand } from './types';
 
 export const poolsCommand: CliCommand = {
   name: 'pools',
   usage:
     'pools [--json] [--table <name>] [--region <r>]   each pool: its EIPs, holder ENI/private IP, idle since',
   async run(args) {
-    const { flags, switches, positional } = parseFlags(args, {
-      switches: ['json'],
-      values: ['table', 'region'],
+    const { values, positionals } = parseOptions(args, {
+      region: CONTEXT_OPTIONS.region,
+      table: CONTEXT_OPTIONS.table,
+      json: { type: 'boolean' },
     });
-    if (positional.length > 0) throw new UsageError(`unexpected argument ${positional[0]}`);
-    const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-    const tableName = flags.table ?? process.env[ENV.tableName];
+    noPositionals(positionals);
+    const region = regionOf(values);
+    const tableName = tableOf(values);
     const ec2 = new EC2Client(region ? { region } : {});
     const ddb = tableName ? new DynamoDBClient(region ? { region } : {}) : undefined;
     try {
@@ -46,7 +48,7 @@ export const poolsCommand: CliCommand = {
       }
       const report = buildPoolsReport(addresses, snapshots);
       process.stdout.write(
-        switches.has('json')
+        values.json
           ? `${JSON.stringify({ region: await ec2.config.region(), table: tableName ?? null, pools: report }, null, 2)}\n`
           : `${formatPoolsReport(report, snapshots !== undefined)}\n`,
       );

@@ -4,12 +4,13 @@
  * current account and region (the SDK honours AWS_ENDPOINT_URL_DYNAMODB).
  */
 
-import { ENV } from '../../shared/config/environment';
 import { createDocumentClient } from '../../shared/store/client';
 import { DynamoSweepStore } from '../../shared/sweeper/dynamo-sweep-store';
 import { monthBounds, monthOf, rollUpMonth } from '../../shared/sweeper/ledger';
 import { formatReportCsv, formatReportTable, reportJson } from '../../shared/sweeper/report';
-import { type CliCommand, parseFlags, UsageError } from './types';
+import { noPositionals, parseOptions } from '../args';
+import { CONTEXT_OPTIONS, requireRegion, requireTable } from '../context';
+import { type CliCommand, UsageError } from './types';
 
 const FORMATS = ['table', 'csv', 'json'] as const;
 
@@ -18,30 +19,31 @@ export const reportCommand: CliCommand = {
   usage:
     'report [--month YYYY-MM] [--format table|csv|json] [--table <name>] [--as-of <ISO time>]   idle-EIP cost ledger',
   async run(args) {
-    const { flags, positional } = parseFlags(args, {
-      values: ['month', 'format', 'table', 'region', 'as-of'],
+    const { values, positionals } = parseOptions(args, {
+      region: CONTEXT_OPTIONS.region,
+      table: CONTEXT_OPTIONS.table,
+      month: { type: 'string' },
+      format: { type: 'string' },
+      'as-of': { type: 'string' },
     });
-    if (positional.length > 0) throw new UsageError(`unexpected argument ${positional[0]}`);
-    const format = (flags.format ?? 'table') as (typeof FORMATS)[number];
+    noPositionals(positionals);
+    const format = (values.format ?? 'table') as (typeof FORMATS)[number];
     if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
     const now = new Date().toISOString();
     let asOf = now;
-    if (flags['as-of'] !== undefined) {
-      const t = Date.parse(flags['as-of']);
-      if (Number.isNaN(t)) throw new UsageError(`--as-of ${flags['as-of']} is not a time (use ISO 8601)`);
+    if (values['as-of'] !== undefined) {
+      const t = Date.parse(values['as-of']);
+      if (Number.isNaN(t)) throw new UsageError(`--as-of ${values['as-of']} is not a time (use ISO 8601)`);
       asOf = new Date(t).toISOString();
     }
-    const month = flags.month ?? monthOf(asOf);
+    const month = values.month ?? monthOf(asOf);
     try {
       monthBounds(month);
     } catch {
       throw new UsageError(`--month ${month} is not a month (use YYYY-MM)`);
     }
-    const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-    if (!region) throw new UsageError('no region: set AWS_REGION or pass --region');
-    const tableName = flags.table ?? process.env[ENV.tableName];
-    if (!tableName)
-      throw new UsageError(`no table: pass --table or set ${ENV.tableName} (the stack output TableName)`);
+    const region = requireRegion(values);
+    const tableName = requireTable(values);
     const doc = createDocumentClient({ region });
     try {
       const store = new DynamoSweepStore(doc, tableName, 400);

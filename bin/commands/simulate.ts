@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { runScenario } from '../../local/scenario/runner';
 import { InvalidScenarioError, parseScenario, type Scenario } from '../../local/scenario/schema';
 import { formatStory } from '../../local/scenario/story';
-import { type CliCommand, parseFlags, UsageError } from './types';
+import { parseOptions } from '../args';
+import { type CliCommand, UsageError } from './types';
 
 export async function loadScenario(path: string): Promise<Scenario> {
   let text: string;
@@ -25,10 +26,10 @@ export const simulateCommand: CliCommand = {
   usage:
     'simulate <scenario.json> [--json]   run a scenario on the local simulated region (docs/scenarios.md)',
   async run(args) {
-    const { switches, positional } = parseFlags(args, { switches: ['json'] });
-    if (positional.length !== 1) throw new UsageError('expected exactly one scenario file');
-    const scenario = await loadScenario(positional[0] as string);
-    const json = switches.has('json');
+    const { values, positionals } = parseOptions(args, { json: { type: 'boolean' } });
+    if (positionals.length !== 1) throw new UsageError('expected exactly one scenario file');
+    const scenario = await loadScenario(positionals[0] as string);
+    const json = values.json === true;
     const result = await runScenario(scenario, {
       onStory: json ? undefined : (line) => process.stdout.write(`${formatStory([line], scenario.start)}\n`),
     });

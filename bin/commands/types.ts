@@ -11,32 +11,3 @@ export interface CliCommand {
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
-
-/** `--flag value` / `--flag=value` / `--switch` parsing without surprises; unknown flags are usage errors. */
-export function parseFlags(
-  args: string[],
-  spec: { values?: string[]; switches?: string[] },
-): { flags: Record<string, string>; switches: Set<string>; positional: string[] } {
-  const flags: Record<string, string> = {};
-  const switches = new Set<string>();
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    if (spec.switches?.includes(name)) {
-      if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
-      switches.add(name);
-    } else if (spec.values?.includes(name)) {
-      const value = inline ?? args[++i];
-      if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a value`);
-      flags[name] = value;
-    } else {
-      throw new UsageError(`unknown option --${name}`);
-    }
-  }
-  return { flags, switches, positional };
-}

@@ -1,6 +1,7 @@
 /**
- * EventBridge PutEvents in the simulated region (JSON 1.1, `AWSEvents.PutEvents`, signing name `events`): each entry
- * becomes an event on the local bus, as a custom event on the default bus would.
+ * EventBridge PutEvents in the simulated region, as `@aws-sdk/client-eventbridge` sends it (AWS JSON 1.1,
+ * `X-Amz-Target: AWSEvents.PutEvents`, signing name `events`): each entry becomes an event on the local bus, as a
+ * custom event on the default bus would.
  */
 import type {
   CallOutcome,
@@ -10,6 +11,14 @@ import type {
   SimRequest,
   SimResponse,
 } from '../core/types';
+
+/** The entry's `Time` (epoch seconds on the JSON 1.1 wire, or RFC 3339), else the time of the call. */
+function eventTime(time: Entry['Time'], now: Date): string {
+  const given =
+    typeof time === 'number' ? new Date(time * 1000) : typeof time === 'string' ? new Date(time) : now;
+  const at = Number.isNaN(given.getTime()) ? now : given;
+  return at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
 
 function json(status: number, body: unknown, extra: Record<string, string> = {}): SimResponse {
   return {
@@ -91,10 +100,7 @@ export class EventsService implements ServiceModule {
         'detail-type': e.DetailType,
         source: e.Source,
         account: env.accountId,
-        time: env.clock
-          .now()
-          .toISOString()
-          .replace(/\.\d{3}Z$/, 'Z'),
+        time: eventTime(e.Time, env.clock.now()),
         region: env.region,
         resources: e.Resources ?? [],
         detail,

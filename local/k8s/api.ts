@@ -11,11 +11,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { computeMaxPods, instanceNetworkFromDescribe } from '../../shared/auditor/max-pods';
-import { verifyPresignedUrl } from '../../shared/auditor/sigv4';
 import { ACTOR_KEY_PREFIX, resolveCaller } from '../core/identities';
 import type { ServiceEnv } from '../core/types';
 import type { Ec2State } from '../ec2';
 import type { EksState } from '../eks/state';
+import { verifyEksToken } from './token';
 
 export interface ClusterObjects {
   eniConfigs: { name: string; subnet?: string; securityGroups: string[] }[];
@@ -43,9 +43,6 @@ export interface K8sRequestRecord {
   status: number;
   actor?: string;
 }
-
-const TOKEN_PREFIX = 'k8s-aws-v1.';
-const MAX_TOKEN_AGE_MS = 15 * 60_000;
 
 function emptyObjects(): ClusterObjects {
   return {
@@ -93,12 +90,10 @@ export class KubernetesApi {
 
   private async start(): Promise<string> {
     const server = createServer((req, res) => {
-      try {
-        this.serve(req, res);
-      } catch (err) {
+      this.serve(req, res).catch((err: unknown) => {
         res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(`simulated Kubernetes API error: ${(err as Error).stack ?? String(err)}`);
-      }
+      });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     server.unref();
@@ -116,30 +111,24 @@ export class KubernetesApi {
   }
 
   /** Who the token belongs to, or why it is refused. */
-  authenticate(header: string | undefined, cluster: string): { actor: string } | { refused: string } {
-    const token = header?.startsWith('Bearer ') ? header.slice(7) : '';
-    if (!token.startsWith(TOKEN_PREFIX)) return { refused: 'no k8s-aws-v1 bearer token' };
-    let url: URL;
-    try {
-      url = new URL(Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url').toString('utf8'));
-    } catch {
-      return { refused: 'token is not a presigned URL' };
-    }
-    if (url.searchParams.get('Action') !== 'GetCallerIdentity')
-      return { refused: 'token does not call GetCallerIdentity' };
-    const verified = verifyPresignedUrl(url, { 'x-k8s-aws-id': cluster }, (key) =>
-      key.startsWith(ACTOR_KEY_PREFIX) ? 'simulated' : undefined,
+  async authenticate(
+    header: string | undefined,
+    cluster: string,
+  ): Promise<{ actor: string } | { refused: string }> {
+    const token = await verifyEksToken(
+      header,
+      cluster,
+      (key) => (key.startsWith(ACTOR_KEY_PREFIX) ? 'simulated' : undefined),
+      new Date(),
     );
-    if (!verified.ok) return { refused: verified.reason };
-    if (Math.abs(Date.now() - verified.date.getTime()) > MAX_TOKEN_AGE_MS)
-      return { refused: 'token expired' };
-    const actor = resolveCaller(this.env.accountId, verified.accessKeyId).actor;
+    if ('refused' in token) return token;
+    const actor = resolveCaller(this.env.accountId, token.accessKeyId).actor;
     const c = this.eks.clusters.get(cluster);
     if (!c?.accessEntries.includes(actor)) return { refused: `no access entry for ${actor}` };
     return { actor };
   }
 
-  private serve(req: IncomingMessage, res: ServerResponse): void {
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const m = /^\/k8s\/([^/]+)(\/.*)$/.exec(url.pathname);
     const send = (code: number, body: unknown) => {
@@ -152,7 +141,7 @@ export class KubernetesApi {
     }
     const cluster = decodeURIComponent(m[1] as string);
     const path = m[2] as string;
-    const auth = this.authenticate(req.headers.authorization, cluster);
+    const auth = await this.authenticate(req.headers.authorization, cluster);
     if ('refused' in auth) {
       this.requests.push({ cluster, path, status: 401 });
       send(401, status(401, 'Unauthorized', 'Unauthorized'));

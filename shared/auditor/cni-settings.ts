@@ -1,5 +1,6 @@
 /**
- * The VPC CNI settings in force, as far as the auditor can know them (DOMAIN.md §8). Pure: no AWS import.
+ * The VPC CNI settings in force, as far as the auditor can know them
+ * (https://github.com/aws/amazon-vpc-cni-k8s#cni-configuration-variables). Pure: no AWS import.
  *
  * - With Kubernetes access, the aws-node DaemonSet's environment is the truth; a variable it does not set has the
  *   CNI's default.

@@ -1,15 +1,7 @@
 /**
- * The finding store on the single DynamoDB table.
- *
- * | Item                | PK                  | SK                                        | GSI1PK                | GSI1SK                    |
- * |---------------------|---------------------|-------------------------------------------|-----------------------|---------------------------|
- * | Latest finding      | `AUDIT#<cluster>`   | `FINDING#<scope>#<checkId>`               | `KIND#audit-finding`  | `<cluster>#<scope>#<id>`  |
- * | Finding history     | `AUDIT#<cluster>`   | `HIST#<at>#<scope>#<checkId>#<change>`    |                       |                           |
- * | Exhaustion signal   | `AUDIT##signals`    | `<at>#<eventId>`                          |                       |                           |
- *
- * `<scope>` is `cluster`, `nodegroup:<name>` or `pool:<name>`. History and signals expire through `expiresAt`.
- */
-import {
+ * The finding store on the single DynamoDB table (item layout in keys.ts): the latest item of each finding, written
+ * conditionally on its revision, a history item per opening and resolution, and the exhaustion signals.
+ */ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
@@ -17,17 +9,20 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed, lostConditionalRace } from '../store/errors';
-import { expiresAtFor, PREFIX } from '../store/keys';
+import { expiresAtFor } from '../store/keys';
 import { type Item, queryAll } from '../store/query';
-import { type Finding, scopeOf } from './checks/result';
+import type { Finding } from './checks/result';
 import type { AuditRecord, FindingStore } from './finding-store';
+import {
+  auditPk,
+  FINDING_SK_PREFIX,
+  findingGsi1,
+  findingHistoryKey,
+  findingItemKey,
+  SIGNALS_PK,
+  signalKey,
+} from './keys';
 import type { ExhaustionSignal } from './snapshot';
-
-export const AUDIT_KIND = `${PREFIX.kind}audit-finding`;
-const SIGNALS_PK = `${PREFIX.audit}#signals`;
-
-export const auditPk = (cluster: string) => `${PREFIX.audit}${cluster}`;
-export const findingSk = (f: Pick<Finding, 'nodegroup' | 'pool' | 'id'>) => `FINDING#${scopeOf(f)}#${f.id}`;
 
 /** What a finding says, as both its latest item and each history item store it. */
 function findingAttributes(r: AuditRecord): Item {
@@ -46,10 +41,8 @@ function findingAttributes(r: AuditRecord): Item {
 
 function toItem(r: AuditRecord): Item {
   return {
-    PK: auditPk(r.cluster),
-    SK: findingSk(r),
-    GSI1PK: AUDIT_KIND,
-    GSI1SK: `${r.cluster}#${scopeOf(r)}#${r.id}`,
+    ...findingItemKey(r),
+    ...findingGsi1(r),
     itemType: 'AuditFinding',
     kind: 'audit-finding',
     ...findingAttributes(r),
@@ -97,7 +90,7 @@ export class DynamoFindingStore implements FindingStore {
     const items = await queryAll(this.db, {
       TableName: this.tableName,
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
-      ExpressionAttributeValues: { ':pk': auditPk(cluster), ':sk': 'FINDING#' },
+      ExpressionAttributeValues: { ':pk': auditPk(cluster), ':sk': FINDING_SK_PREFIX },
       ConsistentRead: true,
     });
     return items.map(fromItem);
@@ -105,8 +98,7 @@ export class DynamoFindingStore implements FindingStore {
 
   private history(r: AuditRecord, at: string, change: 'opened' | 'resolved'): Item {
     return {
-      PK: auditPk(r.cluster),
-      SK: `HIST#${at}#${scopeOf(r)}#${r.id}#${change}`,
+      ...findingHistoryKey(r, at, change),
       itemType: 'AuditHistory',
       kind: 'audit-history',
       change,
@@ -184,7 +176,7 @@ export class DynamoFindingStore implements FindingStore {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { PK: auditPk(record.cluster), SK: findingSk(record) },
+          Key: findingItemKey(record),
           UpdateExpression: 'SET claimToken = :token, claimUntil = :until, rev = :next',
           ConditionExpression: 'rev = :rev AND (attribute_not_exists(claimToken) OR claimUntil <= :at)',
           ExpressionAttributeValues: {
@@ -209,7 +201,7 @@ export class DynamoFindingStore implements FindingStore {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { PK: auditPk(record.cluster), SK: findingSk(record) },
+          Key: findingItemKey(record),
           UpdateExpression: 'REMOVE claimToken, claimUntil',
           ConditionExpression: 'claimToken = :token',
           ExpressionAttributeValues: { ':token': record.claim.token },
@@ -223,7 +215,7 @@ export class DynamoFindingStore implements FindingStore {
   async markAnnounced(record: AuditRecord, _at: string): Promise<void> {
     if (!record.claim)
       throw new Error(`markAnnounced needs a claimed record (${record.cluster} ${record.id})`);
-    const key = { PK: auditPk(record.cluster), SK: findingSk(record) };
+    const key = findingItemKey(record);
     const condition = { ConditionExpression: 'claimToken = :token' };
     try {
       if (record.state === 'resolved') {
@@ -257,7 +249,7 @@ export class DynamoFindingStore implements FindingStore {
       await this.db.send(
         new DeleteCommand({
           TableName: this.tableName,
-          Key: { PK: auditPk(record.cluster), SK: findingSk(record) },
+          Key: findingItemKey(record),
           ConditionExpression: 'rev = :rev',
           ExpressionAttributeValues: { ':rev': record.rev },
         }),
@@ -272,8 +264,7 @@ export class DynamoFindingStore implements FindingStore {
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          PK: SIGNALS_PK,
-          SK: `${signal.at}#${signal.eventId}`,
+          ...signalKey(signal.at, signal.eventId),
           itemType: 'AuditSignal',
           kind: 'audit-signal',
           subnetId: signal.subnetId,

@@ -3,22 +3,18 @@
  * EC2 (subnets, route tables, instance types, nodes and their ENIs, pool ENIs) and, when the cluster is listed in
  * `audit.kubernetesAccess`, the Kubernetes API.
  */
-import type { Filter } from '@aws-sdk/client-ec2';
 import type { AppConfig, PoolConfig } from '../config/schema';
 import { cniSettings, kubernetesAccessHint } from './cni-settings';
-import type { Ec2Reader } from './ec2-reader';
-import type { EksReader } from './eks-reader';
-import type { IamReader } from './iam-reader';
-import type { KubernetesReader } from './k8s-reader';
 import { poolsForCluster } from './pools';
+import type { Ec2Filter, Ec2Port, EksPort, IamPort, KubernetesPort } from './ports';
 import { type ClusterSnapshot, type EniInfo, type ExhaustionSignal, unavailable } from './snapshot';
 
 export interface GatherDeps {
-  eks: EksReader;
-  iam: IamReader;
-  ec2: Ec2Reader;
+  eks: EksPort;
+  iam: IamPort;
+  ec2: Ec2Port;
   /** Absent: the Kubernetes path is not wired (reported as unavailable). */
-  k8s?: KubernetesReader;
+  k8s?: KubernetesPort;
   region: string;
 }
 
@@ -29,8 +25,8 @@ export interface GatherOptions {
 }
 
 /** Server-side narrowing of a pool's ENIs (the pure matcher decides). */
-function poolFilters(pool: PoolConfig, vpcId: string): Filter[] {
-  const f: Filter[] = [{ Name: 'vpc-id', Values: [vpcId] }];
+function poolFilters(pool: PoolConfig, vpcId: string): Ec2Filter[] {
+  const f: Ec2Filter[] = [{ Name: 'vpc-id', Values: [vpcId] }];
   const s = pool.selector;
   if (s.subnetIds) f.push({ Name: 'subnet-id', Values: s.subnetIds });
   if (s.descriptionPrefix) f.push({ Name: 'description', Values: [`${s.descriptionPrefix}*`] });

@@ -1,6 +1,7 @@
 /**
- * The pods a node can run, computed exactly as amazon-eks-ami's `max-pods-calculator.sh` does (DOMAIN.md §7), from
- * the numbers DescribeInstanceTypes reports. Pure: no AWS import; the DescribeInstanceTypes shape below is structural.
+ * The pods a node can run, computed exactly as amazon-eks-ami's `max-pods-calculator.sh` does
+ * (https://docs.aws.amazon.com/eks/latest/userguide/choosing-instance-type.html), from the numbers
+ * DescribeInstanceTypes reports. Pure: no AWS import; the DescribeInstanceTypes shape below is structural.
  *
  * The script's steps, in order:
  * 1. ENIs = `NetworkCards[DefaultNetworkCardIndex].MaximumNetworkInterfaces` (only the default card hosts pods).
@@ -195,7 +196,8 @@ export function instanceFamily(instanceType: string): string {
 
 /**
  * Whether the VPC Resource Controller can attach a trunk ENI (security groups for pods): Nitro-based or bare metal,
- * and not a burstable `t` family (t3, t3a, t4g; t2 is Xen anyway). DOMAIN.md §8.
+ * and not a burstable `t` family (t3, t3a, t4g; t2 is Xen anyway); see "Considerations" in
+ * https://docs.aws.amazon.com/eks/latest/userguide/security-groups-for-pods.html.
  */
 export function trunkingCompatible(net: Pick<InstanceNetwork, 'instanceType' | 'hypervisor' | 'bareMetal'>): {
   compatible: boolean;

@@ -87,7 +87,7 @@ export function changeText(n: ChangeNotice): string {
   return out.join('\n');
 }
 
-/** AWS Chatbot custom notification (DOMAIN.md §9). */
+/** AWS Chatbot custom notification (https://docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html). */
 export function chatbotNotification(prefix: string, n: ChangeNotice): Record<string, unknown> {
   const bullet = (f: Finding, resolved: boolean) =>
     `• ${resolved ? '✅' : f.status === 'unknown' ? '❔' : f.severity === 'critical' || f.severity === 'high' ? '🔴' : '🟠'} *${f.id}* (${where(f)}): ${f.title}`;

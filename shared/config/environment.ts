@@ -78,7 +78,7 @@ export function parseConfigJson(text: string, source: string): AppConfig {
 
 /** Resolves the configuration: inline JSON, or an SSM parameter fetched with `readParameter`. */
 export async function loadAppConfig(
-  env: RuntimeEnv,
+  env: Pick<RuntimeEnv, 'configJson' | 'configParameter'>,
   readParameter: (name: string) => Promise<string>,
 ): Promise<AppConfig> {
   if (env.configJson) return parseConfigJson(env.configJson, ENV.configJson);

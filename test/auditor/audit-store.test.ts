@@ -1,11 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AuditorDeps, auditCluster, handleTrigger } from '../../shared/auditor/audit';
+import {
+  AuditIncompleteError,
+  type AuditorDeps,
+  auditCluster,
+  handleTrigger,
+} from '../../shared/auditor/audit';
 import { DynamoFindingStore } from '../../shared/auditor/dynamo-finding-store';
+import { gatherCluster } from '../../shared/auditor/gather';
 import type { ChangeNotice } from '../../shared/auditor/messages';
 import type { ClusterSnapshot } from '../../shared/auditor/snapshot';
 import { availableValue } from '../../shared/auditor/snapshot';
 import { createTestTable, recordingLog, recordingMetrics, type TestTable } from '../support/dynamo';
 import { parseConfig } from './fixtures/config';
+import { portsServing } from './fixtures/ports';
 import { readyCluster } from './fixtures/snapshots';
 
 const withoutVpcResourceController = (s: ClusterSnapshot) => {
@@ -148,5 +155,35 @@ describe('auditing with the DynamoDB finding store', () => {
   it('skips a change to a cluster outside audit.clusters', async () => {
     const r = await handleTrigger(deps, { kind: 'cluster-change', cluster: 'staging', what: 'UpdateAddon' });
     expect([r.outcome, r.story]).toEqual(['skipped', 'skipped: cluster staging is not in audit.clusters']);
+  });
+
+  it('audits every cluster when one fails, then names the one that failed and why', async () => {
+    const unavailable = (cluster: string) =>
+      Object.assign(new Error(`DescribeCluster ${cluster}: service unavailable`), {
+        name: 'ServerException',
+      });
+    const ports = portsServing(withoutVpcResourceController(readyCluster()), unavailable);
+    deps.config = parseConfig({ audit: { clusters: ['staging', 'prod'], kubernetesAccess: ['prod'] } });
+    deps.gather = (cluster, signals) => gatherCluster(ports, cluster, { config: deps.config, now, signals });
+
+    const error = await handleTrigger(deps, { kind: 'schedule' }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(AuditIncompleteError);
+    expect((error as AuditIncompleteError).failures).toEqual([
+      { cluster: 'staging', error: 'ServerException: DescribeCluster staging: service unavailable' },
+    ]);
+    expect((error as Error).message).toBe(
+      'audit left 1 cluster(s) unaudited: staging: ServerException: DescribeCluster staging: service unavailable',
+    );
+    expect((error as AuditIncompleteError).result.clusters.map((c) => [c.cluster, c.opened])).toEqual([
+      ['prod', 1],
+    ]);
+    expect(notices.map((n) => [n.cluster, n.opened.map((f) => f.id)])).toEqual([
+      ['prod', ['sgp-cluster-role-policy']],
+    ]);
+    const stored = (await table.scanAll()).filter((i) => String(i.SK).startsWith('FINDING#'));
+    expect(stored.map((i) => [i.PK, i.checkId, i.state])).toEqual([
+      ['AUDIT#prod', 'sgp-cluster-role-policy', 'open'],
+    ]);
   });
 });

@@ -7,15 +7,15 @@ import {
   ListNodegroupsCommand,
   UpdateAddonCommand,
 } from '@aws-sdk/client-eks';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { AttachRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SimulatedRegion } from '../../local/region';
 import { parseScenario } from '../../local/scenario/schema';
 import { seedRegion } from '../../local/scenario/seed';
-import { EksReader } from '../../shared/auditor/eks-reader';
-import { IamReader } from '../../shared/auditor/iam-reader';
-import { KubernetesReader } from '../../shared/auditor/k8s-reader';
-import { SignedEventBridge } from '../../shared/auditor/notifier';
+import { EksReader } from '../../shared/auditor/adapters/eks';
+import { IamReader } from '../../shared/auditor/adapters/iam';
+import { KubernetesReader } from '../../shared/auditor/adapters/kubernetes';
 import { clientOptions } from '../../shared/aws/clients';
 
 const STATE = {
@@ -212,28 +212,32 @@ describe('the simulated EKS, IAM, Kubernetes API and EventBridge', () => {
     expect(region.auditor.kubernetes.requests.at(-1)).toMatchObject({ status: 401 });
   });
 
-  it('turns PutEvents entries into events on the local bus', async () => {
-    const conn = region.connection('eip-keeper');
-    const events = new SignedEventBridge({
-      region: region.regionName,
-      endpoint: conn.endpoints.eventbridge,
-      credentials: async () => conn.credentials,
-    });
-    await events.putEvents([
-      {
-        Source: 'eip-keeper',
-        DetailType: 'Node Group Readiness Finding',
-        Detail: '{"change":"new"}',
-        Resources: [],
-        Time: '2026-01-05T09:00:00Z',
-        EventBusName: 'default',
-      },
-    ]);
+  it('turns the PutEvents entries the SDK sends into events on the local bus', async () => {
+    const events = new EventBridgeClient(clientOptions(region.connection('eip-keeper'), 'eventbridge'));
+    try {
+      await events.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              Source: 'eip-keeper',
+              DetailType: 'Node Group Readiness Finding',
+              Detail: '{"change":"new"}',
+              Resources: [],
+              Time: new Date('2026-01-05T09:00:00Z'),
+              EventBusName: 'default',
+            },
+          ],
+        }),
+      );
+    } finally {
+      events.destroy();
+    }
     expect(region.bus.events.at(-1)).toMatchObject({
       source: 'eip-keeper',
       'detail-type': 'Node Group Readiness Finding',
       detail: { change: 'new' },
     });
     expect(region.auditor.events.published).toHaveLength(1);
+    expect(region.bus.events.at(-1)?.time).toBe('2026-01-05T09:00:00Z');
   });
 });

@@ -2,8 +2,7 @@
  * The AWS API actions a function's code can call, read from the source files its handler bundles: esbuild resolves
  * the import graph from the catalog entry (AWS SDK packages left external), and every `XxxCommand` or `paginateXxx`
  * imported from an `@aws-sdk/*` client in a reached file is an action of that service. An EC2 call with
- * `TagSpecifications` also needs `ec2:CreateTags` (tags on create are authorized as CreateTags). Calls signed by hand
- * (the auditor's EventBridge PutEvents) are found by their `X-Amz-Target` string.
+ * `TagSpecifications` also needs `ec2:CreateTags` (tags on create are authorized as CreateTags).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ const SERVICE_OF_PACKAGE: Readonly<Record<string, string>> = {
   '@aws-sdk/lib-dynamodb': 'dynamodb',
   '@aws-sdk/client-ec2': 'ec2',
   '@aws-sdk/client-eks': 'eks',
+  '@aws-sdk/client-eventbridge': 'events',
   '@aws-sdk/client-iam': 'iam',
   '@aws-sdk/client-pricing': 'pricing',
   '@aws-sdk/client-route-53': 'route53',
@@ -36,9 +36,6 @@ const DOCUMENT_COMMANDS: Readonly<Record<string, string>> = {
   TransactGet: 'TransactGetItems',
   TransactWrite: 'TransactWriteItems',
 };
-
-/** Hand-signed JSON 1.1 targets → IAM service prefix. */
-const SIGNED_TARGETS: Readonly<Record<string, string>> = { AWSEvents: 'events' };
 
 export interface ReachableCalls {
   /** Repository-relative source files the handler bundles. */
@@ -83,10 +80,6 @@ function actionsIn(source: string): string[] {
   }
   const ec2 = sdkImports(source).some(({ pkg }) => pkg === '@aws-sdk/client-ec2');
   if (ec2 && /\bTagSpecifications\s*:/.test(source)) actions.push('ec2:CreateTags');
-  for (const m of source.matchAll(/'(\w+)\.(\w+)'/g)) {
-    const service = SIGNED_TARGETS[m[1] as string];
-    if (service) actions.push(`${service}:${m[2]}`);
-  }
   return actions;
 }
 

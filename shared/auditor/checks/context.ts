@@ -4,7 +4,7 @@
  */
 import { type CniSettings, cniSettings, type Known, kubernetesAccessHint } from '../cni-settings';
 import { cniSettingCommand } from '../fixes';
-import { computeMaxPods, type MaxPodsResult } from '../max-pods';
+import { computeMaxPods, type InstanceNetwork, type MaxPodsResult } from '../max-pods';
 import type {
   ClusterSnapshot,
   EniInfo,
@@ -16,6 +16,7 @@ import type {
   SubnetInfo,
 } from '../snapshot';
 import { formatCniVersion } from '../versions';
+import { resultsFor, type Severity } from './result';
 
 /** Whether a VPC CNI feature is on: from its setting, or proven on by what it left in EC2. */
 export interface FeatureState {
@@ -66,45 +67,44 @@ export function isCniEni(e: EniInfo): boolean {
   return e.description.startsWith('aws-K8S-');
 }
 
-export function buildContext(snap: ClusterSnapshot): CheckContext {
-  const cluster = snap.cluster.name;
-  const cni = cniSettings(snap);
-  const k8s = snap.kubernetes.available ? snap.kubernetes.value : undefined;
-  const k8sMissing = snap.kubernetes.available
-    ? undefined
-    : { reason: snap.kubernetes.reason, enable: snap.kubernetes.enable };
+/** The results of check `id` on the cluster, or on one of its node groups or pools. */
+export function resultsOf(
+  ctx: Pick<CheckContext, 'cluster'>,
+  id: string,
+  severity: Severity,
+  scope: { nodegroup?: string; pool?: string } = {},
+) {
+  return resultsFor({ id, severity, cluster: ctx.cluster, ...scope });
+}
 
-  const instancesByNg = new Map<string, NodeInstance[]>();
-  for (const i of snap.instances) {
-    if (!i.nodegroup) continue;
-    const list = instancesByNg.get(i.nodegroup) ?? [];
-    list.push(i);
-    instancesByNg.set(i.nodegroup, list);
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string | undefined): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    if (key === undefined) continue;
+    const list = out.get(key) ?? [];
+    list.push(item);
+    out.set(key, list);
   }
-  const enisByInstance = new Map<string, EniInfo[]>();
-  for (const e of snap.nodeEnis) {
-    if (!e.attachedInstanceId) continue;
-    const list = enisByInstance.get(e.attachedInstanceId) ?? [];
-    list.push(e);
-    enisByInstance.set(e.attachedInstanceId, list);
-  }
-  const instanceById = new Map(snap.instances.map((i) => [i.instanceId, i]));
+  return out;
+}
 
-  // Security groups for pods.
+/** Security groups for pods: on by its setting, or in use by trunk ENIs, or needed by a pool of branch ENIs. */
+function sgpState(snap: ClusterSnapshot, cni: CniSettings): CheckContext['sgp'] {
   const podEni = cni.flag('ENABLE_POD_ENI');
   const requiredByPools = snap.pools.filter((p) => p.pool.target === 'primary-ip').map((p) => p.pool.name);
   const trunkNodes = snap.nodeEnis
     .filter(isTrunkEni)
     .map((e) => e.attachedInstanceId ?? e.networkInterfaceId);
-  const sgpEvidence: string[] = [];
+  const evidence: string[] = [];
   if (trunkNodes.length > 0)
-    sgpEvidence.push(`${trunkNodes.length} node(s) have a trunk ENI (${trunkNodes.slice(0, 5).join(', ')})`);
+    evidence.push(`${trunkNodes.length} node(s) have a trunk ENI (${trunkNodes.slice(0, 5).join(', ')})`);
   if (requiredByPools.length > 0)
-    sgpEvidence.push(`keeper pool(s) ${requiredByPools.join(', ')} target branch ENIs (target primary-ip)`);
-  const sgp = {
+    evidence.push(`keeper pool(s) ${requiredByPools.join(', ')} target branch ENIs (target primary-ip)`);
+  return {
     setting: podEni.known ? podEni.value : undefined,
     ...(podEni.known ? { settingSource: podEni.source } : {}),
-    inUseEvidence: sgpEvidence,
+    inUseEvidence: evidence,
     inScope:
       (podEni.known && podEni.value) ||
       requiredByPools.length > 0 ||
@@ -112,38 +112,65 @@ export function buildContext(snap: ClusterSnapshot): CheckContext {
     ...(podEni.known ? {} : { unknown: { reason: podEni.reason, enable: podEni.enable } }),
     requiredByPools,
   };
+}
 
-  // Custom networking: CNI ENIs outside the node's own subnet prove it was on when they were created.
+/** Custom networking: CNI ENIs outside the node's own subnet prove it was on when they were created. */
+function customNetworkingState(snap: ClusterSnapshot, cni: CniSettings): FeatureState {
   const cn = cni.flag('AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG');
-  const cnEvidence: string[] = [];
+  const instanceById = new Map(snap.instances.map((i) => [i.instanceId, i]));
+  const evidence: string[] = [];
   for (const e of snap.nodeEnis) {
     if (!isCniEni(e) || !e.attachedInstanceId) continue;
     const inst = instanceById.get(e.attachedInstanceId);
     if (inst?.subnetId && e.subnetId !== inst.subnetId)
-      cnEvidence.push(
+      evidence.push(
         `${e.networkInterfaceId} of ${inst.instanceId} is in ${e.subnetId}, not the node's subnet ${inst.subnetId}`,
       );
   }
-  const customNetworking: FeatureState = {
+  return {
     setting: cn.known ? cn.value : undefined,
     ...(cn.known ? { settingSource: cn.source } : {}),
-    inUseEvidence: cnEvidence.slice(0, 5),
-    inScope: (cn.known && cn.value) || (!cn.known && cnEvidence.length > 0),
+    inUseEvidence: evidence.slice(0, 5),
+    inScope: (cn.known && cn.value) || (!cn.known && evidence.length > 0),
     ...(cn.known ? {} : { unknown: { reason: cn.reason, enable: cn.enable } }),
   };
+}
 
+/** Max pods of an instance type for every combination of settings still possible (an unknown one is tried both ways). */
+function maxPodsCandidates(
+  net: InstanceNetwork,
+  cni: CniSettings,
+  cnOptions: boolean[],
+  prefixDelegation: Known<boolean>,
+): MaxPodsResult[] {
+  const pdOptions = prefixDelegation.known ? [prefixDelegation.value] : [false, true];
+  const version = cni.version.known ? formatCniVersion(cni.version.value) : undefined;
+  const results: MaxPodsResult[] = [];
+  for (const customNetworking of cnOptions)
+    for (const prefixDelegation of pdOptions) {
+      // Unknown CNI version: prefix delegation may or may not count; try both.
+      const versions = prefixDelegation && !version ? ['1.9.0', '1.8.0'] : [version ?? '1.9.0'];
+      for (const cniVersion of versions)
+        results.push(computeMaxPods(net, { cniVersion, customNetworking, prefixDelegation }));
+    }
+  return results;
+}
+
+export function buildContext(snap: ClusterSnapshot): CheckContext {
+  const cluster = snap.cluster.name;
+  const cni = cniSettings(snap);
+  const k8s = snap.kubernetes.available ? snap.kubernetes.value : undefined;
+  const k8sMissing = snap.kubernetes.available
+    ? undefined
+    : { reason: snap.kubernetes.reason, enable: snap.kubernetes.enable };
+  const instancesByNg = groupBy(snap.instances, (i) => i.nodegroup);
+  const enisByInstance = groupBy(snap.nodeEnis, (e) => e.attachedInstanceId);
+  const customNetworking = customNetworkingState(snap, cni);
   const prefixDelegation = cni.flag('ENABLE_PREFIX_DELEGATION');
 
   const nodesByInstance = new Map<string, KubernetesNode>();
   if (k8s?.nodes.available)
     for (const n of k8s.nodes.value) if (n.instanceId) nodesByInstance.set(n.instanceId, n);
-
-  const routeTableFor = (subnetId: string): RouteTableInfo | undefined => {
-    const explicit = snap.routeTables.find((t) => t.subnetIds.includes(subnetId));
-    if (explicit) return explicit;
-    const vpcId = snap.subnets[subnetId]?.vpcId;
-    return snap.routeTables.find((t) => t.main && t.vpcId === vpcId);
-  };
 
   return {
     snap,
@@ -151,7 +178,7 @@ export function buildContext(snap: ClusterSnapshot): CheckContext {
     cni,
     ...(k8s ? { k8s } : {}),
     ...(k8sMissing ? { k8sMissing } : {}),
-    sgp,
+    sgp: sgpState(snap, cni),
     customNetworking,
     prefixDelegation,
     instancesOf: (ng) => instancesByNg.get(ng) ?? [],
@@ -175,7 +202,12 @@ export function buildContext(snap: ClusterSnapshot): CheckContext {
       ng.instanceTypes.length > 0
         ? [...ng.instanceTypes]
         : [...new Set((instancesByNg.get(ng.name) ?? []).map((i) => i.instanceType))].sort(),
-    routeTableFor,
+    routeTableFor: (subnetId) => {
+      const explicit = snap.routeTables.find((t) => t.subnetIds.includes(subnetId));
+      if (explicit) return explicit;
+      const vpcId = snap.subnets[subnetId]?.vpcId;
+      return snap.routeTables.find((t) => t.main && t.vpcId === vpcId);
+    },
     cniCommand: (changes) => cniSettingCommand(cluster, snap.vpcCni, changes),
     maxPodsCandidates: (instanceType, forceCustomNetworking) => {
       const net = snap.instanceTypes[instanceType];
@@ -188,30 +220,7 @@ export function buildContext(snap: ClusterSnapshot): CheckContext {
             : customNetworking.inScope
               ? [true]
               : [false, true];
-      const pdOptions = prefixDelegation.known ? [prefixDelegation.value] : [false, true];
-      const version = cni.version.known ? formatCniVersion(cni.version.value) : undefined;
-      const results: MaxPodsResult[] = [];
-      for (const cnOn of cnOptions)
-        for (const pdOn of pdOptions) {
-          if (pdOn && !version) {
-            // Unknown CNI version: prefix delegation may or may not count; try both.
-            results.push(
-              computeMaxPods(net, { cniVersion: '1.9.0', customNetworking: cnOn, prefixDelegation: true }),
-            );
-            results.push(
-              computeMaxPods(net, { cniVersion: '1.8.0', customNetworking: cnOn, prefixDelegation: true }),
-            );
-          } else {
-            results.push(
-              computeMaxPods(net, {
-                cniVersion: version ?? '1.9.0',
-                customNetworking: cnOn,
-                prefixDelegation: pdOn,
-              }),
-            );
-          }
-        }
-      return results;
+      return maxPodsCandidates(net, cni, cnOptions, prefixDelegation);
     },
   };
 }

@@ -1,10 +1,11 @@
 /**
- * VPC CNI custom networking readiness (DOMAIN.md §8). Pure: no AWS import.
+ * VPC CNI custom networking readiness (https://docs.aws.amazon.com/eks/latest/userguide/cni-custom-network.html).
+ * Pure: no AWS import.
  */
 import { replaceNodesCommand, shellQuote } from '../fixes';
 import type { EniConfigInfo, NodegroupInfo, SubnetInfo } from '../snapshot';
-import { type CheckContext, isCniEni, kubernetesAccessHint, ZONE_LABELS } from './context';
-import { type CheckResult, resultsFor } from './result';
+import { type CheckContext, isCniEni, kubernetesAccessHint, resultsOf, ZONE_LABELS } from './context';
+import type { CheckResult } from './result';
 
 const CGNAT = { base: ipToInt('100.64.0.0'), mask: 10 };
 
@@ -38,7 +39,7 @@ function labelDefinition(ctx: CheckContext) {
 }
 
 function cnEnabled(ctx: CheckContext): CheckResult {
-  const r = resultsFor({ id: 'cn-enabled', severity: 'medium', cluster: ctx.cluster });
+  const r = resultsOf(ctx, 'cn-enabled', 'medium');
   const cn = ctx.customNetworking;
   if (cn.setting === true)
     return r.pass('Custom networking is enabled', [
@@ -112,7 +113,7 @@ function eniConfigYaml(name: string, subnet: string, securityGroups: string[]): 
 }
 
 function cnEniConfig(ctx: CheckContext, ng: NodegroupInfo): CheckResult {
-  const r = resultsFor({ id: 'cn-eniconfig', severity: 'high', cluster: ctx.cluster, nodegroup: ng.name });
+  const r = resultsOf(ctx, 'cn-eniconfig', 'high', { nodegroup: ng.name });
   const eniConfigs = ctx.k8s?.eniConfigs;
   if (!eniConfigs?.available) {
     const why = eniConfigs && !eniConfigs.available ? eniConfigs : ctx.k8sMissing;
@@ -188,7 +189,7 @@ function cnEniConfig(ctx: CheckContext, ng: NodegroupInfo): CheckResult {
 }
 
 function cnLabelDef(ctx: CheckContext): CheckResult {
-  const r = resultsFor({ id: 'cn-label-def', severity: 'medium', cluster: ctx.cluster });
+  const r = resultsOf(ctx, 'cn-label-def', 'medium');
   const labelDef = labelDefinition(ctx);
   if (!labelDef.known)
     return r.unknown('Cannot read ENI_CONFIG_LABEL_DEF', [labelDef.reason], labelDef.enable);
@@ -231,12 +232,7 @@ function cnLabelDef(ctx: CheckContext): CheckResult {
 }
 
 function cnStaleNodes(ctx: CheckContext, ng: NodegroupInfo): CheckResult {
-  const r = resultsFor({
-    id: 'cn-stale-nodes',
-    severity: 'medium',
-    cluster: ctx.cluster,
-    nodegroup: ng.name,
-  });
+  const r = resultsOf(ctx, 'cn-stale-nodes', 'medium', { nodegroup: ng.name });
   const instances = ctx.instancesOf(ng.name).filter((i) => i.state === undefined || i.state === 'running');
   if (instances.length === 0) return r.notApplicable(`Node group ${ng.name} has no running nodes`);
   const eniConfigs = ctx.k8s?.eniConfigs.available ? ctx.k8s.eniConfigs.value : undefined;
@@ -284,7 +280,7 @@ function maxPodsFix(ng: NodegroupInfo, cluster: string, value: number): string {
 }
 
 function cnMaxPods(ctx: CheckContext, ng: NodegroupInfo): CheckResult {
-  const r = resultsFor({ id: 'cn-max-pods', severity: 'medium', cluster: ctx.cluster, nodegroup: ng.name });
+  const r = resultsOf(ctx, 'cn-max-pods', 'medium', { nodegroup: ng.name });
   const nodes = ctx.k8sNodesOf(ng);
   if (nodes === undefined)
     return r.unknown(

@@ -1,12 +1,12 @@
 /**
- * Pod IP headroom per node group (DOMAIN.md §8): free IPs in the subnets where its pods get addresses against
- * max nodes × max pods, subnet sizes, contiguous /28 blocks for prefix delegation, and observed exhaustion.
- * Pure: no AWS import.
+ * Pod IP headroom per node group: free IPs in the subnets where its pods get addresses against max nodes × max pods,
+ * subnet sizes, contiguous /28 blocks for prefix delegation, and observed exhaustion
+ * (https://docs.aws.amazon.com/eks/latest/userguide/cni-increase-ip-addresses.html). Pure: no AWS import.
  */
 import { shellQuote } from '../fixes';
 import type { NodegroupInfo, SubnetInfo } from '../snapshot';
-import { type CheckContext, kubernetesAccessHint, ZONE_LABELS } from './context';
-import { type CheckResult, resultsFor } from './result';
+import { type CheckContext, kubernetesAccessHint, resultsOf, ZONE_LABELS } from './context';
+import type { CheckResult } from './result';
 
 /** Pod subnets smaller than this (longer prefix) are warned about. */
 export const MIN_POD_SUBNET_PREFIX = 20;
@@ -124,7 +124,7 @@ function perNodePods(ctx: CheckContext, ng: NodegroupInfo): PerNode | { unknown:
 }
 
 function ipHeadroom(ctx: CheckContext, ng: NodegroupInfo, pods: PodSubnets): CheckResult {
-  const r = resultsFor({ id: 'ip-headroom', severity: 'high', cluster: ctx.cluster, nodegroup: ng.name });
+  const r = resultsOf(ctx, 'ip-headroom', 'high', { nodegroup: ng.name });
   if ('unknown' in pods)
     return r.unknown(`Cannot tell where ${ng.name}'s pods get IPs`, [pods.unknown], pods.enable);
   const per = perNodePods(ctx, ng);
@@ -172,7 +172,7 @@ function ipHeadroom(ctx: CheckContext, ng: NodegroupInfo, pods: PodSubnets): Che
 
 function subnetSize(ctx: CheckContext, ng: NodegroupInfo, pods: PodSubnets): CheckResult | undefined {
   if ('unknown' in pods) return undefined;
-  const r = resultsFor({ id: 'ip-subnet-size', severity: 'low', cluster: ctx.cluster, nodegroup: ng.name });
+  const r = resultsOf(ctx, 'ip-subnet-size', 'low', { nodegroup: ng.name });
   const small = pods.subnets
     .map((s) => ctx.subnet(s))
     .filter((s): s is SubnetInfo => !!s && Number(s.cidrBlock.split('/')[1]) > MIN_POD_SUBNET_PREFIX);
@@ -189,12 +189,7 @@ function subnetSize(ctx: CheckContext, ng: NodegroupInfo, pods: PodSubnets): Che
 
 function prefixBlocks(ctx: CheckContext, ng: NodegroupInfo, pods: PodSubnets): CheckResult | undefined {
   if (!(ctx.prefixDelegation.known && ctx.prefixDelegation.value) || 'unknown' in pods) return undefined;
-  const r = resultsFor({
-    id: 'ip-prefix-blocks',
-    severity: 'medium',
-    cluster: ctx.cluster,
-    nodegroup: ng.name,
-  });
+  const r = resultsOf(ctx, 'ip-prefix-blocks', 'medium', { nodegroup: ng.name });
   const per = perNodePods(ctx, ng);
   const maxNodes = ng.scaling.maxSize ?? ng.scaling.desiredSize;
   if ('unknown' in per || maxNodes === undefined)
@@ -237,7 +232,7 @@ function prefixBlocks(ctx: CheckContext, ng: NodegroupInfo, pods: PodSubnets): C
 }
 
 function exhaustion(ctx: CheckContext, ng: NodegroupInfo, pods: PodSubnets): CheckResult {
-  const r = resultsFor({ id: 'ip-exhausted', severity: 'high', cluster: ctx.cluster, nodegroup: ng.name });
+  const r = resultsOf(ctx, 'ip-exhausted', 'high', { nodegroup: ng.name });
   const subnets = new Set([...ng.subnets, ...('unknown' in pods ? [] : pods.subnets)]);
   const issues = ng.healthIssues.filter((i) => /InsufficientFreeAddresses|IpAddress/i.test(i.code));
   const signals = ctx.snap.exhaustionSignals.filter((s) => subnets.has(s.subnetId));

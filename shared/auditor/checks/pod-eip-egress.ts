@@ -1,11 +1,11 @@
 /**
- * Pod-EIP egress for each keeper pool (DOMAIN.md §3): an EIP on a pod's ENI carries the pod's egress only when the
- * ENI's subnet routes 0.0.0.0/0 to an internet gateway and the VPC CNI does not SNAT the pod to the node's IP.
- * Pure: no AWS import.
+ * Pod-EIP egress for each keeper pool: an EIP on a pod's ENI carries the pod's egress only when the ENI's subnet
+ * routes 0.0.0.0/0 to an internet gateway and the VPC CNI does not SNAT the pod to the node's IP
+ * (https://docs.aws.amazon.com/eks/latest/userguide/external-snat.html). Pure: no AWS import.
  */
 import type { PoolView, RouteInfo, RouteTableInfo } from '../snapshot';
-import { type CheckContext, kubernetesAccessHint } from './context';
-import { type CheckResult, resultsFor } from './result';
+import { type CheckContext, kubernetesAccessHint, resultsOf } from './context';
+import type { CheckResult } from './result';
 
 export function defaultRoute(table: RouteTableInfo | undefined): RouteInfo | undefined {
   return table?.routes.find((r) => r.destination === '0.0.0.0/0' && r.state !== 'blackhole');
@@ -80,7 +80,7 @@ function poolSubnets(
 }
 
 function egressRoute(ctx: CheckContext, view: PoolView): CheckResult {
-  const r = resultsFor({ id: 'egress-route', severity: 'high', cluster: ctx.cluster, pool: view.pool.name });
+  const r = resultsOf(ctx, 'egress-route', 'high', { pool: view.pool.name });
   const found = poolSubnets(ctx, view);
   if ('unknown' in found)
     return r.unknown(
@@ -138,12 +138,7 @@ function egressRoute(ctx: CheckContext, view: PoolView): CheckResult {
 }
 
 function externalSnat(ctx: CheckContext, view: PoolView): CheckResult {
-  const r = resultsFor({
-    id: 'egress-external-snat',
-    severity: 'high',
-    cluster: ctx.cluster,
-    pool: view.pool.name,
-  });
+  const r = resultsOf(ctx, 'egress-external-snat', 'high', { pool: view.pool.name });
   const snat = ctx.cni.flag('AWS_VPC_K8S_CNI_EXTERNALSNAT');
   if (!snat.known)
     return r.unknown(
@@ -166,12 +161,7 @@ function externalSnat(ctx: CheckContext, view: PoolView): CheckResult {
 }
 
 function enforcingMode(ctx: CheckContext, view: PoolView): CheckResult {
-  const r = resultsFor({
-    id: 'egress-enforcing-mode',
-    severity: 'high',
-    cluster: ctx.cluster,
-    pool: view.pool.name,
-  });
+  const r = resultsOf(ctx, 'egress-enforcing-mode', 'high', { pool: view.pool.name });
   const mode = ctx.cni.effective('POD_SECURITY_GROUP_ENFORCING_MODE');
   if (!mode.known)
     return r.unknown(

@@ -1,12 +1,13 @@
 /**
- * Security groups for pods readiness (DOMAIN.md §8). Pure: no AWS import.
+ * Security groups for pods readiness (https://docs.aws.amazon.com/eks/latest/userguide/security-groups-for-pods.html).
+ * Pure: no AWS import.
  */
 import { partitionOf, replaceNodesCommand, shellQuote } from '../fixes';
 import { trunkingCompatible } from '../max-pods';
 import type { NodegroupInfo } from '../snapshot';
 import { cniAtLeast, formatCniVersion } from '../versions';
-import { type CheckContext, isTrunkEni, kubernetesAccessHint } from './context';
-import { type CheckResult, resultsFor } from './result';
+import { type CheckContext, isTrunkEni, kubernetesAccessHint, resultsOf } from './context';
+import type { CheckResult } from './result';
 
 export const SGP_MIN_CNI = '1.7.7';
 export const TCP_EARLY_DEMUX_FIXED_IN = '1.11.0';
@@ -42,7 +43,7 @@ export function suggestTrunkingType(instanceType: string): string {
 }
 
 function sgpEnabled(ctx: CheckContext): CheckResult {
-  const r = resultsFor({ id: 'sgp-enabled', severity: 'high', cluster: ctx.cluster });
+  const r = resultsOf(ctx, 'sgp-enabled', 'high');
   const { sgp } = ctx;
   if (sgp.setting === true)
     return r.pass('Security groups for pods is enabled', [`ENABLE_POD_ENI=true (${sgp.settingSource})`]);
@@ -65,7 +66,7 @@ function sgpEnabled(ctx: CheckContext): CheckResult {
 }
 
 function sgpCniVersion(ctx: CheckContext): CheckResult {
-  const r = resultsFor({ id: 'sgp-cni-version', severity: 'high', cluster: ctx.cluster });
+  const r = resultsOf(ctx, 'sgp-cni-version', 'high');
   const v = ctx.cni.version;
   if (!v.known) return r.unknown('Cannot read the VPC CNI version', [v.reason], v.enable);
   if (cniAtLeast(v.value, SGP_MIN_CNI))
@@ -83,7 +84,7 @@ function sgpCniVersion(ctx: CheckContext): CheckResult {
 }
 
 function sgpClusterRolePolicy(ctx: CheckContext): CheckResult {
-  const r = resultsFor({ id: 'sgp-cluster-role-policy', severity: 'critical', cluster: ctx.cluster });
+  const r = resultsOf(ctx, 'sgp-cluster-role-policy', 'critical');
   const roleArn = ctx.snap.cluster.roleArn;
   const policies = ctx.snap.clusterRolePolicies;
   if (!roleArn)
@@ -117,7 +118,7 @@ function versionBelow(version: string | undefined, min: string): boolean | undef
 
 function sgpAutoMode(ctx: CheckContext): CheckResult | undefined {
   if (!ctx.snap.cluster.autoMode) return undefined;
-  const r = resultsFor({ id: 'sgp-auto-mode', severity: 'medium', cluster: ctx.cluster });
+  const r = resultsOf(ctx, 'sgp-auto-mode', 'medium');
   const below = versionBelow(ctx.snap.cluster.version, AUTO_MODE_SGP_K8S);
   if (below === false)
     return r.pass(`EKS Auto Mode on Kubernetes ${ctx.snap.cluster.version} supports SecurityGroupPolicy`);
@@ -132,7 +133,7 @@ function sgpAutoMode(ctx: CheckContext): CheckResult | undefined {
 }
 
 function sgpEnforcingMode(ctx: CheckContext): CheckResult {
-  const r = resultsFor({ id: 'sgp-enforcing-mode', severity: 'medium', cluster: ctx.cluster });
+  const r = resultsOf(ctx, 'sgp-enforcing-mode', 'medium');
   const mode = ctx.cni.effective('POD_SECURITY_GROUP_ENFORCING_MODE');
   const conflicts: string[] = [];
   const missing: { reason: string; enable: string }[] = [];
@@ -203,7 +204,7 @@ function sgpEnforcingMode(ctx: CheckContext): CheckResult {
 }
 
 function sgpTcpEarlyDemux(ctx: CheckContext): CheckResult {
-  const r = resultsFor({ id: 'sgp-tcp-early-demux', severity: 'medium', cluster: ctx.cluster });
+  const r = resultsOf(ctx, 'sgp-tcp-early-demux', 'medium');
   const v = ctx.cni.version;
   if (!v.known)
     return r.unknown(
@@ -247,12 +248,7 @@ function nodegroupCreateCommand(ctx: CheckContext, ng: NodegroupInfo, types: str
 }
 
 function sgpInstanceType(ctx: CheckContext, ng: NodegroupInfo): CheckResult {
-  const r = resultsFor({
-    id: 'sgp-instance-type',
-    severity: 'high',
-    cluster: ctx.cluster,
-    nodegroup: ng.name,
-  });
+  const r = resultsOf(ctx, 'sgp-instance-type', 'high', { nodegroup: ng.name });
   const types = ctx.instanceTypesOf(ng);
   if (types.length === 0)
     return r.unknown(
@@ -299,7 +295,7 @@ function sgpInstanceType(ctx: CheckContext, ng: NodegroupInfo): CheckResult {
 }
 
 function sgpLinuxAmi(ctx: CheckContext, ng: NodegroupInfo): CheckResult {
-  const r = resultsFor({ id: 'sgp-linux-ami', severity: 'high', cluster: ctx.cluster, nodegroup: ng.name });
+  const r = resultsOf(ctx, 'sgp-linux-ami', 'high', { nodegroup: ng.name });
   const ami = ng.amiType ?? '';
   if (ami.startsWith('WINDOWS'))
     return r.fail(
@@ -335,7 +331,7 @@ function sgpLinuxAmi(ctx: CheckContext, ng: NodegroupInfo): CheckResult {
 }
 
 function sgpTrunkEni(ctx: CheckContext, ng: NodegroupInfo, typesOk: boolean): CheckResult {
-  const r = resultsFor({ id: 'sgp-trunk-eni', severity: 'high', cluster: ctx.cluster, nodegroup: ng.name });
+  const r = resultsOf(ctx, 'sgp-trunk-eni', 'high', { nodegroup: ng.name });
   if (!typesOk)
     return r.notApplicable(`Instance types of ${ng.name} cannot have trunk ENIs (see sgp-instance-type)`);
   if (ctx.sgp.setting === false)

@@ -3,11 +3,12 @@
  * auditor; that is an unavailable input, not an error.
  */
 import { type IAMClient, paginateListAttachedRolePolicies } from '@aws-sdk/client-iam';
-import { type Available, availableValue, unavailable } from './snapshot';
+import type { IamPort } from '../ports';
+import { type Available, availableValue, unavailable } from '../snapshot';
 
 const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation']);
 
-export class IamReader {
+export class IamReader implements IamPort {
   constructor(private readonly iam: IAMClient) {}
 
   async attachedPolicyArns(roleArn: string): Promise<Available<string[]>> {

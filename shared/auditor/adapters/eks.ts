@@ -10,8 +10,9 @@ import {
   paginateListClusters,
   paginateListNodegroups,
 } from '@aws-sdk/client-eks';
-import { mapLimit } from '../runtime/concurrency';
-import type { AddonInfo, ClusterInfo, NodegroupInfo } from './snapshot';
+import { mapLimit } from '../../runtime/concurrency';
+import type { EksPort } from '../ports';
+import type { AddonInfo, ClusterInfo, NodegroupInfo } from '../snapshot';
 
 const iso = (d: Date | undefined): string | undefined => (d ? d.toISOString() : undefined);
 
@@ -19,7 +20,7 @@ function isNotFound(err: unknown): boolean {
   return (err as { name?: string })?.name === 'ResourceNotFoundException';
 }
 
-export class EksReader {
+export class EksReader implements EksPort {
   constructor(private readonly eks: EKSClient) {}
 
   async listClusters(): Promise<string[]> {

@@ -5,7 +5,6 @@
  */
 import {
   type EC2Client,
-  type Filter,
   type NetworkInterface,
   paginateDescribeInstances,
   paginateDescribeInstanceTypes,
@@ -13,8 +12,9 @@ import {
   paginateDescribeRouteTables,
   paginateDescribeSubnets,
 } from '@aws-sdk/client-ec2';
-import { type InstanceNetwork, instanceNetworkFromDescribe } from './max-pods';
-import type { EniInfo, NodeInstance, RouteTableInfo, SubnetInfo } from './snapshot';
+import { type InstanceNetwork, instanceNetworkFromDescribe } from '../max-pods';
+import type { Ec2Filter, Ec2Port, SubnetUsage } from '../ports';
+import type { EniInfo, NodeInstance, RouteTableInfo, SubnetInfo } from '../snapshot';
 
 /** EC2 accepts up to 200 values per filter. */
 const FILTER_CHUNK = 200;
@@ -47,7 +47,7 @@ export function eniFromSdk(e: NetworkInterface): EniInfo {
   };
 }
 
-export class Ec2Reader {
+export class Ec2Reader implements Ec2Port {
   constructor(private readonly ec2: EC2Client) {}
 
   /** Subnets of the VPCs plus the given subnet ids (which may lie elsewhere), by id. */
@@ -56,7 +56,7 @@ export class Ec2Reader {
     subnetIds: readonly string[],
   ): Promise<Record<string, SubnetInfo>> {
     const out: Record<string, SubnetInfo> = {};
-    const queries: Filter[][] = [
+    const queries: Ec2Filter[][] = [
       ...chunks([...new Set(vpcIds)], FILTER_CHUNK).map((v) => [{ Name: 'vpc-id', Values: v }]),
       ...chunks([...new Set(subnetIds)], FILTER_CHUNK).map((s) => [{ Name: 'subnet-id', Values: s }]),
     ];
@@ -156,7 +156,7 @@ export class Ec2Reader {
     return [...byId.values()].sort((a, b) => a.instanceId.localeCompare(b.instanceId));
   }
 
-  async networkInterfaces(filters: Filter[]): Promise<EniInfo[]> {
+  async networkInterfaces(filters: Ec2Filter[]): Promise<EniInfo[]> {
     const out: EniInfo[] = [];
     for await (const page of paginateDescribeNetworkInterfaces({ client: this.ec2 }, { Filters: filters }))
       for (const e of page.NetworkInterfaces ?? []) out.push(eniFromSdk(e));
@@ -171,10 +171,8 @@ export class Ec2Reader {
   }
 
   /** Private IPs and prefixes of every ENI in the subnets (free /28 blocks for prefix delegation). */
-  async subnetUsage(
-    subnetIds: readonly string[],
-  ): Promise<Record<string, { ips: string[]; prefixes: string[] }>> {
-    const out: Record<string, { ips: string[]; prefixes: string[] }> = {};
+  async subnetUsage(subnetIds: readonly string[]): Promise<SubnetUsage> {
+    const out: SubnetUsage = {};
     for (const id of subnetIds) out[id] = { ips: [], prefixes: [] };
     for (const c of chunks(subnetIds, FILTER_CHUNK))
       for await (const page of paginateDescribeNetworkInterfaces(

@@ -1,0 +1,83 @@
+/**
+ * Builds the auditor from a RuntimeContext (the Lambda handler, the local simulated region and the CLI): one client
+ * per service it reads or tells, built once per cold start.
+ */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { clientOptions } from '../aws/clients';
+import type { RuntimeContext } from '../runtime/context';
+import { createDocumentClient } from '../store/client';
+import { Ec2Reader } from './adapters/ec2';
+import { EksReader } from './adapters/eks';
+import { EventBridgeFindingNotifier } from './adapters/eventbridge';
+import { IamReader } from './adapters/iam';
+import { KubernetesReader } from './adapters/kubernetes';
+import { SnsFindingNotifier } from './adapters/sns';
+import type { AuditorDeps } from './audit';
+import { DynamoFindingStore } from './dynamo-finding-store';
+import { type GatherDeps, gatherCluster } from './gather';
+import type { NotifierPort } from './ports';
+
+/** The readers a snapshot is gathered through (all the `audit` CLI needs: it stores and sends nothing). */
+export function auditorReadersFromContext(ctx: Pick<RuntimeContext, 'aws'>): GatherDeps {
+  const eksClient = new EKSClient(clientOptions(ctx.aws, 'eks'));
+  const credentials = async (): Promise<AwsCredentialIdentity> =>
+    ctx.aws.credentials ?? (await eksClient.config.credentials());
+  return {
+    eks: new EksReader(eksClient),
+    iam: new IamReader(new IAMClient(clientOptions(ctx.aws, 'iam'))),
+    ec2: new Ec2Reader(new EC2Client(clientOptions(ctx.aws, 'ec2'))),
+    k8s: new KubernetesReader({
+      region: ctx.aws.region,
+      credentials,
+      ...(ctx.aws.endpoints?.sts ? { stsEndpoint: ctx.aws.endpoints.sts } : {}),
+      // Signing time is real time, whatever the domain clock says.
+      now: () => new Date(),
+    }),
+    region: ctx.aws.region,
+  };
+}
+
+/** Announces on the topic first, then on the bus; a failure of either fails the announcement (it is retried). */
+function inTurn(...notifiers: NotifierPort[]): NotifierPort {
+  return {
+    async publish(notice) {
+      for (const n of notifiers) await n.publish(notice);
+    },
+  };
+}
+
+export function auditorDepsFromContext(ctx: RuntimeContext): AuditorDeps {
+  const readers = auditorReadersFromContext(ctx);
+  return {
+    config: ctx.config,
+    region: ctx.env.region,
+    accountId: ctx.env.accountId,
+    clock: ctx.clock,
+    log: ctx.log,
+    metrics: ctx.metrics,
+    listClusters: () => readers.eks.listClusters(),
+    gather: (cluster, signals) =>
+      gatherCluster(readers, cluster, { config: ctx.config, now: ctx.clock.now(), signals }),
+    subnetOfEni: async (id) =>
+      (await readers.ec2.networkInterfaces([{ Name: 'network-interface-id', Values: [id] }]))[0]?.subnetId,
+    store: new DynamoFindingStore(
+      createDocumentClient(ctx.aws),
+      ctx.env.tableName,
+      ctx.config.history.retentionDays,
+    ),
+    notifier: inTurn(
+      new SnsFindingNotifier(new SNSClient(clientOptions(ctx.aws, 'sns')), {
+        topicArn: ctx.env.topicArn,
+        subjectPrefix: ctx.config.alerts.subjectPrefix,
+      }),
+      new EventBridgeFindingNotifier(new EventBridgeClient(clientOptions(ctx.aws, 'eventbridge')), {
+        eventBusName: ctx.env.eventBusName,
+      }),
+    ),
+  };
+}
