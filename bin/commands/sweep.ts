@@ -11,7 +11,7 @@ import type { Log, RuntimeContext } from '../../shared/runtime/context';
 import { systemClock } from '../../shared/runtime/context';
 import { formatHours, formatTime, formatUsd } from '../../shared/sweeper/alerts';
 import { createSweeper, SweepIncompleteError, type SweepResult } from '../../shared/sweeper/sweep';
-import { sweeperDepsFromContext } from '../../shared/sweeper/wire';
+import { sweeperDepsFromContext } from '../../shared/sweeper/wiring';
 import { type CliCommand, parseFlags, UsageError } from './types';
 
 const stderrLog: Log = {

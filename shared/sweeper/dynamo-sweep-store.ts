@@ -42,7 +42,7 @@ import {
   type ReleaseRecord,
   type TrackLedger,
 } from './model';
-import type { AlertClaim, AlertKey, CommitResult, StoredTrack, SweepStore, TrackCommit } from './ports';
+import type { AlertClaim, AlertKey, CommitResult, StoredTrack, SweepStore, TrackCommit } from './sweep-store';
 
 /** A track's fields (the ones earlier versions wrote as separate attributes, and still read that way). */
 const TRACK_FIELDS = [

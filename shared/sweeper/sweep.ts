@@ -1,7 +1,7 @@
 /**
  * One sweep: gather (one DescribeAddresses, the inventory, the sweeper's own state, the kill switch, the price),
  * plan (pure, `decide.ts`), then apply — state and ledger writes, alerts, and the releases with their last-moment
- * checks. No AWS import here: everything outside goes through the ports (`ports.ts`).
+ * checks. No AWS import here: everything outside goes through the ports (`ports.ts`, `sweep-store.ts`).
  *
  * Safety of a release, in order: only an `orphan`; releasing enabled; the notice sent at least `noticeHours` ago;
  * the kill switch read this run and off; within `maxPerRun`; no Route 53 record points at the IP (and Route 53 could
@@ -46,17 +46,15 @@ import {
   type ReleaseRecord,
 } from './model';
 import {
-  type AlertKey,
   type AlertPort,
   AwsCallError,
   type DnsPort,
   type Ec2Port,
-  type InventoryReader,
+  type InventoryPort,
   type KillSwitchPort,
   type PricePort,
-  type SweepStore,
-  type TrackCommit,
 } from './ports';
+import type { AlertKey, SweepStore, TrackCommit } from './sweep-store';
 
 export interface SweeperDeps {
   ec2: Ec2Port;
@@ -65,7 +63,7 @@ export interface SweeperDeps {
   alerts: AlertPort;
   /** Present when `sweeper.usePricingApi` is on. */
   price?: PricePort;
-  inventory: InventoryReader;
+  inventory: InventoryPort;
   store: SweepStore;
   config: AppConfig;
   accountId: string;
