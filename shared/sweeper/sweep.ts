@@ -8,7 +8,7 @@
  * be read); the address re-read live just before is still unassociated with unchanged tags; a lease on the track
  * (versioned write) so a concurrent sweep keeps off; then ReleaseAddress, whose errors are each handled.
  *
- * Idempotency: every write is conditional (see dynamo-sweep-store.ts), so a retried run (same `runId`) or a
+ * Idempotency: every write is conditional (see dynamo-sweep-store/), so a retried run (same `runId`) or a
  * concurrent one never counts an hour or a release twice, nor sends an alert twice.
  */
 import type { AppConfig } from '../config/schema';
