@@ -5,7 +5,8 @@
  * Also the addresses that disappeared: an earlier release of ours is recorded, anything else is marked gone.
  */
 import type { Classification } from './classify';
-import { type AddressDecision, checkLiveBeforeRelease, dnsBlock, releaseFailure } from './decide';
+import type { AddressDecision } from './decide';
+import { checkLiveBeforeRelease, dnsBlock, releaseFailure } from './decide-release';
 import { ledgerWithClosedEpisode, ledgerWithRelease, projectedMonthlySaving } from './ledger';
 import {
   type AddressTrack,
