@@ -31,6 +31,7 @@ interface Attempt {
 
 const RECORDED_LATER = 'recorded by a later run: the earlier release went through';
 
+/** The releases the plan queued, one after the other, each address's failure noted without stopping the rest. */
 export async function releaseQueued(run: SweepRun): Promise<void> {
   for (const id of run.plan.releaseQueue) {
     const d = run.decisionOf.get(id) as AddressDecision;
