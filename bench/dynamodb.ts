@@ -17,7 +17,7 @@ import {
 } from '../shared/app/functions';
 import { clientOptions } from '../shared/aws/clients';
 import { createSweeper } from '../shared/sweeper/sweep';
-import { sweeperDepsFromContext } from '../shared/sweeper/wire';
+import { sweeperDepsFromContext } from '../shared/sweeper/wiring';
 import { createPodEnis, type PodNetwork, seedPodNetwork } from './pods';
 
 const VPC = 'vpc-0be0c0a000000d001';

@@ -8,7 +8,7 @@
 import { SimulatedRegion } from '../local/region';
 import { localContext } from '../local/runtime';
 import { createSweeper } from '../shared/sweeper/sweep';
-import { sweeperDepsFromContext } from '../shared/sweeper/wire';
+import { sweeperDepsFromContext } from '../shared/sweeper/wiring';
 import { median } from './measure';
 
 const VPC = 'vpc-0be0c0a000000c001';

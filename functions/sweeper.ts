@@ -7,7 +7,7 @@
 import type { HandlerFactory } from '../shared/runtime/context';
 import { lambdaHandler } from '../shared/runtime/lambda';
 import { createSweeper, type SweepResult } from '../shared/sweeper/sweep';
-import { sweeperDepsFromContext } from '../shared/sweeper/wire';
+import { sweeperDepsFromContext } from '../shared/sweeper/wiring';
 
 export const createHandler: HandlerFactory<unknown, SweepResult> = (ctx) => {
   const sweep = createSweeper(sweeperDepsFromContext(ctx));

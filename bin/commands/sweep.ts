@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { formatHours, formatTime, formatUsd } from '../../shared/sweeper/alerts';
 import { createSweeper, SweepIncompleteError, type SweepResult } from '../../shared/sweeper/sweep';
-import { sweeperDepsFromContext } from '../../shared/sweeper/wire';
+import { sweeperDepsFromContext } from '../../shared/sweeper/wiring';
 import { noPositionals, parseOptions } from '../args';
 import { CONTEXT_OPTIONS, cliContext } from '../context';
 import type { CliCommand } from './types';

@@ -4,14 +4,12 @@ import { type DEFAULT_CONFIG, parseAppConfig } from '../../shared/config/schema'
 import type { EipState } from '../../shared/inventory/model';
 import { type ClassifyConfig, classify, trackIdle } from '../../shared/sweeper/classify';
 import {
-  checkLiveBeforeRelease,
-  dnsBlock,
   type KillSwitchState,
   killSwitchFromValue,
   type PlanInput,
   planSweep,
-  releaseFailure,
 } from '../../shared/sweeper/decide';
+import { checkLiveBeforeRelease, dnsBlock, releaseFailure } from '../../shared/sweeper/decide-release';
 import { addressesNamedBy, indexDnsReferences } from '../../shared/sweeper/dns';
 import {
   ADDRESS_KINDS,

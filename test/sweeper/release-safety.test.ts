@@ -6,8 +6,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppConfigInput } from '../../shared/config/schema';
-import type { Ec2Port, SweepStore } from '../../shared/sweeper/ports';
+import type { Ec2Port } from '../../shared/sweeper/ports';
 import { type SweeperDeps, SweepIncompleteError } from '../../shared/sweeper/sweep';
+import type { SweepStore } from '../../shared/sweeper/sweep-store';
 import { alertTarget, ENI, type SweeperRig, sweeperRig, VPC_STATE } from './support';
 
 const V = 'eipalloc-0000000000000b001';

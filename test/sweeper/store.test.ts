@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoSweepStore } from '../../shared/sweeper/dynamo-sweep-store';
 import { SWEEP_KIND, TRACK_SHARDS, trackKey, trackKind, trackShard } from '../../shared/sweeper/keys';
 import { type AddressTrack, EMPTY_TRACK_LEDGER, type IdleEpisodeRecord } from '../../shared/sweeper/model';
-import type { TrackCommit } from '../../shared/sweeper/ports';
+import type { TrackCommit } from '../../shared/sweeper/sweep-store';
 import { createTestTable, type TestTable } from '../support/dynamo';
 
 const NOW = '2026-01-05T10:00:00.000Z';

@@ -16,7 +16,7 @@ import type { AppConfigInput } from '../../shared/config/schema';
 import { createDocumentClient } from '../../shared/store/client';
 import { DynamoSweepStore } from '../../shared/sweeper/dynamo-sweep-store';
 import { createSweeper, type SweeperDeps, type SweepResult } from '../../shared/sweeper/sweep';
-import { sweeperDepsFromContext } from '../../shared/sweeper/wire';
+import { sweeperDepsFromContext } from '../../shared/sweeper/wiring';
 
 export const START = '2026-01-05T09:00:00.000Z';
 export const HOUR = 3_600_000;

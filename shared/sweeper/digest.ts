@@ -1,0 +1,87 @@
+/**
+ * The daily digest: once a day, every finding still open that was alerted before that day (an orphan, a pool member
+ * idle past its limit), what it has cost, and what happens to it next.
+ */
+import { type DigestItem, formatTime } from './alerts';
+import type { AddressDecision, HoldReason } from './decide';
+import { DIGEST_SCOPE } from './keys';
+import { projectedMonthlySaving } from './ledger';
+import { recordFailure, type SweeperMemory, type SweepRun } from './run';
+import { sendAlert } from './send-alerts';
+
+const holdText: Record<HoldReason, string> = {
+  'release-disabled': 'release is off',
+  'kill-switch': 'the kill switch is on',
+  'notice-not-sent': 'the notice goes out first',
+  'notice-period': 'notice period',
+  blocked: 'blocked, retried later',
+  cap: 'per-run release cap reached',
+};
+
+/** The open findings alerted before `dayStart`, and what they would cost over a month. */
+export function openFindings(
+  decisions: readonly AddressDecision[],
+  rateUsd: number,
+  dayStart: string,
+): { items: DigestItem[]; monthlyCostUsd: number } {
+  const items: DigestItem[] = [];
+  let monthlyCostUsd = 0;
+  for (const d of decisions) {
+    const t = d.track;
+    // Open findings only: an address since kept, pooled elsewhere or in use has been dealt with.
+    if (d.classification.kind !== 'orphan' && d.classification.kind !== 'pool-idle') continue;
+    if (t.status !== 'present' || !d.classification.idle) continue;
+    const alertedAt = Object.entries(t.alerts)
+      .filter(([k]) => k === 'orphan' || k === 'pool-idle' || k.startsWith('release-blocked'))
+      .map(([, at]) => at)
+      .sort()[0];
+    if (!alertedAt || alertedAt >= dayStart) continue;
+    const epRate = t.episode?.rateUsd ?? rateUsd;
+    monthlyCostUsd += projectedMonthlySaving(epRate);
+    const hold = d.release?.action === 'hold' ? d.release : undefined;
+    const status =
+      d.classification.kind === 'pool-idle'
+        ? `pool member idle past its ${d.classification.pool?.idleAlertHours ?? '?'} h limit; never released`
+        : t.block
+          ? `release blocked: ${t.block.detail}`
+          : hold
+            ? `${holdText[hold.reason]}${hold.until ? ` until ${formatTime(hold.until)}` : ''}`
+            : 'release due';
+    items.push({
+      allocationId: d.allocationId,
+      publicIp: d.observed.publicIp,
+      kind: d.classification.kind,
+      idleSince: d.classification.idle.since,
+      idleHours: d.classification.idle.hours,
+      costAccruedUsd: d.classification.idle.hours * epRate,
+      status,
+    });
+  }
+  return { items, monthlyCostUsd };
+}
+
+/** Sends today's digest, unless this instance saw it sent (the alert claim makes it once a day whatever the instance). */
+export async function sendDigest(run: SweepRun, memory: SweeperMemory): Promise<void> {
+  const today = run.now.slice(0, 10);
+  const { items, monthlyCostUsd } = openFindings(
+    run.plan.decisions,
+    run.rate.usdPerHour,
+    `${today}T00:00:00.000Z`,
+  );
+  if (items.length === 0 || (!run.dryRun && memory.digestDate === today)) return;
+  try {
+    const before = run.result.alerts.length;
+    await sendAlert(
+      run,
+      { scope: DIGEST_SCOPE, id: today },
+      { kind: 'digest', date: today, items, monthlyCostUsd },
+    );
+    if (!run.dryRun) {
+      memory.digestDate = today;
+      // Today's digest went out in an earlier run: not news.
+      if (run.result.alerts[before]?.status === 'already-sent') run.result.alerts.splice(before, 1);
+    }
+  } catch (err) {
+    recordFailure(run, DIGEST_SCOPE, err);
+  }
+}

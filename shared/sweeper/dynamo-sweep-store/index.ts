@@ -1,0 +1,77 @@
+/**
+ * The sweeper's state and cost ledger on the single table (keys in `../keys.ts`, layouts in docs/data-model.md).
+ *
+ * Every write is conditional, so a retried or concurrent sweep never double-counts or double-alerts:
+ * - tracks carry a version (optimistic concurrency): `tracks.ts`;
+ * - an idle episode ends once (`attribute_not_exists(end)`), and an ended one is never reopened: `ledger-items.ts`;
+ * - a release is recorded once (`attribute_not_exists(PK)`): `ledger-items.ts`;
+ * - an alert is claimed (conditional create) before it is published: `alert-claims.ts`.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { IdleEpisodeRecord, ReleaseRecord } from '../model';
+import type {
+  AlertClaim,
+  AlertKey,
+  CommitResult,
+  StoredTrack,
+  SweepStore,
+  TrackCommit,
+} from '../sweep-store';
+import { claimAlert, confirmAlert, dropAlertClaim } from './alert-claims';
+import { lastRun, recordRun } from './last-run';
+import { listEpisodes, listReleases } from './ledger-items';
+import type { SweepTable } from './table';
+import { commit, commitMany, listTracks } from './tracks';
+
+export class DynamoSweepStore implements SweepStore {
+  private readonly table: SweepTable;
+
+  constructor(
+    doc: DynamoDBDocumentClient,
+    tableName: string,
+    /** `config.history.retentionDays`: TTL of alert claims. */
+    private readonly retentionDays: number,
+  ) {
+    this.table = { doc, tableName };
+  }
+
+  listTracks(): Promise<StoredTrack[]> {
+    return listTracks(this.table);
+  }
+
+  commit(c: TrackCommit): Promise<CommitResult> {
+    return commit(this.table, c);
+  }
+
+  commitMany(commits: readonly TrackCommit[]): Promise<PromiseSettledResult<CommitResult>[]> {
+    return commitMany(this.table, commits);
+  }
+
+  listEpisodes(allocationId?: string): Promise<IdleEpisodeRecord[]> {
+    return listEpisodes(this.table, allocationId);
+  }
+
+  listReleases(): Promise<ReleaseRecord[]> {
+    return listReleases(this.table);
+  }
+
+  claimAlert(key: AlertKey, runId: string, at: string, subject: string): Promise<AlertClaim> {
+    return claimAlert(this.table, this.retentionDays, key, runId, at, subject);
+  }
+
+  confirmAlert(key: AlertKey, runId: string, messageId: string): Promise<void> {
+    return confirmAlert(this.table, key, runId, messageId);
+  }
+
+  dropAlertClaim(key: AlertKey, runId: string): Promise<void> {
+    return dropAlertClaim(this.table, key, runId);
+  }
+
+  lastRun(): Promise<{ at: string; runId: string } | null> {
+    return lastRun(this.table);
+  }
+
+  recordRun(at: string, runId: string): Promise<void> {
+    return recordRun(this.table, at, runId);
+  }
+}

@@ -1,0 +1,24 @@
+/** The table a sweep store writes to, and the GSI1 query every listing of the sweeper's items goes through. */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type Item, queryAll } from '../../store/query';
+import { TABLE_KEYS } from '../../store/table';
+
+export interface SweepTable {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+/** Every item of one GSI1 kind, with only `attributes` when given. */
+export function queryKind(table: SweepTable, kind: string, attributes?: readonly string[]): Promise<Item[]> {
+  return queryAll(table.doc, {
+    TableName: table.tableName,
+    IndexName: TABLE_KEYS.gsi1.name,
+    KeyConditionExpression: '#pk = :kind',
+    ExpressionAttributeNames: {
+      '#pk': TABLE_KEYS.gsi1.partitionKey,
+      ...Object.fromEntries((attributes ?? []).map((a, i) => [`#p${i}`, a])),
+    },
+    ExpressionAttributeValues: { ':kind': kind },
+    ...(attributes ? { ProjectionExpression: attributes.map((_, i) => `#p${i}`).join(', ') } : {}),
+  });
+}

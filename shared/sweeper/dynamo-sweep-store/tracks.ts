@@ -1,0 +1,208 @@
+/**
+ * Tracks and their commits. A track carries a version (optimistic concurrency); a commit writes it together with the
+ * ledger items that change with it (an episode's start, revision or end, a release), in one transaction.
+ */
+import { PutCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { forEachLimit } from '../../runtime/concurrency';
+import { cancellationCodes, isConditionalCheckFailed } from '../../store/errors';
+import { TABLE_KEYS } from '../../store/table';
+import { SWEEP_ITEM_TYPE, SWEEP_KIND, TRACK_SHARDS, trackKey, trackKind, trackShard } from '../keys';
+import type { AddressTrack } from '../model';
+import type { CommitResult, StoredTrack, TrackCommit } from '../sweep-store';
+import { episodeUpdate, releasePut } from './ledger-items';
+import { queryKind, type SweepTable } from './table';
+import { decodeTrack, encodeTrack } from './track-codec';
+
+/** DynamoDB's limit of actions in one TransactWriteItems. */
+const TRANSACT_MAX_ACTIONS = 100;
+/** Conditional puts, and batched transactions, in flight at once. */
+const PUT_CONCURRENCY = 16;
+const TRANSACT_CONCURRENCY = 4;
+
+export async function listTracks(table: SweepTable): Promise<StoredTrack[]> {
+  const kinds = [SWEEP_KIND.track, ...Array.from({ length: TRACK_SHARDS }, (_, i) => trackKind(i))];
+  const pages = await Promise.all(
+    kinds.map((kind, i) =>
+      // The unsharded partition holds tracks of earlier versions: every attribute is needed to read them.
+      queryKind(table, kind, i === 0 ? undefined : ['allocationId', 'version', 'state']),
+    ),
+  );
+  // A track moved from the unsharded partition may show in both while the index catches up: keep the newer one.
+  const byId = new Map<string, StoredTrack>();
+  for (const item of pages.flat()) {
+    const t = decodeTrack(item);
+    const seen = byId.get(t.track.allocationId);
+    if (!seen || seen.version < t.version) byId.set(t.track.allocationId, t);
+  }
+  return [...byId.values()];
+}
+
+function trackPut(table: SweepTable, track: AddressTrack, expectedVersion: number) {
+  return {
+    TableName: table.tableName,
+    Item: {
+      ...trackKey(track.allocationId),
+      [TABLE_KEYS.gsi1.partitionKey]: trackKind(trackShard(track.allocationId)),
+      [TABLE_KEYS.gsi1.sortKey]: track.allocationId,
+      itemType: SWEEP_ITEM_TYPE.track,
+      allocationId: track.allocationId,
+      state: encodeTrack(track),
+      version: expectedVersion + 1,
+    },
+    ...(expectedVersion === 0
+      ? { ConditionExpression: 'attribute_not_exists(PK)' }
+      : {
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        }),
+  };
+}
+
+interface LedgerAction {
+  kind: 'close' | 'upsert' | 'release';
+  op: Record<string, unknown>;
+}
+
+/** The actions that go with the track's put: the episode's end, its start or revision, the release record. */
+function ledgerActions(
+  table: SweepTable,
+  c: Pick<TrackCommit, 'close' | 'upsert' | 'release'>,
+): LedgerAction[] {
+  const actions: LedgerAction[] = [];
+  if (c.close) {
+    actions.push({
+      kind: 'close',
+      op: {
+        Update: episodeUpdate(table, c.close, { end: c.close.end, endReason: c.close.endReason ?? 'gone' }),
+      },
+    });
+  }
+  if (c.upsert) actions.push({ kind: 'upsert', op: { Update: episodeUpdate(table, c.upsert) } });
+  if (c.release) actions.push({ kind: 'release', op: { Put: releasePut(table, c.release) } });
+  return actions;
+}
+
+export async function commit(table: SweepTable, c: TrackCommit): Promise<CommitResult> {
+  const parts: Pick<TrackCommit, 'close' | 'upsert' | 'release'> = {
+    close: c.close,
+    upsert: c.upsert,
+    release: c.release,
+  };
+  let track = c.track;
+  let releaseRecorded = Boolean(parts.release);
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const extras = ledgerActions(table, parts);
+    try {
+      if (extras.length === 0) {
+        await table.doc.send(new PutCommand(trackPut(table, track, c.expectedVersion)));
+      } else {
+        await table.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: trackPut(table, track, c.expectedVersion) },
+              ...extras.map((e) => e.op),
+            ] as TransactWriteCommandInput['TransactItems'],
+          }),
+        );
+      }
+      return { ok: true, version: c.expectedVersion + 1, releaseRecorded };
+    } catch (err) {
+      if (extras.length === 0) {
+        if (isConditionalCheckFailed(err)) return { ok: false };
+        throw err;
+      }
+      const reasons = cancellationCodes(err);
+      if (!reasons) throw err;
+      if (reasons[0] === 'ConditionalCheckFailed') return { ok: false };
+      // An episode already ended, or a release already recorded (a retried run): drop that part and write the rest.
+      let dropped = false;
+      for (const [i, e] of extras.entries()) {
+        if (reasons[i + 1] !== 'ConditionalCheckFailed') continue;
+        dropped = true;
+        parts[e.kind] = undefined;
+        if (e.kind === 'close') track = c.trackWithoutClose ?? track;
+        if (e.kind === 'release') releaseRecorded = false;
+      }
+      if (!dropped) throw err;
+    }
+  }
+  throw new Error(`commit of ${c.track.allocationId} kept failing its conditions`);
+}
+
+/**
+ * Many commits, each with `commit`'s outcome. A commit that writes ledger items (a transaction either way) shares a
+ * TransactWriteItems of up to 100 actions with others: one request instead of one each, which is what makes the
+ * first sweep of many addresses affordable. A commit of a track alone stays a conditional PutItem (in a transaction
+ * it would cost twice the write units). A batch that a condition (or anything else) cancels is done again one
+ * commit at a time, so what each commit does never depends on its neighbours.
+ */
+export async function commitMany(
+  table: SweepTable,
+  commits: readonly TrackCommit[],
+): Promise<PromiseSettledResult<CommitResult>[]> {
+  const results: PromiseSettledResult<CommitResult>[] = new Array(commits.length);
+  const one = async (i: number) => {
+    try {
+      results[i] = { status: 'fulfilled', value: await commit(table, commits[i] as TrackCommit) };
+    } catch (reason) {
+      results[i] = { status: 'rejected', reason };
+    }
+  };
+  const { plain, batches } = batchesOf(commits);
+  const transact = async (indices: number[]) => {
+    if (indices.length === 1) return one(indices[0] as number);
+    // Each commit's actions as `commit`'s first attempt writes them.
+    const items = indices.flatMap((i) => {
+      const c = commits[i] as TrackCommit;
+      return [
+        { Put: trackPut(table, c.track, c.expectedVersion) },
+        ...ledgerActions(table, c).map((e) => e.op),
+      ];
+    });
+    try {
+      await table.doc.send(
+        new TransactWriteCommand({ TransactItems: items as TransactWriteCommandInput['TransactItems'] }),
+      );
+    } catch {
+      for (const i of indices) await one(i);
+      return;
+    }
+    for (const i of indices) {
+      const c = commits[i] as TrackCommit;
+      results[i] = {
+        status: 'fulfilled',
+        value: { ok: true, version: c.expectedVersion + 1, releaseRecorded: Boolean(c.release) },
+      };
+    }
+  };
+  await Promise.all([
+    forEachLimit(plain, PUT_CONCURRENCY, one),
+    forEachLimit(batches, TRANSACT_CONCURRENCY, transact),
+  ]);
+  return results;
+}
+
+/** Indices of the commits of a track alone, and of the others grouped into transactions of at most 100 actions. */
+function batchesOf(commits: readonly TrackCommit[]): { plain: number[]; batches: number[][] } {
+  const plain: number[] = [];
+  const batches: number[][] = [];
+  let batch: number[] = [];
+  let actions = 0;
+  for (const [i, c] of commits.entries()) {
+    const size = 1 + (c.close ? 1 : 0) + (c.upsert ? 1 : 0) + (c.release ? 1 : 0);
+    if (size === 1) {
+      plain.push(i);
+      continue;
+    }
+    if (actions + size > TRANSACT_MAX_ACTIONS) {
+      batches.push(batch);
+      batch = [];
+      actions = 0;
+    }
+    batch.push(i);
+    actions += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return { plain, batches };
+}

@@ -1,0 +1,126 @@
+/**
+ * What a sweep answers: the result opened from the plan (counts and each address's decision), then closed with the
+ * month-to-date figures, the run's metrics and the story told to the CLI and the local region.
+ */
+import { formatTime } from './alerts';
+import type { KillSwitchState, SweepPlan } from './decide';
+import { monthToDate } from './ledger';
+import { ADDRESS_KINDS, type AddressKind } from './model';
+import type { HourlyRate, ReleaseOutcome, SweepResult, SweepRun } from './run';
+
+/** The result of a run before anything is applied: what each address is, and why an orphan is held. */
+export function openResult(opts: {
+  runId: string;
+  now: string;
+  dryRun: boolean;
+  addresses: number;
+  killSwitch: KillSwitchState;
+  release: SweepResult['release'];
+  rate: HourlyRate;
+  plan: SweepPlan;
+}): SweepResult {
+  const result: SweepResult = {
+    runId: opts.runId,
+    at: opts.now,
+    dryRun: opts.dryRun,
+    addresses: opts.addresses,
+    counts: Object.fromEntries(ADDRESS_KINDS.map((k) => [k, 0])) as Record<AddressKind, number>,
+    killSwitch: opts.killSwitch,
+    release: opts.release,
+    rate: opts.rate,
+    decisions: [],
+    alerts: [],
+    releases: [],
+    vanished: [],
+    ledger: null,
+    story: [],
+  };
+  for (const d of opts.plan.decisions) {
+    result.counts[d.classification.kind] += 1;
+    const ep = d.track.episode;
+    result.decisions.push({
+      allocationId: d.allocationId,
+      publicIp: d.observed.publicIp,
+      kind: d.classification.kind,
+      reason: d.classification.reason,
+      idleSince: d.classification.idle?.since ?? null,
+      idleSource: d.classification.idle?.source ?? null,
+      idleHours: d.classification.idle?.hours ?? null,
+      costAccruedUsd: (d.classification.idle?.hours ?? 0) * (ep?.rateUsd ?? 0),
+      ...(d.release?.action === 'hold'
+        ? { hold: { reason: d.release.reason, ...(d.release.until ? { until: d.release.until } : {}) } }
+        : {}),
+    });
+  }
+  return result;
+}
+
+/** Adds the month-to-date figures and the metrics (not in a dry run), then the story. */
+export function closeResult(run: SweepRun): void {
+  const { result } = run;
+  if (!run.dryRun) {
+    // From the tracks this run read and wrote: each carries its open episode and its share of the month.
+    const figures = monthToDate(run.finalTracks.values(), run.now);
+    result.ledger = {
+      month: figures.month,
+      idleCostUsd: figures.idleCostUsd,
+      reclaimedUsd: figures.reclaimedUsd,
+      projectedMonthlySavingUsd: figures.projectedMonthlySavingUsd,
+    };
+    const idleNow = run.plan.decisions.filter(
+      (d) => d.classification.idle !== null && d.classification.kind !== 'service-managed',
+    );
+    const { metrics } = run.deps;
+    metrics.add('IdleAddresses', idleNow.length, 'Count');
+    metrics.add('OrphanAddresses', result.counts.orphan, 'Count');
+    metrics.add('IdleCostUsd', round6(figures.idleCostUsd), 'None');
+    metrics.add('ReclaimedUsd', round6(figures.reclaimedUsd), 'None');
+    metrics.add('ReclaimedMonthlyUsd', round6(figures.projectedMonthlySavingUsd), 'None');
+    metrics.add('AddressesReleased', result.releases.filter((r) => r.outcome === 'released').length, 'Count');
+    metrics.add('ReleasesBlocked', result.releases.filter((r) => r.outcome === 'blocked').length, 'Count');
+    metrics.add('AlertsSent', result.alerts.filter((a) => a.status === 'sent').length, 'Count');
+  }
+  result.story = storyOf(result);
+}
+
+function round6(n: number): number {
+  return Math.round(n * 1e6) / 1e6;
+}
+
+const RELEASE_WORDS: Record<ReleaseOutcome, string> = {
+  released: 'released',
+  'would-release': 'would release',
+  skipped: 'release skipped',
+  blocked: 'release blocked',
+  'would-block': 'release would be blocked',
+  gone: 'already gone',
+  conflict: 'release skipped (concurrent sweep)',
+  failed: 'release failed',
+};
+
+function storyOf(r: SweepResult): string[] {
+  const counts = ADDRESS_KINDS.filter((k) => r.counts[k] > 0)
+    .map((k) => `${r.counts[k]} ${k}`)
+    .join(', ');
+  const capped = r.decisions.filter((d) => d.hold?.reason === 'cap').length;
+  const killed = r.decisions.filter((d) => d.hold?.reason === 'kill-switch').length;
+  const lines = [
+    `${r.dryRun ? 'dry run' : 'sweep'} at ${formatTime(r.at)}: ${r.addresses} address${r.addresses === 1 ? '' : 'es'}${counts ? ` (${counts})` : ''}` +
+      `; release ${r.release.enabled ? 'on' : 'off'}${r.release.enabled && r.killSwitch.on ? `, held by the kill switch (${killed} due)` : ''}` +
+      `${capped > 0 ? `; ${capped} more due, over the per-run cap of ${r.release.maxPerRun}` : ''}`,
+  ];
+  for (const a of r.alerts) {
+    const verb = a.status === 'sent' ? 'sent' : a.status === 'would-send' ? 'would send' : 'already sent';
+    lines.push(`alert ${verb}: ${a.subject}`);
+  }
+  for (const x of r.releases) {
+    if (x.repeat) continue;
+    lines.push(`${RELEASE_WORDS[x.outcome]}: ${x.publicIp} (${x.allocationId}) — ${x.detail}`);
+  }
+  for (const v of r.vanished) {
+    lines.push(
+      `${v.publicIp} (${v.allocationId}) is gone${v.releasedByUs ? ' (released by eip-keeper)' : ''}`,
+    );
+  }
+  return lines;
+}

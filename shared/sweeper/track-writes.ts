@@ -1,0 +1,185 @@
+/**
+ * Writing the tracks of the addresses present: first every address's own write (its state, an episode's start,
+ * revision or end), batched by the store; then, for the addresses that owe alerts, the alerts and a second write of
+ * when they went out. An hourly run of addresses in use and unchanged writes nothing.
+ */
+import { forEachLimit } from '../runtime/concurrency';
+import type { AddressDecision } from './decide';
+import type { AddressKind, AddressTrack, IdleEpisodeRecord } from './model';
+import { errorText, recordFailure, type SweepRun } from './run';
+import { ALERT_CONCURRENCY, sendAddressAlerts } from './send-alerts';
+import type { TrackCommit } from './sweep-store';
+
+/**
+ * The track fields whose change must be written: all but the "last seen" bookkeeping and the wording
+ * (`lastSeenAt`, `lastRunId`, `lastSeenInUseAt`, `reason`). Typed so that a new field cannot be forgotten here.
+ */
+const MATERIAL_FIELDS = Object.keys({
+  allocationId: true,
+  publicIp: true,
+  firstSeenAt: true,
+  status: true,
+  classification: true,
+  tags: true,
+  lastSeenHolder: true,
+  episode: true,
+  alerts: true,
+  notice: true,
+  block: true,
+  releaseAttempt: true,
+  releasedAt: true,
+  ledger: true,
+} satisfies Record<
+  Exclude<keyof AddressTrack, 'lastSeenAt' | 'lastRunId' | 'lastSeenInUseAt' | 'reason'>,
+  true
+>) as (keyof AddressTrack)[];
+
+/** True when the two tracks differ in something that must be written. */
+function materiallyDifferent(a: AddressTrack, b: AddressTrack): boolean {
+  return MATERIAL_FIELDS.some((key) => !sameValue(a[key], b[key]));
+}
+
+/** Structural equality of JSON-like values, whatever the order of object keys. */
+function sameValue(x: unknown, y: unknown): boolean {
+  if (x === y) return true;
+  if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+  if (Array.isArray(x) || Array.isArray(y)) {
+    return (
+      Array.isArray(x) && Array.isArray(y) && x.length === y.length && x.every((v, i) => sameValue(v, y[i]))
+    );
+  }
+  const xs = x as Record<string, unknown>;
+  const ys = y as Record<string, unknown>;
+  const keys = Object.keys(xs);
+  return (
+    keys.length === Object.keys(ys).length &&
+    keys.every((k) => Object.hasOwn(ys, k) && sameValue(xs[k], ys[k]))
+  );
+}
+
+/** The ledger item of an idle episode, still open. */
+export function episodeRecord(
+  allocationId: string,
+  publicIp: string,
+  episode: NonNullable<AddressTrack['episode']>,
+  classification: AddressKind,
+): IdleEpisodeRecord {
+  return { allocationId, publicIp, ...episode, end: null, endReason: null, classification };
+}
+
+/** The write an address needs this run (its state, an episode's start, revision or end), or null. */
+function writeOf(run: SweepRun, d: AddressDecision): TrackCommit | null {
+  const prev = run.previous.get(d.allocationId);
+  const { change } = d;
+  const material =
+    d.isNew ||
+    change.closed !== undefined ||
+    change.opened !== undefined ||
+    change.revised !== undefined ||
+    d.alerts.length > 0 ||
+    d.release?.action === 'release' ||
+    !prev ||
+    materiallyDifferent(prev, d.track);
+  if (!material) return null;
+  return {
+    track: d.track,
+    expectedVersion: d.isNew ? 0 : (run.versions.get(d.allocationId) ?? 0),
+    ...(change.closed
+      ? {
+          trackWithoutClose: { ...d.track, ledger: prev?.ledger ?? d.track.ledger },
+          close: {
+            ...episodeRecord(
+              d.allocationId,
+              d.observed.publicIp,
+              change.closed.episode,
+              prev?.classification ?? 'idle',
+            ),
+            end: change.closed.end,
+            endReason: change.closed.reason,
+          },
+        }
+      : {}),
+    ...(d.track.episode &&
+    (d.isNew || change.opened || change.revised || prev?.classification !== d.classification.kind)
+      ? {
+          upsert: episodeRecord(d.allocationId, d.observed.publicIp, d.track.episode, d.classification.kind),
+        }
+      : {}),
+  };
+}
+
+/**
+ * Every address's own write, all at once. Returns the version of each track now stored (written, or read when
+ * nothing needed writing); an address whose write failed or lost to a concurrent sweep is left out.
+ */
+export async function writeTracks(run: SweepRun): Promise<Map<string, number>> {
+  const { deps } = run;
+  const written = new Map<string, number>();
+  const writes: { d: AddressDecision; commit: TrackCommit }[] = [];
+  for (const d of run.plan.decisions) {
+    const commit = writeOf(run, d);
+    if (commit) writes.push({ d, commit });
+    else written.set(d.allocationId, run.versions.get(d.allocationId) ?? 0);
+  }
+  const outcomes = await deps.store.commitMany(writes.map((w) => w.commit));
+  for (const [i, { d }] of writes.entries()) {
+    const outcome = outcomes[i];
+    if (outcome?.status !== 'fulfilled') {
+      deps.log.error('sweep of an address failed', {
+        allocationId: d.allocationId,
+        error: errorText(outcome?.reason),
+      });
+      recordFailure(run, d.allocationId, outcome?.reason);
+    } else if (!outcome.value.ok) {
+      deps.log.warn('track changed by a concurrent sweep; address skipped this run', {
+        allocationId: d.allocationId,
+      });
+    } else written.set(d.allocationId, outcome.value.version);
+  }
+  for (const [id, version] of written) {
+    const d = run.decisionOf.get(id) as AddressDecision;
+    run.finalTracks.set(id, d.track);
+    if (d.alerts.length === 0) run.ready.set(id, version);
+  }
+  return written;
+}
+
+/** The alerts the written addresses owe, each address's followed by a write of when they went out. */
+export async function alertWrittenAddresses(
+  run: SweepRun,
+  written: ReadonlyMap<string, number>,
+): Promise<void> {
+  const { deps } = run;
+  await forEachLimit(
+    run.plan.decisions.filter((d) => d.alerts.length > 0 && written.has(d.allocationId)),
+    ALERT_CONCURRENCY,
+    async (d) => {
+      try {
+        let version = written.get(d.allocationId) as number;
+        if (await sendAddressAlerts(run, d)) {
+          const committed = await deps.store.commit({ track: d.track, expectedVersion: version });
+          if (!committed.ok) {
+            deps.log.warn('track changed by a concurrent sweep after its alerts; release skipped this run', {
+              allocationId: d.allocationId,
+            });
+            return;
+          }
+          version = committed.version;
+        }
+        run.ready.set(d.allocationId, version);
+      } catch (err) {
+        deps.log.error('sweep of an address failed', { allocationId: d.allocationId, error: errorText(err) });
+        recordFailure(run, d.allocationId, err);
+      }
+    },
+  );
+}
+
+/** Records that this run read every address: an address in use and unchanged need not be written to say so. */
+export async function recordRun(run: SweepRun): Promise<void> {
+  try {
+    await run.deps.store.recordRun(run.now, run.runId);
+  } catch (err) {
+    recordFailure(run, 'LAST-RUN', err);
+  }
+}
