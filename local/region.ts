@@ -22,7 +22,7 @@ import type { EventBridgeEvent, ServiceEnv, SimRequest, SimResponse } from './co
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb';
 import { DynamoDbFaultLayer, type DynamoDbThrottling } from './dynamodb-faults';
 import { createEc2Service, type Ec2State } from './ec2';
-import { type AuditorServices, createAuditorServices } from './eks'; // issue 5 (auditor)
+import { type AuditorServices, createAuditorServices } from './eks';
 import {
   type DeliveryFaults,
   type InvocationInfo,
@@ -95,9 +95,9 @@ export class SimulatedRegion {
   private functionsDynamoEndpoint?: string;
   private functionsRetryStrategy?: RetryStrategyV2;
   private readonly randomForFaults: () => number;
-  /** issue 5 (auditor): the simulated EKS, IAM, Kubernetes API and EventBridge PutEvents. */
+  /** The simulated EKS, IAM, Kubernetes API and EventBridge PutEvents. */
   auditor!: AuditorServices;
-  /** issue 4 (sweeper): SSM Parameter Store (kill switch), Route 53 (hosted zones, records), the Price List API. */
+  /** SSM Parameter Store (kill switch), Route 53 (hosted zones, records), the Price List API. */
   readonly ssm: SsmService;
   readonly route53 = new Route53Service();
   readonly pricing = new PricingService();
@@ -118,7 +118,7 @@ export class SimulatedRegion {
     private readonly ownDynamo: DynamoDbLocal | undefined,
     seed: number,
   ) {
-    // issue 4 (sweeper): registered before any request reaches the server.
+    // Registered before any request reaches the server.
     this.ssm = new SsmService(clock);
     for (const m of [this.ssm, this.route53, this.pricing]) server.register(m);
     this.retryStrategy = new VirtualRetryStrategy(
@@ -159,7 +159,7 @@ export class SimulatedRegion {
     });
     server.register(ec2.module);
     server.register(sns);
-    // issue 5 (auditor): simulated EKS, IAM, Kubernetes API and EventBridge PutEvents.
+    // Simulated EKS, IAM, Kubernetes API and EventBridge PutEvents.
     const auditor = createAuditorServices(serviceEnv, ec2.state, (event) => holder.bus?.put(event));
     for (const m of auditor.modules) server.register(m);
     const endpoint = await server.start();
@@ -203,7 +203,7 @@ export class SimulatedRegion {
       seed,
     );
     holder.region = sim;
-    sim.auditor = auditor; // issue 5 (auditor)
+    sim.auditor = auditor;
     sim.throttleClock = opts.throttleClock ?? 'hybrid';
     bus.wrapInvocation = (info, invoke) => sim.runInvocation(info, invoke);
     if (opts.faultLayer) await sim.startFaultLayer(seed);
@@ -472,7 +472,7 @@ export class SimulatedRegion {
   async stop(): Promise<void> {
     await this.dynamoFaults?.stop();
     await this.server.stop();
-    await this.auditor?.stop(); // issue 5 (auditor)
+    await this.auditor?.stop();
     await this.ownDynamo?.stop();
   }
 }

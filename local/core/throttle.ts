@@ -1,5 +1,5 @@
 /**
- * Per-API token buckets at AWS's published EC2 rates (DOMAIN.md §5). A call that finds its bucket empty gets the
+ * Per-API token buckets at AWS's published EC2 rates ("Request throttling for the Amazon EC2 API", EC2 API reference). A call that finds its bucket empty gets the
  * service's throttling error, so the SDK's own retry strategy is what recovers.
  */
 export interface BucketRate {

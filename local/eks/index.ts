@@ -1,5 +1,5 @@
 /**
- * The simulated services the node-group auditor reads (issue 5): EKS (REST-JSON), IAM (Query), a minimal Kubernetes
+ * The simulated services the node-group auditor reads: EKS (REST-JSON), IAM (Query), a minimal Kubernetes
  * API per cluster, and EventBridge PutEvents for its custom events. `createAuditorServices` builds them over the
  * region's ServiceEnv and EC2 state; the region registers `modules` with its server and calls `stop()` at the end.
  */

@@ -1,5 +1,5 @@
 /**
- * The scenario keys of the auditor's simulated services (issue 5): `state.eks` (clusters, node groups with their
+ * The scenario keys of the auditor's simulated services: `state.eks` (clusters, node groups with their
  * nodes, add-ons, Kubernetes objects) and `state.iamRoles`. Documented in docs/auditor.md#scenarios.
  */
 import { z } from 'zod';

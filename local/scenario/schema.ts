@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { formatIssuePath } from '../../shared/config/schema';
-import { EksScenarioSchema, IamRolesScenarioSchema } from '../eks/scenario'; // issue 5 (auditor)
+import { EksScenarioSchema, IamRolesScenarioSchema } from '../eks/scenario';
 
 const tags = z.record(z.string().min(1).max(128), z.string().max(256));
 const ref = z.string().min(1).describe('a resource id, or the `as` label a step gave it');
@@ -101,9 +101,9 @@ export const FAULT_LAYER_SWITCHES = ['dynamodbThrottling', 'handlerTimeout', 'ha
 
 export const InitialStateSchema = z
   .object({
-    /** issue 5 (auditor): EKS clusters, node groups (with their EC2 nodes), add-ons, Kubernetes objects. */
+    /** EKS clusters, node groups (with their EC2 nodes), add-ons, Kubernetes objects. */
     eks: EksScenarioSchema.optional(),
-    /** issue 5 (auditor): IAM roles and their attached managed policies. */
+    /** IAM roles and their attached managed policies. */
     iamRoles: IamRolesScenarioSchema.optional(),
     /** The account's EIP quota in the region (AWS's default is 5); AllocateAddress beyond it fails. */
     addressLimit: z.number().int().min(0).max(100_000).optional(),
@@ -193,15 +193,15 @@ export const InitialStateSchema = z
             serviceManaged: z.string().optional(),
             publicIpv4Pool: z.string().optional(),
             as: z.string().optional(),
-            /** issue 4 (sweeper): AWS locked the address to the account: ReleaseAddress fails `InvalidAddress.Locked`. */
+            /** AWS locked the address to the account: ReleaseAddress fails `InvalidAddress.Locked`. */
             locked: z.boolean().optional(),
-            /** issue 4 (sweeper): a reverse-DNS record is set: ReleaseAddress fails `InvalidAddress.PtrSet`. */
+            /** A reverse-DNS record is set: ReleaseAddress fails `InvalidAddress.PtrSet`. */
             ptrSet: z.boolean().optional(),
           })
           .strict(),
       )
       .default([]),
-    /** issue 4 (sweeper): Route 53 hosted zones of the account and their records. */
+    /** Route 53 hosted zones of the account and their records. */
     hostedZones: z
       .array(
         z
@@ -227,7 +227,7 @@ export const InitialStateSchema = z
           .strict(),
       )
       .default([]),
-    /** issue 4 (sweeper): SSM parameters, e.g. the kill switch `/eip-keeper/kill-switch`. */
+    /** SSM parameters, e.g. the kill switch `/eip-keeper/kill-switch`. */
     ssmParameters: z
       .array(
         z

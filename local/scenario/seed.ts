@@ -2,7 +2,7 @@
  * Seeds a scenario's initial state straight into the simulated region (no CloudTrail events: this is what already
  * existed when eip-keeper was deployed).
  */
-import { seedAuditorState } from '../eks/scenario'; // issue 5 (auditor)
+import { seedAuditorState } from '../eks/scenario';
 import type { SimulatedRegion } from '../region';
 import { type InitialState, InvalidScenarioError } from './schema';
 
@@ -73,7 +73,7 @@ export function seedRegion(region: SimulatedRegion, state: InitialState, labels:
     });
     if (a.as) labels.set(a.as, address.allocationId);
   }
-  // issue 4 (sweeper): hosted zones (a record may name an address by id or label) and SSM parameters.
+  // Hosted zones (a record may name an address by id or label) and SSM parameters.
   for (const z of state.hostedZones ?? []) {
     region.route53.addZone({
       id: z.id,
@@ -90,5 +90,5 @@ export function seedRegion(region: SimulatedRegion, state: InitialState, labels:
     });
   }
   for (const p of state.ssmParameters ?? []) region.ssm.put(p.name, p.value, p.type);
-  seedAuditorState(region, state); // issue 5 (auditor): EKS, IAM, Kubernetes objects
+  seedAuditorState(region, state); // EKS, IAM, Kubernetes objects
 }

@@ -176,7 +176,7 @@ export const sweeper: FunctionSpec = {
   load: () => import('../../functions/sweeper'),
 };
 
-// --- issue 5 (auditor) ---------------------------------------------------------------------------------------
+// --- Auditor --------------------------------------------------------------------------------------------------
 export const auditor: FunctionSpec = {
   id: 'Auditor',
   entry: 'functions/auditor.ts',
@@ -257,9 +257,8 @@ export const auditor: FunctionSpec = {
   ],
   load: () => import('../../functions/auditor'),
 };
-// --- end issue 5 ---------------------------------------------------------------------------------------------
 
-// --- issue 3 (keeper) ----------------------------------------------------------------------------------------
+// --- Keeper ---------------------------------------------------------------------------------------------------
 /** The pool tag every keeper write on an Elastic IP is conditioned on (`aws:ResourceTag`). */
 const POOL_MEMBER: PermissionSpec['conditions'] = { StringLike: { 'aws:ResourceTag/eip-keeper:pool': '*' } };
 
@@ -363,9 +362,8 @@ export const keeperReconciler: FunctionSpec = {
   permissions: KEEPER_PERMISSIONS,
   load: () => import('../../functions/keeper-reconciler'),
 };
-// --- end issue 3 ---------------------------------------------------------------------------------------------
 
-/** Every function the stack deploys (later capabilities append theirs here). */
+/** Every function the stack deploys. */
 export const FUNCTIONS: FunctionSpec[] = [
   inventoryRecorder,
   sweeper,

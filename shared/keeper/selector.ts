@@ -1,7 +1,7 @@
 /**
  * Which ENIs belong to a pool, and which of their private IPs get a pool EIP. Pure: no AWS import.
  *
- * A selector's criteria AND together (DOMAIN.md §2): the ENI carries ALL the security groups (the
+ * A selector's criteria AND together: the ENI carries ALL the security groups (the
  * SecurityGroupPolicy's), sits in one of the subnets, has every tag key with one of the accepted values (an empty
  * list accepts any value), and its description starts with the prefix. `cluster` additionally requires the EKS
  * cluster tag. ENIs that can never be a pod's are excluded whatever the selector says: trunk ENIs and ENIs that AWS
