@@ -26,6 +26,7 @@ import { Construct } from 'constructs';
 import type { FunctionSpec } from '../../shared/app/functions';
 import type { AppConfig } from '../../shared/config/schema';
 import type { EventPattern } from '../../shared/events/patterns';
+import { METRICS_NAMESPACE } from '../../shared/runtime/metric-names';
 import { acknowledge, iam5ActionFindingId, iam5ResourceFindingId } from '../nag';
 import { type ResourceArns, resolvePermissions, type WildcardReason } from '../permissions';
 

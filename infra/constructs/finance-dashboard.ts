@@ -15,8 +15,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-
-export const FINANCE_METRICS_NAMESPACE = 'EipKeeper';
+import { METRIC, METRICS_NAMESPACE, type MetricName } from '../../shared/runtime/metric-names';
 
 export interface FinanceDashboardProps {
   /** Powertools `service` dimension of the Sweeper's metrics. @default 'sweeper' */
@@ -34,9 +33,9 @@ export class FinanceDashboard extends Construct {
     super(scope, id);
     const service = props.service ?? 'sweeper';
     const region = Stack.of(this).region;
-    const metric = (metricName: string, label: string, statistic: string, period: Duration) =>
+    const metric = (metricName: MetricName, label: string, statistic: string, period: Duration) =>
       new cloudwatch.Metric({
-        namespace: FINANCE_METRICS_NAMESPACE,
+        namespace: METRICS_NAMESPACE,
         metricName,
         dimensionsMap: { service },
         statistic,
@@ -69,28 +68,28 @@ export class FinanceDashboard extends Construct {
         title: 'Idle cost this month (USD)',
         width: 6,
         height: 5,
-        metrics: [metric('IdleCostUsd', 'Idle cost, month to date', 'Maximum', hourly)],
+        metrics: [metric(METRIC.IdleCostUsd, 'Idle cost, month to date', 'Maximum', hourly)],
         fullPrecision: false,
       }),
       new cloudwatch.SingleValueWidget({
         title: 'Reclaimed this month (USD)',
         width: 6,
         height: 5,
-        metrics: [metric('ReclaimedUsd', 'Reclaimed, month to date', 'Maximum', hourly)],
+        metrics: [metric(METRIC.ReclaimedUsd, 'Reclaimed, month to date', 'Maximum', hourly)],
       }),
       new cloudwatch.SingleValueWidget({
         title: 'Monthly saving from releases (USD per month)',
         width: 6,
         height: 5,
-        metrics: [metric('ReclaimedMonthlyUsd', 'Saving per 30-day month', 'Maximum', hourly)],
+        metrics: [metric(METRIC.ReclaimedMonthlyUsd, 'Saving per 30-day month', 'Maximum', hourly)],
       }),
       new cloudwatch.SingleValueWidget({
         title: 'Idle Elastic IPs now',
         width: 6,
         height: 5,
         metrics: [
-          metric('IdleAddresses', 'Idle addresses', 'Maximum', hourly),
-          metric('OrphanAddresses', 'of which orphans', 'Maximum', hourly),
+          metric(METRIC.IdleAddresses, 'Idle addresses', 'Maximum', hourly),
+          metric(METRIC.OrphanAddresses, 'of which orphans', 'Maximum', hourly),
         ],
       }),
     );
@@ -100,8 +99,8 @@ export class FinanceDashboard extends Construct {
         width: 12,
         height: 7,
         left: [
-          metric('IdleCostUsd', 'Idle cost, month to date', 'Maximum', daily),
-          metric('ReclaimedUsd', 'Reclaimed, month to date', 'Maximum', daily),
+          metric(METRIC.IdleCostUsd, 'Idle cost, month to date', 'Maximum', daily),
+          metric(METRIC.ReclaimedUsd, 'Reclaimed, month to date', 'Maximum', daily),
         ],
         leftYAxis: usd,
         view: cloudwatch.GraphWidgetView.TIME_SERIES,
@@ -110,7 +109,7 @@ export class FinanceDashboard extends Construct {
         title: 'Monthly saving from released addresses (USD per month)',
         width: 12,
         height: 7,
-        left: [metric('ReclaimedMonthlyUsd', 'Saving per 30-day month', 'Maximum', daily)],
+        left: [metric(METRIC.ReclaimedMonthlyUsd, 'Saving per 30-day month', 'Maximum', daily)],
         leftYAxis: usd,
       }),
     );
@@ -120,8 +119,8 @@ export class FinanceDashboard extends Construct {
         width: 12,
         height: 7,
         left: [
-          metric('IdleAddresses', 'Idle addresses', 'Maximum', hourly),
-          metric('OrphanAddresses', 'Orphans (idle past the grace period, no owner)', 'Maximum', hourly),
+          metric(METRIC.IdleAddresses, 'Idle addresses', 'Maximum', hourly),
+          metric(METRIC.OrphanAddresses, 'Orphans (idle past the grace period, no owner)', 'Maximum', hourly),
         ],
         leftYAxis: { label: 'addresses', showUnits: false, min: 0 },
       }),
@@ -131,8 +130,8 @@ export class FinanceDashboard extends Construct {
         height: 7,
         view: cloudwatch.GraphWidgetView.BAR,
         left: [
-          metric('AddressesReleased', 'Released', 'Sum', daily),
-          metric('ReleasesBlocked', 'Blocked (DNS, lock, reverse DNS)', 'Sum', daily),
+          metric(METRIC.AddressesReleased, 'Released', 'Sum', daily),
+          metric(METRIC.ReleasesBlocked, 'Blocked (DNS, lock, reverse DNS)', 'Sum', daily),
         ],
         leftYAxis: { label: 'addresses', showUnits: false, min: 0 },
       }),

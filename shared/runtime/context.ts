@@ -7,6 +7,7 @@
 import type { AwsConnection } from '../aws/clients';
 import type { RuntimeEnv } from '../config/environment';
 import type { AppConfig } from '../config/schema';
+import type { MetricName } from './metric-names';
 
 export interface Clock {
   now(): Date;
@@ -26,7 +27,7 @@ export type MetricUnit = 'Count' | 'None' | 'Seconds' | 'Milliseconds' | 'Percen
 
 /** Metrics as the domain emits them; Lambda writes them as EMF through Powertools Metrics. */
 export interface MetricsSink {
-  add(name: string, value: number, unit?: MetricUnit, dimensions?: Record<string, string>): void;
+  add(name: MetricName, value: number, unit?: MetricUnit, dimensions?: Record<string, string>): void;
   /** Writes out what was added (once per invocation). */
   flush(): void;
 }

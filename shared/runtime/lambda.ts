@@ -8,6 +8,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { loadAppConfig, parseRuntimeEnv } from '../config/environment';
 import type { HandlerFactory, MetricsSink, RuntimeContext } from './context';
 import { systemClock } from './context';
+import { METRICS_NAMESPACE } from './metric-names';
 
 const UNITS: Record<string, (typeof MetricUnit)[keyof typeof MetricUnit]> = {
   Count: MetricUnit.Count,
@@ -67,7 +68,7 @@ export async function contextFromEnvironment(
   };
   const runtimeEnv = parseRuntimeEnv(env);
   const config = await loadAppConfig(runtimeEnv, (name) => readSsmParameter(runtimeEnv.region, name));
-  const metrics = new Metrics({ namespace: 'EipKeeper', serviceName });
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
   return {
     env: runtimeEnv,
     config,

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { EipKeeperStack } from '../../infra/stack';
 import { sweeper } from '../../shared/app/functions';
 import { DEFAULT_CONFIG } from '../../shared/config/schema';
+import { METRIC, METRICS_NAMESPACE } from '../../shared/runtime/metric-names';
 import { cdkJsonContext, placeholderCode } from '../infra/helpers';
 
 type Statement = {
@@ -97,15 +98,15 @@ describe('the finance dashboard', () => {
     expect(dashboards).toHaveLength(1);
     const body = JSON.stringify(dashboards[0]?.Properties.DashboardBody);
     for (const metricName of [
-      'IdleCostUsd',
-      'ReclaimedUsd',
-      'ReclaimedMonthlyUsd',
-      'IdleAddresses',
-      'OrphanAddresses',
-      'AddressesReleased',
-      'ReleasesBlocked',
+      METRIC.IdleCostUsd,
+      METRIC.ReclaimedUsd,
+      METRIC.ReclaimedMonthlyUsd,
+      METRIC.IdleAddresses,
+      METRIC.OrphanAddresses,
+      METRIC.AddressesReleased,
+      METRIC.ReleasesBlocked,
     ]) {
-      expect(body).toContain(`\\"EipKeeper\\",\\"${metricName}\\",\\"service\\",\\"sweeper\\"`);
+      expect(body).toContain(`\\"${METRICS_NAMESPACE}\\",\\"${metricName}\\",\\"service\\",\\"sweeper\\"`);
     }
     for (const title of [
       'Idle cost this month (USD)',

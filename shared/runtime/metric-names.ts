@@ -1,0 +1,40 @@
+/**
+ * Every CloudWatch metric eip-keeper emits, in one namespace. The code, the dashboards, the alarms and the tests name
+ * metrics through these constants, so a renamed metric cannot leave a dashboard graphing nothing.
+ */
+export const METRICS_NAMESPACE = 'EipKeeper';
+
+export const METRIC = {
+  // Keeper
+  AssociationsMade: 'AssociationsMade',
+  AddressesAllocated: 'AddressesAllocated',
+  PoolExhausted: 'PoolExhausted',
+  PoolManuallyHeld: 'PoolManuallyHeld',
+  PoolSize: 'PoolSize',
+  PoolFree: 'PoolFree',
+  ReconcileRepairs: 'ReconcileRepairs',
+  KeeperEventsSkipped: 'KeeperEventsSkipped',
+  KeeperEventsRejected: 'KeeperEventsRejected',
+  // Sweeper
+  IdleAddresses: 'IdleAddresses',
+  OrphanAddresses: 'OrphanAddresses',
+  IdleCostUsd: 'IdleCostUsd',
+  ReclaimedUsd: 'ReclaimedUsd',
+  ReclaimedMonthlyUsd: 'ReclaimedMonthlyUsd',
+  AddressesReleased: 'AddressesReleased',
+  ReleasesBlocked: 'ReleasesBlocked',
+  AlertsSent: 'AlertsSent',
+  // Auditor
+  AuditFindingsOpened: 'AuditFindingsOpened',
+  AuditFindingsResolved: 'AuditFindingsResolved',
+  AuditChecksFailing: 'AuditChecksFailing',
+  AuditChecksUnknown: 'AuditChecksUnknown',
+  // Inventory
+  InventoryEventsRecorded: 'InventoryEventsRecorded',
+  InventoryEventsSkipped: 'InventoryEventsSkipped',
+  InventoryEventsRejected: 'InventoryEventsRejected',
+  InventoryDuplicateEvents: 'InventoryDuplicateEvents',
+  InventoryRefoldConflicts: 'InventoryRefoldConflicts',
+} as const;
+
+export type MetricName = (typeof METRIC)[keyof typeof METRIC];
