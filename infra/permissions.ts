@@ -24,8 +24,6 @@ export const NON_SCOPABLE_ACTIONS: Readonly<Record<string, string>> = {
   'pricing:GetAttributeValues': 'the Pricing API has no resources to scope to',
   'cloudwatch:PutMetricData':
     'cloudwatch:PutMetricData does not support resource-level permissions (use the cloudwatch:namespace condition)',
-  'xray:PutTraceSegments': 'X-Ray trace upload does not support resource-level permissions',
-  'xray:PutTelemetryRecords': 'X-Ray trace upload does not support resource-level permissions',
   'route53:ListHostedZones': 'route53:ListHostedZones does not support resource-level permissions',
   'route53:ListHostedZonesByName':
     'route53:ListHostedZonesByName does not support resource-level permissions',

@@ -75,7 +75,7 @@ export class EipKeeperStack extends Stack {
   readonly killSwitch: ssm.StringParameter;
   readonly configParameter?: ssm.StringParameter;
   readonly functions: EventFunction[] = [];
-  /** issue 4 (sweeper): present when the catalog deploys the Sweeper. */
+  /** Present when the catalog deploys the Sweeper. */
   readonly financeDashboard?: FinanceDashboard;
 
   constructor(scope: Construct, id: string, props: EipKeeperStackProps) {
@@ -263,7 +263,7 @@ export class EipKeeperStack extends Stack {
       );
     }
 
-    // issue 4 (sweeper): the finance dashboard over the Sweeper's cost metrics.
+    // The finance dashboard over the Sweeper's cost metrics.
     const sweeperSpec = (props.functions ?? FUNCTIONS).find((f) => f.id === 'Sweeper');
     if (sweeperSpec) {
       this.financeDashboard = new FinanceDashboard(this, 'FinanceDashboard', {

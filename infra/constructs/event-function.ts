@@ -169,7 +169,9 @@ export class EventFunction extends Construct {
       timeout: Duration.seconds(spec.timeoutSeconds),
       role: this.role,
       logGroup: this.logGroup,
-      tracing: lambda.Tracing.ACTIVE,
+      // No X-Ray: nothing here would be traced but the invocation itself (no SDK subsegments without the X-Ray SDK,
+      // which costs every cold start); logs carry the event id and EMF metrics carry the figures.
+      tracing: lambda.Tracing.DISABLED,
       reservedConcurrentExecutions: spec.reservedConcurrency,
       retryAttempts: ASYNC_RETRY_ATTEMPTS,
       maxEventAge: MAX_EVENT_AGE,
@@ -177,7 +179,7 @@ export class EventFunction extends Construct {
       environment: {
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: kebabCase(spec.id),
-        POWERTOOLS_METRICS_NAMESPACE: 'EipKeeper',
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
       },
       ...(props.code
@@ -266,17 +268,10 @@ export class EventFunction extends Construct {
 
   /** The cdk-nag findings that remain by design, each with its reason, next to the resource they are about. */
   private acknowledgeFindings(wildcards: WildcardReason[]): void {
-    const roleFindings = [
-      {
-        id: iam5ResourceFindingId(this, '*'),
-        reason:
-          'X-Ray active tracing: xray:PutTraceSegments/PutTelemetryRecords do not support resource-level permissions',
-      },
-      ...wildcards.map((w) => ({
-        id: w.kind === 'action' ? iam5ActionFindingId(w.value) : iam5ResourceFindingId(this, w.value),
-        reason: w.reason,
-      })),
-    ];
+    const roleFindings = wildcards.map((w) => ({
+      id: w.kind === 'action' ? iam5ActionFindingId(w.value) : iam5ResourceFindingId(this, w.value),
+      reason: w.reason,
+    }));
     acknowledge(this.role, roleFindings);
     acknowledge(this.function, [
       {

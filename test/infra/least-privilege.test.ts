@@ -1,6 +1,6 @@
 /**
  * Least privilege per function, checked against the code: each role allows every AWS action its handler's bundle can
- * call and nothing else (beyond logging, tracing and its dead-letter queue), and statements tied to a configuration
+ * call and nothing else (beyond logging and its dead-letter queue), and statements tied to a configuration
  * switch exist only when the switch is on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,12 +22,10 @@ const IDS = FUNCTIONS.map((f) => f.id);
 /** Only the template is read here; test/infra/stack.test.ts and security-doc.test.ts run cdk-nag. */
 const NO_NAG = { nag: false };
 
-/** What the Lambda platform does with the role, not the code: logs, X-Ray segments, the on-failure DLQ. */
+/** What the Lambda platform does with the role, not the code: logs and the on-failure DLQ. */
 const PLATFORM_ACTIONS = new Set([
   'logs:CreateLogStream',
   'logs:PutLogEvents',
-  'xray:PutTraceSegments',
-  'xray:PutTelemetryRecords',
   'sqs:SendMessage',
   'kms:GenerateDataKey',
   'kms:Decrypt',
@@ -54,7 +52,7 @@ describe.each(IDS)('the %s role', (id) => {
     expect(sorted(calls.actions).filter((a) => !allowed.has(a))).toEqual([]);
   });
 
-  it('allows nothing else but logging, tracing and its dead-letter queue', () => {
+  it('allows nothing else but logging and its dead-letter queue', () => {
     const calls = reached.get(id) as ReachableCalls;
     const allowed = allowedActions(everySwitchOn.get(id) ?? []);
 

@@ -15,6 +15,7 @@ import {
 import { CONFIG_PARAMETER_NAME, INLINE_CONFIG_MAX_CHARS, REPO_ROOT } from '../../infra/stack';
 import { FUNCTIONS, type FunctionSpec, tableAccess } from '../../shared/app/functions';
 import { DEFAULT_CONFIG, InvalidConfigError } from '../../shared/config/schema';
+import { METRICS_NAMESPACE } from '../../shared/runtime/metric-names';
 import { TABLE_KEYS } from '../../shared/store/table';
 import { acknowledgements, nagViolations, removeAssemblies, type Synth, synth } from './helpers';
 
@@ -128,7 +129,7 @@ describe('EipKeeperStack with the default configuration', () => {
     });
   });
 
-  it('deploys one nodejs22.x arm64 function with X-Ray per catalog entry', () => {
+  it('deploys one nodejs22.x arm64 function per catalog entry, without X-Ray tracing', () => {
     s.template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length);
     for (const spec of FUNCTIONS) {
       s.template.hasResourceProperties('AWS::Lambda::Function', {
@@ -137,7 +138,7 @@ describe('EipKeeperStack with the default configuration', () => {
         Architectures: ['arm64'],
         MemorySize: spec.memoryMb,
         Timeout: spec.timeoutSeconds,
-        TracingConfig: { Mode: 'Active' },
+        TracingConfig: Match.absent(),
       });
     }
   });
@@ -178,7 +179,7 @@ describe('EipKeeperStack with the default configuration', () => {
           EIP_KEEPER_EVENT_BUS: 'default',
           EIP_KEEPER_CONFIG: JSON.stringify(DEFAULT_CONFIG),
           POWERTOOLS_SERVICE_NAME: Match.stringLikeRegexp('^[a-z-]+$'),
-          POWERTOOLS_METRICS_NAMESPACE: 'EipKeeper',
+          POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
           NODE_OPTIONS: '--enable-source-maps',
         }),
       },
