@@ -81,110 +81,16 @@ export class EipKeeperStack extends Stack {
   constructor(scope: Construct, id: string, props: EipKeeperStackProps) {
     super(scope, id, props);
     const { config } = props;
-
-    this.key = new kms.Key(this, 'Key', {
-      description: 'eip-keeper: encrypts the alert topic and the dead-letter queues',
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    // CloudWatch alarms publish DLQ alarms to the encrypted topic.
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsToUseKeyForTopic',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }),
-    );
-    // EventBridge writes undeliverable events to the encrypted rule DLQs.
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowEventBridgeRulesToUseKeyForDlq',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: { 'aws:SourceArn': `arn:${this.partition}:events:${this.region}:${this.account}:rule/*` },
-        },
-      }),
-    );
-
-    this.topic = new sns.Topic(this, 'AlertTopic', {
-      displayName: 'eip-keeper alerts',
-      masterKey: this.key,
-      enforceSSL: true,
-    });
-    this.topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowOwningAccount',
-        principals: [new iam.AccountRootPrincipal()],
-        actions: [
-          'sns:GetTopicAttributes',
-          'sns:SetTopicAttributes',
-          'sns:AddPermission',
-          'sns:RemovePermission',
-          'sns:DeleteTopic',
-          'sns:Subscribe',
-          'sns:ListSubscriptionsByTopic',
-          'sns:Publish',
-        ],
-        resources: [this.topic.topicArn],
-      }),
-    );
-    this.topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsToPublish',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': this.account },
-          ArnLike: {
-            'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*`,
-          },
-        },
-      }),
-    );
-    if (config.alerts.email) {
-      this.topic.addSubscription(new subscriptions.EmailSubscription(config.alerts.email));
-    }
-
-    this.table = new dynamodb.Table(this, 'Table', {
-      partitionKey: { name: TABLE_KEYS.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: TABLE_KEYS.sortKey, type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      timeToLiveAttribute: TABLE_KEYS.ttlAttribute,
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.table.addGlobalSecondaryIndex({
-      indexName: TABLE_KEYS.gsi1.name,
-      partitionKey: { name: TABLE_KEYS.gsi1.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: TABLE_KEYS.gsi1.sortKey, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.ALL,
-    });
-
+    this.key = this.createKey();
+    this.topic = this.createTopic(config);
+    this.table = this.createTable();
     this.killSwitch = new ssm.StringParameter(this, 'KillSwitch', {
       parameterName: config.sweeper.killSwitchParameter,
       stringValue: KILL_SWITCH_INITIAL_VALUE,
       description: 'eip-keeper kill switch: "on" stops every EIP release at the next sweep',
     });
-
     const configJson = JSON.stringify(config);
-    if (configJson.length > INLINE_CONFIG_MAX_CHARS) {
-      if (configJson.length > SSM_ADVANCED_MAX_CHARS) throw new ConfigTooLargeError(configJson.length);
-      this.configParameter = new ssm.StringParameter(this, 'Config', {
-        parameterName: CONFIG_PARAMETER_NAME,
-        stringValue: configJson,
-        description: 'eip-keeper configuration (validated at synth time)',
-        tier:
-          configJson.length > SSM_STANDARD_MAX_CHARS
-            ? ssm.ParameterTier.ADVANCED
-            : ssm.ParameterTier.STANDARD,
-      });
-    }
+    this.configParameter = this.createConfigParameter(configJson);
 
     const environment: StackEnvironment = {
       [ENV.tableName]: this.table.tableName,
@@ -195,7 +101,6 @@ export class EipKeeperStack extends Stack {
         ? { [ENV.configParameter]: this.configParameter.parameterName }
         : { [ENV.configJson]: configJson }),
     };
-
     const resourceArns: ResourceArns = {
       table: this.table.tableArn,
       'table-indexes': `${this.table.tableArn}/index/*`,
@@ -207,64 +112,16 @@ export class EipKeeperStack extends Stack {
       'kill-switch-parameter': this.killSwitch.parameterArn,
       ...externalResourceArns(this.partition, this.region, this.account),
     };
-
-    const publishers: iam.IRole[] = [];
-    for (const catalogSpec of props.functions ?? FUNCTIONS) {
-      // Only the statements this configuration needs (PermissionSpec.when): a switch off in config is off in IAM.
-      const spec = { ...catalogSpec, permissions: permissionsFor(catalogSpec, config) };
-      const fn = new EventFunction(this, spec.id, {
-        spec,
-        config,
-        environment: definedOnly(environment),
-        resourceArns,
-        key: this.key,
-        alarmTopic: this.topic,
-        projectRoot: props.projectRoot ?? REPO_ROOT,
-        code: props.codeFor?.(spec),
-        logRetention: props.logRetention,
-      });
-      if (this.configParameter) {
-        fn.role.addToPrincipalPolicy(
-          new iam.PolicyStatement({
-            sid: 'ReadConfigParameter',
-            actions: ['ssm:GetParameter'],
-            resources: [this.configParameter.parameterArn],
-          }),
-        );
-      }
-      if (mayReleaseAddresses(catalogSpec)) {
-        for (const guard of releaseGuardStatements(config, resourceArns['elastic-ip'])) {
-          fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, ...guard }));
-        }
-      }
-      if (spec.permissions.some((p) => p.resources.includes('topic'))) publishers.push(fn.role);
-      this.functions.push(fn);
+    const catalog = props.functions ?? FUNCTIONS;
+    for (const catalogSpec of catalog) {
+      this.functions.push(this.createFunction(catalogSpec, props, definedOnly(environment), resourceArns));
     }
-
-    if (publishers.length > 0) {
-      const roles = publishers;
-      this.topic.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'AllowEipKeeperFunctionsToPublish',
-          principals: roles,
-          actions: ['sns:Publish'],
-          resources: [this.topic.topicArn],
-        }),
-      );
-      // Publishing to a KMS-encrypted topic needs the key, but only through SNS.
-      this.key.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'AllowEipKeeperFunctionsToPublishViaSns',
-          principals: roles,
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          resources: ['*'],
-          conditions: { StringEquals: { 'kms:ViaService': `sns.${this.region}.amazonaws.com` } },
-        }),
-      );
-    }
+    this.allowPublishers(
+      this.functions.filter((f) => f.spec.permissions.some((p) => p.resources.includes('topic'))),
+    );
 
     // The finance dashboard over the Sweeper's cost metrics.
-    const sweeperSpec = (props.functions ?? FUNCTIONS).find((f) => f.id === 'Sweeper');
+    const sweeperSpec = catalog.find((f) => f.id === 'Sweeper');
     if (sweeperSpec) {
       this.financeDashboard = new FinanceDashboard(this, 'FinanceDashboard', {
         service: kebabCase(sweeperSpec.id),
@@ -278,6 +135,174 @@ export class EipKeeperStack extends Stack {
     new CfnOutput(this, 'KillSwitchParameterName', { value: this.killSwitch.parameterName });
     if (this.configParameter)
       new CfnOutput(this, 'ConfigParameterName', { value: this.configParameter.parameterName });
+  }
+
+  /** The key of the topic and the dead-letter queues, usable by the AWS services that write to them. */
+  private createKey(): kms.Key {
+    const key = new kms.Key(this, 'Key', {
+      description: 'eip-keeper: encrypts the alert topic and the dead-letter queues',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch alarms publish DLQ alarms to the encrypted topic.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToUseKeyForTopic',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    // EventBridge writes undeliverable events to the encrypted rule DLQs.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEventBridgeRulesToUseKeyForDlq',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': `arn:${this.partition}:events:${this.region}:${this.account}:rule/*` },
+        },
+      }),
+    );
+    return key;
+  }
+
+  /** The encrypted, TLS-only alert topic: this account manages it, CloudWatch alarms of this account publish. */
+  private createTopic(config: AppConfig): sns.Topic {
+    const topic = new sns.Topic(this, 'AlertTopic', {
+      displayName: 'eip-keeper alerts',
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowOwningAccount',
+        principals: [new iam.AccountRootPrincipal()],
+        actions: [
+          'sns:GetTopicAttributes',
+          'sns:SetTopicAttributes',
+          'sns:AddPermission',
+          'sns:RemovePermission',
+          'sns:DeleteTopic',
+          'sns:Subscribe',
+          'sns:ListSubscriptionsByTopic',
+          'sns:Publish',
+        ],
+        resources: [topic.topicArn],
+      }),
+    );
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: {
+            'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*`,
+          },
+        },
+      }),
+    );
+    if (config.alerts.email) topic.addSubscription(new subscriptions.EmailSubscription(config.alerts.email));
+    return topic;
+  }
+
+  /** The single table (keys in shared/store/table.ts), retained, with point-in-time recovery. */
+  private createTable(): dynamodb.Table {
+    const table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: TABLE_KEYS.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TABLE_KEYS.ttlAttribute,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    table.addGlobalSecondaryIndex({
+      indexName: TABLE_KEYS.gsi1.name,
+      partitionKey: { name: TABLE_KEYS.gsi1.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.gsi1.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    return table;
+  }
+
+  /** A configuration too long for the environment goes to SSM; `undefined` when it fits inline. */
+  private createConfigParameter(configJson: string): ssm.StringParameter | undefined {
+    if (configJson.length <= INLINE_CONFIG_MAX_CHARS) return undefined;
+    if (configJson.length > SSM_ADVANCED_MAX_CHARS) throw new ConfigTooLargeError(configJson.length);
+    return new ssm.StringParameter(this, 'Config', {
+      parameterName: CONFIG_PARAMETER_NAME,
+      stringValue: configJson,
+      description: 'eip-keeper configuration (validated at synth time)',
+      tier:
+        configJson.length > SSM_STANDARD_MAX_CHARS ? ssm.ParameterTier.ADVANCED : ssm.ParameterTier.STANDARD,
+    });
+  }
+
+  /** One catalog entry as a hardened function, with only the statements this configuration needs. */
+  private createFunction(
+    catalogSpec: FunctionSpec,
+    props: EipKeeperStackProps,
+    environment: Record<string, string>,
+    resourceArns: ResourceArns,
+  ): EventFunction {
+    const { config } = props;
+    // PermissionSpec.when: a switch off in the configuration is off in IAM.
+    const spec = { ...catalogSpec, permissions: permissionsFor(catalogSpec, config) };
+    const fn = new EventFunction(this, spec.id, {
+      spec,
+      config,
+      environment,
+      resourceArns,
+      key: this.key,
+      alarmTopic: this.topic,
+      projectRoot: props.projectRoot ?? REPO_ROOT,
+      code: props.codeFor?.(spec),
+      logRetention: props.logRetention,
+    });
+    if (this.configParameter) {
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadConfigParameter',
+          actions: ['ssm:GetParameter'],
+          resources: [this.configParameter.parameterArn],
+        }),
+      );
+    }
+    if (mayReleaseAddresses(catalogSpec)) {
+      for (const guard of releaseGuardStatements(config, resourceArns['elastic-ip'])) {
+        fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, ...guard }));
+      }
+    }
+    return fn;
+  }
+
+  /** The functions that publish alerts, in the topic's and the key's policies (the key only through SNS). */
+  private allowPublishers(publishers: readonly EventFunction[]): void {
+    if (publishers.length === 0) return;
+    const roles = publishers.map((f) => f.role);
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEipKeeperFunctionsToPublish',
+        principals: roles,
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEipKeeperFunctionsToPublishViaSns',
+        principals: roles,
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:ViaService': `sns.${this.region}.amazonaws.com` } },
+      }),
+    );
   }
 }
 

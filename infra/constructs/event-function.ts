@@ -126,6 +126,8 @@ export class EncryptedQueueDestination implements lambda.IDestination {
 }
 
 export class EventFunction extends Construct {
+  /** The catalog entry with the statements this configuration deploys. */
+  readonly spec: FunctionSpec;
   readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
@@ -139,6 +141,7 @@ export class EventFunction extends Construct {
   constructor(scope: Construct, id: string, props: EventFunctionProps) {
     super(scope, id);
     const { spec } = props;
+    this.spec = spec;
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
