@@ -11,12 +11,30 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function matchesPattern(pattern: EventPattern, event: Json): boolean {
+  if (Array.isArray(event)) return matchesFlattened(pattern, event);
   if (!isObject(event)) return false;
   for (const [key, sub] of Object.entries(pattern)) {
     const value = event[key];
     if (Array.isArray(sub)) {
       if (!matchesField(sub as readonly PatternValue[], value, key in event)) return false;
     } else if (!matchesPattern(sub as EventPattern, value)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * A pattern over an array of objects: EventBridge flattens the array, so each field of the pattern matches when the
+ * field of any element matches (not necessarily the same element).
+ */
+function matchesFlattened(pattern: EventPattern, elements: readonly Json[]): boolean {
+  for (const [key, sub] of Object.entries(pattern)) {
+    const values = elements.flatMap((el) => (isObject(el) && key in el ? [el[key]] : []));
+    const flat = values.flatMap((v) => (Array.isArray(v) ? v : [v]));
+    if (Array.isArray(sub)) {
+      if (!matchesField(sub as readonly PatternValue[], flat, values.length > 0)) return false;
+    } else if (!matchesFlattened(sub as EventPattern, flat)) {
       return false;
     }
   }

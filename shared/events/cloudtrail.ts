@@ -7,6 +7,7 @@
  * - `envelope.ts`: `parseCloudTrailEnvelope`, what every capability checks (shape, detail-type, account, region,
  *   event id and time); it keeps failed calls, because some capabilities read them as signals.
  * - `inventory-records.ts`: `parseCloudTrailEvent`, the six EC2 calls of the EIP inventory as typed records.
+ * - `tag-records.ts`: `parseAddressTagEvent`, tags added to or removed from Elastic IPs, and by whom.
  */
 export { type Actor, describeActor, summarizeActor } from './actor';
 export {
@@ -43,3 +44,12 @@ export {
   readText,
   setItems,
 } from './readers';
+export {
+  ADDRESS_TAG_EVENT_NAMES,
+  type AddressTagEventName,
+  type AddressTagParseResult,
+  type AddressTagsChanged,
+  changesOfKey,
+  parseAddressTagEvent,
+  type TagChange,
+} from './tag-records';

@@ -14,6 +14,7 @@ import { INVENTORY_EVENT_NAMES, type InventoryEventName } from './patterns';
 import {
   asObject,
   clipText,
+  ID_PATTERNS,
   readBoolean,
   readString,
   readTags,
@@ -100,14 +101,6 @@ export type InventoryRecord =
   | AddressReleased;
 
 export type ParseResult = { kind: 'ok'; record: InventoryRecord } | Rejection;
-
-/** Resource ids (AWS's are 8 or 17 hex digits); bounded, because they become table keys (at most 2,048 bytes). */
-const ID_PATTERNS = {
-  eni: /^eni-[0-9a-zA-Z]{1,64}$/,
-  allocation: /^eipalloc-[0-9a-zA-Z]{1,64}$/,
-  association: /^eipassoc-[0-9a-zA-Z]{1,64}$/,
-  instance: /^i-[0-9a-zA-Z]{1,64}$/,
-} as const;
 
 class FieldError {
   constructor(

@@ -43,6 +43,20 @@ export const inventoryEventPattern: EventPattern = {
   },
 };
 
+/**
+ * Tag changes on Elastic IPs (CreateTags/DeleteTags naming an `eipalloc-` resource): the pool tag's additions and
+ * removals, with who made them. Calls on other resources never match.
+ */
+export const addressTagEventPattern: EventPattern = {
+  source: ['aws.ec2'],
+  'detail-type': [CLOUDTRAIL_DETAIL_TYPE],
+  detail: {
+    eventSource: ['ec2.amazonaws.com'],
+    eventName: ['CreateTags', 'DeleteTags'],
+    requestParameters: { resourcesSet: { items: { resourceId: [{ prefix: 'eipalloc-' }] } } },
+  },
+};
+
 /** Keeper: ENI lifecycle (and secondary-IP changes for pools that target pod IPs on node ENIs). */
 export const keeperEventPattern: EventPattern = {
   source: ['aws.ec2'],

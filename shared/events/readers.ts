@@ -91,3 +91,11 @@ export function normalizeIsoTime(v: unknown): string | undefined {
   const ms = Date.parse(v);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
+
+/** Resource ids (AWS's are 8 or 17 hex digits); bounded, because they become table keys (at most 2,048 bytes). */
+export const ID_PATTERNS = {
+  eni: /^eni-[0-9a-zA-Z]{1,64}$/,
+  allocation: /^eipalloc-[0-9a-zA-Z]{1,64}$/,
+  association: /^eipassoc-[0-9a-zA-Z]{1,64}$/,
+  instance: /^i-[0-9a-zA-Z]{1,64}$/,
+} as const;
