@@ -6,7 +6,7 @@ import { credentialsFor } from '../../local/core/identities';
 import { runScenario } from '../../local/scenario/runner';
 import { parseScenario } from '../../local/scenario/schema';
 import { inventoryRecorder, keeperEvents, keeperReconciler } from '../../shared/app/functions';
-import { KeeperHarness } from './harness';
+import { KeeperRegion } from './support/region';
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -28,12 +28,12 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
 }
 
 describe('eip-keeper pools', () => {
-  let k: KeeperHarness;
+  let k: KeeperRegion;
   let pods: string[];
   const saved = { ...process.env };
 
   beforeAll(async () => {
-    k = await KeeperHarness.start({ eips: 3, strangers: 1 });
+    k = await KeeperRegion.start({ eips: 3, strangers: 1 });
     pods = await k.createPods(4);
     await k.region.advance(41 * 60_000);
     await k.deletePods([pods[0] as string]);

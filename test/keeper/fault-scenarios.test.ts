@@ -11,9 +11,10 @@ import { parseAppConfig } from '../../shared/config/schema';
 import { DynamoClaimStore } from '../../shared/keeper/dynamo-claim-store';
 import { createDocumentClient } from '../../shared/store/client';
 import { recordingLog, recordingMetrics } from '../support/dynamo';
-import { KeeperHarness, OTHER_SG, PAYMENTS_POOL, POOL, SUBNET } from './harness';
+import { OTHER_SG, POOL, paymentsPool, SUBNET } from '../support/world';
+import { KeeperRegion } from './support/region';
 
-let k: KeeperHarness | undefined;
+let k: KeeperRegion | undefined;
 afterEach(async () => {
   await k?.stop();
   k = undefined;
@@ -22,7 +23,7 @@ afterEach(async () => {
 const MINUTE = 60_000;
 
 /** Every pool EIP on a distinct target, every claim agreeing with EC2, every claim holder alive. */
-async function expectConsistent(h: KeeperHarness) {
+async function expectConsistent(h: KeeperRegion) {
   const manual = new Set(
     (await h.items('pool-eip')).filter((c) => c.manualAssociationId).map((c) => String(c.allocationId)),
   );
@@ -42,7 +43,7 @@ async function expectConsistent(h: KeeperHarness) {
   for (const w of await h.items('pool-wait')) expect(h.region.ec2.eniById.has(String(w.eniId))).toBe(true);
 }
 
-function createEventOf(h: KeeperHarness, eniId: string): EventBridgeEvent {
+function createEventOf(h: KeeperRegion, eniId: string): EventBridgeEvent {
   const ev = h.region.bus.events.find((e) => {
     const d = e.detail as {
       eventName?: string;
@@ -57,13 +58,13 @@ function createEventOf(h: KeeperHarness, eniId: string): EventBridgeEvent {
   return ev;
 }
 
-function storeOf(h: KeeperHarness) {
+function storeOf(h: KeeperRegion) {
   return new DynamoClaimStore(createDocumentClient(h.region.connection('eip-keeper')), h.region.tableName);
 }
 
 describe('at-least-once, out-of-order and lost events', () => {
   it('ends in the same state when every event is delivered twice', async () => {
-    k = await KeeperHarness.start({ eips: 4 });
+    k = await KeeperRegion.start({ eips: 4 });
     k.setFaults({ delivery: { duplicate: 1 } });
     const pods = await k.createPods(4);
     await k.deletePods([pods[0] as string]);
@@ -76,7 +77,7 @@ describe('at-least-once, out-of-order and lost events', () => {
   });
 
   it('does nothing for a creation delivered after the deletion of the same ENI', async () => {
-    k = await KeeperHarness.start({ eips: 2 });
+    k = await KeeperRegion.start({ eips: 2 });
     k.setFaults({ delivery: { drop: 1, dropEventNames: ['CreateNetworkInterface'] } });
     const [pod] = await k.createPods(1);
     await k.deletePods([pod as string]);
@@ -92,7 +93,7 @@ describe('at-least-once, out-of-order and lost events', () => {
   });
 
   it('converges when creations and deletions arrive shuffled and late', async () => {
-    k = await KeeperHarness.start({ eips: 4, seed: 7 });
+    k = await KeeperRegion.start({ eips: 4, seed: 7 });
     k.setFaults({ delivery: { reorder: true, reorderWindowSeconds: 60, duplicate: 0.3 } });
     const pods = await k.createPodsQuietly(8);
     const dead = pods.filter((_, i) => i % 2 === 0);
@@ -107,7 +108,7 @@ describe('at-least-once, out-of-order and lost events', () => {
   });
 
   it('repairs dropped creations within one reconcile period', async () => {
-    k = await KeeperHarness.start({ eips: 3 });
+    k = await KeeperRegion.start({ eips: 3 });
     k.setFaults({ delivery: { drop: 1, dropEventNames: ['CreateNetworkInterface'] } });
     const pods = await k.createPods(3);
     expect(k.unserved(pods)).toHaveLength(3);
@@ -120,7 +121,7 @@ describe('at-least-once, out-of-order and lost events', () => {
   });
 
   it('repairs dropped deletions within one reconcile period and serves the ENIs that waited meanwhile', async () => {
-    k = await KeeperHarness.start({ eips: 3 });
+    k = await KeeperRegion.start({ eips: 3 });
     const pods = await k.createPods(3);
     k.setFaults({ delivery: { drop: 1, dropEventNames: ['DeleteNetworkInterface'] } });
     await k.deletePods(pods.slice(0, 2));
@@ -138,7 +139,7 @@ describe('at-least-once, out-of-order and lost events', () => {
 
 describe('crashes between claim and association', () => {
   it('associates a claim left without association once the grace period is over, not before', async () => {
-    k = await KeeperHarness.start({ eips: 2 });
+    k = await KeeperRegion.start({ eips: 2 });
     k.setFaults({ delivery: { drop: 1, dropEventNames: ['CreateNetworkInterface'] } });
     const [pod] = await k.createPods(1);
     const ip = k.region.ec2.eniById.get(pod as string)?.privateIpAddress as string;
@@ -165,7 +166,7 @@ describe('crashes between claim and association', () => {
   });
 
   it('records an association made just before a crash instead of making another', async () => {
-    k = await KeeperHarness.start({ eips: 2 });
+    k = await KeeperRegion.start({ eips: 2 });
     k.setFaults({ delivery: { drop: 1, dropEventNames: ['CreateNetworkInterface'] } });
     const [pod] = await k.createPods(1);
     const ip = k.region.ec2.eniById.get(pod as string)?.privateIpAddress as string;
@@ -198,7 +199,7 @@ describe('crashes between claim and association', () => {
 
 describe('parallel invocations', () => {
   it('never gives one EIP to two ENIs nor two EIPs to one ENI with every handler on one pool', async () => {
-    k = await KeeperHarness.start({ eips: 20, concurrency: 20 });
+    k = await KeeperRegion.start({ eips: 20, concurrency: 20 });
     const pods = await k.createPods(20);
 
     expect(k.unserved(pods)).toEqual([]);
@@ -210,7 +211,7 @@ describe('parallel invocations', () => {
   });
 
   it('sends one exhaustion alert when ten handlers find the pool empty at once', async () => {
-    k = await KeeperHarness.start({ eips: 10, concurrency: 20 });
+    k = await KeeperRegion.start({ eips: 10, concurrency: 20 });
     const pods = await k.createPods(16);
 
     expect(k.unserved(pods)).toHaveLength(6);
@@ -220,7 +221,7 @@ describe('parallel invocations', () => {
   });
 
   it('associates once when the same event is delivered twelve times at once', async () => {
-    k = await KeeperHarness.start({ eips: 3, concurrency: 12 });
+    k = await KeeperRegion.start({ eips: 3, concurrency: 12 });
     k.setFaults({ delivery: { drop: 1, dropEventNames: ['CreateNetworkInterface'] } });
     const [pod] = await k.createPods(1);
     k.setFaults({ delivery: {} });
@@ -237,7 +238,7 @@ describe('parallel invocations', () => {
   });
 
   it('runs the reconciler next to the event handlers without conflict', async () => {
-    k = await KeeperHarness.start({ eips: 6, concurrency: 12 });
+    k = await KeeperRegion.start({ eips: 6, concurrency: 12 });
     const pods = await k.createPodsQuietly(8);
     await k.reconcile();
     await k.region.settle();
@@ -250,7 +251,7 @@ describe('parallel invocations', () => {
 
 describe('EC2 throttling', () => {
   it('serves every pod when EC2 throttles at its real rates', async () => {
-    k = await KeeperHarness.start({ eips: 25, concurrency: 10 });
+    k = await KeeperRegion.start({ eips: 25, concurrency: 10 });
     const pods = await k.createPodsQuietly(25);
     k.setFaults({ ec2Throttling: true });
     await k.burnEc2Buckets();
@@ -265,7 +266,7 @@ describe('EC2 throttling', () => {
 });
 
 describe('addresses associated by hand', () => {
-  async function strangerEni(h: KeeperHarness): Promise<string> {
+  async function strangerEni(h: KeeperRegion): Promise<string> {
     const out = await h
       .ec2As('admin')
       .send(
@@ -275,7 +276,7 @@ describe('addresses associated by hand', () => {
   }
 
   it('never takes back a pool EIP a human associated elsewhere, alerts once, and uses it again once released', async () => {
-    k = await KeeperHarness.start({ eips: 3 });
+    k = await KeeperRegion.start({ eips: 3 });
     const bastion = await strangerEni(k);
     await k.associateByHand(k.pool[0] as string, bastion);
     await k.region.settle();
@@ -296,7 +297,7 @@ describe('addresses associated by hand', () => {
   });
 
   it('leaves a pod EIP a human moved elsewhere where it is, and gives the pod another one', async () => {
-    k = await KeeperHarness.start({ eips: 3 });
+    k = await KeeperRegion.start({ eips: 3 });
     const [pod] = await k.createPods(1);
     const moved = k.eipOf(pod as string) as string;
     const bastion = await strangerEni(k);
@@ -314,7 +315,7 @@ describe('addresses associated by hand', () => {
   });
 
   it('adopts pool EIPs that were already on the workload’s pods when eip-keeper was deployed', async () => {
-    k = await KeeperHarness.start({ eips: 2 });
+    k = await KeeperRegion.start({ eips: 2 });
     k.setFaults({ delivery: { drop: 1, dropEventNames: ['CreateNetworkInterface'] } });
     const pods = await k.createPods(2);
     for (const [i, p] of pods.entries()) await k.associateByHand(k.pool[i] as string, p);
@@ -355,7 +356,7 @@ describe('bad input and outages', () => {
   });
 
   it('logs and returns normally for failed calls, other accounts and shapes it does not know', async () => {
-    k = await KeeperHarness.start({ eips: 1 });
+    k = await KeeperRegion.start({ eips: 1 });
     await k.region.putEvent(
       raw({ eventName: 'CreateNetworkInterface', errorCode: 'Client.InsufficientFreeAddressesInSubnet' }),
     );
@@ -384,12 +385,12 @@ describe('bad input and outages', () => {
   });
 
   it('throws on EC2 server errors so Lambda retries, and serves the pod on the retry', async () => {
-    k = await KeeperHarness.start({ eips: 2 });
+    k = await KeeperRegion.start({ eips: 2 });
     const [pod] = await k.createPodsQuietly(1);
     k.setFaults({ ec2ServerErrors: 1 });
     await k.region.settle();
-    expect(k.invocationErrors()).toHaveLength(1);
-    expect(k.invocationErrors()[0]?.error).toMatch(/Unavailable/);
+    expect(k.failedInvocations()).toHaveLength(1);
+    expect(k.failedInvocations()[0]?.error).toMatch(/Unavailable/);
     k.setFaults({ ec2ServerErrors: 0 });
 
     await k.region.advance(MINUTE);
@@ -400,13 +401,13 @@ describe('bad input and outages', () => {
   });
 
   it('throws when DynamoDB is unreachable', async () => {
-    k = await KeeperHarness.start({ eips: 1 });
+    k = await KeeperRegion.start({ eips: 1 });
     k.setFaults({ delivery: { drop: 1 } });
     const [pod] = await k.createPods(1);
     const conn = k.region.connection('eip-keeper');
     const handle = createHandler({
       env: k.region.runtimeEnv(),
-      config: parseAppConfig({ pools: [PAYMENTS_POOL] }, 'test'),
+      config: parseAppConfig({ pools: [paymentsPool()] }, 'test'),
       aws: {
         ...conn,
         endpoints: { ...conn.endpoints, dynamodb: 'http://127.0.0.1:9' },

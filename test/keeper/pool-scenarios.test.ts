@@ -10,16 +10,17 @@ import {
   UnassignPrivateIpAddressesCommand,
 } from '@aws-sdk/client-ec2';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KeeperHarness, OTHER_SG, PAYMENTS_POOL, POOL, SUBNET } from './harness';
+import { OTHER_SG, POOL, paymentsPool, SUBNET } from '../support/world';
+import { KeeperRegion } from './support/region';
 
-let k: KeeperHarness | undefined;
+let k: KeeperRegion | undefined;
 afterEach(async () => {
   await k?.stop();
   k = undefined;
 });
 
 /** Every pool EIP sits on a distinct ENI private IP, and every claim agrees with EC2. */
-async function expectConsistent(h: KeeperHarness) {
+async function expectConsistent(h: KeeperRegion) {
   const targets = new Map<string, string>();
   for (const id of h.pool) {
     const a = h.region.ec2.addressById.get(id)?.association;
@@ -35,7 +36,7 @@ async function expectConsistent(h: KeeperHarness) {
 
 describe('pods and pool EIPs', () => {
   it('gives N pods N distinct pool EIPs, tags each with its holder after the association, and alerts no one', async () => {
-    k = await KeeperHarness.start({ eips: 5 });
+    k = await KeeperRegion.start({ eips: 5 });
     const pods = await k.createPods(5);
 
     expect(k.unserved(pods)).toEqual([]);
@@ -51,7 +52,7 @@ describe('pods and pool EIPs', () => {
   });
 
   it('gives nothing to pods of other workloads', async () => {
-    k = await KeeperHarness.start({ eips: 2 });
+    k = await KeeperRegion.start({ eips: 2 });
     const web = await k.createPods(1, { sg: OTHER_SG });
     const otherCluster = await k.createPods(1, { cluster: 'staging' });
 
@@ -60,7 +61,7 @@ describe('pods and pool EIPs', () => {
   });
 
   it('with N+k pods sends one exhaustion alert, keeps k waiting, and serves them as other pods end', async () => {
-    k = await KeeperHarness.start({ eips: 3 });
+    k = await KeeperRegion.start({ eips: 3 });
     const pods = await k.createPods(5);
 
     expect(k.unserved(pods)).toHaveLength(2);
@@ -80,7 +81,7 @@ describe('pods and pool EIPs', () => {
   });
 
   it('alerts again only for a new episode, after the pool had a free EIP', async () => {
-    k = await KeeperHarness.start({ eips: 2 });
+    k = await KeeperRegion.start({ eips: 2 });
     const first = await k.createPods(3);
     await k.deletePods(first.filter((p) => k?.eipOf(p)));
     // Two pods gone, one waiter served: one EIP is free, the episode is over.
@@ -92,7 +93,7 @@ describe('pods and pool EIPs', () => {
   });
 
   it('reuses the same EIPs when the workload scales in and out, and never allocates', async () => {
-    k = await KeeperHarness.start({ eips: 4, strangers: 1 });
+    k = await KeeperRegion.start({ eips: 4, strangers: 1 });
     const before = await k.createPods(4);
     const used = new Set(before.map((p) => k?.eipOf(p)));
     await k.deletePods(before);
@@ -107,7 +108,7 @@ describe('pods and pool EIPs', () => {
   });
 
   it('gives a replacement pod the EIP its predecessor released', async () => {
-    k = await KeeperHarness.start({ eips: 4 });
+    k = await KeeperRegion.start({ eips: 4 });
     const pods = await k.createPods(3);
     const dying = pods[1] as string;
     const itsEip = k.eipOf(dying);
@@ -127,7 +128,7 @@ describe('pods and pool EIPs', () => {
   });
 
   it('records since when a freed EIP is idle and removes its holder tag, and only that tag', async () => {
-    k = await KeeperHarness.start({ eips: 1 });
+    k = await KeeperRegion.start({ eips: 1 });
     const [pod] = await k.createPods(1);
     const eip = k.eipOf(pod as string) as string;
     expect(k.holderTagOf(eip)).toBe(pod);
@@ -143,7 +144,7 @@ describe('pods and pool EIPs', () => {
   });
 
   it('hands a freed EIP to the waiting pod with one CreateTags naming it, and no DeleteTags', async () => {
-    k = await KeeperHarness.start({ eips: 1 });
+    k = await KeeperRegion.start({ eips: 1 });
     const pods = await k.createPods(2);
     // Both events race for the one EIP: either pod may have won it.
     const [served, waiting] = k.eipOf(pods[0] as string) ? pods : [...pods].reverse();
@@ -159,7 +160,7 @@ describe('pods and pool EIPs', () => {
   });
 
   it('repairs holder tags at the next reconcile: a missing one written, stale ones removed in one call', async () => {
-    k = await KeeperHarness.start({ eips: 4 });
+    k = await KeeperRegion.start({ eips: 4 });
     const [pod] = await k.createPods(1);
     const held = k.eipOf(pod as string) as string;
     const idle = k.pool.filter((id) => id !== held);
@@ -180,7 +181,7 @@ describe('pods and pool EIPs', () => {
   });
 
   it('makes no tag call at all for a pool with tagHolder: false', async () => {
-    k = await KeeperHarness.start({ eips: 2, config: { pools: [{ ...PAYMENTS_POOL, tagHolder: false }] } });
+    k = await KeeperRegion.start({ eips: 2, config: { pools: [{ ...paymentsPool(), tagHolder: false }] } });
     const pods = await k.createPods(3);
     await k.deletePods(pods.slice(0, 2));
     await k.reconcile();
@@ -191,7 +192,7 @@ describe('pods and pool EIPs', () => {
   });
 
   it('follows the pool tag: an untagged EIP leaves the pool, a newly tagged one joins it', async () => {
-    k = await KeeperHarness.start({ eips: 2 });
+    k = await KeeperRegion.start({ eips: 2 });
     const [leaving, staying] = k.pool as [string, string];
     await k.deletePods(await k.createPods(2));
     expect(await k.items('pool-eip')).toHaveLength(2);
@@ -209,9 +210,9 @@ describe('pods and pool EIPs', () => {
   });
 
   it('allocates a new address tagged into the pool only when the pool allows it', async () => {
-    k = await KeeperHarness.start({
+    k = await KeeperRegion.start({
       eips: 1,
-      config: { pools: [{ ...PAYMENTS_POOL, allocateOnExhaustion: true }] },
+      config: { pools: [{ ...paymentsPool(), allocateOnExhaustion: true }] },
     });
     const pods = await k.createPods(2);
 
@@ -232,7 +233,7 @@ describe('secondary-IP pools (pod IPs on VPC CNI node ENIs)', () => {
   };
 
   it('gives each secondary IP of a node ENI an EIP, and frees the one whose IP is unassigned', async () => {
-    k = await KeeperHarness.start({ eips: 3, config: { pools: [NODE_POOL] } });
+    k = await KeeperRegion.start({ eips: 3, config: { pools: [NODE_POOL] } });
     const cni = k.ec2As('aws-node');
     const out = await cni.send(
       new CreateNetworkInterfaceCommand({
