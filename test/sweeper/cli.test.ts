@@ -8,16 +8,16 @@ import { reportCommand } from '../../bin/commands/report';
 import { sweepCommand } from '../../bin/commands/sweep';
 import { UsageError } from '../../bin/commands/types';
 import { accessKeyIdFor } from '../../local/core/identities';
-import { at, type SweeperRig, sweeperRig, VPC_STATE } from './support';
+import { at, type SweeperRegion, startSweeperRegion, VPC_STATE } from './support/region';
 
 const V = 'eipalloc-0000000000000c001';
 const W = 'eipalloc-0000000000000c002';
 
-let r: SweeperRig;
+let r: SweeperRegion;
 const saved = { ...process.env };
 
 beforeAll(async () => {
-  r = await sweeperRig({
+  r = await startSweeperRegion({
     config: { sweeper: { graceHours: 1, release: { enabled: true, noticeHours: 0 } } },
     state: {
       ...VPC_STATE,
