@@ -6,8 +6,8 @@ import { accessKeyIdFor } from '../../local/core/identities';
 import { SimulatedRegion } from '../../local/region';
 import { parseScenario } from '../../local/scenario/schema';
 import { seedRegion } from '../../local/scenario/seed';
-import { must } from './fixtures/results';
-import { baseState, prodCluster } from './scenarios/base';
+import { must } from './support/results';
+import { baseState, prodCluster } from './support/world';
 
 async function capture(run: () => Promise<number>): Promise<{ code: number; out: string }> {
   let out = '';
