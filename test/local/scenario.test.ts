@@ -105,7 +105,7 @@ describe('eip-keeper CLI', () => {
   it('exits 1 and names the bad step of an invalid scenario', async () => {
     const std = captureStd();
     try {
-      const code = await main(['simulate', 'test/fixtures/invalid-scenario.json']);
+      const code = await main(['simulate', 'test/local/support/fixtures/invalid-scenario.json']);
       expect(code).toBe(1);
       expect(std.err).toMatch(/step 2/);
     } finally {
