@@ -4,9 +4,10 @@
  * double assignment nor a lost pod; and as pods end, the handlers serving the same waiters associate each EIP once.
  */
 import { describe, expect, it } from 'vitest';
-import { type FaultRegion, faultPrelude, RECONCILE_PERIOD } from './support/region';
+import { regionPerTest } from '../support/region';
+import { FaultRegion, RECONCILE_PERIOD } from './support/region';
 
-const startRegion = faultPrelude();
+const startRegion = regionPerTest(FaultRegion.start);
 
 const keeperAssociations = (r: FaultRegion) => {
   const byOutcome: Record<string, number> = {};

@@ -4,9 +4,10 @@
  * process). Lambda's retries and the reconciler must finish the job, and the failure must show.
  */
 import { describe, expect, it } from 'vitest';
-import { faultPrelude } from './support/region';
+import { regionPerTest } from '../support/region';
+import { FaultRegion } from './support/region';
 
-const startRegion = faultPrelude();
+const startRegion = regionPerTest(FaultRegion.start);
 
 describe('crashes of the keeper’s runtime', () => {
   it('leaves claims unassociated, sends the events to the DLQ, and the next reconcile associates them', async () => {

@@ -3,9 +3,10 @@
  * events arrive, the late events change nothing, and the inventory catches up when they do.
  */
 import { describe, expect, it } from 'vitest';
-import { faultPrelude } from './support/region';
+import { regionPerTest } from '../support/region';
+import { FaultRegion } from './support/region';
 
-const startRegion = faultPrelude();
+const startRegion = regionPerTest(FaultRegion.start);
 
 describe('15-minute delivery delays', () => {
   it('serves and frees pods by the next reconcile, and the late events change nothing', async () => {

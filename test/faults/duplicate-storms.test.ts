@@ -3,9 +3,10 @@
  * the inventory records each change once, and the duplicates show in the metrics.
  */
 import { describe, expect, it } from 'vitest';
-import { faultPrelude, MINUTE, RECONCILE_PERIOD } from './support/region';
+import { regionPerTest } from '../support/region';
+import { FaultRegion, MINUTE, RECONCILE_PERIOD } from './support/region';
 
-const startRegion = faultPrelude();
+const startRegion = regionPerTest(FaultRegion.start);
 
 describe('duplicate storms', () => {
   it('associates once per pod and records every change once when each event arrives 3 to 5 times', async () => {

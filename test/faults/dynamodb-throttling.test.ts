@@ -3,9 +3,10 @@
  * retries and the reconciler absorb a storm, and whatever failed shows in the DLQ and the metrics.
  */
 import { describe, expect, it } from 'vitest';
-import { faultPrelude, MINUTE, RECONCILE_PERIOD } from './support/region';
+import { regionPerTest } from '../support/region';
+import { FaultRegion, MINUTE, RECONCILE_PERIOD } from './support/region';
 
-const startRegion = faultPrelude();
+const startRegion = regionPerTest(FaultRegion.start);
 
 describe('DynamoDB throttling', () => {
   it('loses nothing while 30% of all table requests are throttled', async () => {

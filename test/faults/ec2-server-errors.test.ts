@@ -2,9 +2,10 @@
  * EC2 answers 20% of calls with HTTP 503, with a two-minute total outage in the middle, while pods come and go.
  */
 import { describe, expect, it } from 'vitest';
-import { faultPrelude, MINUTE, RECONCILE_PERIOD } from './support/region';
+import { regionPerTest } from '../support/region';
+import { FaultRegion, MINUTE, RECONCILE_PERIOD } from './support/region';
 
-const startRegion = faultPrelude();
+const startRegion = regionPerTest(FaultRegion.start);
 
 describe('EC2 server errors', () => {
   it('loses nothing through 20% of 503s and a two-minute outage, and every failed invocation shows', async () => {

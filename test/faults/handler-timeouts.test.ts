@@ -3,9 +3,10 @@
  * retries them, and sends what still fails to the DLQ.
  */
 import { describe, expect, it } from 'vitest';
-import { faultPrelude, MINUTE, RECONCILE_PERIOD } from './support/region';
+import { regionPerTest } from '../support/region';
+import { FaultRegion, MINUTE, RECONCILE_PERIOD } from './support/region';
 
-const startRegion = faultPrelude();
+const startRegion = regionPerTest(FaultRegion.start);
 
 describe('handler timeouts', () => {
   it('repairs, by the first reconcile after the claims’ grace, claims whose association hung until the timeout', async () => {

@@ -4,7 +4,7 @@
  * about them through CloudTrail → EventBridge, as in AWS. The keeper's and the fault tests' regions build on it.
  */
 import { CreateNetworkInterfaceCommand, DeleteNetworkInterfaceCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { inject } from 'vitest';
+import { afterEach, inject } from 'vitest';
 import { type RegionFaults, SimulatedRegion } from '../../local/region';
 import type { FunctionSpec } from '../../shared/app/functions';
 import { clientOptions } from '../../shared/aws/clients';
@@ -37,6 +37,25 @@ export async function startWorldRegion(
   });
   const labels = seedWorld(region, opts.world);
   return { region, labels, pool: poolEipsOf(labels) };
+}
+
+/**
+ * The setup and teardown of tests that each run their own region. Called once at the top of a test file, it returns
+ * `start` (e.g. `FaultRegion.start`), which starts a region on the suite's DynamoDB Local, seeded and with its
+ * functions deployed; every region it started is stopped after each test, however the test ended.
+ */
+export function regionPerTest<O, R extends { stop(): Promise<void> }>(
+  start: (opts: O) => Promise<R>,
+): (opts: O) => Promise<R> {
+  const started: R[] = [];
+  afterEach(async () => {
+    for (const region of started.splice(0)) await region.stop();
+  });
+  return async (opts) => {
+    const region = await start(opts);
+    started.push(region);
+    return region;
+  };
 }
 
 export abstract class WorldRegion {

@@ -4,10 +4,9 @@
  * and sweeper (releases on, so "never a pool EIP" means something). Pods come and go through the real EC2 API
  * (test/support/region.ts), so every function hears about them through CloudTrail → EventBridge, as in AWS.
  * `problems()` lists every way the region, the claims and the inventory disagree; the tests expect it to be empty
- * right after one reconcile period. `faultPrelude` is every fault test's setup and teardown.
+ * right after one reconcile period. The tests start one per test with `regionPerTest(FaultRegion.start)`.
  */
 import { AssociateAddressCommand, CreateNetworkInterfaceCommand } from '@aws-sdk/client-ec2';
-import { afterEach } from 'vitest';
 import type { RegionFaults, SimulatedRegion } from '../../../local/region';
 import { inventoryRecorder, keeperEvents, keeperReconciler, sweeper } from '../../../shared/app/functions';
 import type { AppConfigInput } from '../../../shared/config/schema';
@@ -32,24 +31,6 @@ export interface FaultRegionOptions {
   seed?: number;
   /** Faults switched on as soon as the region is up. */
   faults?: RegionFaults;
-}
-
-/**
- * The setup and teardown every fault test shares. Called once at the top of a test file, it returns the function
- * that starts a fault region on the suite's DynamoDB Local (seeded, functions deployed, `opts.faults` switched on);
- * every region it started is stopped after each test, however the test ended.
- */
-export function faultPrelude(): (opts: FaultRegionOptions) => Promise<FaultRegion> {
-  const started: FaultRegion[] = [];
-  afterEach(async () => {
-    for (const region of started.splice(0)) await region.stop();
-  });
-  return async (opts) => {
-    const region = await FaultRegion.start(opts);
-    started.push(region);
-    if (opts.faults) region.setFaults(opts.faults);
-    return region;
-  };
 }
 
 type Item = Record<string, unknown>;
@@ -85,6 +66,7 @@ export class FaultRegion extends WorldRegion {
       world: { ...worldState({ eips: opts.eips, others: ['left over'] }), addressLimit: 100 },
     });
     region.ssm.put('/eip-keeper/kill-switch', 'off');
+    if (opts.faults) region.setFaults(opts.faults);
     return new FaultRegion(region, pool, labels.get('left over') as string);
   }
 
