@@ -44,15 +44,15 @@ export async function startWorldRegion(
  * `start` (e.g. `FaultRegion.start`), which starts a region on the suite's DynamoDB Local, seeded and with its
  * functions deployed; every region it started is stopped after each test, however the test ended.
  */
-export function regionPerTest<O, R extends { stop(): Promise<void> }>(
-  start: (opts: O) => Promise<R>,
-): (opts: O) => Promise<R> {
+export function regionPerTest<A extends unknown[], R extends { stop(): Promise<void> }>(
+  start: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
   const started: R[] = [];
   afterEach(async () => {
     for (const region of started.splice(0)) await region.stop();
   });
-  return async (opts) => {
-    const region = await start(opts);
+  return async (...args) => {
+    const region = await start(...args);
     started.push(region);
     return region;
   };
