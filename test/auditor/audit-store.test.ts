@@ -11,9 +11,9 @@ import type { ChangeNotice } from '../../shared/auditor/messages';
 import type { ClusterSnapshot } from '../../shared/auditor/snapshot';
 import { availableValue } from '../../shared/auditor/snapshot';
 import { createTestTable, recordingLog, recordingMetrics, type TestTable } from '../support/dynamo';
-import { parseConfig } from './fixtures/config';
-import { portsServing } from './fixtures/ports';
-import { readyCluster } from './fixtures/snapshots';
+import { parseConfig } from './support/config';
+import { portsServing } from './support/ports';
+import { readyCluster } from './support/snapshots';
 
 const withoutVpcResourceController = (s: ClusterSnapshot) => {
   s.clusterRolePolicies = availableValue(['arn:aws:iam::aws:policy/AmazonEKSClusterPolicy']);

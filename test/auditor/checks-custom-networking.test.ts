@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../shared/auditor/checks';
 import { availableValue, type KubernetesNode } from '../../shared/auditor/snapshot';
-import { findingsOf, idsOf, must, resultOf } from './fixtures/results';
-import { customNetworkingCluster, eni, K8S_OFF, k8sState, readyCluster } from './fixtures/snapshots';
+import { findingsOf, idsOf, must, resultOf } from './support/results';
+import { customNetworkingCluster, eni, K8S_OFF, k8sState, readyCluster } from './support/snapshots';
 
 function withAzC() {
   const s = customNetworkingCluster();

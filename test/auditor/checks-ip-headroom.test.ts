@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { freePrefixBlocks } from '../../shared/auditor/checks/ip-headroom';
 import { availableValue } from '../../shared/auditor/snapshot';
-import { must, resultOf } from './fixtures/results';
-import { K8S_OFF, k8sState, readyCluster } from './fixtures/snapshots';
+import { must, resultOf } from './support/results';
+import { K8S_OFF, k8sState, readyCluster } from './support/snapshots';
 
 function nearlyFull24() {
   const s = readyCluster();

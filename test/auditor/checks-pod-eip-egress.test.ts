@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { availableValue } from '../../shared/auditor/snapshot';
-import { must, resultOf } from './fixtures/results';
-import { branchEni, eni, K8S_OFF, k8sState, pool, readyCluster } from './fixtures/snapshots';
+import { must, resultOf } from './support/results';
+import { branchEni, eni, K8S_OFF, k8sState, pool, readyCluster } from './support/snapshots';
 
 describe('egress-route', () => {
   it('passes a pool whose branch ENIs sit in a subnet routed to an internet gateway', () => {

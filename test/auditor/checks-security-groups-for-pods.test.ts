@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../shared/auditor/checks';
 import { availableValue, unavailable } from '../../shared/auditor/snapshot';
-import { findingsOf, must, resultOf } from './fixtures/results';
-import { branchEni, eni, K8S_OFF, k8sState, NOW, pool, readyCluster } from './fixtures/snapshots';
+import { findingsOf, must, resultOf } from './support/results';
+import { branchEni, eni, K8S_OFF, k8sState, NOW, pool, readyCluster } from './support/snapshots';
 
 describe('a cluster ready for security groups for pods', () => {
   it('has no findings at all', () => {

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { auditCommand, EXIT_FINDINGS } from '../../bin/commands/audit';
 import { maxPodsCommand } from '../../bin/commands/max-pods';
 import { UsageError } from '../../bin/commands/types';
@@ -6,21 +6,9 @@ import { accessKeyIdFor } from '../../local/core/identities';
 import { SimulatedRegion } from '../../local/region';
 import { parseScenario } from '../../local/scenario/schema';
 import { seedRegion } from '../../local/scenario/seed';
-import { must } from './fixtures/results';
-import { baseState, prodCluster } from './scenarios/base';
-
-async function capture(run: () => Promise<number>): Promise<{ code: number; out: string }> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await run(), out };
-  } finally {
-    spy.mockRestore();
-  }
-}
+import { captureOutput } from '../support/cli';
+import { must } from './support/results';
+import { baseState, prodCluster } from './support/world';
 
 const ENV_KEYS = [
   'AWS_ENDPOINT_URL',
@@ -50,7 +38,9 @@ describe('eip-keeper max-pods', () => {
   });
 
   it('prints the calculator answers as JSON, reading DescribeInstanceTypes', async () => {
-    const { code, out } = await capture(() => maxPodsCommand.run(['--instance-type', 'm5.large', '--json']));
+    const { code, out } = await captureOutput(() =>
+      maxPodsCommand.run(['--instance-type', 'm5.large', '--json']),
+    );
     expect(code).toBe(0);
     expect(JSON.parse(out)).toMatchObject({
       maxPods: 29,
@@ -64,19 +54,21 @@ describe('eip-keeper max-pods', () => {
   });
 
   it('gives c5.4xlarge 110 capped and 234 uncapped', async () => {
-    const { out } = await capture(() => maxPodsCommand.run(['--instance-type', 'c5.4xlarge', '--json']));
+    const { out } = await captureOutput(() =>
+      maxPodsCommand.run(['--instance-type', 'c5.4xlarge', '--json']),
+    );
     expect(JSON.parse(out)).toMatchObject({ maxPods: 110, maxPodsUncapped: 234 });
   });
 
   it('lowers m5.large to 20 with custom networking', async () => {
-    const { out } = await capture(() =>
+    const { out } = await captureOutput(() =>
       maxPodsCommand.run(['--instance-type', 'm5.large', '--custom-networking', '--json']),
     );
     expect(JSON.parse(out)).toMatchObject({ maxPods: 20, maxPodsUncapped: 20, customNetworking: true });
   });
 
   it('counts prefixes only from CNI 1.9 (and says why not)', async () => {
-    const on = await capture(() =>
+    const on = await captureOutput(() =>
       maxPodsCommand.run([
         '--instance-type',
         'm5.large',
@@ -87,7 +79,7 @@ describe('eip-keeper max-pods', () => {
       ]),
     );
     expect(JSON.parse(on.out)).toMatchObject({ maxPods: 110, maxPodsUncapped: 434, prefixDelegation: true });
-    const off = await capture(() =>
+    const off = await captureOutput(() =>
       maxPodsCommand.run(['--instance-type', 'm5.large', '--prefix-delegation', '--cni-version', '1.8.0']),
     );
     expect(off.out).toContain('m5.large: max pods 29');
@@ -95,7 +87,7 @@ describe('eip-keeper max-pods', () => {
   });
 
   it('works offline from --enis --ips-per-eni --vcpus --hypervisor', async () => {
-    const { out } = await capture(() =>
+    const { out } = await captureOutput(() =>
       maxPodsCommand.run([
         '--enis',
         '3',
@@ -114,7 +106,7 @@ describe('eip-keeper max-pods', () => {
   });
 
   it('prints a readable answer', async () => {
-    const { out } = await capture(() => maxPodsCommand.run(['--instance-type', 'c5.4xlarge']));
+    const { out } = await captureOutput(() => maxPodsCommand.run(['--instance-type', 'c5.4xlarge']));
     expect(out).toBe(
       [
         'c5.4xlarge: max pods 110 (234 without the managed node group cap of 110)',
@@ -189,7 +181,7 @@ describe('eip-keeper audit', () => {
   });
 
   it('prints a readable report and exits 4 when a check fails', async () => {
-    const { code, out } = await capture(() => auditCommand.run(['--cluster', 'prod', '--kubernetes']));
+    const { code, out } = await captureOutput(() => auditCommand.run(['--cluster', 'prod', '--kubernetes']));
     expect(code).toBe(EXIT_FINDINGS);
     expect(out).toContain('Cluster prod (eu-west-1, Kubernetes 1.31, vpc-0a1): 1 node group(s) (burst)');
     expect(out).toContain('VPC CNI settings read from the aws-node DaemonSet');
@@ -199,7 +191,7 @@ describe('eip-keeper audit', () => {
   });
 
   it('reads the Kubernetes API only when asked, and reports what it could not check', async () => {
-    const { out } = await capture(() => auditCommand.run(['--json']));
+    const { out } = await captureOutput(() => auditCommand.run(['--json']));
     const report = JSON.parse(out) as {
       clusters: { cluster: string; results: { id: string; status: string }[] }[];
     };

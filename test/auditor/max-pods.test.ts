@@ -10,7 +10,11 @@ import {
   trunkingCompatible,
 } from '../../shared/auditor/max-pods';
 import { InvalidCniVersionError, parseCniVersion } from '../../shared/auditor/versions';
-import { describedFrom, KNOWN_INSTANCE_TYPES, type KnownInstanceType } from './fixtures/known-instance-types';
+import {
+  describedFrom,
+  KNOWN_INSTANCE_TYPES,
+  type KnownInstanceType,
+} from './support/fixtures/known-instance-types';
 
 const net = (k: KnownInstanceType): InstanceNetwork => instanceNetworkFromDescribe(describedFrom(k));
 const known = (name: string): KnownInstanceType => {

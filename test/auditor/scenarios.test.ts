@@ -5,7 +5,7 @@ import { runOn, runScenario } from '../../local/scenario/runner';
 import { parseScenario } from '../../local/scenario/schema';
 import { auditor } from '../../shared/app/functions';
 import { clientOptions } from '../../shared/aws/clients';
-import { auditConfig, baseState, branchEniIn, partnerPool, prodCluster } from './scenarios/base';
+import { auditConfig, baseState, branchEniIn, partnerPool, prodCluster } from './support/world';
 
 type Output = Awaited<ReturnType<typeof runScenario>>['output'];
 

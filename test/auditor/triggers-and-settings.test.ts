@@ -8,7 +8,7 @@ import { mergedAddonConfiguration, shellQuote } from '../../shared/auditor/fixes
 import { eniMatchesSelector, poolsForCluster } from '../../shared/auditor/pools';
 import { availableValue } from '../../shared/auditor/snapshot';
 import { clusterFromEksArn, parseTrigger } from '../../shared/auditor/triggers';
-import { branchEni, eni, K8S_OFF, k8sState, pool, readyCluster } from './fixtures/snapshots';
+import { branchEni, eni, K8S_OFF, k8sState, pool, readyCluster } from './support/snapshots';
 
 const origin = { accountId: '111122223333', region: 'eu-west-1' };
 const cloudTrail = (source: string, detail: Record<string, unknown>) => ({

@@ -1,10 +1,10 @@
 /**
  * The hostile-event corpus (docs/corpus.md): every file under test/corpus/<category>/ is one EventBridge event and
- * the outcome it must have. Each case runs on its own simulated region (test/corpus/world.ts), through the local
- * EventBridge with the patterns the stack deploys, into the real handlers, and must end with: no handler error and no
- * DLQ entry, exactly the expected functions invoked with the expected outcomes, the reason of every refusal in an
- * info-or-louder log line, no mutating EC2 call and no table change beyond what the case expects, and every alert it
- * causes free of forged lines, mentions, links and markup.
+ * the outcome it must have. Each case runs on its own simulated region (test/corpus/support/world.ts), through the
+ * local EventBridge with the patterns the stack deploys, into the real handlers, and must end with: no handler error
+ * and no DLQ entry, exactly the expected functions invoked with the expected outcomes, the reason of every refusal in
+ * an info-or-louder log line, no mutating EC2 call and no table change beyond what the case expects, and every alert
+ * it causes free of forged lines, mentions, links and markup.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -14,7 +14,7 @@ import type { EventBridgeEvent } from '../../local/core/types';
 import { SimulatedRegion } from '../../local/region';
 import { InitialStateSchema, parseDuration } from '../../local/scenario/schema';
 import { seedRegion } from '../../local/scenario/seed';
-import { ACCOUNT, mergeConfig, mergeState, REGION, START } from './world';
+import { ACCOUNT, mergeConfig, mergeState, REGION, START } from './support/world';
 
 const CORPUS_DIR = 'test/corpus';
 const MIN_CASES = 60;
@@ -53,7 +53,7 @@ const CaseSchema = z
     event: z.record(z.string(), z.unknown()),
     /** Also invoke these functions with the event directly (a manual invoke, or a rule broader than ours). */
     direct: z.array(z.string()).optional(),
-    /** Added to the base region (world.ts): arrays appended, other keys replaced. */
+    /** Added to the base region (support/world.ts): arrays appended, other keys replaced. */
     state: z.record(z.string(), z.unknown()).optional(),
     /** Replaces top-level keys of the base configuration. */
     config: z.record(z.string(), z.unknown()).optional(),

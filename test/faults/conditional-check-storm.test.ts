@@ -3,16 +3,13 @@
  * reserved concurrency) race for the same few claims. Every lost race is a conditional check that failed, never a
  * double assignment nor a lost pod; and as pods end, the handlers serving the same waiters associate each EIP once.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { FaultRig, RECONCILE_PERIOD } from './rig';
+import { describe, expect, it } from 'vitest';
+import { regionPerTest } from '../support/region';
+import { FaultRegion, RECONCILE_PERIOD } from './support/region';
 
-let rig: FaultRig | undefined;
-afterEach(async () => {
-  await rig?.stop();
-  rig = undefined;
-});
+const startRegion = regionPerTest(FaultRegion.start);
 
-const keeperAssociations = (r: FaultRig) => {
+const keeperAssociations = (r: FaultRegion) => {
   const byOutcome: Record<string, number> = {};
   for (const c of r.region.server.calls)
     if (c.actor === 'eip-keeper' && c.action === 'AssociateAddress')
@@ -22,7 +19,7 @@ const keeperAssociations = (r: FaultRig) => {
 
 describe('a conditional-check storm', () => {
   it('gives 10 EIPs to 10 of 50 racing pods, queues the other 40, and serves them in turn as pods end', async () => {
-    rig = await FaultRig.start({ eips: 10, concurrency: 10 });
+    const rig = await startRegion({ eips: 10, concurrency: 10 });
     const pods = await rig.createPodsQuietly(50);
     await rig.region.settle();
 
@@ -31,7 +28,7 @@ describe('a conditional-check storm', () => {
     expect(rig.region.sns.messages.filter((m) => m.subject?.includes('exhausted'))).toHaveLength(1);
     expect(await rig.problems()).toEqual([]);
 
-    const served = pods.filter((p) => rig?.eipOf(p));
+    const served = pods.filter((p) => rig.eipOf(p));
     await rig.deletePodsQuietly(served);
     await rig.region.settle();
 
@@ -39,8 +36,8 @@ describe('a conditional-check storm', () => {
     // One AssociateAddress per waiter served, however many deletions' handlers serve the same waiters at once.
     expect(keeperAssociations(rig)).toEqual({ ok: 20 });
     expect(await rig.problems()).toEqual([]);
-    const holders = pods.filter((p) => rig?.eipOf(p));
-    expect(rig.holderTags()).toEqual(new Map(holders.map((p) => [rig?.eipOf(p) as string, p])));
+    const holders = pods.filter((p) => rig.eipOf(p));
+    expect(rig.holderTags()).toEqual(new Map(holders.map((p) => [rig.eipOf(p) as string, p])));
 
     await rig.advance(RECONCILE_PERIOD);
 

@@ -3,19 +3,18 @@
  * record, between opening a pool-exhaustion episode and alerting — and no clean-up code runs (Lambda stops the
  * process). Lambda's retries and the reconciler must finish the job, and the failure must show.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { FaultRig } from './rig';
+import { describe, expect, it } from 'vitest';
+import { regionPerTest } from '../support/region';
+import { FaultRegion } from './support/region';
 
-let rig: FaultRig | undefined;
-afterEach(async () => {
-  await rig?.stop();
-  rig = undefined;
-});
+const startRegion = regionPerTest(FaultRegion.start);
 
 describe('crashes of the keeper’s runtime', () => {
   it('leaves claims unassociated, sends the events to the DLQ, and the next reconcile associates them', async () => {
-    rig = await FaultRig.start({ eips: 6 });
-    rig.setFaults({ handlerCrash: { function: 'KeeperEvents', probability: 1, before: 'AssociateAddress' } });
+    const rig = await startRegion({
+      eips: 6,
+      faults: { handlerCrash: { function: 'KeeperEvents', probability: 1, before: 'AssociateAddress' } },
+    });
     const pods = await rig.createPods(4);
 
     // Every attempt claims (or finds its claim) and dies before associating; the third goes to the DLQ.
@@ -45,8 +44,10 @@ describe('crashes of the keeper’s runtime', () => {
   });
 
   it('associates, on Lambda’s retry a minute later, the claim its crashed first attempt left', async () => {
-    rig = await FaultRig.start({ eips: 3 });
-    rig.setFaults({ handlerCrash: { function: 'KeeperEvents', probability: 1, before: 'AssociateAddress' } });
+    const rig = await startRegion({
+      eips: 3,
+      faults: { handlerCrash: { function: 'KeeperEvents', probability: 1, before: 'AssociateAddress' } },
+    });
     const pods = await rig.createPods(2);
     rig.setFaults({ handlerCrash: false });
     expect(rig.unserved(pods)).toEqual(pods);
@@ -60,7 +61,7 @@ describe('crashes of the keeper’s runtime', () => {
   });
 
   it('records, and never repeats, an association a crash kept the claim from recording', async () => {
-    rig = await FaultRig.start({ eips: 4 });
+    const rig = await startRegion({ eips: 4 });
     // The first table update after AssociateAddress is the claim recording its association id.
     rig.setFaults({ handlerCrash: { function: 'KeeperEvents', probability: 1, before: 'UpdateItem' } });
     const pods = await rig.createPods(3);
@@ -84,8 +85,10 @@ describe('crashes of the keeper’s runtime', () => {
   });
 
   it('loses no association when the runtime dies at the holder tag call; the next reconcile writes the tag', async () => {
-    rig = await FaultRig.start({ eips: 3 });
-    rig.setFaults({ handlerCrash: { function: 'KeeperEvents', probability: 1, before: 'CreateTags' } });
+    const rig = await startRegion({
+      eips: 3,
+      faults: { handlerCrash: { function: 'KeeperEvents', probability: 1, before: 'CreateTags' } },
+    });
     const pods = await rig.createPods(2);
 
     // Every attempt dies at its CreateTags, after the association and its record; the third goes to the DLQ.
@@ -97,7 +100,7 @@ describe('crashes of the keeper’s runtime', () => {
 
     await rig.advanceTo(5);
 
-    expect(rig.holderTags()).toEqual(new Map(pods.map((p) => [rig?.eipOf(p) as string, p])));
+    expect(rig.holderTags()).toEqual(new Map(pods.map((p) => [rig.eipOf(p) as string, p])));
     const associates = rig.region.server.calls.filter(
       (c) => c.actor === 'eip-keeper' && c.action === 'AssociateAddress',
     );
@@ -107,7 +110,7 @@ describe('crashes of the keeper’s runtime', () => {
   });
 
   it('announces the exhaustion whose alert a crash swallowed, by the first reconcile after the grace', async () => {
-    rig = await FaultRig.start({ eips: 2 });
+    const rig = await startRegion({ eips: 2 });
     await rig.createPods(2);
     rig.setFaults({ handlerCrash: { function: 'KeeperEvents', probability: 1, before: 'Publish' } });
     const [waiting] = await rig.createPods(1);
@@ -125,11 +128,11 @@ describe('crashes of the keeper’s runtime', () => {
   });
 
   it('announces, once, the manual hold whose alert a crash swallowed, by the first reconcile after the grace', async () => {
-    rig = await FaultRig.start({ eips: 2 });
+    const rig = await startRegion({ eips: 2 });
     const eip = rig.pool[0] as string;
     const bastion = await rig.associateByHand(eip);
     const heldAlerts = () =>
-      rig?.region.sns.messages.filter((m) => m.subject?.includes('associated outside eip-keeper')) ?? [];
+      rig.region.sns.messages.filter((m) => m.subject?.includes('associated outside eip-keeper'));
     // The reconcile at minute 5 finds the association, records the hold, and dies before its Publish.
     rig.setFaults({ handlerCrash: { function: 'KeeperReconciler', probability: 1, before: 'Publish' } });
     await rig.advanceTo(5);

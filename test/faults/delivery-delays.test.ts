@@ -2,19 +2,15 @@
  * EventBridge delivers every CloudTrail event 15 minutes late: the reconciler serves and frees pods long before their
  * events arrive, the late events change nothing, and the inventory catches up when they do.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { FaultRig } from './rig';
+import { describe, expect, it } from 'vitest';
+import { regionPerTest } from '../support/region';
+import { FaultRegion } from './support/region';
 
-let rig: FaultRig | undefined;
-afterEach(async () => {
-  await rig?.stop();
-  rig = undefined;
-});
+const startRegion = regionPerTest(FaultRegion.start);
 
 describe('15-minute delivery delays', () => {
   it('serves and frees pods by the next reconcile, and the late events change nothing', async () => {
-    rig = await FaultRig.start({ eips: 4 });
-    rig.setFaults({ delivery: { delaySeconds: 900 } });
+    const rig = await startRegion({ eips: 4, faults: { delivery: { delaySeconds: 900 } } });
 
     const first = await rig.createPods(3);
     expect(rig.unserved(first)).toEqual(first);

@@ -2,19 +2,18 @@
  * A duplicate storm: EventBridge delivers every event 3 to 5 times, shuffled. Each pod still gets one association,
  * the inventory records each change once, and the duplicates show in the metrics.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { FaultRig, MINUTE, RECONCILE_PERIOD } from './rig';
+import { describe, expect, it } from 'vitest';
+import { regionPerTest } from '../support/region';
+import { FaultRegion, MINUTE, RECONCILE_PERIOD } from './support/region';
 
-let rig: FaultRig | undefined;
-afterEach(async () => {
-  await rig?.stop();
-  rig = undefined;
-});
+const startRegion = regionPerTest(FaultRegion.start);
 
 describe('duplicate storms', () => {
   it('associates once per pod and records every change once when each event arrives 3 to 5 times', async () => {
-    rig = await FaultRig.start({ eips: 5 });
-    rig.setFaults({ delivery: { duplicate: 1, copies: { min: 3, max: 5 }, reorder: true } });
+    const rig = await startRegion({
+      eips: 5,
+      faults: { delivery: { duplicate: 1, copies: { min: 3, max: 5 }, reorder: true } },
+    });
     const first = await rig.createPods(4);
     await rig.advance(MINUTE);
     await rig.deletePods(first.slice(0, 2));

@@ -2,19 +2,15 @@
  * DynamoDB throttles eip-keeper's table while pods come and go: the SDK's retries absorb moderate throttling, Lambda's
  * retries and the reconciler absorb a storm, and whatever failed shows in the DLQ and the metrics.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { FaultRig, MINUTE, RECONCILE_PERIOD } from './rig';
+import { describe, expect, it } from 'vitest';
+import { regionPerTest } from '../support/region';
+import { FaultRegion, MINUTE, RECONCILE_PERIOD } from './support/region';
 
-let rig: FaultRig | undefined;
-afterEach(async () => {
-  await rig?.stop();
-  rig = undefined;
-});
+const startRegion = regionPerTest(FaultRegion.start);
 
 describe('DynamoDB throttling', () => {
   it('loses nothing while 30% of all table requests are throttled', async () => {
-    rig = await FaultRig.start({ eips: 5 });
-    rig.setFaults({ dynamodbThrottling: 0.3 });
+    const rig = await startRegion({ eips: 5, faults: { dynamodbThrottling: 0.3 } });
     const first = await rig.createPods(4);
     await rig.advance(2 * MINUTE);
     await rig.deletePods(first.slice(0, 1));
@@ -28,16 +24,16 @@ describe('DynamoDB throttling', () => {
     // Visible: DynamoDB's ThrottledRequests metric counts them. Which operations drew a throttle depends on how the
     // concurrent handlers interleave, so only the total is asserted.
     const throttled = ['TransactWriteItems', 'Query', 'PutItem', 'UpdateItem', 'GetItem', 'BatchGetItem'].map(
-      (o) => rig?.metric('ThrottledRequests', { Operation: o }),
+      (o) => rig.metric('ThrottledRequests', { Operation: o }),
     );
-    expect(throttled.reduce((a: number, b) => a + (b ?? 0), 0)).toBeGreaterThan(5);
+    expect(throttled.reduce((a, b) => a + b, 0)).toBeGreaterThan(5);
     expect(rig.region.bus.dlq).toEqual([]);
     expect(rig.silentlyLost()).toEqual([]);
     expect(rig.poolReleasesOrAllocations()).toEqual([]);
   });
 
   it('recovers from a 7-minute storm on every claim and release transaction by the next reconcile', async () => {
-    rig = await FaultRig.start({ eips: 4 });
+    const rig = await startRegion({ eips: 4 });
     const before = await rig.createPods(2);
     rig.setFaults({ dynamodbThrottling: { probability: 1, operations: ['TransactWriteItems'] } });
     const during = await rig.createPods(2);
@@ -67,8 +63,10 @@ describe('DynamoDB throttling', () => {
   });
 
   it('recovers when throttled transactions come back cancelled (ThrottlingError), which the SDK does not retry', async () => {
-    rig = await FaultRig.start({ eips: 5 });
-    rig.setFaults({ dynamodbThrottling: { probability: 0.4, cancelTransactions: true } });
+    const rig = await startRegion({
+      eips: 5,
+      faults: { dynamodbThrottling: { probability: 0.4, cancelTransactions: true } },
+    });
     const pods = await rig.createPods(4);
     await rig.deletePods(pods.slice(0, 2));
     await rig.createPods(2);

@@ -1,19 +1,15 @@
 /**
  * EC2 answers 20% of calls with HTTP 503, with a two-minute total outage in the middle, while pods come and go.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { FaultRig, MINUTE, RECONCILE_PERIOD } from './rig';
+import { describe, expect, it } from 'vitest';
+import { regionPerTest } from '../support/region';
+import { FaultRegion, MINUTE, RECONCILE_PERIOD } from './support/region';
 
-let rig: FaultRig | undefined;
-afterEach(async () => {
-  await rig?.stop();
-  rig = undefined;
-});
+const startRegion = regionPerTest(FaultRegion.start);
 
 describe('EC2 server errors', () => {
   it('loses nothing through 20% of 503s and a two-minute outage, and every failed invocation shows', async () => {
-    rig = await FaultRig.start({ eips: 5 });
-    rig.setFaults({ ec2ServerErrors: 0.2 });
+    const rig = await startRegion({ eips: 5, faults: { ec2ServerErrors: 0.2 } });
     const first = await rig.createPods(3);
     await rig.advance(2 * MINUTE);
     const late = await rig.createPodsQuietly(2);

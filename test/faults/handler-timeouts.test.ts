@@ -2,20 +2,19 @@
  * Invocations that hang and run into their configured timeout: Lambda stops them where they are (no clean-up runs),
  * retries them, and sends what still fails to the DLQ.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { FaultRig, MINUTE, RECONCILE_PERIOD } from './rig';
+import { describe, expect, it } from 'vitest';
+import { regionPerTest } from '../support/region';
+import { FaultRegion, MINUTE, RECONCILE_PERIOD } from './support/region';
 
-let rig: FaultRig | undefined;
-afterEach(async () => {
-  await rig?.stop();
-  rig = undefined;
-});
+const startRegion = regionPerTest(FaultRegion.start);
 
 describe('handler timeouts', () => {
   it('repairs, by the first reconcile after the claims’ grace, claims whose association hung until the timeout', async () => {
-    rig = await FaultRig.start({ eips: 4 });
-    rig.setFaults({
-      handlerTimeout: { function: 'KeeperEvents', probability: 1, before: 'AssociateAddress' },
+    const rig = await startRegion({
+      eips: 4,
+      faults: {
+        handlerTimeout: { function: 'KeeperEvents', probability: 1, before: 'AssociateAddress' },
+      },
     });
     const pods = await rig.createPods(3);
     await rig.advanceTo(4);
@@ -35,8 +34,7 @@ describe('handler timeouts', () => {
   });
 
   it('loses nothing when a third of all invocations time out somewhere, once the DLQ of the recorder is redriven', async () => {
-    rig = await FaultRig.start({ eips: 5, seed: 4 });
-    rig.setFaults({ handlerTimeout: { probability: 0.3 } });
+    const rig = await startRegion({ eips: 5, seed: 4, faults: { handlerTimeout: { probability: 0.3 } } });
     const first = await rig.createPods(4);
     await rig.advance(3 * MINUTE);
     await rig.deletePods(first.slice(0, 2));

@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient, GetItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { VirtualClock } from '../../local/core/clock';
 import type { EventBridgeEvent } from '../../local/core/types';
 import { LocalEventBridge, type RouteTarget } from '../../local/eventbridge/router';
@@ -16,12 +16,7 @@ import { parseScenario } from '../../local/scenario/schema';
 import type { FunctionSpec } from '../../shared/app/functions';
 import { clientOptions } from '../../shared/aws/clients';
 import { createDocumentClient } from '../../shared/store/client';
-
-let region: SimulatedRegion | undefined;
-afterEach(async () => {
-  await region?.stop();
-  region = undefined;
-});
+import { regionPerTest } from '../support/region';
 
 /** A function that writes one item per event and logs when its `finally` runs. */
 const probe: FunctionSpec = {
@@ -65,13 +60,14 @@ const event = (id: string): EventBridgeEvent => ({
   detail: {},
 });
 
-async function startProbeRegion(): Promise<SimulatedRegion> {
-  return SimulatedRegion.start({
+/** A region with only the probe deployed, stopped after each test; the fault layer unless told otherwise. */
+const startProbeRegion = regionPerTest((opts: { faultLayer?: boolean } = {}) =>
+  SimulatedRegion.start({
     dynamoEndpoint: inject('dynamoEndpoint'),
     functions: [probe],
-    faultLayer: true,
-  });
-}
+    faultLayer: opts.faultLayer ?? true,
+  }),
+);
 
 function ddbOf(r: SimulatedRegion) {
   return new DynamoDBClient(clientOptions(r.connection('eip-keeper'), 'dynamodb'));
@@ -79,7 +75,7 @@ function ddbOf(r: SimulatedRegion) {
 
 describe('DynamoDB throttling', () => {
   it('answers in DynamoDB’s error format, so the SDK retries it as throttling, and counts ThrottledRequests', async () => {
-    region = await startProbeRegion();
+    const region = await startProbeRegion();
     region.setFaults({ dynamodbThrottling: { probability: 1, operations: ['GetItem'] } });
     const ddb = ddbOf(region);
     const get = ddb.send(
@@ -96,11 +92,11 @@ describe('DynamoDB throttling', () => {
   });
 
   it('can fail transactions with a ThrottlingError cancellation reason, which the SDK does not retry', async () => {
-    region = await startProbeRegion();
+    const region = await startProbeRegion();
     region.setFaults({ dynamodbThrottling: { probability: 1, cancelTransactions: true } });
     const ddb = ddbOf(region);
     const put = (pk: string) => ({
-      Put: { TableName: region?.tableName, Item: { PK: { S: pk }, SK: { S: 'x' } } },
+      Put: { TableName: region.tableName, Item: { PK: { S: pk }, SK: { S: 'x' } } },
     });
     const tx = ddb.send(new TransactWriteItemsCommand({ TransactItems: [put('a'), put('b')] }));
 
@@ -113,7 +109,7 @@ describe('DynamoDB throttling', () => {
   });
 
   it('lets everything through once switched off', async () => {
-    region = await startProbeRegion();
+    const region = await startProbeRegion();
     region.setFaults({ dynamodbThrottling: 1 });
     region.setFaults({ dynamodbThrottling: false });
 
@@ -126,7 +122,7 @@ describe('DynamoDB throttling', () => {
 
 describe('handler crashes and timeouts', () => {
   it('ends a crashed invocation before its call reaches AWS, runs none of its finally, and retries it a minute later', async () => {
-    region = await startProbeRegion();
+    const region = await startProbeRegion();
     region.setFaults({ handlerCrash: { function: 'Probe', probability: 1, before: 'PutItem' } });
 
     await region.invoke('Probe', event('e1'));
@@ -150,7 +146,7 @@ describe('handler crashes and timeouts', () => {
   });
 
   it('holds a timed-out invocation until the function’s timeout has passed, then sends the event to the DLQ after three', async () => {
-    region = await startProbeRegion();
+    const region = await startProbeRegion();
     region.setFaults({ handlerTimeout: { function: 'Probe', probability: 1 } });
 
     await region.invoke('Probe', event('e1'));
@@ -168,7 +164,7 @@ describe('handler crashes and timeouts', () => {
   });
 
   it('stops an invocation whose SDK back-off runs past its timeout', async () => {
-    region = await startProbeRegion();
+    const region = await startProbeRegion();
     region.setFaults({ dynamodbThrottling: 1, handlerTimeout: { probability: 0 } });
 
     await region.invoke('Probe', event('e1'));
@@ -243,7 +239,7 @@ describe('scenario switches', () => {
   });
 
   it('refuses DynamoDB and handler faults on a region started without the fault layer', async () => {
-    region = await SimulatedRegion.start({ dynamoEndpoint: inject('dynamoEndpoint'), functions: [probe] });
-    expect(() => region?.setFaults({ handlerCrash: { probability: 1 } })).toThrow(/faultLayer: true/);
+    const region = await startProbeRegion({ faultLayer: false });
+    expect(() => region.setFaults({ handlerCrash: { probability: 1 } })).toThrow(/faultLayer: true/);
   });
 });

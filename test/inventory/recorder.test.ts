@@ -7,7 +7,7 @@ import type { InventoryStore } from '../../shared/inventory/inventory-store';
 import { associationKey, eipHistoryKey } from '../../shared/inventory/keys';
 import { createInventoryRecorder, type InventoryRecorderResult } from '../../shared/inventory/recorder';
 import { RefoldConflictError } from '../../shared/inventory/refold';
-import { ct, ORIGIN, shuffled } from '../events/builders';
+import { ct, ORIGIN, shuffled } from '../support/cloudtrail';
 import {
   createTestTable,
   recordingLog,

@@ -1,39 +1,23 @@
 /** `eip-keeper pools` against a simulated region (through AWS_ENDPOINT_URL_*), and the bundled keeper demo. */
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { poolsCommand } from '../../bin/commands/pools';
 import { credentialsFor } from '../../local/core/identities';
 import { runScenario } from '../../local/scenario/runner';
 import { parseScenario } from '../../local/scenario/schema';
 import { inventoryRecorder, keeperEvents, keeperReconciler } from '../../shared/app/functions';
-import { KeeperHarness } from './harness';
+import { captureOutput } from '../support/cli';
+import { KeeperRegion } from './support/region';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    return { code: await poolsCommand.run(args), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const run = (args: string[]) => captureOutput(() => poolsCommand.run(args));
 
 describe('eip-keeper pools', () => {
-  let k: KeeperHarness;
+  let k: KeeperRegion;
   let pods: string[];
   const saved = { ...process.env };
 
   beforeAll(async () => {
-    k = await KeeperHarness.start({ eips: 3, strangers: 1 });
+    k = await KeeperRegion.start({ eips: 3, strangers: 1 });
     pods = await k.createPods(4);
     await k.region.advance(41 * 60_000);
     await k.deletePods([pods[0] as string]);

@@ -3,7 +3,7 @@
  * crashes between claim and association, humans associating pool EIPs by hand, bad input and outages.
  */
 import { AssociateAddressCommand, CreateNetworkInterfaceCommand } from '@aws-sdk/client-ec2';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/keeper-events';
 import type { EventBridgeEvent } from '../../local/core/types';
 import { keeperEvents } from '../../shared/app/functions';
@@ -11,18 +11,16 @@ import { parseAppConfig } from '../../shared/config/schema';
 import { DynamoClaimStore } from '../../shared/keeper/dynamo-claim-store';
 import { createDocumentClient } from '../../shared/store/client';
 import { recordingLog, recordingMetrics } from '../support/dynamo';
-import { KeeperHarness, OTHER_SG, PAYMENTS_POOL, POOL, SUBNET } from './harness';
+import { regionPerTest } from '../support/region';
+import { OTHER_SG, POOL, paymentsPool, SUBNET } from '../support/world';
+import { KeeperRegion } from './support/region';
 
-let k: KeeperHarness | undefined;
-afterEach(async () => {
-  await k?.stop();
-  k = undefined;
-});
+const startRegion = regionPerTest(KeeperRegion.start);
 
 const MINUTE = 60_000;
 
 /** Every pool EIP on a distinct target, every claim agreeing with EC2, every claim holder alive. */
-async function expectConsistent(h: KeeperHarness) {
+async function expectConsistent(h: KeeperRegion) {
   const manual = new Set(
     (await h.items('pool-eip')).filter((c) => c.manualAssociationId).map((c) => String(c.allocationId)),
   );
@@ -42,7 +40,7 @@ async function expectConsistent(h: KeeperHarness) {
   for (const w of await h.items('pool-wait')) expect(h.region.ec2.eniById.has(String(w.eniId))).toBe(true);
 }
 
-function createEventOf(h: KeeperHarness, eniId: string): EventBridgeEvent {
+function createEventOf(h: KeeperRegion, eniId: string): EventBridgeEvent {
   const ev = h.region.bus.events.find((e) => {
     const d = e.detail as {
       eventName?: string;
@@ -57,13 +55,13 @@ function createEventOf(h: KeeperHarness, eniId: string): EventBridgeEvent {
   return ev;
 }
 
-function storeOf(h: KeeperHarness) {
+function storeOf(h: KeeperRegion) {
   return new DynamoClaimStore(createDocumentClient(h.region.connection('eip-keeper')), h.region.tableName);
 }
 
 describe('at-least-once, out-of-order and lost events', () => {
   it('ends in the same state when every event is delivered twice', async () => {
-    k = await KeeperHarness.start({ eips: 4 });
+    const k = await startRegion({ eips: 4 });
     k.setFaults({ delivery: { duplicate: 1 } });
     const pods = await k.createPods(4);
     await k.deletePods([pods[0] as string]);
@@ -76,7 +74,7 @@ describe('at-least-once, out-of-order and lost events', () => {
   });
 
   it('does nothing for a creation delivered after the deletion of the same ENI', async () => {
-    k = await KeeperHarness.start({ eips: 2 });
+    const k = await startRegion({ eips: 2 });
     k.setFaults({ delivery: { drop: 1, dropEventNames: ['CreateNetworkInterface'] } });
     const [pod] = await k.createPods(1);
     await k.deletePods([pod as string]);
@@ -92,7 +90,7 @@ describe('at-least-once, out-of-order and lost events', () => {
   });
 
   it('converges when creations and deletions arrive shuffled and late', async () => {
-    k = await KeeperHarness.start({ eips: 4, seed: 7 });
+    const k = await startRegion({ eips: 4, seed: 7 });
     k.setFaults({ delivery: { reorder: true, reorderWindowSeconds: 60, duplicate: 0.3 } });
     const pods = await k.createPodsQuietly(8);
     const dead = pods.filter((_, i) => i % 2 === 0);
@@ -107,7 +105,7 @@ describe('at-least-once, out-of-order and lost events', () => {
   });
 
   it('repairs dropped creations within one reconcile period', async () => {
-    k = await KeeperHarness.start({ eips: 3 });
+    const k = await startRegion({ eips: 3 });
     k.setFaults({ delivery: { drop: 1, dropEventNames: ['CreateNetworkInterface'] } });
     const pods = await k.createPods(3);
     expect(k.unserved(pods)).toHaveLength(3);
@@ -120,7 +118,7 @@ describe('at-least-once, out-of-order and lost events', () => {
   });
 
   it('repairs dropped deletions within one reconcile period and serves the ENIs that waited meanwhile', async () => {
-    k = await KeeperHarness.start({ eips: 3 });
+    const k = await startRegion({ eips: 3 });
     const pods = await k.createPods(3);
     k.setFaults({ delivery: { drop: 1, dropEventNames: ['DeleteNetworkInterface'] } });
     await k.deletePods(pods.slice(0, 2));
@@ -138,7 +136,7 @@ describe('at-least-once, out-of-order and lost events', () => {
 
 describe('crashes between claim and association', () => {
   it('associates a claim left without association once the grace period is over, not before', async () => {
-    k = await KeeperHarness.start({ eips: 2 });
+    const k = await startRegion({ eips: 2 });
     k.setFaults({ delivery: { drop: 1, dropEventNames: ['CreateNetworkInterface'] } });
     const [pod] = await k.createPods(1);
     const ip = k.region.ec2.eniById.get(pod as string)?.privateIpAddress as string;
@@ -165,7 +163,7 @@ describe('crashes between claim and association', () => {
   });
 
   it('records an association made just before a crash instead of making another', async () => {
-    k = await KeeperHarness.start({ eips: 2 });
+    const k = await startRegion({ eips: 2 });
     k.setFaults({ delivery: { drop: 1, dropEventNames: ['CreateNetworkInterface'] } });
     const [pod] = await k.createPods(1);
     const ip = k.region.ec2.eniById.get(pod as string)?.privateIpAddress as string;
@@ -189,7 +187,7 @@ describe('crashes between claim and association', () => {
 
     await k.region.advance(5 * MINUTE);
 
-    const claim = (await k.items('pool-eip')).find((c) => c.allocationId === k?.pool[0]);
+    const claim = (await k.items('pool-eip')).find((c) => c.allocationId === k.pool[0]);
     expect(claim?.associationId).toBe(k.region.ec2Association(k.pool[0] as string));
     expect(k.keeperCalls('AssociateAddress').total).toBe(1);
     expect(k.holderTagOf(k.pool[0] as string)).toBe(pod);
@@ -198,11 +196,11 @@ describe('crashes between claim and association', () => {
 
 describe('parallel invocations', () => {
   it('never gives one EIP to two ENIs nor two EIPs to one ENI with every handler on one pool', async () => {
-    k = await KeeperHarness.start({ eips: 20, concurrency: 20 });
+    const k = await startRegion({ eips: 20, concurrency: 20 });
     const pods = await k.createPods(20);
 
     expect(k.unserved(pods)).toEqual([]);
-    expect(new Set(pods.map((p) => k?.eipOf(p))).size).toBe(20);
+    expect(new Set(pods.map((p) => k.eipOf(p))).size).toBe(20);
     expect(k.keeperCalls('AssociateAddress').byOutcome).toEqual({ ok: 20 });
     expect(k.metric('AssociationsMade')).toBe(20);
     expect(k.maxParallel('KeeperEvents')).toBe(keeperEvents.reservedConcurrency);
@@ -210,7 +208,7 @@ describe('parallel invocations', () => {
   });
 
   it('sends one exhaustion alert when ten handlers find the pool empty at once', async () => {
-    k = await KeeperHarness.start({ eips: 10, concurrency: 20 });
+    const k = await startRegion({ eips: 10, concurrency: 20 });
     const pods = await k.createPods(16);
 
     expect(k.unserved(pods)).toHaveLength(6);
@@ -220,7 +218,7 @@ describe('parallel invocations', () => {
   });
 
   it('associates once when the same event is delivered twelve times at once', async () => {
-    k = await KeeperHarness.start({ eips: 3, concurrency: 12 });
+    const k = await startRegion({ eips: 3, concurrency: 12 });
     k.setFaults({ delivery: { drop: 1, dropEventNames: ['CreateNetworkInterface'] } });
     const [pod] = await k.createPods(1);
     k.setFaults({ delivery: {} });
@@ -237,7 +235,7 @@ describe('parallel invocations', () => {
   });
 
   it('runs the reconciler next to the event handlers without conflict', async () => {
-    k = await KeeperHarness.start({ eips: 6, concurrency: 12 });
+    const k = await startRegion({ eips: 6, concurrency: 12 });
     const pods = await k.createPodsQuietly(8);
     await k.reconcile();
     await k.region.settle();
@@ -250,7 +248,7 @@ describe('parallel invocations', () => {
 
 describe('EC2 throttling', () => {
   it('serves every pod when EC2 throttles at its real rates', async () => {
-    k = await KeeperHarness.start({ eips: 25, concurrency: 10 });
+    const k = await startRegion({ eips: 25, concurrency: 10 });
     const pods = await k.createPodsQuietly(25);
     k.setFaults({ ec2Throttling: true });
     await k.burnEc2Buckets();
@@ -265,7 +263,7 @@ describe('EC2 throttling', () => {
 });
 
 describe('addresses associated by hand', () => {
-  async function strangerEni(h: KeeperHarness): Promise<string> {
+  async function strangerEni(h: KeeperRegion): Promise<string> {
     const out = await h
       .ec2As('admin')
       .send(
@@ -275,7 +273,7 @@ describe('addresses associated by hand', () => {
   }
 
   it('never takes back a pool EIP a human associated elsewhere, alerts once, and uses it again once released', async () => {
-    k = await KeeperHarness.start({ eips: 3 });
+    const k = await startRegion({ eips: 3 });
     const bastion = await strangerEni(k);
     await k.associateByHand(k.pool[0] as string, bastion);
     await k.region.settle();
@@ -296,7 +294,7 @@ describe('addresses associated by hand', () => {
   });
 
   it('leaves a pod EIP a human moved elsewhere where it is, and gives the pod another one', async () => {
-    k = await KeeperHarness.start({ eips: 3 });
+    const k = await startRegion({ eips: 3 });
     const [pod] = await k.createPods(1);
     const moved = k.eipOf(pod as string) as string;
     const bastion = await strangerEni(k);
@@ -314,7 +312,7 @@ describe('addresses associated by hand', () => {
   });
 
   it('adopts pool EIPs that were already on the workload’s pods when eip-keeper was deployed', async () => {
-    k = await KeeperHarness.start({ eips: 2 });
+    const k = await startRegion({ eips: 2 });
     k.setFaults({ delivery: { drop: 1, dropEventNames: ['CreateNetworkInterface'] } });
     const pods = await k.createPods(2);
     for (const [i, p] of pods.entries()) await k.associateByHand(k.pool[i] as string, p);
@@ -355,7 +353,7 @@ describe('bad input and outages', () => {
   });
 
   it('logs and returns normally for failed calls, other accounts and shapes it does not know', async () => {
-    k = await KeeperHarness.start({ eips: 1 });
+    const k = await startRegion({ eips: 1 });
     await k.region.putEvent(
       raw({ eventName: 'CreateNetworkInterface', errorCode: 'Client.InsufficientFreeAddressesInSubnet' }),
     );
@@ -384,12 +382,12 @@ describe('bad input and outages', () => {
   });
 
   it('throws on EC2 server errors so Lambda retries, and serves the pod on the retry', async () => {
-    k = await KeeperHarness.start({ eips: 2 });
+    const k = await startRegion({ eips: 2 });
     const [pod] = await k.createPodsQuietly(1);
     k.setFaults({ ec2ServerErrors: 1 });
     await k.region.settle();
-    expect(k.invocationErrors()).toHaveLength(1);
-    expect(k.invocationErrors()[0]?.error).toMatch(/Unavailable/);
+    expect(k.failedInvocations()).toHaveLength(1);
+    expect(k.failedInvocations()[0]?.error).toMatch(/Unavailable/);
     k.setFaults({ ec2ServerErrors: 0 });
 
     await k.region.advance(MINUTE);
@@ -400,13 +398,13 @@ describe('bad input and outages', () => {
   });
 
   it('throws when DynamoDB is unreachable', async () => {
-    k = await KeeperHarness.start({ eips: 1 });
+    const k = await startRegion({ eips: 1 });
     k.setFaults({ delivery: { drop: 1 } });
     const [pod] = await k.createPods(1);
     const conn = k.region.connection('eip-keeper');
     const handle = createHandler({
       env: k.region.runtimeEnv(),
-      config: parseAppConfig({ pools: [PAYMENTS_POOL] }, 'test'),
+      config: parseAppConfig({ pools: [paymentsPool()] }, 'test'),
       aws: {
         ...conn,
         endpoints: { ...conn.endpoints, dynamodb: 'http://127.0.0.1:9' },

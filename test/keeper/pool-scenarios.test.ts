@@ -9,17 +9,15 @@ import {
   DeleteTagsCommand,
   UnassignPrivateIpAddressesCommand,
 } from '@aws-sdk/client-ec2';
-import { afterEach, describe, expect, it } from 'vitest';
-import { KeeperHarness, OTHER_SG, PAYMENTS_POOL, POOL, SUBNET } from './harness';
+import { describe, expect, it } from 'vitest';
+import { regionPerTest } from '../support/region';
+import { OTHER_SG, POOL, paymentsPool, SUBNET } from '../support/world';
+import { KeeperRegion } from './support/region';
 
-let k: KeeperHarness | undefined;
-afterEach(async () => {
-  await k?.stop();
-  k = undefined;
-});
+const startRegion = regionPerTest(KeeperRegion.start);
 
 /** Every pool EIP sits on a distinct ENI private IP, and every claim agrees with EC2. */
-async function expectConsistent(h: KeeperHarness) {
+async function expectConsistent(h: KeeperRegion) {
   const targets = new Map<string, string>();
   for (const id of h.pool) {
     const a = h.region.ec2.addressById.get(id)?.association;
@@ -35,11 +33,11 @@ async function expectConsistent(h: KeeperHarness) {
 
 describe('pods and pool EIPs', () => {
   it('gives N pods N distinct pool EIPs, tags each with its holder after the association, and alerts no one', async () => {
-    k = await KeeperHarness.start({ eips: 5 });
+    const k = await startRegion({ eips: 5 });
     const pods = await k.createPods(5);
 
     expect(k.unserved(pods)).toEqual([]);
-    expect(new Set(pods.map((p) => k?.eipOf(p))).size).toBe(5);
+    expect(new Set(pods.map((p) => k.eipOf(p))).size).toBe(5);
     for (const p of pods) expect(k.holderTagOf(k.eipOf(p) as string)).toBe(p);
     expect(k.holderTagsBeforeAssociation()).toEqual([]);
     // One AssociateAddress per pod (address-mutation bucket), one CreateTags (another bucket) after it.
@@ -51,7 +49,7 @@ describe('pods and pool EIPs', () => {
   });
 
   it('gives nothing to pods of other workloads', async () => {
-    k = await KeeperHarness.start({ eips: 2 });
+    const k = await startRegion({ eips: 2 });
     const web = await k.createPods(1, { sg: OTHER_SG });
     const otherCluster = await k.createPods(1, { cluster: 'staging' });
 
@@ -60,7 +58,7 @@ describe('pods and pool EIPs', () => {
   });
 
   it('with N+k pods sends one exhaustion alert, keeps k waiting, and serves them as other pods end', async () => {
-    k = await KeeperHarness.start({ eips: 3 });
+    const k = await startRegion({ eips: 3 });
     const pods = await k.createPods(5);
 
     expect(k.unserved(pods)).toHaveLength(2);
@@ -68,7 +66,7 @@ describe('pods and pool EIPs', () => {
     expect(k.metric('PoolExhausted')).toBe(1);
     expect(await k.items('pool-wait')).toHaveLength(2);
 
-    const served = pods.filter((p) => k?.eipOf(p));
+    const served = pods.filter((p) => k.eipOf(p));
     await k.deletePods([served[0] as string]);
     expect(k.unserved(pods.filter((p) => p !== served[0]))).toHaveLength(1);
     await k.deletePods([served[1] as string]);
@@ -80,9 +78,9 @@ describe('pods and pool EIPs', () => {
   });
 
   it('alerts again only for a new episode, after the pool had a free EIP', async () => {
-    k = await KeeperHarness.start({ eips: 2 });
+    const k = await startRegion({ eips: 2 });
     const first = await k.createPods(3);
-    await k.deletePods(first.filter((p) => k?.eipOf(p)));
+    await k.deletePods(first.filter((p) => k.eipOf(p)));
     // Two pods gone, one waiter served: one EIP is free, the episode is over.
     expect((await k.items('pool-exhaustion'))[0]).toMatchObject({ open: false, episode: 1 });
     await k.createPods(2);
@@ -92,22 +90,22 @@ describe('pods and pool EIPs', () => {
   });
 
   it('reuses the same EIPs when the workload scales in and out, and never allocates', async () => {
-    k = await KeeperHarness.start({ eips: 4, strangers: 1 });
+    const k = await startRegion({ eips: 4, strangers: 1 });
     const before = await k.createPods(4);
-    const used = new Set(before.map((p) => k?.eipOf(p)));
+    const used = new Set(before.map((p) => k.eipOf(p)));
     await k.deletePods(before);
     expect(k.unserved(k.pool)).toHaveLength(4);
 
     const after = await k.createPods(4);
 
-    expect(new Set(after.map((p) => k?.eipOf(p)))).toEqual(used);
+    expect(new Set(after.map((p) => k.eipOf(p)))).toEqual(used);
     expect(k.keeperCalls('AllocateAddress').total).toBe(0);
     expect(k.region.server.calls.filter((c) => c.action === 'AllocateAddress')).toEqual([]);
     await expectConsistent(k);
   });
 
   it('gives a replacement pod the EIP its predecessor released', async () => {
-    k = await KeeperHarness.start({ eips: 4 });
+    const k = await startRegion({ eips: 4 });
     const pods = await k.createPods(3);
     const dying = pods[1] as string;
     const itsEip = k.eipOf(dying);
@@ -127,7 +125,7 @@ describe('pods and pool EIPs', () => {
   });
 
   it('records since when a freed EIP is idle and removes its holder tag, and only that tag', async () => {
-    k = await KeeperHarness.start({ eips: 1 });
+    const k = await startRegion({ eips: 1 });
     const [pod] = await k.createPods(1);
     const eip = k.eipOf(pod as string) as string;
     expect(k.holderTagOf(eip)).toBe(pod);
@@ -143,7 +141,7 @@ describe('pods and pool EIPs', () => {
   });
 
   it('hands a freed EIP to the waiting pod with one CreateTags naming it, and no DeleteTags', async () => {
-    k = await KeeperHarness.start({ eips: 1 });
+    const k = await startRegion({ eips: 1 });
     const pods = await k.createPods(2);
     // Both events race for the one EIP: either pod may have won it.
     const [served, waiting] = k.eipOf(pods[0] as string) ? pods : [...pods].reverse();
@@ -159,7 +157,7 @@ describe('pods and pool EIPs', () => {
   });
 
   it('repairs holder tags at the next reconcile: a missing one written, stale ones removed in one call', async () => {
-    k = await KeeperHarness.start({ eips: 4 });
+    const k = await startRegion({ eips: 4 });
     const [pod] = await k.createPods(1);
     const held = k.eipOf(pod as string) as string;
     const idle = k.pool.filter((id) => id !== held);
@@ -173,25 +171,25 @@ describe('pods and pool EIPs', () => {
     await k.reconcile();
 
     expect(k.holderTagOf(held)).toBe(pod);
-    expect(idle.map((id) => k?.holderTagOf(id))).toEqual([undefined, undefined, undefined]);
+    expect(idle.map((id) => k.holderTagOf(id))).toEqual([undefined, undefined, undefined]);
     expect(k.keeperCalls('CreateTags').total - before.create).toBe(1);
     expect(k.keeperCalls('DeleteTags').total - before.del).toBe(1);
     for (const id of k.pool) expect(k.tagsOf(id)['eip-keeper:pool']).toBe(POOL);
   });
 
   it('makes no tag call at all for a pool with tagHolder: false', async () => {
-    k = await KeeperHarness.start({ eips: 2, config: { pools: [{ ...PAYMENTS_POOL, tagHolder: false }] } });
+    const k = await startRegion({ eips: 2, config: { pools: [{ ...paymentsPool(), tagHolder: false }] } });
     const pods = await k.createPods(3);
     await k.deletePods(pods.slice(0, 2));
     await k.reconcile();
 
     expect(k.unserved(pods.slice(2))).toEqual([]);
     expect(k.keeperCalls('CreateTags').total + k.keeperCalls('DeleteTags').total).toBe(0);
-    expect(k.pool.map((id) => k?.holderTagOf(id))).toEqual([undefined, undefined]);
+    expect(k.pool.map((id) => k.holderTagOf(id))).toEqual([undefined, undefined]);
   });
 
   it('follows the pool tag: an untagged EIP leaves the pool, a newly tagged one joins it', async () => {
-    k = await KeeperHarness.start({ eips: 2 });
+    const k = await startRegion({ eips: 2 });
     const [leaving, staying] = k.pool as [string, string];
     await k.deletePods(await k.createPods(2));
     expect(await k.items('pool-eip')).toHaveLength(2);
@@ -203,19 +201,19 @@ describe('pods and pool EIPs', () => {
 
     const pods = await k.createPods(3);
 
-    expect(new Set(pods.map((p) => k?.eipOf(p)))).toEqual(new Set([staying, joining, undefined]));
+    expect(new Set(pods.map((p) => k.eipOf(p)))).toEqual(new Set([staying, joining, undefined]));
     expect(k.region.ec2.addressById.get(leaving)?.association).toBeUndefined();
     expect((await k.items('pool-eip')).map((c) => c.allocationId).sort()).toEqual([joining, staying].sort());
   });
 
   it('allocates a new address tagged into the pool only when the pool allows it', async () => {
-    k = await KeeperHarness.start({
+    const k = await startRegion({
       eips: 1,
-      config: { pools: [{ ...PAYMENTS_POOL, allocateOnExhaustion: true }] },
+      config: { pools: [{ ...paymentsPool(), allocateOnExhaustion: true }] },
     });
     const pods = await k.createPods(2);
 
-    const allocated = [...k.region.ec2.addressById.values()].filter((a) => !k?.pool.includes(a.allocationId));
+    const allocated = [...k.region.ec2.addressById.values()].filter((a) => !k.pool.includes(a.allocationId));
     expect(allocated).toHaveLength(1);
     expect(allocated[0]?.tags).toContainEqual({ key: 'eip-keeper:pool', value: POOL });
     expect(pods).toContain(allocated[0]?.association?.networkInterfaceId);
@@ -232,7 +230,7 @@ describe('secondary-IP pools (pod IPs on VPC CNI node ENIs)', () => {
   };
 
   it('gives each secondary IP of a node ENI an EIP, and frees the one whose IP is unassigned', async () => {
-    k = await KeeperHarness.start({ eips: 3, config: { pools: [NODE_POOL] } });
+    const k = await startRegion({ eips: 3, config: { pools: [NODE_POOL] } });
     const cni = k.ec2As('aws-node');
     const out = await cni.send(
       new CreateNetworkInterfaceCommand({

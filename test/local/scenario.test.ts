@@ -1,39 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import { describe, expect, inject, it, vi } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { main } from '../../bin/cli';
 import { DynamoDbLocalUnavailableError, startDynamoDbLocal } from '../../local/dynamodb';
 import { runScenario } from '../../local/scenario/runner';
 import { InvalidScenarioError, parseDuration, parseScenario } from '../../local/scenario/schema';
+import { captureOutput } from '../support/cli';
 
 const dynamoEndpoint = inject('dynamoEndpoint');
 
 async function demoScenario() {
   return parseScenario(JSON.parse(await readFile('local/scenarios/demo-inventory.json', 'utf8')), 'demo');
-}
-
-function captureStd() {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    err += String(s);
-    return true;
-  });
-  return {
-    get out() {
-      return out;
-    },
-    get err() {
-      return err;
-    },
-    restore() {
-      o.mockRestore();
-      e.mockRestore();
-    },
-  };
 }
 
 describe('scenario validation', () => {
@@ -103,34 +79,23 @@ describe('the demo scenario on the simulated region', () => {
 
 describe('eip-keeper CLI', () => {
   it('exits 1 and names the bad step of an invalid scenario', async () => {
-    const std = captureStd();
-    try {
-      const code = await main(['simulate', 'test/fixtures/invalid-scenario.json']);
-      expect(code).toBe(1);
-      expect(std.err).toMatch(/step 2/);
-    } finally {
-      std.restore();
-    }
+    const { code, err } = await captureOutput(() =>
+      main(['simulate', 'test/local/support/fixtures/invalid-scenario.json']),
+    );
+    expect(code).toBe(1);
+    expect(err).toMatch(/step 2/);
   });
 
   it('exits 2 with the usage line when the scenario file is missing', async () => {
-    const std = captureStd();
-    try {
-      expect(await main(['simulate'])).toBe(2);
-      expect(std.err).toMatch(/usage: eip-keeper simulate <scenario.json>/);
-    } finally {
-      std.restore();
-    }
+    const { code, err } = await captureOutput(() => main(['simulate']));
+    expect(code).toBe(2);
+    expect(err).toMatch(/usage: eip-keeper simulate <scenario.json>/);
   });
 
   it('exits 2 on an unknown command', async () => {
-    const std = captureStd();
-    try {
-      expect(await main(['frobnicate'])).toBe(2);
-      expect(std.err).toMatch(/unknown command "frobnicate"/);
-    } finally {
-      std.restore();
-    }
+    const { code, err } = await captureOutput(() => main(['frobnicate']));
+    expect(code).toBe(2);
+    expect(err).toMatch(/unknown command "frobnicate"/);
   });
 });
 

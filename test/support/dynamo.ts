@@ -1,6 +1,6 @@
 /**
  * DynamoDB Local for tests: a fresh, uniquely named table per test on the suite's one DynamoDB Local
- * (test/global-setup.ts), and a RuntimeContext pointing at it with recording log and metrics.
+ * (global-setup.ts), and a RuntimeContext pointing at it with recording log and metrics.
  */
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';

@@ -3,21 +3,22 @@
  * a user reaches AWS: credentials and AWS_ENDPOINT_URL_* in the environment, the table and topic from the stack's
  * outputs.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportCommand } from '../../bin/commands/report';
 import { sweepCommand } from '../../bin/commands/sweep';
 import { UsageError } from '../../bin/commands/types';
 import { accessKeyIdFor } from '../../local/core/identities';
-import { at, type SweeperRig, sweeperRig, VPC_STATE } from './support';
+import { captureOutput } from '../support/cli';
+import { at, type SweeperRegion, startSweeperRegion, VPC_STATE } from './support/region';
 
 const V = 'eipalloc-0000000000000c001';
 const W = 'eipalloc-0000000000000c002';
 
-let r: SweeperRig;
+let r: SweeperRegion;
 const saved = { ...process.env };
 
 beforeAll(async () => {
-  r = await sweeperRig({
+  r = await startSweeperRegion({
     config: { sweeper: { graceHours: 1, release: { enabled: true, noticeHours: 0 } } },
     state: {
       ...VPC_STATE,
@@ -54,29 +55,9 @@ afterAll(async () => {
   await r?.stop();
 });
 
-afterEach(() => {
-  vi.restoreAllMocks();
-});
-
-async function capture(run: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    err += String(s);
-    return true;
-  });
-  const code = await run();
-  vi.restoreAllMocks();
-  return { code, out, err };
-}
-
 describe('eip-keeper report', () => {
   it('prints the month as JSON with the figures of the ledger', async () => {
-    const { code, out } = await capture(() =>
+    const { code, out } = await captureOutput(() =>
       reportCommand.run(['--month', '2026-01', '--format', 'json', '--as-of', at(10)]),
     );
 
@@ -109,7 +90,9 @@ describe('eip-keeper report', () => {
   });
 
   it('prints a table a finance reader can read', async () => {
-    const { code, out } = await capture(() => reportCommand.run(['--month', '2026-01', '--as-of', at(10)]));
+    const { code, out } = await captureOutput(() =>
+      reportCommand.run(['--month', '2026-01', '--as-of', at(10)]),
+    );
 
     expect(code).toBe(0);
     expect(out).toContain('eip-keeper — cost of idle Elastic IPs, January 2026 (UTC), eu-west-1');
@@ -121,7 +104,7 @@ describe('eip-keeper report', () => {
   });
 
   it('prints CSV with one row per address', async () => {
-    const { code, out } = await capture(() =>
+    const { code, out } = await captureOutput(() =>
       reportCommand.run(['--month', '2026-01', '--format', 'csv', '--as-of', at(10)]),
     );
 
@@ -145,7 +128,7 @@ describe('eip-keeper sweep', () => {
     const before = await r.region.tableItemsByKind();
     const published = r.messages().length;
 
-    const { code, out } = await capture(() => sweepCommand.run(['--dry-run', '--json']));
+    const { code, out } = await captureOutput(() => sweepCommand.run(['--dry-run', '--json']));
 
     expect(code).toBe(0);
     const result = JSON.parse(out);
@@ -160,7 +143,7 @@ describe('eip-keeper sweep', () => {
   });
 
   it('sweeps for real with the topic given, and prints what it found', async () => {
-    const { code, out } = await capture(() => sweepCommand.run(['--topic', r.region.topicArn]));
+    const { code, out } = await captureOutput(() => sweepCommand.run(['--topic', r.region.topicArn]));
 
     expect(code).toBe(0);
     expect(out).toMatch(/^sweep at [0-9-]+ [0-9:]+ UTC: 1 address \(1 exempt\); release off/m);

@@ -8,7 +8,7 @@ import { DisassociateAddressCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monthOf, rollUpMonth } from '../../shared/sweeper/ledger';
 import type { SweepResult } from '../../shared/sweeper/sweep';
-import { ENI, type SweeperRig, sweeperRig, VPC_STATE } from './support';
+import { ENI, type SweeperRegion, startSweeperRegion, VPC_STATE } from './support/region';
 
 const START = '2026-01-31T18:00:00.000Z';
 const RELEASED = 'eipalloc-0000000000000c001';
@@ -17,11 +17,11 @@ const USED_IN_FEBRUARY = 'eipalloc-0000000000000c003';
 const ON_AND_OFF = 'eipalloc-0000000000000c004';
 const ENI_2 = 'eni-0a1b2c3d4e5f60002';
 
-let r: SweeperRig;
+let r: SweeperRegion;
 const runs: { at: string; result: SweepResult; expected: ReturnType<typeof rollUpMonth>['totals'] }[] = [];
 
 beforeAll(async () => {
-  r = await sweeperRig({
+  r = await startSweeperRegion({
     start: START,
     config: { sweeper: { graceHours: 1, release: { enabled: true, noticeHours: 0, maxPerRun: 5 } } },
     state: {

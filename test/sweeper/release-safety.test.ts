@@ -9,7 +9,7 @@ import type { AppConfigInput } from '../../shared/config/schema';
 import type { Ec2Port } from '../../shared/sweeper/ports';
 import { type SweeperDeps, SweepIncompleteError } from '../../shared/sweeper/sweep';
 import type { SweepStore } from '../../shared/sweeper/sweep-store';
-import { alertTarget, ENI, type SweeperRig, sweeperRig, VPC_STATE } from './support';
+import { alertTarget, ENI, type SweeperRegion, startSweeperRegion, VPC_STATE } from './support/region';
 
 const V = 'eipalloc-0000000000000b001';
 const W = 'eipalloc-0000000000000b002';
@@ -31,9 +31,9 @@ function state(
   };
 }
 
-const rigs: SweeperRig[] = [];
-async function rig(opts: Parameters<typeof sweeperRig>[0]): Promise<SweeperRig> {
-  const r = await sweeperRig(opts);
+const rigs: SweeperRegion[] = [];
+async function rig(opts: Parameters<typeof startSweeperRegion>[0]): Promise<SweeperRegion> {
+  const r = await startSweeperRegion(opts);
   rigs.push(r);
   return r;
 }
@@ -42,7 +42,7 @@ afterEach(async () => {
 });
 
 /** Sweeps at +1 h (first seen) and +3 h (orphan, notice sent), and moves to +4 h, when the release is due. */
-async function untilDue(r: SweeperRig): Promise<void> {
+async function untilDue(r: SweeperRegion): Promise<void> {
   await r.advanceTo(1);
   await r.sweep();
   await r.advanceTo(3);
@@ -51,7 +51,7 @@ async function untilDue(r: SweeperRig): Promise<void> {
   await r.advanceTo(4);
 }
 
-const addressIds = (r: SweeperRig) => r.region.ec2.addresses().map((a) => a.allocationId);
+const addressIds = (r: SweeperRegion) => r.region.ec2.addresses().map((a) => a.allocationId);
 
 function wrapEc2(base: Ec2Port, over: Partial<Ec2Port>): Ec2Port {
   return {
@@ -65,7 +65,7 @@ describe('an address that changes between the decision and the release', () => {
   it('is not released when it is associated after the sweep decided, before the live re-read', async () => {
     // The test's EC2 adapter makes a real AssociateAddress call, as alice, just before the sweeper's live re-read:
     // the sweep has already read DescribeAddresses and planned the release.
-    let r!: SweeperRig;
+    let r!: SweeperRegion;
     let injected = false;
     r = await rig({
       config: CONFIG,
@@ -101,7 +101,7 @@ describe('an address that changes between the decision and the release', () => {
   });
 
   it('is not released when it is associated after the live re-read, just before ReleaseAddress', async () => {
-    let r!: SweeperRig;
+    let r!: SweeperRegion;
     r = await rig({
       config: CONFIG,
       state: state(),
@@ -130,7 +130,7 @@ describe('an address that changes between the decision and the release', () => {
   });
 
   it('is not released when someone tags it to keep after the sweep decided', async () => {
-    let r!: SweeperRig;
+    let r!: SweeperRegion;
     r = await rig({
       config: CONFIG,
       state: state(),

@@ -14,7 +14,7 @@ import { createDocumentClient } from '../../shared/store/client';
 import { DynamoSweepStore } from '../../shared/sweeper/dynamo-sweep-store';
 import { rollUpMonth } from '../../shared/sweeper/ledger';
 import { formatReportTable } from '../../shared/sweeper/report';
-import { alertTarget, at, emailOf, HOUR, START, SWEEPER_FUNCTIONS } from './support';
+import { alertTarget, at, emailOf, HOUR, START, SWEEPER_FUNCTIONS } from './support/region';
 
 const scenario = parseScenario(
   JSON.parse(readFileSync(`${REPO_ROOT}local/scenarios/demo-sweeper.json`, 'utf8')),

@@ -1,37 +1,21 @@
 /**
- * A simulated region with one VPC, a pod subnet routed to an internet gateway, the workload's security group, a pool
- * of tagged EIPs, and only the keeper's functions deployed. Pods are created and deleted through the real EC2 API
- * as the VPC resource controller, so the keeper hears about them through CloudTrail → EventBridge, as in AWS.
+ * The keeper's region: the shared world (test/support/world.ts) with its two subnets and both workloads' security
+ * groups, a pool of tagged EIPs (and, when asked, addresses outside it), and only the keeper's functions deployed.
+ * Pods come and go through the real EC2 API (test/support/region.ts); the readers below say what the keeper did.
  */
 import {
   AssociateAddressCommand,
-  CreateNetworkInterfaceCommand,
-  DeleteNetworkInterfaceCommand,
   DescribeAddressesCommand,
   DisassociateAddressCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
-import { inject } from 'vitest';
-import type { RegionFaults } from '../../local/region';
-import { SimulatedRegion } from '../../local/region';
-import { type FunctionSpec, keeperEvents, keeperReconciler } from '../../shared/app/functions';
-import { clientOptions } from '../../shared/aws/clients';
-import type { AppConfigInput } from '../../shared/config/schema';
+import { type FunctionSpec, keeperEvents, keeperReconciler } from '../../../shared/app/functions';
+import { clientOptions } from '../../../shared/aws/clients';
+import type { AppConfigInput } from '../../../shared/config/schema';
+import { startWorldRegion, WorldRegion } from '../../support/region';
+import { POOL, paymentsPool, worldState } from '../../support/world';
 
-export const VPC = 'vpc-0a1b2c3d4e5f60001';
-export const SUBNET = 'subnet-0a1b2c3d4e5f60001';
-export const OTHER_SUBNET = 'subnet-0a1b2c3d4e5f60002';
-export const POD_SG = 'sg-0a1b2c3d4e5f60001';
-export const OTHER_SG = 'sg-0a1b2c3d4e5f60002';
-export const POOL = 'payments';
-
-export const PAYMENTS_POOL = {
-  name: POOL,
-  cluster: 'prod',
-  selector: { securityGroupIds: [POD_SG], descriptionPrefix: 'aws-k8s-branch-eni' },
-};
-
-export interface HarnessOptions {
+export interface KeeperRegionOptions {
   eips?: number;
   config?: AppConfigInput;
   /** Parallel deliveries (the keeper's reserved concurrency still caps it). */
@@ -68,96 +52,21 @@ function measured(spec: FunctionSpec): FunctionSpec {
   };
 }
 
-export class KeeperHarness {
-  readonly pool: string[] = [];
-  private readonly clients = new Map<string, EC2Client>();
-
-  private constructor(readonly region: SimulatedRegion) {}
-
-  static async start(opts: HarnessOptions = {}): Promise<KeeperHarness> {
+export class KeeperRegion extends WorldRegion {
+  static async start(opts: KeeperRegionOptions = {}): Promise<KeeperRegion> {
     parallelism.now.clear();
     parallelism.max.clear();
-    const region = await SimulatedRegion.start({
-      dynamoEndpoint: inject('dynamoEndpoint'),
-      config: opts.config ?? { pools: [PAYMENTS_POOL] },
+    const { region, pool } = await startWorldRegion({
+      config: opts.config ?? { pools: [paymentsPool()] },
       functions: [measured(keeperEvents), measured(keeperReconciler)],
-      concurrency: opts.concurrency ?? 10,
-      seed: opts.seed ?? 1,
+      concurrency: opts.concurrency,
+      seed: opts.seed,
+      world: worldState({
+        eips: opts.eips ?? 3,
+        others: Array.from({ length: opts.strangers ?? 0 }, (_, i) => `other-${i}`),
+      }),
     });
-    const ec2 = region.ec2;
-    ec2.addVpc({ vpcId: VPC, cidrBlock: '10.0.0.0/16' });
-    ec2.addSubnet({ subnetId: SUBNET, vpcId: VPC, availabilityZone: 'eu-west-1a', cidrBlock: '10.0.1.0/24' });
-    ec2.addSubnet({
-      subnetId: OTHER_SUBNET,
-      vpcId: VPC,
-      availabilityZone: 'eu-west-1b',
-      cidrBlock: '10.0.2.0/24',
-    });
-    ec2.addSecurityGroup({ groupId: POD_SG, groupName: 'payments-pods', vpcId: VPC });
-    ec2.addSecurityGroup({ groupId: OTHER_SG, groupName: 'other-pods', vpcId: VPC });
-    const h = new KeeperHarness(region);
-    for (let i = 0; i < (opts.eips ?? 3); i++) {
-      h.pool.push(
-        ec2.addAddress({ tags: { 'eip-keeper:pool': POOL, Name: `partner-ip-${i + 1}` } }).allocationId,
-      );
-    }
-    for (let i = 0; i < (opts.strangers ?? 0); i++) ec2.addAddress({ tags: { Name: `other-${i}` } });
-    return h;
-  }
-
-  ec2As(actor: string): EC2Client {
-    let c = this.clients.get(actor);
-    if (!c) {
-      c = new EC2Client({ ...clientOptions(this.region.connection(actor), 'ec2'), maxAttempts: 10 });
-      this.clients.set(actor, c);
-    }
-    return c;
-  }
-
-  /** Creates pod branch ENIs (one CreateNetworkInterface each) without delivering the events yet. */
-  async createPodsQuietly(n: number, opts: { sg?: string; subnet?: string; cluster?: string } = {}) {
-    const ids: string[] = [];
-    for (let i = 0; i < n; i++) {
-      const out = await this.ec2As('vpc-resource-controller').send(
-        new CreateNetworkInterfaceCommand({
-          SubnetId: opts.subnet ?? SUBNET,
-          Description: 'aws-k8s-branch-eni',
-          Groups: [opts.sg ?? POD_SG],
-          TagSpecifications: [
-            {
-              ResourceType: 'network-interface',
-              Tags: [
-                { Key: 'eks:eni:owner', Value: 'eks-vpc-resource-controller' },
-                { Key: `kubernetes.io/cluster/${opts.cluster ?? 'prod'}`, Value: 'owned' },
-                { Key: 'vpcresources.k8s.aws/vlan-id', Value: String(i + 1) },
-              ],
-            },
-          ],
-        }),
-      );
-      ids.push(out.NetworkInterface?.NetworkInterfaceId as string);
-    }
-    return ids;
-  }
-
-  /** Creates pods and delivers everything that follows. */
-  async createPods(n: number, opts: { sg?: string; subnet?: string; cluster?: string } = {}) {
-    const ids = await this.createPodsQuietly(n, opts);
-    await this.region.settle();
-    return ids;
-  }
-
-  async deletePodsQuietly(ids: string[]) {
-    for (const id of ids) {
-      await this.ec2As('vpc-resource-controller').send(
-        new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: id }),
-      );
-    }
-  }
-
-  async deletePods(ids: string[]) {
-    await this.deletePodsQuietly(ids);
-    await this.region.settle();
+    return new KeeperRegion(region, pool);
   }
 
   /** A human associates an address, as alice with the CLI. */
@@ -192,10 +101,6 @@ export class KeeperHarness {
     }
   }
 
-  setFaults(f: RegionFaults) {
-    this.region.setFaults(f);
-  }
-
   async reconcile() {
     return this.region.invoke('KeeperReconciler');
   }
@@ -216,11 +121,6 @@ export class KeeperHarness {
 
   publicIpOf(allocationId: string): string | undefined {
     return this.region.ec2.addressById.get(allocationId)?.publicIp;
-  }
-
-  /** ENIs (of those given) holding no pool EIP. */
-  unserved(eniIds: string[]): string[] {
-    return eniIds.filter((id) => this.eipOf(id) === undefined);
   }
 
   tagsOf(allocationId: string): Record<string, string> {
@@ -303,10 +203,6 @@ export class KeeperHarness {
     return this.region.sns.messages.filter((m) => (m.subject ?? '').includes(subjectPart));
   }
 
-  metric(name: string): number {
-    return this.region.metrics.filter((m) => m.name === name).reduce((s, m) => s + m.value, 0);
-  }
-
   warnings() {
     return this.region.logs.filter((l) => l.level === 'error');
   }
@@ -314,14 +210,5 @@ export class KeeperHarness {
   /** The most invocations of a function that ran at the same time. */
   maxParallel(functionId: string): number {
     return parallelism.max.get(functionId) ?? 0;
-  }
-
-  invocationErrors() {
-    return this.region.bus.invocations.filter((i) => i.outcome === 'error');
-  }
-
-  async stop() {
-    for (const c of this.clients.values()) c.destroy();
-    await this.region.stop();
   }
 }

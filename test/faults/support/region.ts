@@ -1,51 +1,36 @@
 /**
- * The fault scenarios' region: one VPC with a pod subnet routed to an internet gateway, the workload's security
- * group, a pool of tagged EIPs plus one orphaned address, and the functions that share the table and the EIPs —
- * keeper (events and reconciler), inventory recorder and sweeper (releases on, so "never a pool EIP" means
- * something). Pods come and go through the real EC2 API as the VPC resource controller, so every function hears
- * about them through CloudTrail → EventBridge, as in AWS. `problems()` lists every way the region, the claims and
- * the inventory disagree; the tests expect it to be empty right after one reconcile period.
+ * The fault scenarios' region: the shared world (test/support/world.ts), a pool of tagged EIPs plus one orphaned
+ * address, and the functions that share the table and the EIPs — keeper (events and reconciler), inventory recorder
+ * and sweeper (releases on, so "never a pool EIP" means something). Pods come and go through the real EC2 API
+ * (test/support/region.ts), so every function hears about them through CloudTrail → EventBridge, as in AWS.
+ * `problems()` lists every way the region, the claims and the inventory disagree; the tests expect it to be empty
+ * right after one reconcile period. The tests start one per test with `regionPerTest(FaultRegion.start)`.
  */
-import {
-  AssociateAddressCommand,
-  CreateNetworkInterfaceCommand,
-  DeleteNetworkInterfaceCommand,
-  EC2Client,
-} from '@aws-sdk/client-ec2';
-import { inject } from 'vitest';
-import { type RegionFaults, SimulatedRegion } from '../../local/region';
-import { inventoryRecorder, keeperEvents, keeperReconciler, sweeper } from '../../shared/app/functions';
-import { clientOptions } from '../../shared/aws/clients';
-import type { AppConfigInput } from '../../shared/config/schema';
+import { AssociateAddressCommand, CreateNetworkInterfaceCommand } from '@aws-sdk/client-ec2';
+import type { RegionFaults, SimulatedRegion } from '../../../local/region';
+import { inventoryRecorder, keeperEvents, keeperReconciler, sweeper } from '../../../shared/app/functions';
+import type { AppConfigInput } from '../../../shared/config/schema';
+import { startWorldRegion, WorldRegion } from '../../support/region';
+import { POD_ENI_DESCRIPTION, POD_SG, paymentsPool, SUBNET, worldState } from '../../support/world';
 
 export const MINUTE = 60_000;
 /** `reconcile.scheduleMinutes` (the default): every drift must be gone one period after its fault ends. */
 export const RECONCILE_PERIOD = 5 * MINUTE;
 
-export const VPC = 'vpc-0a1b2c3d4e5f60001';
-export const SUBNET = 'subnet-0a1b2c3d4e5f60001';
-export const POD_SG = 'sg-0a1b2c3d4e5f60001';
-export const POOL = 'payments';
-export const FAULT_FUNCTIONS = [inventoryRecorder, sweeper, keeperEvents, keeperReconciler];
+const FAULT_FUNCTIONS = [inventoryRecorder, sweeper, keeperEvents, keeperReconciler];
 
-export const FAULT_CONFIG: AppConfigInput = {
-  pools: [
-    {
-      name: POOL,
-      cluster: 'prod',
-      selector: { securityGroupIds: [POD_SG], descriptionPrefix: 'aws-k8s-branch-eni' },
-    },
-  ],
+const FAULT_CONFIG: AppConfigInput = {
+  pools: [paymentsPool()],
   // Sweeps every 5 minutes and releases orphans a quarter of an hour after they went idle, with no notice period.
   sweeper: { scheduleMinutes: 5, graceHours: 0.25, release: { enabled: true, noticeHours: 0 } },
 };
 
-export interface RigOptions {
+export interface FaultRegionOptions {
   eips: number;
   concurrency?: number;
   seed?: number;
-  /** The proxy in front of DynamoDB and invocation tracking (DynamoDB and handler faults). Default true. */
-  faultLayer?: boolean;
+  /** Faults switched on as soon as the region is up. */
+  faults?: RegionFaults;
 }
 
 type Item = Record<string, unknown>;
@@ -57,104 +42,32 @@ const HISTORY_EVENTS = new Set([
   'ReleaseAddress',
 ]);
 
-export class FaultRig {
-  readonly pool: string[] = [];
-  /** An address outside the pool that nobody uses: the sweeper may release it. */
-  orphan = '';
-  private readonly clients = new Map<string, EC2Client>();
-  private vlan = 0;
-
+export class FaultRegion extends WorldRegion {
   private readonly startMs: number;
 
-  private constructor(readonly region: SimulatedRegion) {
+  private constructor(
+    region: SimulatedRegion,
+    pool: readonly string[],
+    /** An address outside the pool that nobody uses: the sweeper may release it. */
+    readonly orphan: string,
+  ) {
+    super(region, pool);
     this.startMs = region.clock.nowMs();
   }
 
-  static async start(opts: RigOptions): Promise<FaultRig> {
-    const region = await SimulatedRegion.start({
-      dynamoEndpoint: inject('dynamoEndpoint'),
+  static async start(opts: FaultRegionOptions): Promise<FaultRegion> {
+    const { region, labels, pool } = await startWorldRegion({
       config: FAULT_CONFIG,
       functions: FAULT_FUNCTIONS,
-      concurrency: opts.concurrency ?? 10,
-      seed: opts.seed ?? 1,
-      faultLayer: opts.faultLayer ?? true,
+      concurrency: opts.concurrency,
+      seed: opts.seed,
+      // The proxy in front of DynamoDB and invocation tracking, which DynamoDB and handler faults need.
+      faultLayer: true,
+      world: { ...worldState({ eips: opts.eips, others: ['left over'] }), addressLimit: 100 },
     });
-    const ec2 = region.ec2;
-    ec2.addressLimit = 100;
-    ec2.addVpc({ vpcId: VPC, cidrBlock: '10.0.0.0/16' });
-    ec2.addSubnet({ subnetId: SUBNET, vpcId: VPC, availabilityZone: 'eu-west-1a', cidrBlock: '10.0.1.0/24' });
-    ec2.addRouteTable({
-      routeTableId: 'rtb-0a1b2c3d4e5f60001',
-      vpcId: VPC,
-      main: false,
-      subnetIds: [SUBNET],
-      routes: [{ destinationCidrBlock: '0.0.0.0/0', gatewayId: 'igw-0a1b2c3d4e5f60001' }],
-    });
-    ec2.addSecurityGroup({ groupId: POD_SG, groupName: 'payments-pods', vpcId: VPC });
     region.ssm.put('/eip-keeper/kill-switch', 'off');
-    const rig = new FaultRig(region);
-    for (let i = 0; i < opts.eips; i++) {
-      rig.pool.push(
-        ec2.addAddress({ tags: { 'eip-keeper:pool': POOL, Name: `partner-ip-${i + 1}` } }).allocationId,
-      );
-    }
-    rig.orphan = ec2.addAddress({ tags: { Name: 'left over' } }).allocationId;
-    return rig;
-  }
-
-  private ec2As(actor: string): EC2Client {
-    let c = this.clients.get(actor);
-    if (!c) {
-      c = new EC2Client({ ...clientOptions(this.region.connection(actor), 'ec2'), maxAttempts: 10 });
-      this.clients.set(actor, c);
-    }
-    return c;
-  }
-
-  /** Pod branch ENIs created one after the other; their events are delivered with the next settle or advance. */
-  async createPodsQuietly(n: number): Promise<string[]> {
-    const ids: string[] = [];
-    for (let i = 0; i < n; i++) {
-      this.vlan += 1;
-      const out = await this.ec2As('vpc-resource-controller').send(
-        new CreateNetworkInterfaceCommand({
-          SubnetId: SUBNET,
-          Description: 'aws-k8s-branch-eni',
-          Groups: [POD_SG],
-          TagSpecifications: [
-            {
-              ResourceType: 'network-interface',
-              Tags: [
-                { Key: 'eks:eni:owner', Value: 'eks-vpc-resource-controller' },
-                { Key: 'kubernetes.io/cluster/prod', Value: 'owned' },
-                { Key: 'vpcresources.k8s.aws/vlan-id', Value: String(this.vlan) },
-              ],
-            },
-          ],
-        }),
-      );
-      ids.push(out.NetworkInterface?.NetworkInterfaceId as string);
-    }
-    return ids;
-  }
-
-  async createPods(n: number): Promise<string[]> {
-    const ids = await this.createPodsQuietly(n);
-    await this.region.settle();
-    return ids;
-  }
-
-  async deletePodsQuietly(ids: readonly string[]): Promise<void> {
-    for (const id of ids) {
-      await this.ec2As('vpc-resource-controller').send(
-        new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: id }),
-      );
-    }
-  }
-
-  async deletePods(ids: readonly string[]): Promise<void> {
-    await this.deletePodsQuietly(ids);
-    await this.region.settle();
+    if (opts.faults) region.setFaults(opts.faults);
+    return new FaultRegion(region, pool, labels.get('left over') as string);
   }
 
   /** An ENI outside every pool (a bastion an operator created), and a human associating a pool EIP with it. */
@@ -174,10 +87,6 @@ export class FaultRig {
     return eniId;
   }
 
-  setFaults(f: RegionFaults): void {
-    this.region.setFaults(f);
-  }
-
   async advance(ms: number): Promise<void> {
     await this.region.advance(ms);
   }
@@ -194,7 +103,7 @@ export class FaultRig {
   /** Pod ENIs that exist now. */
   livePods(): string[] {
     return [...this.region.ec2.eniById.values()]
-      .filter((e) => e.description === 'aws-k8s-branch-eni' && e.groups.some((g) => g.groupId === POD_SG))
+      .filter((e) => e.description === POD_ENI_DESCRIPTION && e.groups.some((g) => g.groupId === POD_SG))
       .map((e) => e.networkInterfaceId);
   }
 
@@ -205,10 +114,6 @@ export class FaultRig {
     );
   }
 
-  unserved(eniIds: readonly string[]): string[] {
-    return eniIds.filter((id) => this.eipOf(id) === undefined);
-  }
-
   /** The `eip-keeper:holder` tag of each pool EIP that has one. */
   holderTags(): Map<string, string> {
     const out = new Map<string, string>();
@@ -217,19 +122,6 @@ export class FaultRig {
       if (tag) out.set(id, tag.value);
     }
     return out;
-  }
-
-  /** A metric summed over its records; `dimensions` must all match when given. */
-  metric(name: string, dimensions: Record<string, string> = {}): number {
-    return this.region.metrics
-      .filter((m) => m.name === name && Object.entries(dimensions).every(([k, v]) => m.dimensions?.[k] === v))
-      .reduce((sum, m) => sum + m.value, 0);
-  }
-
-  failedInvocations(functionId?: string) {
-    return this.region.bus.invocations.filter(
-      (i) => i.outcome === 'error' && (functionId === undefined || i.functionId === functionId),
-    );
   }
 
   /**
@@ -359,10 +251,5 @@ export class FaultRig {
       }
     }
     return out;
-  }
-
-  async stop(): Promise<void> {
-    for (const c of this.clients.values()) c.destroy();
-    await this.region.stop();
   }
 }

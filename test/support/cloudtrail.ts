@@ -2,6 +2,7 @@
  * Builders of real-shaped EventBridge CloudTrail events (as events/*.json), for tests that need many of them.
  * Times are CloudTrail's (second resolution, `Z`).
  */
+import { seededRandom } from '../../local/eventbridge/router';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'eu-west-1';
@@ -165,18 +166,7 @@ export const ct = {
   },
 };
 
-/** Deterministic PRNG (mulberry32) for seeded shuffles. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+/** The items in an order fixed by `seed` (Fisher–Yates over the local EventBridge's PRNG). */
 export function shuffled<T>(items: readonly T[], seed: number): T[] {
   const rnd = seededRandom(seed);
   const out = [...items];

@@ -5,51 +5,36 @@
  */
 import { AssociateAddressCommand, CreateTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { inject } from 'vitest';
-import { SimulatedRegion } from '../../local/region';
-import { localContext } from '../../local/runtime';
-import { runOn } from '../../local/scenario/runner';
-import { parseScenario } from '../../local/scenario/schema';
-import type { PublishedMessage } from '../../local/sns/service';
-import { type FunctionSpec, inventoryRecorder, sweeper } from '../../shared/app/functions';
-import { clientOptions } from '../../shared/aws/clients';
-import type { AppConfigInput } from '../../shared/config/schema';
-import { createDocumentClient } from '../../shared/store/client';
-import { DynamoSweepStore } from '../../shared/sweeper/dynamo-sweep-store';
-import { createSweeper, type SweeperDeps, type SweepResult } from '../../shared/sweeper/sweep';
-import { sweeperDepsFromContext } from '../../shared/sweeper/wiring';
+import { SimulatedRegion } from '../../../local/region';
+import { localContext } from '../../../local/runtime';
+import { runOn } from '../../../local/scenario/runner';
+import { parseScenario } from '../../../local/scenario/schema';
+import type { PublishedMessage } from '../../../local/sns/service';
+import { type FunctionSpec, inventoryRecorder, sweeper } from '../../../shared/app/functions';
+import { clientOptions } from '../../../shared/aws/clients';
+import type { AppConfigInput } from '../../../shared/config/schema';
+import { createDocumentClient } from '../../../shared/store/client';
+import { DynamoSweepStore } from '../../../shared/sweeper/dynamo-sweep-store';
+import { createSweeper, type SweeperDeps, type SweepResult } from '../../../shared/sweeper/sweep';
+import { sweeperDepsFromContext } from '../../../shared/sweeper/wiring';
+import { POD_ENI_DESCRIPTION, POD_SG, SUBNET, worldState } from '../../support/world';
 
 export const START = '2026-01-05T09:00:00.000Z';
 export const HOUR = 3_600_000;
 export const at = (hours: number): string => new Date(Date.parse(START) + hours * HOUR).toISOString();
 
+export const ENI = 'eni-0a1b2c3d4e5f60001';
+
+/** The shared world's network, without its pool EIPs, and one branch ENI nobody manages, to associate with. */
 export const VPC_STATE = {
+  ...worldState({ eips: 0 }),
   addressLimit: 50,
-  vpcs: [{ id: 'vpc-0a1b2c3d4e5f60001', cidr: '10.0.0.0/16' }],
-  subnets: [
-    { id: 'subnet-0a1b2c3d4e5f60001', vpcId: 'vpc-0a1b2c3d4e5f60001', az: 'eu-west-1a', cidr: '10.0.1.0/24' },
-  ],
-  routeTables: [
-    {
-      id: 'rtb-0a1b2c3d4e5f60001',
-      vpcId: 'vpc-0a1b2c3d4e5f60001',
-      subnetIds: ['subnet-0a1b2c3d4e5f60001'],
-      routes: [{ destination: '0.0.0.0/0', gatewayId: 'igw-0a1b2c3d4e5f60001' }],
-    },
-  ],
-  securityGroups: [{ id: 'sg-0a1b2c3d4e5f60001', name: 'pods', vpcId: 'vpc-0a1b2c3d4e5f60001' }],
   networkInterfaces: [
-    {
-      id: 'eni-0a1b2c3d4e5f60001',
-      subnetId: 'subnet-0a1b2c3d4e5f60001',
-      description: 'aws-k8s-branch-eni',
-      securityGroupIds: ['sg-0a1b2c3d4e5f60001'],
-    },
+    { id: ENI, subnetId: SUBNET, description: POD_ENI_DESCRIPTION, securityGroupIds: [POD_SG] },
   ],
 };
 
-export const ENI = 'eni-0a1b2c3d4e5f60001';
-
-export interface SweeperRig {
+export interface SweeperRegion {
   region: SimulatedRegion;
   deps: SweeperDeps;
   /** Runs one sweep at the current virtual time (run id defaults to a fresh one). */
@@ -72,15 +57,15 @@ let runs = 0;
  * A region seeded with `state` (scenario format) and a sweeper the test drives. `functions` defaults to the
  * recorder only, so no scheduled sweep runs behind the test's back.
  */
-export async function sweeperRig(opts: {
+export async function startSweeperRegion(opts: {
   config: AppConfigInput;
   state: Record<string, unknown>;
   steps?: unknown[];
   functions?: FunctionSpec[];
   wrap?: (deps: SweeperDeps) => SweeperDeps;
-  /** The virtual time the rig starts at (START unless given). */
+  /** The virtual time the region starts at (START unless given). */
   start?: string;
-}): Promise<SweeperRig> {
+}): Promise<SweeperRegion> {
   const start = opts.start ?? START;
   const region = await SimulatedRegion.start({
     config: opts.config,
@@ -154,5 +139,5 @@ export function emailOf(m: PublishedMessage): string {
   return (JSON.parse(m.message) as { email: string }).email;
 }
 
-/** Alert id for dedupe checks: kind, address and (for blocks) the reason in the subject. */
+/** The functions a sweeper timeline deploys: the inventory recorder and the scheduled Sweeper. */
 export const SWEEPER_FUNCTIONS = [inventoryRecorder, sweeper];

@@ -1,6 +1,7 @@
 /**
- * Building blocks of the auditor's scenarios: a VPC with public (IGW), private (NAT), pod and one nearly full /24
- * subnet, and a cluster `prod` ready for security groups for pods, with Kubernetes access for eip-keeper.
+ * The world of the auditor's scenarios: a VPC with public (IGW), private (NAT), pod and one nearly full /24 subnet
+ * across three zones, and a cluster `prod` ready for security groups for pods, with Kubernetes access for eip-keeper.
+ * Not the shared test/support/world.ts: the checks need the routes, zones and subnet sizes a real cluster has.
  */
 export const VPC = 'vpc-0a1';
 export const PARTNER_SG = 'sg-0feed0000000000a1';
