@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { matchesPattern } from '../../local/eventbridge/match';
 import { changesOfKey, parseAddressTagEvent } from '../../shared/events/cloudtrail';
 import { addressTagEventPattern } from '../../shared/events/patterns';
-import { cloudTrail, ORIGIN } from './builders';
+import { cloudTrail, ORIGIN } from '../support/cloudtrail';
 
 const tagCall = (
   eventName: 'CreateTags' | 'DeleteTags',
