@@ -38,11 +38,6 @@ export interface KillSwitchPort {
   read(name: string): Promise<string | undefined>;
 }
 
-export interface AlertPort {
-  /** Publishes with `MessageStructure=json`; returns the message id. */
-  publish(subject: string, message: string): Promise<string>;
-}
-
 export interface PricePort {
   /** USD per public IPv4 address-hour in the region, or undefined when the price list has none. */
   hourlyRate(region: string): Promise<number | undefined>;
