@@ -7,7 +7,6 @@
  * make one attempt and throw on any failure: the caller logs it and the reconciler repairs the tag.
  */
 import type { PoolConfig } from '../config/schema';
-import type { KeeperAlert } from './alerts';
 import type { EniView, PoolAddress, Target } from './model';
 
 export type AssociateOutcome =
@@ -39,9 +38,4 @@ export interface KeeperEc2Port {
   untagHolder(allocationIds: readonly string[], eniId: string): Promise<void>;
   /** Allocates a new address tagged into the pool. */
   allocate(pool: string): Promise<{ allocationId: string; publicIp: string }>;
-}
-
-/** The alert topic: the keeper's alerts (pool exhausted, EIP held outside eip-keeper). */
-export interface AlertPort {
-  publish(alert: KeeperAlert): Promise<void>;
 }
