@@ -221,6 +221,8 @@ describe('48 hours of sweeping the demo account', () => {
     ) as PublishedMessage;
     expect(doc).toContain(emailOf(orphan));
     expect(doc).toContain(JSON.stringify(JSON.parse(deliveredMessage(orphan, 'https')), null, 2));
+    const contract = readFileSync(`${REPO_ROOT}docs/notifications.md`, 'utf8');
+    expect(contract).toContain(JSON.stringify(JSON.parse(deliveredMessage(orphan, 'sqs')), null, 2));
     for (const m of messages) expect(doc).toContain(m.subject);
     const store = new DynamoSweepStore(createDocumentClient(region.connection()), region.tableName, 400);
     const [episodes, releases] = await Promise.all([store.listEpisodes(), store.listReleases()]);
