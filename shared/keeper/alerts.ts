@@ -48,6 +48,24 @@ const mv = (s: string): string => markdownValue(s, 128);
 const prefixed = (prefix: string, text: string): string =>
   subjectLine(`${prefix ? `${prefix} ` : ''}${text}`);
 
+/** What both keeper alerts share: who sends them, how urgent, the subject as chat title, where and when. */
+function envelope(
+  kind: 'pool-exhausted' | 'manually-held',
+  subject: string,
+  origin: { region: string; accountId: string; at: string },
+): Pick<Notification, 'source' | 'kind' | 'severity' | 'subject' | 'title' | 'account' | 'region' | 'time'> {
+  return {
+    source: 'keeper',
+    kind,
+    severity: 'high',
+    subject,
+    title: subject,
+    account: origin.accountId,
+    region: origin.region,
+    time: origin.at,
+  };
+}
+
 function exhaustedText(info: PoolExhaustedInfo): string[][] {
   const { counts } = info;
   const waiting = info.waiting
@@ -92,14 +110,7 @@ export function poolExhaustedAlert(prefix: string, info: PoolExhaustedInfo): Not
   const listed = info.waiting.slice(0, MAX_LISTED);
   const waiting = listed.map((w) => `${mv(w.eniId)} (${mv(w.privateIp)})`).join(', ');
   return {
-    source: 'keeper',
-    kind: 'pool-exhausted',
-    severity: 'high',
-    subject,
-    title: subject,
-    account: info.accountId,
-    region: info.region,
-    time: info.at,
+    ...envelope('pool-exhausted', subject, info),
     dedupKey: `pool-exhausted#${info.pool}#${info.episode}`,
     resources: [...listed.map((w) => w.eniId), ...info.manuallyHeld.map((m) => m.allocationId)],
     facts: {
@@ -170,14 +181,7 @@ export function manuallyHeldAlert(prefix: string, info: ManuallyHeldInfo): Notif
       displacedPrivateIp: info.displaced.privateIp,
     });
   return {
-    source: 'keeper',
-    kind: 'manually-held',
-    severity: 'high',
-    subject,
-    title: subject,
-    account: info.accountId,
-    region: info.region,
-    time: info.at,
+    ...envelope('manually-held', subject, info),
     dedupKey: `manually-held#${info.pool}#${info.allocationId}#${info.associationId}`,
     resources: [info.allocationId, info.publicIp, info.associationId, ...(target ? [target] : [])],
     facts,

@@ -1,6 +1,7 @@
 /**
- * What the keeper needs from the outside world besides its store (`claim-store.ts`), as interfaces. `adapters/`
- * implements them with the AWS SDK; tests replace them with scripted fakes.
+ * What the keeper needs from the outside world besides its store (`claim-store.ts`) and the alert topic (the
+ * `NotificationPort` of shared/notify), as interfaces. `adapters/` implements them with the AWS SDK; tests replace
+ * them with scripted fakes.
  *
  * Errors: what retrying cannot fix is returned as an outcome (the target is gone, the EIP is already associated);
  * throttling that outlasted the SDK's retries and server errors are thrown, so Lambda retries the event. Tag calls

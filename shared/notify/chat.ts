@@ -26,9 +26,9 @@ export interface ChatbotNotification {
   };
 }
 
-export const CHAT_TITLE_MAX = 250;
+const CHAT_TITLE_MAX = 250;
 /** Chat clients cut long messages; a description stays well below that, cut at a line. */
-export const CHAT_DESCRIPTION_MAX = 3500;
+const CHAT_DESCRIPTION_MAX = 3500;
 /** Chatbot shows at most this many keywords. */
 const MAX_KEYWORDS = 10;
 const MAX_CONTEXT_VALUE = 256;

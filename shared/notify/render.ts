@@ -29,7 +29,7 @@ export interface RenderedNotification {
 }
 
 /** The SNS protocol keys of the message, and which body each carries. */
-export const PROTOCOL_KEYS = ['default', 'email', 'https', 'sms'] as const;
+const PROTOCOL_KEYS = ['default', 'email', 'https', 'sms'] as const;
 
 /** Facts that are also message attributes, so a subscription can filter on them. */
 const ATTRIBUTE_FACTS = ['cluster', 'pool'] as const;

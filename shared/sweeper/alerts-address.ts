@@ -40,7 +40,7 @@ export interface AddressTexts {
 
 type Spec<K extends AddressAlertSpec['kind']> = Extract<AddressAlertSpec, { kind: K }>;
 
-export const keepStep = (ctx: AlertContext, allocationId: string): string =>
+const keepStep = (ctx: AlertContext, allocationId: string): string =>
   `tag it ${KEEP_TAG} (any value): aws ec2 create-tags --region ${ctx.region} --resources ${allocationId} --tags Key=${KEEP_TAG},Value=true`;
 
 const unusedRisk = (ip: string): string =>
@@ -232,7 +232,8 @@ function addressFacts(spec: AddressAlertSpec): Record<string, FactValue> {
   if (h?.instanceId) facts.lastHolderInstance = h.instanceId;
   if (h?.privateIp) facts.lastHolderPrivateIp = h.privateIp;
   if (h?.cluster) facts.cluster = h.cluster;
-  if (h?.pool ?? a.classification.pool?.name) facts.pool = (h?.pool ?? a.classification.pool?.name) as string;
+  const pool = h?.pool ?? a.classification.pool?.name;
+  if (pool) facts.pool = pool;
   if (h?.ended)
     Object.assign(facts, { takenOff: h.ended.kind, takenOffBy: h.ended.by, takenOffAt: h.ended.at });
   if (spec.kind === 'orphan' && spec.releaseAfter) facts.releaseAfter = spec.releaseAfter;

@@ -1,6 +1,7 @@
 /**
  * What the sweep needs from the outside world, as interfaces: `adapters/` implements them with the AWS SDK, tests
- * wrap or replace any of them. The sweeper's own table is behind `sweep-store.ts`.
+ * wrap or replace any of them. The sweeper's own table is behind `sweep-store.ts`, the alert topic behind the
+ * `NotificationPort` of shared/notify.
  */
 import type { EipState, EniRecord } from '../inventory/model';
 import type { ZoneRecords } from './dns';
