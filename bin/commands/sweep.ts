@@ -4,7 +4,7 @@
  * `--dry-run` reads everything, decides everything, and writes, publishes and releases nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { formatHours, formatTime, formatUsd } from '../../shared/sweeper/alerts';
+import { formatHours, formatTime, formatUsd } from '../../shared/sweeper/alerts-format';
 import { createSweeper, SweepIncompleteError, type SweepResult } from '../../shared/sweeper/sweep';
 import { sweeperDepsFromContext } from '../../shared/sweeper/wiring';
 import { noPositionals, parseOptions } from '../args';

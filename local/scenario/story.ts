@@ -2,7 +2,9 @@
  * What a scenario run tells: a readable story (steps, what each handler decided and why, alerts, failures) and a
  * JSON output of the final state for tests and tooling.
  */
+
 import type { SimulatedRegion } from '../region';
+import { deliveredMessage } from '../sns/service';
 import type { Scenario } from './schema';
 
 export type StoryKind =
@@ -100,7 +102,8 @@ export interface ScenarioOutput {
   addresses: unknown[];
   networkInterfaces: unknown[];
   dynamodb: Record<string, Record<string, unknown>[]>;
-  sns: { at: string; subject?: string; message: string; messageStructure?: string }[];
+  /** Every message published on the topic: what an e-mail subscriber reads, and the message as published. */
+  sns: { at: string; subject?: string; email: string; message: string; messageStructure?: string }[];
   ec2Calls: Record<string, number>;
   apiCalls: Record<string, number>;
   invocations: Record<string, { ok: number; error: number }>;
@@ -150,6 +153,7 @@ export async function collectOutput(
     sns: region.sns.messages.map(({ at, subject, message, messageStructure }) => ({
       at,
       subject,
+      email: deliveredMessage({ message, messageStructure }, 'email'),
       message,
       messageStructure,
     })),

@@ -14,6 +14,31 @@ export interface PublishedMessage {
   attributes: Record<string, string>;
 }
 
+/** The protocols a topic subscription can have (https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html). */
+export type SnsProtocol =
+  | 'email'
+  | 'email-json'
+  | 'sqs'
+  | 'lambda'
+  | 'http'
+  | 'https'
+  | 'firehose'
+  | 'sms'
+  | 'application';
+
+/**
+ * The message a subscription of this protocol receives (the `Message` SNS delivers to it): with
+ * `MessageStructure=json`, its protocol's entry, else the `default` entry; otherwise the message as published.
+ */
+export function deliveredMessage(
+  m: Pick<PublishedMessage, 'message' | 'messageStructure'>,
+  protocol: SnsProtocol,
+): string {
+  if (m.messageStructure !== 'json') return m.message;
+  const bodies = JSON.parse(m.message) as Record<string, string>;
+  return bodies[protocol] ?? (bodies.default as string);
+}
+
 const XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 
 function xmlEscape(s: string): string {

@@ -3,8 +3,9 @@
  * only one announces it), publish, then mark the records announced; a failed publish gives the claims back and fails,
  * so a later audit announces. Notifications are at least once, never lost.
  */
+import type { NotificationPort } from '../notify/ports';
 import type { AuditRecord, FindingStore } from './finding-store';
-import type { ChangeNotice } from './messages';
+import { type ChangeNotice, changeNotification } from './messages';
 import type { NotifierPort } from './ports';
 
 /** How long an audit holds the right to announce a record (longer than the function timeout). */
@@ -41,4 +42,13 @@ export async function announceChanges(
   }
   for (const r of claimed) await deps.store.markAnnounced(r, notice.at);
   return { opened, resolved };
+}
+
+/** Announces on the alert topic: what an audit changed, as one notification (messages.ts). */
+export function topicAnnouncer(topic: NotificationPort, subjectPrefix: string): NotifierPort {
+  return {
+    async publish(notice) {
+      await topic.publish(changeNotification(subjectPrefix, notice));
+    },
+  };
 }

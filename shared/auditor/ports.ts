@@ -60,6 +60,7 @@ export interface KubernetesPort {
   read(cluster: ClusterInfo): Promise<Available<KubernetesState>>;
 }
 
+/** Where what an audit changed is announced: the alert topic (announce.ts) and the event bus (adapters/eventbridge.ts). */
 export interface NotifierPort {
   /** Announces what one audit of a cluster changed (new and resolved findings). */
   publish(notice: ChangeNotice): Promise<void>;

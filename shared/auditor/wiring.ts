@@ -6,9 +6,9 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { SNSClient } from '@aws-sdk/client-sns';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { clientOptions } from '../aws/clients';
+import { notificationsFromContext } from '../notify/wiring';
 import type { RuntimeContext } from '../runtime/context';
 import { createDocumentClient } from '../store/client';
 import { Ec2Reader } from './adapters/ec2';
@@ -16,7 +16,7 @@ import { EksReader } from './adapters/eks';
 import { EventBridgeFindingNotifier } from './adapters/eventbridge';
 import { IamReader } from './adapters/iam';
 import { KubernetesReader } from './adapters/kubernetes';
-import { SnsFindingNotifier } from './adapters/sns';
+import { topicAnnouncer } from './announce';
 import type { AuditorDeps } from './audit';
 import { DynamoFindingStore } from './dynamo-finding-store';
 import { type GatherDeps, gatherCluster } from './gather';
@@ -71,10 +71,7 @@ export function auditorDepsFromContext(ctx: RuntimeContext): AuditorDeps {
       ctx.config.history.retentionDays,
     ),
     notifier: inTurn(
-      new SnsFindingNotifier(new SNSClient(clientOptions(ctx.aws, 'sns')), {
-        topicArn: ctx.env.topicArn,
-        subjectPrefix: ctx.config.alerts.subjectPrefix,
-      }),
+      topicAnnouncer(notificationsFromContext(ctx), ctx.config.alerts.subjectPrefix),
       new EventBridgeFindingNotifier(new EventBridgeClient(clientOptions(ctx.aws, 'eventbridge')), {
         eventBusName: ctx.env.eventBusName,
       }),

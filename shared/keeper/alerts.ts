@@ -1,17 +1,12 @@
 /**
- * The keeper's SNS alerts, formatted as plain data (no AWS import): one per pool exhaustion episode, one per EIP
- * found associated outside eip-keeper. Sent with `MessageStructure=json`: plain text for e-mail (and `default`),
- * an AWS Chatbot custom notification for `https` subscribers (DOMAIN.md §9).
+ * The keeper's alerts as notifications (shared/notify renders them per protocol; no AWS import): one per pool
+ * exhaustion episode, one per pool EIP found associated outside eip-keeper. Pool names come from the configuration,
+ * addresses and ENIs from EC2; all of it still goes through shared/notify/escape.ts (inline in e-mail, code spans in
+ * chat), like every capability's alerts.
  */
+import { inlineText, markdownText, markdownValue, subjectLine } from '../notify/escape';
+import type { Notification } from '../notify/notification';
 import type { PoolCounts, Target } from './model';
-
-export interface KeeperAlert {
-  subject: string;
-  /** The JSON `Message` for `MessageStructure=json`. */
-  message: string;
-  /** The plain-text body (also inside `message`). */
-  text: string;
-}
 
 export interface PoolExhaustedInfo {
   pool: string;
@@ -42,121 +37,164 @@ export interface ManuallyHeldInfo {
   displaced?: Target;
 }
 
-/** SNS subjects: ASCII, under 100 characters. */
-export function subjectLine(prefix: string, text: string): string {
-  const ascii = `${prefix ? `${prefix} ` : ''}${text}`.replace(/[^\x20-\x7e]/g, '-');
-  return ascii.length < 100 ? ascii : `${ascii.slice(0, 96)}...`;
-}
+/** Waiting ENIs listed in one alert; the rest are counted. */
+const MAX_LISTED = 20;
 
-function chatbot(title: string, description: string, keywords: string[], threadId: string): string {
-  return JSON.stringify({
-    version: '1.0',
-    source: 'custom',
-    content: {
-      textType: 'client-markdown',
-      title,
-      description: description.length > 8000 ? `${description.slice(0, 7999)}…` : description,
-      keywords: keywords.slice(0, 10),
-    },
-    metadata: { threadId, summary: title },
-  });
-}
+/** A name or identifier inside a sentence of the e-mail. */
+const v = (s: string): string => inlineText(s, 128);
+/** The same in chat. */
+const mv = (s: string): string => markdownValue(s, 128);
 
+const prefixed = (prefix: string, text: string): string =>
+  subjectLine(`${prefix ? `${prefix} ` : ''}${text}`);
+
+/** What both keeper alerts share: who sends them, how urgent, the subject as chat title, where and when. */
 function envelope(
+  kind: 'pool-exhausted' | 'manually-held',
   subject: string,
-  text: string,
-  markdown: string,
-  keywords: string[],
-  thread: string,
-): KeeperAlert {
+  origin: { region: string; accountId: string; at: string },
+): Pick<Notification, 'source' | 'kind' | 'severity' | 'subject' | 'title' | 'account' | 'region' | 'time'> {
   return {
+    source: 'keeper',
+    kind,
+    severity: 'high',
     subject,
-    text,
-    message: JSON.stringify({
-      default: text,
-      email: text,
-      https: chatbot(subject, markdown, keywords, thread),
-    }),
+    title: subject,
+    account: origin.accountId,
+    region: origin.region,
+    time: origin.at,
   };
 }
 
-export function poolExhaustedAlert(prefix: string, info: PoolExhaustedInfo): KeeperAlert {
+function exhaustedText(info: PoolExhaustedInfo): string[][] {
+  const { counts } = info;
+  const waiting = info.waiting
+    .slice(0, MAX_LISTED)
+    .map(
+      (w) => `  - ${v(w.eniId)} (pod IP ${v(w.privateIp)})${w.since ? ` waiting since ${v(w.since)}` : ''}`,
+    );
+  if (info.waiting.length > MAX_LISTED) waiting.push(`  - … and ${info.waiting.length - MAX_LISTED} more`);
+  const manual = info.manuallyHeld.map(
+    (m) =>
+      `  - ${v(m.publicIp)} (${v(m.allocationId)})${m.heldBy ? ` is on ${v(m.heldBy)}` : ''}, associated outside eip-keeper`,
+  );
+  return [
+    [`Pool ${v(info.pool)} in ${info.region} (account ${info.accountId}) has no free Elastic IP.`],
+    [
+      `Members: ${counts.size} (held by pods: ${counts.held}, held outside eip-keeper: ${counts.manual}, free: ${counts.free}).`,
+      `Waiting ENIs (they egress without the pool's address until served):`,
+      ...(waiting.length > 0 ? waiting : ['  - (the ENI that hit the limit was served meanwhile)']),
+    ],
+    ...(manual.length > 0 ? [['Members eip-keeper will not take back:', ...manual]] : []),
+    [
+      'What happens next: a waiting ENI gets an address as soon as one frees (a pod ends, or the next reconcile).',
+      info.allocateOnExhaustion
+        ? 'This pool allocates new addresses on exhaustion: new IPs are on no partner allowlist until you add them.'
+        : `To serve them now: tag more allowlisted EIPs eip-keeper:pool=${v(info.pool)} (and give partners their IPs), or scale the workload to the pool's size. ` +
+          'eip-keeper never allocates into this pool (allocateOnExhaustion is false).',
+    ],
+    [
+      `This is the only alert of episode ${info.episode}; the next one comes after the pool had a free address again.`,
+      `Detected at ${v(info.at)}.`,
+    ],
+  ];
+}
+
+export function poolExhaustedAlert(prefix: string, info: PoolExhaustedInfo): Notification {
   const { counts } = info;
   const n = info.waiting.length;
-  const subject = subjectLine(
+  const subject = prefixed(
     prefix,
     `pool ${info.pool} exhausted: ${n} ENI${n === 1 ? '' : 's'} waiting for an Elastic IP`,
   );
-  const waitingLines = info.waiting
-    .slice(0, 20)
-    .map((w) => `  - ${w.eniId} (pod IP ${w.privateIp})${w.since ? ` waiting since ${w.since}` : ''}`);
-  if (info.waiting.length > 20) waitingLines.push(`  - … and ${info.waiting.length - 20} more`);
-  const manualLines = info.manuallyHeld.map(
-    (m) =>
-      `  - ${m.publicIp} (${m.allocationId})${m.heldBy ? ` is on ${m.heldBy}` : ''}, associated outside eip-keeper`,
-  );
-  const text = [
-    `Pool ${info.pool} in ${info.region} (account ${info.accountId}) has no free Elastic IP.`,
-    '',
-    `Members: ${counts.size} (held by pods: ${counts.held}, held outside eip-keeper: ${counts.manual}, free: ${counts.free}).`,
-    `Waiting ENIs (they egress without the pool's address until served):`,
-    ...(waitingLines.length > 0 ? waitingLines : ['  - (the ENI that hit the limit was served meanwhile)']),
-    ...(manualLines.length > 0 ? ['', 'Members eip-keeper will not take back:', ...manualLines] : []),
-    '',
-    'What happens next: a waiting ENI gets an address as soon as one frees (a pod ends, or the next reconcile).',
-    info.allocateOnExhaustion
-      ? 'This pool allocates new addresses on exhaustion: new IPs are on no partner allowlist until you add them.'
-      : 'To serve them now: tag more allowlisted EIPs eip-keeper:pool=' +
-        `${info.pool} (and give partners their IPs), or scale the workload to the pool's size. ` +
-        'eip-keeper never allocates into this pool (allocateOnExhaustion is false).',
-    '',
-    `This is the only alert of episode ${info.episode}; the next one comes after the pool had a free address again.`,
-    `Detected at ${info.at}.`,
-  ].join('\n');
-  const markdown = [
-    `*${counts.size}* members, *${counts.held}* held by pods, *${counts.manual}* held outside eip-keeper, *${counts.free}* free.`,
-    `*Waiting:* ${info.waiting.map((w) => `\`${w.eniId}\` (${w.privateIp})`).join(', ') || 'none any more'}`,
-    info.allocateOnExhaustion
-      ? 'New addresses will be allocated: they are on no allowlist.'
-      : `Tag more allowlisted EIPs \`eip-keeper:pool=${info.pool}\` or scale the workload to the pool size.`,
-  ].join('\n');
-  return envelope(
-    subject,
-    text,
-    markdown,
-    [info.pool, info.region, 'pool-exhausted'],
-    `eip-keeper-pool-${info.pool}`,
-  );
+  const listed = info.waiting.slice(0, MAX_LISTED);
+  const waiting = listed.map((w) => `${mv(w.eniId)} (${mv(w.privateIp)})`).join(', ');
+  return {
+    ...envelope('pool-exhausted', subject, info),
+    dedupKey: `pool-exhausted#${info.pool}#${info.episode}`,
+    resources: [...listed.map((w) => w.eniId), ...info.manuallyHeld.map((m) => m.allocationId)],
+    facts: {
+      pool: info.pool,
+      episode: info.episode,
+      size: counts.size,
+      held: counts.held,
+      heldOutside: counts.manual,
+      free: counts.free,
+      waiting: n,
+      allocateOnExhaustion: info.allocateOnExhaustion,
+    },
+    body: exhaustedText(info),
+    chat: {
+      description: [
+        `*${counts.size}* members, *${counts.held}* held by pods, *${counts.manual}* held outside eip-keeper, *${counts.free}* free.`,
+        `*Waiting:* ${waiting || 'none any more'}${n > listed.length ? markdownText(` and ${n - listed.length} more`) : ''}`,
+        info.allocateOnExhaustion
+          ? 'New addresses will be allocated: they are on no allowlist.'
+          : `Tag more allowlisted EIPs ${mv(`eip-keeper:pool=${info.pool}`)} or scale the workload to the pool size.`,
+      ],
+      threadId: `eip-keeper-pool-${info.pool}`,
+      keywords: [info.pool],
+      context: { pool: info.pool },
+    },
+  };
 }
 
-export function manuallyHeldAlert(prefix: string, info: ManuallyHeldInfo): KeeperAlert {
+function manualText(info: ManuallyHeldInfo, where: string): string[][] {
+  const assoc = v(info.associationId);
+  return [
+    [
+      `Elastic IP ${v(info.publicIp)} (${v(info.allocationId)}) of pool ${v(info.pool)} in ${info.region} (account ${info.accountId})`,
+      `is associated with ${where} (association ${assoc}), which eip-keeper did not do.`,
+    ],
+    [
+      info.displaced
+        ? `It was taken from pod ENI ${v(info.displaced.eniId)} (${v(info.displaced.privateIp)}), which eip-keeper now serves with another pool address if one is free.`
+        : 'No pod lost it: it was free in the pool.',
+      'eip-keeper never takes an address back: it counts it as held outside the pool until it is disassociated, then',
+      'gives it to pods again. If this was not intended, disassociate it (aws ec2 disassociate-address',
+      `--association-id ${assoc}) or remove its eip-keeper:pool tag to take it out of the pool.`,
+    ],
+    [`Detected at ${v(info.at)}. CloudTrail's AssociateAddress record for ${assoc} says who did it.`],
+  ];
+}
+
+export function manuallyHeldAlert(prefix: string, info: ManuallyHeldInfo): Notification {
+  const target = info.eniId ?? info.instanceId;
   const where = info.eniId
-    ? `${info.eniId}${info.privateIp ? ` (${info.privateIp})` : ''}`
-    : (info.instanceId ?? 'an unknown target');
-  const subject = subjectLine(prefix, `pool ${info.pool}: ${info.publicIp} associated outside eip-keeper`);
-  const text = [
-    `Elastic IP ${info.publicIp} (${info.allocationId}) of pool ${info.pool} in ${info.region} (account ${info.accountId})`,
-    `is associated with ${where} (association ${info.associationId}), which eip-keeper did not do.`,
-    '',
-    info.displaced
-      ? `It was taken from pod ENI ${info.displaced.eniId} (${info.displaced.privateIp}), which eip-keeper now serves with another pool address if one is free.`
-      : 'No pod lost it: it was free in the pool.',
-    'eip-keeper never takes an address back: it counts it as held outside the pool until it is disassociated, then',
-    'gives it to pods again. If this was not intended, disassociate it (aws ec2 disassociate-address',
-    `--association-id ${info.associationId}) or remove its eip-keeper:pool tag to take it out of the pool.`,
-    '',
-    `Detected at ${info.at}. CloudTrail's AssociateAddress record for ${info.associationId} says who did it.`,
-  ].join('\n');
-  const markdown = [
-    `\`${info.publicIp}\` (${info.allocationId}) is on ${where}, association \`${info.associationId}\`.`,
-    info.displaced ? `Taken from pod ENI \`${info.displaced.eniId}\`.` : 'It was free in the pool.',
-    'eip-keeper will not take it back.',
-  ].join('\n');
-  return envelope(
-    subject,
-    text,
-    markdown,
-    [info.pool, info.region, 'manually-held', info.allocationId],
-    `eip-keeper-pool-${info.pool}`,
-  );
+    ? `${v(info.eniId)}${info.privateIp ? ` (${v(info.privateIp)})` : ''}`
+    : info.instanceId
+      ? v(info.instanceId)
+      : 'an unknown target';
+  const subject = prefixed(prefix, `pool ${info.pool}: ${info.publicIp} associated outside eip-keeper`);
+  const facts: Notification['facts'] = {
+    pool: info.pool,
+    publicIp: info.publicIp,
+    allocationId: info.allocationId,
+    associationId: info.associationId,
+  };
+  if (info.eniId) facts.eniId = info.eniId;
+  if (info.privateIp) facts.privateIp = info.privateIp;
+  if (info.instanceId) facts.instanceId = info.instanceId;
+  if (info.displaced)
+    Object.assign(facts, {
+      displacedEni: info.displaced.eniId,
+      displacedPrivateIp: info.displaced.privateIp,
+    });
+  return {
+    ...envelope('manually-held', subject, info),
+    dedupKey: `manually-held#${info.pool}#${info.allocationId}#${info.associationId}`,
+    resources: [info.allocationId, info.publicIp, info.associationId, ...(target ? [target] : [])],
+    facts,
+    body: manualText(info, where),
+    chat: {
+      description: [
+        `${mv(info.publicIp)} (${mv(info.allocationId)}) is on ${target ? mv(target) : 'an unknown target'}, association ${mv(info.associationId)}.`,
+        info.displaced ? `Taken from pod ENI ${mv(info.displaced.eniId)}.` : 'It was free in the pool.',
+        'eip-keeper will not take it back.',
+      ],
+      threadId: `eip-keeper-pool-${info.pool}`,
+      keywords: [info.pool, info.allocationId],
+      context: { pool: info.pool, allocationId: info.allocationId, publicIp: info.publicIp },
+    },
+  };
 }

@@ -4,17 +4,19 @@
  */
 import type { PoolConfig } from '../config/schema';
 import type { ExpectedOrigin } from '../events/cloudtrail';
+import type { NotificationPort } from '../notify/ports';
 import type { Clock, Log, MetricsSink } from '../runtime/context';
 import type { ClaimStore } from './claim-store';
 import { CLAIM_GRACE_MS } from './decide-serve';
 import type { Target } from './model';
-import type { AlertPort, KeeperEc2Port } from './ports';
+import type { KeeperEc2Port } from './ports';
 
 export interface KeeperDeps {
   pools: readonly PoolConfig[];
   ec2: KeeperEc2Port;
   store: ClaimStore;
-  alerts: AlertPort;
+  /** The alert topic (pool exhausted, EIP held outside eip-keeper). */
+  alerts: NotificationPort;
   clock: Clock;
   log: Log;
   metrics: MetricsSink;

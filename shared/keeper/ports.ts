@@ -1,13 +1,13 @@
 /**
- * What the keeper needs from the outside world besides its store (`claim-store.ts`), as interfaces. `adapters/`
- * implements them with the AWS SDK; tests replace them with scripted fakes.
+ * What the keeper needs from the outside world besides its store (`claim-store.ts`) and the alert topic (the
+ * `NotificationPort` of shared/notify), as interfaces. `adapters/` implements them with the AWS SDK; tests replace
+ * them with scripted fakes.
  *
  * Errors: what retrying cannot fix is returned as an outcome (the target is gone, the EIP is already associated);
  * throttling that outlasted the SDK's retries and server errors are thrown, so Lambda retries the event. Tag calls
  * make one attempt and throw on any failure: the caller logs it and the reconciler repairs the tag.
  */
 import type { PoolConfig } from '../config/schema';
-import type { KeeperAlert } from './alerts';
 import type { EniView, PoolAddress, Target } from './model';
 
 export type AssociateOutcome =
@@ -39,9 +39,4 @@ export interface KeeperEc2Port {
   untagHolder(allocationIds: readonly string[], eniId: string): Promise<void>;
   /** Allocates a new address tagged into the pool. */
   allocate(pool: string): Promise<{ allocationId: string; publicIp: string }>;
-}
-
-/** The alert topic: the keeper's alerts (pool exhausted, EIP held outside eip-keeper). */
-export interface AlertPort {
-  publish(alert: KeeperAlert): Promise<void>;
 }

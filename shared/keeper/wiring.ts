@@ -1,8 +1,8 @@
-/** Builds the keeper from a RuntimeContext: the adapters it needs (EC2, the table, SNS) and nothing else. */
+/** Builds the keeper from a RuntimeContext: the adapters it needs (EC2, the table, the alert topic) and nothing else. */
+import { notificationsFromContext } from '../notify/wiring';
 import type { RuntimeContext } from '../runtime/context';
 import { createDocumentClient } from '../store/client';
 import { SdkKeeperEc2 } from './adapters/ec2';
-import { SnsAlertPublisher } from './adapters/sns';
 import { DynamoClaimStore } from './dynamo-claim-store';
 import { createKeeper, type Keeper } from './keeper';
 
@@ -11,7 +11,7 @@ export function keeperFromContext(ctx: RuntimeContext): Keeper {
     pools: ctx.config.pools,
     ec2: new SdkKeeperEc2(ctx.aws),
     store: new DynamoClaimStore(createDocumentClient(ctx.aws), ctx.env.tableName),
-    alerts: new SnsAlertPublisher(ctx.aws, ctx.env.topicArn),
+    alerts: notificationsFromContext(ctx),
     clock: ctx.clock,
     log: ctx.log,
     metrics: ctx.metrics,

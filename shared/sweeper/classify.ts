@@ -5,7 +5,7 @@
  */
 import type { PoolConfig, SweeperConfig } from '../config/schema';
 import type { EipState } from '../inventory/model';
-import { inlineText } from './escape';
+import { inlineText } from '../notify/escape';
 import {
   type AddressKind,
   type EpisodeEndReason,

@@ -2,7 +2,8 @@
  * The daily digest: once a day, every finding still open that was alerted before that day (an orphan, a pool member
  * idle past its limit), what it has cost, and what happens to it next.
  */
-import { type DigestItem, formatTime } from './alerts';
+import type { DigestItem } from './alerts';
+import { formatTime } from './alerts-format';
 import type { AddressDecision, HoldReason } from './decide';
 import { DIGEST_SCOPE } from './keys';
 import { projectedMonthlySaving } from './ledger';

@@ -125,6 +125,7 @@ export async function openRun(
   const alertContext: AlertContext = {
     accountId: deps.accountId,
     region: deps.region,
+    now,
     subjectPrefix: config.alerts.subjectPrefix,
     release: config.sweeper.release,
     killSwitch: state.killSwitch,

@@ -1,6 +1,7 @@
 /**
  * What the sweep needs from the outside world, as interfaces: `adapters/` implements them with the AWS SDK, tests
- * wrap or replace any of them. The sweeper's own table is behind `sweep-store.ts`.
+ * wrap or replace any of them. The sweeper's own table is behind `sweep-store.ts`, the alert topic behind the
+ * `NotificationPort` of shared/notify.
  */
 import type { EipState, EniRecord } from '../inventory/model';
 import type { ZoneRecords } from './dns';
@@ -36,11 +37,6 @@ export interface DnsPort {
 export interface KillSwitchPort {
   /** The parameter's value, or undefined when it does not exist; throws when it cannot be read. */
   read(name: string): Promise<string | undefined>;
-}
-
-export interface AlertPort {
-  /** Publishes with `MessageStructure=json`; returns the message id. */
-  publish(subject: string, message: string): Promise<string>;
 }
 
 export interface PricePort {

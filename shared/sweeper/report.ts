@@ -2,7 +2,7 @@
  * The finance report as it prints: a table for people, CSV for spreadsheets, JSON for tools. Pure formatting of a
  * `MonthlyReport` (ledger.ts); amounts are computed unrounded and rounded only here.
  */
-import { formatTime, formatUsd } from './alerts';
+import { formatTime, formatUsd } from './alerts-format';
 import type { LedgerRow, MonthlyReport } from './ledger';
 
 const MONTHS = [

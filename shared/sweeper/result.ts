@@ -2,7 +2,7 @@
  * What a sweep answers: the result opened from the plan (counts and each address's decision), then closed with the
  * month-to-date figures, the run's metrics and the story told to the CLI and the local region.
  */
-import { formatTime } from './alerts';
+import { formatTime } from './alerts-format';
 import type { KillSwitchState, SweepPlan } from './decide';
 import { monthToDate } from './ledger';
 import { ADDRESS_KINDS, type AddressKind } from './model';

@@ -4,19 +4,21 @@
  * gathered for it, the versions of the tracks it holds and the result it builds.
  */
 import type { AppConfig } from '../config/schema';
+import type { NotificationPort } from '../notify/ports';
 import type { Clock, Log, MetricsSink } from '../runtime/context';
 import type { AddressFacts, AlertContext } from './alerts';
 import type { Classification } from './classify';
 import type { AddressDecision, HoldReason, KillSwitchState, SweepPlan } from './decide';
 import type { AddressKind, AddressTrack, DnsLookup } from './model';
-import type { AlertPort, DnsPort, Ec2Port, InventoryPort, KillSwitchPort, PricePort } from './ports';
+import type { DnsPort, Ec2Port, InventoryPort, KillSwitchPort, PricePort } from './ports';
 import type { SweepStore } from './sweep-store';
 
 export interface SweeperDeps {
   ec2: Ec2Port;
   dns: DnsPort;
   killSwitch: KillSwitchPort;
-  alerts: AlertPort;
+  /** The alert topic. */
+  alerts: NotificationPort;
   /** Present when `sweeper.usePricingApi` is on. */
   price?: PricePort;
   inventory: InventoryPort;

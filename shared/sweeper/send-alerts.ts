@@ -3,8 +3,10 @@
  * out (or may have: a run that died between publish and confirm), so it is never sent twice; a failed publish gives
  * the claim back so a retry sends it.
  */
+
+import { renderNotification } from '../notify/render';
 import { forEachLimit } from '../runtime/concurrency';
-import { type AlertSpec, renderAlert } from './alerts';
+import { type AlertSpec, alertNotification } from './alerts';
 import { type AddressDecision, noticeFor } from './decide';
 import type { AddressTrack } from './model';
 import type { SweepRun } from './run';
@@ -21,13 +23,14 @@ export async function sendAlert(
   allocationId?: string,
 ): Promise<string | null> {
   const { deps, result, runId, now } = run;
-  const rendered = renderAlert(spec, run.alertContext);
-  const entry = { kind: spec.kind, ...(allocationId ? { allocationId } : {}), subject: rendered.subject };
+  const notification = alertNotification(spec, run.alertContext, `${key.scope}#${key.id}`);
+  const { subject } = renderNotification(notification);
+  const entry = { kind: spec.kind, ...(allocationId ? { allocationId } : {}), subject };
   if (run.dryRun) {
     result.alerts.push({ ...entry, status: 'would-send' });
     return null;
   }
-  const claim = await deps.store.claimAlert(key, runId, now, rendered.subject);
+  const claim = await deps.store.claimAlert(key, runId, now, subject);
   if (claim.status === 'taken' && !(claim.state === 'pending' && claim.runId === runId)) {
     if (claim.state === 'pending') {
       // Claimed by a run that died between claim and confirmation: it may have been sent. Never send twice.
@@ -41,7 +44,7 @@ export async function sendAlert(
   }
   let messageId: string;
   try {
-    messageId = await deps.alerts.publish(rendered.subject, rendered.message);
+    ({ messageId } = await deps.alerts.publish(notification));
   } catch (err) {
     await deps.store.dropAlertClaim(key, runId);
     throw err;

@@ -5,16 +5,15 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { PricingClient } from '@aws-sdk/client-pricing';
 import { Route53Client } from '@aws-sdk/client-route-53';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { clientOptions } from '../aws/clients';
 import { DynamoInventoryStore } from '../inventory/dynamo-inventory-store';
+import { notificationsFromContext } from '../notify/wiring';
 import type { RuntimeContext } from '../runtime/context';
 import { createDocumentClient } from '../store/client';
 import { SdkEc2Adapter } from './adapters/ec2';
 import { PricingApiPrice } from './adapters/pricing';
 import { Route53Adapter } from './adapters/route53';
-import { SnsAlerts } from './adapters/sns';
 import { SsmKillSwitch } from './adapters/ssm';
 import { DynamoSweepStore } from './dynamo-sweep-store';
 import type { SweeperDeps } from './sweep';
@@ -25,7 +24,7 @@ export function sweeperDepsFromContext(ctx: RuntimeContext): SweeperDeps {
     ec2: new SdkEc2Adapter(new EC2Client(clientOptions(ctx.aws, 'ec2'))),
     dns: new Route53Adapter(new Route53Client(clientOptions(ctx.aws, 'route53'))),
     killSwitch: new SsmKillSwitch(new SSMClient(clientOptions(ctx.aws, 'ssm'))),
-    alerts: new SnsAlerts(new SNSClient(clientOptions(ctx.aws, 'sns')), ctx.env.topicArn),
+    alerts: notificationsFromContext(ctx),
     inventory: new DynamoInventoryStore(doc, ctx.env.tableName),
     store: new DynamoSweepStore(doc, ctx.env.tableName, ctx.config.history.retentionDays),
     config: ctx.config,

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../shared/auditor/checks/result';
 import { diffFindings, type StoredFinding, summaryStory } from '../../shared/auditor/findings';
 import {
-  asciiLine,
   type ChangeNotice,
+  changeNotification,
   changeSubject,
-  chatbotNotification,
   findingEvents,
-  snsMessage,
 } from '../../shared/auditor/messages';
+import { subjectLine } from '../../shared/notify/escape';
+import { renderNotification } from '../../shared/notify/render';
 
 const finding = (id: string, extra: Partial<Finding> = {}): Finding => ({
   id,
@@ -91,13 +91,20 @@ describe('SNS message', () => {
     expect(long).toMatch(/^[\x20-\x7e]+$/);
   });
 
-  it('sends text to e-mail and a Chatbot custom notification to https', () => {
-    const { message } = snsMessage('[eip-keeper]', notice());
+  it('sends text to e-mail, the versioned JSON by default and a Chatbot custom notification to https', () => {
+    const { message } = renderNotification(changeNotification('[eip-keeper]', notice()));
     const parsed = JSON.parse(message) as Record<string, string>;
-    expect(Object.keys(parsed).sort()).toEqual(['default', 'email', 'https']);
-    expect(parsed.default).toContain('NEW (1)');
-    expect(parsed.default).toContain('RESOLVED (1)');
-    expect(parsed.default).toContain('  Fix:\n    fix sgp-instance-type');
+    expect(Object.keys(parsed).sort()).toEqual(['default', 'email', 'https', 'sms']);
+    expect(parsed.email).toContain('NEW (1)');
+    expect(parsed.email).toContain('RESOLVED (1)');
+    expect(parsed.email).toContain('  Fix:\n    fix sgp-instance-type');
+    expect(JSON.parse(parsed.default as string)).toMatchObject({
+      source: 'auditor',
+      kind: 'audit-finding',
+      severity: 'high',
+      facts: { cluster: 'prod', opened: 1, resolved: 1 },
+      text: parsed.email,
+    });
     const chatbot = JSON.parse(parsed.https as string);
     expect(chatbot).toMatchObject({
       version: '1.0',
@@ -109,12 +116,13 @@ describe('SNS message', () => {
 
   it('keeps the Chatbot description short', () => {
     const many = Array.from({ length: 200 }, (_, i) => finding(`check-${i}`, { title: 'x'.repeat(100) }));
-    const chatbot = chatbotNotification('[eip-keeper]', notice({ opened: many }));
-    expect((chatbot.content as { description: string }).description.length).toBeLessThanOrEqual(3500);
+    const { chat } = renderNotification(changeNotification('[eip-keeper]', notice({ opened: many })));
+    expect(chat.content.description.length).toBeLessThanOrEqual(3500);
+    expect(chat.content.description).toMatch(/… and \d+ more lines \(see the e-mail\)$/);
   });
 
   it('turns typographic characters into ASCII', () => {
-    expect(asciiLine('a — “b” … c’s')).toBe('a - "b" ... c\'s');
+    expect(subjectLine('a — “b” … c’s')).toBe('a - "b" ... c\'s');
   });
 });
 

@@ -1,12 +1,13 @@
-/** The SNS and EventBridge adapters of the auditor's announcements, against mocked SDK clients. */
+/** Where the auditor announces: the alert topic (through the one SNS publisher) and EventBridge, against mocked SDK clients. */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EventBridgeFindingNotifier, EventPublishError } from '../../shared/auditor/adapters/eventbridge';
-import { SnsFindingNotifier } from '../../shared/auditor/adapters/sns';
+import { topicAnnouncer } from '../../shared/auditor/announce';
 import type { Finding } from '../../shared/auditor/checks/result';
 import type { ChangeNotice } from '../../shared/auditor/messages';
+import { SnsNotifications } from '../../shared/notify/adapters/sns';
 
 const eventBridge = mockClient(EventBridgeClient);
 const sns = mockClient(SNSClient);
@@ -145,7 +146,7 @@ describe('the EventBridge finding notifier', () => {
   });
 });
 
-describe('the SNS finding notifier', () => {
+describe('the announcement on the alert topic', () => {
   beforeEach(() => {
     sns.reset();
   });
@@ -154,22 +155,24 @@ describe('the SNS finding notifier', () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
     const topicArn = 'arn:aws:sns:eu-west-1:111122223333:alerts';
 
-    await new SnsFindingNotifier(new SNSClient({ region: 'eu-west-1' }), {
-      topicArn,
-      subjectPrefix: '[eip-keeper]',
-    }).publish(notice([finding('sgp-instance-type')]));
+    await topicAnnouncer(
+      new SnsNotifications(new SNSClient({ region: 'eu-west-1' }), topicArn),
+      '[eip-keeper]',
+    ).publish(notice([finding('sgp-instance-type')]));
 
     expect(sns).toHaveReceivedCommandExactlyOnceWith(PublishCommand, {
       TopicArn: topicArn,
       Subject: '[eip-keeper] prod: 1 new readiness finding',
       MessageStructure: 'json',
       MessageAttributes: {
+        source: { DataType: 'String', StringValue: 'auditor' },
         kind: { DataType: 'String', StringValue: 'audit-finding' },
+        severity: { DataType: 'String', StringValue: 'high' },
         cluster: { DataType: 'String', StringValue: 'prod' },
       },
     });
     const message = JSON.parse(sns.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '{}');
-    expect(Object.keys(message).sort()).toEqual(['default', 'email', 'https']);
+    expect(Object.keys(message).sort()).toEqual(['default', 'email', 'https', 'sms']);
     expect(message.email).toContain('[HIGH] sgp-instance-type - node group burst');
   });
 });

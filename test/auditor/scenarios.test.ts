@@ -79,7 +79,7 @@ describe('auditor scenarios on the simulated region', () => {
     expect(stored(output)).toEqual(['fail:sgp-instance-type@burst']);
     expect(output.sns).toHaveLength(1);
     expect(output.sns[0]?.subject).toBe('[eip-keeper] prod: 1 new readiness finding');
-    const text = JSON.parse(output.sns[0]?.message ?? '{}').default as string;
+    const text = output.sns[0]?.email ?? '';
     expect(text).toContain('t3.medium: t3 is a burstable (t) family, which does not support trunk ENIs');
     expect(text).toContain('aws eks create-nodegroup --cluster-name prod --nodegroup-name burst-sgp');
     expect(text).toMatch(/--node-role arn:aws:iam::111122223333:role\/\S+ /);
@@ -168,7 +168,7 @@ describe('auditor scenarios on the simulated region', () => {
       'unknown:sgp-enabled',
       'unknown:sgp-enforcing-mode',
     ]);
-    const text = JSON.parse(output.sns[0]?.message ?? '{}').default as string;
+    const text = output.sns[0]?.email ?? '';
     expect(text).toContain('[UNKNOWN] sgp-enabled');
     expect(text).toContain('add "prod" to audit.kubernetesAccess');
     expect(output.apiCalls['eks:DescribeCluster']).toBe(1);
@@ -216,7 +216,7 @@ describe('auditor scenarios on the simulated region', () => {
         '[eip-keeper] prod: 1 resolved readiness finding',
       ]);
       const resolved = JSON.parse(region.sns.messages[1]?.message ?? '{}') as Record<string, string>;
-      expect(resolved.default).toContain('RESOLVED (1)\n\n[HIGH] sgp-enabled - cluster');
+      expect(resolved.email).toContain('RESOLVED (1)\n\n[HIGH] sgp-enabled - cluster');
       expect(JSON.parse(resolved.https ?? '{}').content.title).toBe(
         '[eip-keeper] prod: 1 resolved readiness finding',
       );

@@ -6,6 +6,7 @@ import { AssociateAddressCommand, CreateNetworkInterfaceCommand } from '@aws-sdk
 import { describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/keeper-events';
 import type { EventBridgeEvent } from '../../local/core/types';
+import { deliveredMessage } from '../../local/sns/service';
 import { keeperEvents } from '../../shared/app/functions';
 import { parseAppConfig } from '../../shared/config/schema';
 import { DynamoClaimStore } from '../../shared/keeper/dynamo-claim-store';
@@ -307,7 +308,7 @@ describe('addresses associated by hand', () => {
     expect(k.eipOf(pod as string)).toBeDefined();
     expect(k.eipOf(pod as string)).not.toBe(moved);
     const alert = k.alerts('associated outside eip-keeper')[0];
-    expect(JSON.parse(alert?.message ?? '{}').default).toContain(`taken from pod ENI ${pod}`);
+    expect(alert && deliveredMessage(alert, 'email')).toContain(`taken from pod ENI ${pod}`);
     await expectConsistent(k);
   });
 

@@ -1,9 +1,11 @@
 /** Alert formats, keeper event parsing and the `pools` report, on literal data. */
 import { describe, expect, it } from 'vitest';
 import { subjectProblem } from '../../local/sns/service';
-import { manuallyHeldAlert, poolExhaustedAlert, subjectLine } from '../../shared/keeper/alerts';
+import { manuallyHeldAlert, poolExhaustedAlert } from '../../shared/keeper/alerts';
 import { parseKeeperEvent } from '../../shared/keeper/events';
 import { buildPoolsReport, formatPoolsReport } from '../../shared/keeper/report';
+import { subjectLine } from '../../shared/notify/escape';
+import { renderNotification } from '../../shared/notify/render';
 
 const ORIGIN = { accountId: '111122223333', region: 'eu-west-1' };
 
@@ -54,17 +56,24 @@ const exhaustedInfo = {
 };
 
 describe('pool-exhausted alert', () => {
-  const alert = poolExhaustedAlert('[eip-keeper]', exhaustedInfo);
+  const alert = renderNotification(poolExhaustedAlert('[eip-keeper]', exhaustedInfo));
 
   it('has a subject SNS accepts that names the pool and how many ENIs wait', () => {
     expect(alert.subject).toBe('[eip-keeper] pool payments exhausted: 2 ENIs waiting for an Elastic IP');
     expect(subjectProblem(alert.subject)).toBeUndefined();
   });
 
-  it('sends plain text to e-mail and an AWS Chatbot custom notification to https', () => {
+  it('sends plain text to e-mail, the versioned JSON by default and an AWS Chatbot custom notification to https', () => {
     const body = JSON.parse(alert.message) as Record<string, string>;
-    expect(body.default).toBe(alert.text);
-    expect(body.email).toBe(alert.text);
+    expect(body.email).toBe(alert.email);
+    expect(JSON.parse(body.default as string)).toMatchObject({
+      schema: 'eip-keeper.notification',
+      version: 1,
+      source: 'keeper',
+      kind: 'pool-exhausted',
+      facts: { pool: 'payments', episode: 1, waiting: 2, free: 0 },
+      text: alert.email,
+    });
     const chat = JSON.parse(body.https as string);
     expect(chat).toMatchObject({
       version: '1.0',
@@ -75,19 +84,21 @@ describe('pool-exhausted alert', () => {
   });
 
   it('lists the waiting ENIs, the manual holds, and says nothing will be allocated', () => {
-    expect(alert.text).toContain('eni-0a (pod IP 10.0.1.8) waiting since 2026-01-05T09:13:00.000Z');
-    expect(alert.text).toContain('203.0.113.9 (eipalloc-09) is on eni-0f');
-    expect(alert.text).toContain('eip-keeper never allocates into this pool');
-    expect(alert.text).toContain('only alert of episode 1');
+    expect(alert.email).toContain('eni-0a (pod IP 10.0.1.8) waiting since 2026-01-05T09:13:00.000Z');
+    expect(alert.email).toContain('203.0.113.9 (eipalloc-09) is on eni-0f');
+    expect(alert.email).toContain('eip-keeper never allocates into this pool');
+    expect(alert.email).toContain('only alert of episode 1');
   });
 
   it('warns that allocated addresses are on no allowlist when the pool allocates', () => {
-    const a = poolExhaustedAlert('[eip-keeper]', { ...exhaustedInfo, allocateOnExhaustion: true });
-    expect(a.text).toContain('new IPs are on no partner allowlist');
+    const a = renderNotification(
+      poolExhaustedAlert('[eip-keeper]', { ...exhaustedInfo, allocateOnExhaustion: true }),
+    );
+    expect(a.email).toContain('new IPs are on no partner allowlist');
   });
 
   it('keeps a long subject under SNS limits and ASCII only', () => {
-    const s = subjectLine('[eip-keeper ✓]', `pool ${'x'.repeat(200)}`);
+    const s = subjectLine(`[eip-keeper ✓] pool ${'x'.repeat(200)}`);
     expect(s.length).toBeLessThan(100);
     expect(subjectProblem(s)).toBeUndefined();
   });
@@ -95,23 +106,25 @@ describe('pool-exhausted alert', () => {
 
 describe('manually-held alert', () => {
   it('says where the address is, that it will not be taken back, and how to undo it', () => {
-    const a = manuallyHeldAlert('[eip-keeper]', {
-      pool: 'payments',
-      region: 'eu-west-1',
-      accountId: '111122223333',
-      at: '2026-01-05T09:20:00.000Z',
-      publicIp: '203.0.113.2',
-      allocationId: 'eipalloc-02',
-      associationId: 'eipassoc-77',
-      eniId: 'eni-0f',
-      privateIp: '10.0.9.9',
-      displaced: { eniId: 'eni-01', privateIp: '10.0.1.4' },
-    });
+    const a = renderNotification(
+      manuallyHeldAlert('[eip-keeper]', {
+        pool: 'payments',
+        region: 'eu-west-1',
+        accountId: '111122223333',
+        at: '2026-01-05T09:20:00.000Z',
+        publicIp: '203.0.113.2',
+        allocationId: 'eipalloc-02',
+        associationId: 'eipassoc-77',
+        eniId: 'eni-0f',
+        privateIp: '10.0.9.9',
+        displaced: { eniId: 'eni-01', privateIp: '10.0.1.4' },
+      }),
+    );
     expect(a.subject).toBe('[eip-keeper] pool payments: 203.0.113.2 associated outside eip-keeper');
-    expect(a.text).toContain('is associated with eni-0f (10.0.9.9) (association eipassoc-77)');
-    expect(a.text).toContain('taken from pod ENI eni-01');
-    expect(a.text).toContain('eip-keeper never takes an address back');
-    expect(a.text).toContain('--association-id eipassoc-77');
+    expect(a.email).toContain('is associated with eni-0f (10.0.9.9) (association eipassoc-77)');
+    expect(a.email).toContain('taken from pod ENI eni-01');
+    expect(a.email).toContain('eip-keeper never takes an address back');
+    expect(a.email).toContain('--association-id eipassoc-77');
   });
 });
 

@@ -4,11 +4,11 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PoolSchema } from '../../shared/config/schema';
-import type { KeeperAlert } from '../../shared/keeper/alerts';
 import { DynamoClaimStore } from '../../shared/keeper/dynamo-claim-store';
 import { createKeeper, type Keeper } from '../../shared/keeper/keeper';
 import type { EniView, PoolAddress, Target } from '../../shared/keeper/model';
 import type { AssociateOutcome, KeeperEc2Port as KeeperEc2 } from '../../shared/keeper/ports';
+import type { Notification } from '../../shared/notify/notification';
 import { createTestTable, recordingLog, recordingMetrics, type TestTable } from '../support/dynamo';
 
 const SG = 'sg-0aaaaaaaaaaaaaaa1';
@@ -110,14 +110,15 @@ class FakeEc2 implements KeeperEc2 {
 }
 
 class FakeAlerts {
-  sent: KeeperAlert[] = [];
+  sent: Notification[] = [];
   failNext = 0;
-  async publish(alert: KeeperAlert) {
+  async publish(alert: Notification) {
     if (this.failNext > 0) {
       this.failNext -= 1;
       throw Object.assign(new Error('SNS is down'), { name: 'InternalErrorException' });
     }
     this.sent.push(alert);
+    return { messageId: `m-${this.sent.length}` };
   }
 }
 

@@ -1,20 +1,21 @@
 /** Alert rendering: what each alert says, SNS's subject rules, the Chatbot format, and hostile tag text. */
 import { describe, expect, it } from 'vitest';
 import { subjectProblem } from '../../local/sns/service';
+import type { ChatbotNotification } from '../../shared/notify/chat';
+import { markdownValue, subjectLine, textValue } from '../../shared/notify/escape';
+import { type RenderedNotification, renderNotification } from '../../shared/notify/render';
 import {
   type AddressFacts,
   type AlertContext,
   type AlertSpec,
-  type ChatbotNotification,
-  DIGEST_MAX_ITEMS,
-  type RenderedAlert,
-  renderAlert,
+  alertNotification,
 } from '../../shared/sweeper/alerts';
-import { markdownValue, subjectText, textValue } from '../../shared/sweeper/escape';
+import { DIGEST_MAX_ITEMS } from '../../shared/sweeper/alerts-digest';
 
 const CTX: AlertContext = {
   accountId: '111122223333',
   region: 'eu-west-1',
+  now: '2026-01-06T10:00:00.000Z',
   subjectPrefix: '[eip-keeper]',
   release: { enabled: true, noticeHours: 24, maxPerRun: 5 },
   killSwitch: { on: false, detail: '"off"' },
@@ -58,9 +59,14 @@ function facts(over: Partial<AddressFacts> = {}): AddressFacts {
   };
 }
 
-const chatOf = (r: RenderedAlert): ChatbotNotification => {
+/** An alert as published; the dedupe key is the sweep's claim (send-alerts.ts), any string here. */
+const renderAlert = (spec: AlertSpec, ctx: AlertContext): RenderedNotification =>
+  renderNotification(alertNotification(spec, ctx, 'test#alert'));
+
+/** The body AWS Chatbot receives (`https`). */
+const chatOf = (r: RenderedNotification): ChatbotNotification => {
   const m = JSON.parse(r.message) as Record<string, string>;
-  return JSON.parse(m.default as string) as ChatbotNotification;
+  return JSON.parse(m.https as string) as ChatbotNotification;
 };
 
 const ALL_KINDS: AlertSpec[] = [
@@ -130,8 +136,14 @@ describe('every alert', () => {
       const m = JSON.parse(r.message) as Record<string, unknown>;
       expect(Object.keys(m).sort()).toEqual(['default', 'email', 'https', 'sms']);
       for (const v of Object.values(m)) expect(typeof v).toBe('string');
-      expect(m.email).toBe(r.text);
-      expect(m.https).toBe(m.default);
+      expect(m.email).toBe(r.email);
+      expect(JSON.parse(m.default as string)).toMatchObject({
+        schema: 'eip-keeper.notification',
+        version: 1,
+        source: 'sweeper',
+        kind: spec.kind,
+        text: r.email,
+      });
       const chat = chatOf(r);
       expect(chat).toMatchObject({
         version: '1.0',
@@ -140,7 +152,7 @@ describe('every alert', () => {
       });
       expect(chat.content.title.length).toBeLessThanOrEqual(250);
       expect(chat.content.description.length).toBeLessThanOrEqual(8000);
-      expect(r.text).toMatch(/^Risk: [^\n]+\.$/m);
+      expect(r.email).toMatch(/^Risk: [^\n]+\.$/m);
     });
   }
 });
@@ -166,9 +178,9 @@ describe('an address alert', () => {
       'eip-keeper:keep',
       'released at the first sweep after 2026-01-07 10:00 UTC',
     ]) {
-      expect(r.text).toContain(needle);
+      expect(r.email).toContain(needle);
     }
-    expect(r.text).toMatch(/DNS names +none in this account's Route 53 hosted zones/);
+    expect(r.email).toMatch(/DNS names +none in this account's Route 53 hosted zones/);
   });
 
   it('says when the idle time comes from the first observation, not from history', () => {
@@ -176,27 +188,27 @@ describe('an address alert', () => {
     const t = renderAlert(
       { kind: 'orphan', address: facts({ idle, lastHolder: null }), releaseAfter: null },
       CTX,
-    ).text;
+    ).email;
     expect(t).toContain('first observation: the first sweep that saw it idle');
     expect(t).toContain('Last holder');
     expect(t).toContain('unknown');
   });
 
   it('names the DNS records pointing at the address and says the takeover risk', () => {
-    const t = renderAlert(ALL_KINDS[5] as AlertSpec, CTX).text;
+    const t = renderAlert(ALL_KINDS[5] as AlertSpec, CTX).email;
     expect(t).toContain('api.example.com. (A record in public zone example.com.)');
     expect(t).toMatch(/Risk: 1 DNS record in this account still points at 203\.0\.113\.25/);
   });
 
   it('says release is off and nothing will be released when it is off', () => {
-    expect(renderAlert(ALL_KINDS[1] as AlertSpec, CTX).text).toContain('Release is off');
+    expect(renderAlert(ALL_KINDS[1] as AlertSpec, CTX).email).toContain('Release is off');
   });
 
   it('mentions the kill switch when it is on', () => {
     const t = renderAlert(ALL_KINDS[0] as AlertSpec, {
       ...CTX,
       killSwitch: { on: true, detail: '"on"' },
-    }).text;
+    }).email;
     expect(t).toContain('The kill switch /eip-keeper/kill-switch is on');
   });
 
@@ -217,12 +229,12 @@ describe('untrusted tag text', () => {
   const r = renderAlert({ kind: 'orphan', address: hostile, releaseAfter: null }, CTX);
 
   it('cannot add lines, links or a fake subject to the e-mail', () => {
-    const tagLine = r.text.split('\n').find((l) => l.trimStart().startsWith('Tags')) as string;
+    const tagLine = r.email.split('\n').find((l) => l.trimStart().startsWith('Tags')) as string;
     expect(tagLine).toContain('Subject: [eip-keeper] all clear');
-    expect(r.text).not.toMatch(/^Subject:/m);
-    expect(r.text).not.toContain('https://evil');
-    expect(r.text).toContain('https[:]//evil.example/x');
-    expect(r.text).not.toMatch(/[\u202e\u200b\r]/);
+    expect(r.email).not.toMatch(/^Subject:/m);
+    expect(r.email).not.toContain('https://evil');
+    expect(r.email).toContain('https[:]//evil.example/x');
+    expect(r.email).not.toMatch(/[\u202e\u200b\r]/);
     expect(r.subject).not.toContain('all clear');
   });
 
@@ -252,8 +264,8 @@ describe('untrusted tag text', () => {
       },
       CTX,
     );
-    expect(pooled.text).not.toMatch(/^Subject:/m);
-    expect(pooled.text).not.toContain('https://evil');
+    expect(pooled.email).not.toMatch(/^Subject:/m);
+    expect(pooled.email).not.toContain('https://evil');
     const chat = chatOf(pooled);
     const all = [chat.content.description, ...(chat.content.nextSteps ?? [])].join('\n');
     expect(all).not.toContain('<!channel>');
@@ -280,8 +292,8 @@ describe('subjects', () => {
   });
 
   it('are made ASCII and start with a letter, digit or punctuation', () => {
-    expect(subjectText('  é\u0007x')).toMatch(/^[-A-Za-z0-9\p{P}]/u);
-    expect(subjectText('a'.repeat(150))).toHaveLength(99);
+    expect(subjectLine('  é\u0007x')).toMatch(/^[-A-Za-z0-9\p{P}]/u);
+    expect(subjectLine('a'.repeat(150))).toHaveLength(99);
   });
 });
 
@@ -295,8 +307,8 @@ describe('the digest', () => {
       allocationId: `eipalloc-${String(i).padStart(17, '0')}`,
     }));
     const r = renderAlert({ kind: 'digest', date: '2026-01-07', monthlyCostUsd: 216, items }, CTX);
-    expect(r.text).toContain('… and 10 more');
-    expect(r.text.match(/eipalloc-/g)).toHaveLength(DIGEST_MAX_ITEMS);
+    expect(r.email).toContain('… and 10 more');
+    expect(r.email.match(/eipalloc-/g)).toHaveLength(DIGEST_MAX_ITEMS);
     expect(r.subject).toBe('[eip-keeper] Daily digest 2026-01-07: 60 idle Elastic IPs open (eu-west-1)');
   });
 });

@@ -517,12 +517,12 @@ describe('retries and concurrent sweeps', () => {
       wrap: (deps) => ({
         ...deps,
         alerts: {
-          publish: async (subject, message) => {
+          publish: async (n) => {
             if (fail) {
               fail = false;
               throw Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
             }
-            return deps.alerts.publish(subject, message);
+            return deps.alerts.publish(n);
           },
         },
       }),

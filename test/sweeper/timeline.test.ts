@@ -9,7 +9,7 @@ import { REPO_ROOT } from '../../infra/stack';
 import { SimulatedRegion } from '../../local/region';
 import { runOn } from '../../local/scenario/runner';
 import { parseScenario } from '../../local/scenario/schema';
-import type { PublishedMessage } from '../../local/sns/service';
+import { deliveredMessage, type PublishedMessage } from '../../local/sns/service';
 import { createDocumentClient } from '../../shared/store/client';
 import { DynamoSweepStore } from '../../shared/sweeper/dynamo-sweep-store';
 import { rollUpMonth } from '../../shared/sweeper/ledger';
@@ -220,7 +220,9 @@ describe('48 hours of sweeping the demo account', () => {
       (m) => alertTarget(m).allocationId === BATCH() && alertTarget(m).kind === 'orphan',
     ) as PublishedMessage;
     expect(doc).toContain(emailOf(orphan));
-    expect(doc).toContain(JSON.stringify(JSON.parse(JSON.parse(orphan.message).default), null, 2));
+    expect(doc).toContain(JSON.stringify(JSON.parse(deliveredMessage(orphan, 'https')), null, 2));
+    const contract = readFileSync(`${REPO_ROOT}docs/notifications.md`, 'utf8');
+    expect(contract).toContain(JSON.stringify(JSON.parse(deliveredMessage(orphan, 'sqs')), null, 2));
     for (const m of messages) expect(doc).toContain(m.subject);
     const store = new DynamoSweepStore(createDocumentClient(region.connection()), region.tableName, 400);
     const [episodes, releases] = await Promise.all([store.listEpisodes(), store.listReleases()]);

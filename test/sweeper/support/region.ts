@@ -9,10 +9,11 @@ import { SimulatedRegion } from '../../../local/region';
 import { localContext } from '../../../local/runtime';
 import { runOn } from '../../../local/scenario/runner';
 import { parseScenario } from '../../../local/scenario/schema';
-import type { PublishedMessage } from '../../../local/sns/service';
+import { deliveredMessage, type PublishedMessage } from '../../../local/sns/service';
 import { type FunctionSpec, inventoryRecorder, sweeper } from '../../../shared/app/functions';
 import { clientOptions } from '../../../shared/aws/clients';
 import type { AppConfigInput } from '../../../shared/config/schema';
+import type { NotificationDocument } from '../../../shared/notify/document';
 import { createDocumentClient } from '../../../shared/store/client';
 import { DynamoSweepStore } from '../../../shared/sweeper/dynamo-sweep-store';
 import { createSweeper, type SweeperDeps, type SweepResult } from '../../../shared/sweeper/sweep';
@@ -124,19 +125,15 @@ export async function startSweeperRegion(opts: {
   };
 }
 
-/** The allocation id an alert is about (from its chat JSON), or `DIGEST`. */
+/** The kind of an alert and the allocation id it is about (or `DIGEST`), from what an SQS subscriber receives. */
 export function alertTarget(m: PublishedMessage): { kind: string; allocationId: string } {
-  const chat = JSON.parse((JSON.parse(m.message) as { default: string }).default) as {
-    metadata: { eventType: string; additionalContext?: { allocationId?: string } };
-  };
-  return {
-    kind: chat.metadata.eventType.replace(/^eip-keeper\./, ''),
-    allocationId: chat.metadata.additionalContext?.allocationId ?? 'DIGEST',
-  };
+  const doc = JSON.parse(deliveredMessage(m, 'sqs')) as NotificationDocument;
+  return { kind: doc.kind, allocationId: (doc.facts.allocationId as string | undefined) ?? 'DIGEST' };
 }
 
+/** What an e-mail subscriber reads. */
 export function emailOf(m: PublishedMessage): string {
-  return (JSON.parse(m.message) as { email: string }).email;
+  return deliveredMessage(m, 'email');
 }
 
 /** The functions a sweeper timeline deploys: the inventory recorder and the scheduled Sweeper. */
