@@ -63,78 +63,65 @@ export class FinanceDashboard extends Construct {
         ].join('\n\n'),
       }),
     );
+    const tile = (title: string, ...metrics: cloudwatch.IMetric[]) =>
+      new cloudwatch.SingleValueWidget({ title, width: 6, height: 5, metrics, fullPrecision: false });
+    const graph = (
+      title: string,
+      left: cloudwatch.IMetric[],
+      more: Partial<cloudwatch.GraphWidgetProps> = {},
+    ) => new cloudwatch.GraphWidget({ title, width: 12, height: 7, left, ...more });
+    const addresses = { label: 'addresses', showUnits: false, min: 0 };
     this.dashboard.addWidgets(
-      new cloudwatch.SingleValueWidget({
-        title: 'Idle cost this month (USD)',
-        width: 6,
-        height: 5,
-        metrics: [metric(METRIC.IdleCostUsd, 'Idle cost, month to date', 'Maximum', hourly)],
-        fullPrecision: false,
-      }),
-      new cloudwatch.SingleValueWidget({
-        title: 'Reclaimed this month (USD)',
-        width: 6,
-        height: 5,
-        metrics: [metric(METRIC.ReclaimedUsd, 'Reclaimed, month to date', 'Maximum', hourly)],
-      }),
-      new cloudwatch.SingleValueWidget({
-        title: 'Monthly saving from releases (USD per month)',
-        width: 6,
-        height: 5,
-        metrics: [metric(METRIC.ReclaimedMonthlyUsd, 'Saving per 30-day month', 'Maximum', hourly)],
-      }),
-      new cloudwatch.SingleValueWidget({
-        title: 'Idle Elastic IPs now',
-        width: 6,
-        height: 5,
-        metrics: [
-          metric(METRIC.IdleAddresses, 'Idle addresses', 'Maximum', hourly),
-          metric(METRIC.OrphanAddresses, 'of which orphans', 'Maximum', hourly),
-        ],
-      }),
+      tile(
+        'Idle cost this month (USD)',
+        metric(METRIC.IdleCostUsd, 'Idle cost, month to date', 'Maximum', hourly),
+      ),
+      tile(
+        'Reclaimed this month (USD)',
+        metric(METRIC.ReclaimedUsd, 'Reclaimed, month to date', 'Maximum', hourly),
+      ),
+      tile(
+        'Monthly saving from releases (USD per month)',
+        metric(METRIC.ReclaimedMonthlyUsd, 'Saving per 30-day month', 'Maximum', hourly),
+      ),
+      tile(
+        'Idle Elastic IPs now',
+        metric(METRIC.IdleAddresses, 'Idle addresses', 'Maximum', hourly),
+        metric(METRIC.OrphanAddresses, 'of which orphans', 'Maximum', hourly),
+      ),
     );
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'Idle cost vs. reclaimed, month to date (USD)',
-        width: 12,
-        height: 7,
-        left: [
+      graph(
+        'Idle cost vs. reclaimed, month to date (USD)',
+        [
           metric(METRIC.IdleCostUsd, 'Idle cost, month to date', 'Maximum', daily),
           metric(METRIC.ReclaimedUsd, 'Reclaimed, month to date', 'Maximum', daily),
         ],
-        leftYAxis: usd,
-        view: cloudwatch.GraphWidgetView.TIME_SERIES,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Monthly saving from released addresses (USD per month)',
-        width: 12,
-        height: 7,
-        left: [metric(METRIC.ReclaimedMonthlyUsd, 'Saving per 30-day month', 'Maximum', daily)],
-        leftYAxis: usd,
-      }),
+        { leftYAxis: usd, view: cloudwatch.GraphWidgetView.TIME_SERIES },
+      ),
+      graph(
+        'Monthly saving from released addresses (USD per month)',
+        [metric(METRIC.ReclaimedMonthlyUsd, 'Saving per 30-day month', 'Maximum', daily)],
+        { leftYAxis: usd },
+      ),
     );
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'Idle Elastic IPs',
-        width: 12,
-        height: 7,
-        left: [
+      graph(
+        'Idle Elastic IPs',
+        [
           metric(METRIC.IdleAddresses, 'Idle addresses', 'Maximum', hourly),
           metric(METRIC.OrphanAddresses, 'Orphans (idle past the grace period, no owner)', 'Maximum', hourly),
         ],
-        leftYAxis: { label: 'addresses', showUnits: false, min: 0 },
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Releases per day',
-        width: 12,
-        height: 7,
-        view: cloudwatch.GraphWidgetView.BAR,
-        left: [
+        { leftYAxis: addresses },
+      ),
+      graph(
+        'Releases per day',
+        [
           metric(METRIC.AddressesReleased, 'Released', 'Sum', daily),
           metric(METRIC.ReleasesBlocked, 'Blocked (DNS, lock, reverse DNS)', 'Sum', daily),
         ],
-        leftYAxis: { label: 'addresses', showUnits: false, min: 0 },
-      }),
+        { leftYAxis: addresses, view: cloudwatch.GraphWidgetView.BAR },
+      ),
     );
   }
 }
