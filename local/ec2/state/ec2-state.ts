@@ -26,6 +26,7 @@ import type {
   Tag,
   Vpc,
 } from './model';
+import { DEFAULT_UNPAGINATED_ENI_LIMIT } from './model';
 import * as eniOps from './network-interfaces';
 import * as seed from './seed';
 import * as tagOps from './tags';
@@ -40,6 +41,7 @@ export class Ec2State implements Ec2World {
   readonly addressById = new Map<string, Address>();
   readonly instanceTypeByName = new Map<string, InstanceTypeInfo>();
   addressLimit: number;
+  unpaginatedEniLimit: number;
   readonly counters = { publicIp: 0, mac: 0 };
 
   constructor(
@@ -47,6 +49,7 @@ export class Ec2State implements Ec2World {
     options: Ec2StateOptions = {},
   ) {
     this.addressLimit = options.addressLimit ?? 5;
+    this.unpaginatedEniLimit = options.unpaginatedEniLimit ?? DEFAULT_UNPAGINATED_ENI_LIMIT;
     for (const t of INSTANCE_TYPES) this.instanceTypeByName.set(t.instanceType, t);
   }
 
