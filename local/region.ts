@@ -3,7 +3,6 @@
  * local EventBridge routing CloudTrail events to the real handlers, and a virtual clock. It is the engine of
  * `npm start`, `eip-keeper simulate`, the scenario tests and the benchmarks.
  */
-import { performance } from 'node:perf_hooks';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { RetryStrategyV2 } from '@smithy/types';
@@ -54,12 +53,6 @@ export interface RegionOptions {
   /** Print handler logs to stderr as they happen. */
   echoLogs?: boolean;
   /**
-   * What refills the throttling token buckets: `virtual` time only (benchmarks: exact AWS rates on the virtual
-   * clock), or `hybrid` (virtual plus the real time spent in a step, so clients with the SDK's own wall-clock
-   * back-off also recover). Default `hybrid`.
-   */
-  throttleClock?: 'virtual' | 'hybrid';
-  /**
    * Put the fault layer in: a proxy in front of DynamoDB and invocation tracking, which the `dynamodbThrottling`,
    * `handlerTimeout` and `handlerCrash` switches need (the scenario runner turns it on when a scenario uses them).
    */
@@ -86,7 +79,6 @@ export class SimulatedRegion {
   readonly logs: LogRecord[] = [];
   readonly metrics: MetricRecord[] = [];
   private throttler?: Throttler;
-  private throttleClock: 'virtual' | 'hybrid' = 'hybrid';
   private readonly retryStrategy: VirtualRetryStrategy;
   private serverErrorRate = 0;
   /** Present with `faultLayer`: handler faults, and the proxy the functions' DynamoDB clients call. */
@@ -204,7 +196,6 @@ export class SimulatedRegion {
     );
     holder.region = sim;
     sim.auditor = auditor;
-    sim.throttleClock = opts.throttleClock ?? 'hybrid';
     bus.wrapInvocation = (info, invoke) => sim.runInvocation(info, invoke);
     if (opts.faultLayer) await sim.startFaultLayer(seed);
     await sim.deploy(opts.functions ?? FUNCTIONS, Boolean(opts.echoLogs));
@@ -353,14 +344,8 @@ export class SimulatedRegion {
   setFaults(faults: RegionFaults): void {
     if (faults.delivery !== undefined) this.bus.setFaults(faults.delivery);
     if (faults.ec2Throttling !== undefined) {
-      this.throttler = faults.ec2Throttling
-        ? new Throttler(
-            this.throttleClock === 'virtual'
-              ? () => this.clock.nowMs()
-              : () => this.clock.nowMs() + performance.now(),
-            awsRateOf,
-          )
-        : undefined;
+      // Virtual time only: whether a call is throttled never depends on the machine's speed.
+      this.throttler = faults.ec2Throttling ? new Throttler(() => this.clock.nowMs(), awsRateOf) : undefined;
     }
     if (faults.ec2ServerErrors !== undefined) this.serverErrorRate = faults.ec2ServerErrors;
     const { dynamodbThrottling, handlerTimeout, handlerCrash } = faults;

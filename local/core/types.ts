@@ -71,6 +71,11 @@ export interface ServiceModule {
   readonly signingName: string;
   /** The API action a request names (for call counts and throttling), or undefined when it names none. */
   actionOf(req: SimRequest): string | undefined;
+  /**
+   * The throttling bucket a call draws from when it is not the action's own (EC2: an unfiltered, unpaginated
+   * DescribeNetworkInterfaces draws from `DescribeNetworkInterfaces:unfiltered`).
+   */
+  throttleKey?(action: string, req: SimRequest): string;
   /** The service's own throttling error (`RequestLimitExceeded` for EC2), so the SDK's retry path runs. */
   throttled(action: string, requestId: string): SimResponse;
   /** Handles one request; errors the SDK must see are returned as responses, never thrown. */
