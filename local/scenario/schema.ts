@@ -7,6 +7,24 @@ import { formatIssuePath } from '../../shared/config/schema';
 import { EksScenarioSchema, IamRolesScenarioSchema } from '../eks/scenario';
 
 const tags = z.record(z.string().min(1).max(128), z.string().max(256));
+
+/** An instance type DescribeInstanceTypes then reports, with the numbers max-pods arithmetic reads. */
+const InstanceTypeSchema = z
+  .object({
+    instanceType: z.string().regex(/^[a-z0-9-]+\.[a-z0-9-]+$/, 'a name like family.size'),
+    vcpus: z.number().int().positive(),
+    /** ENIs per network card (one card unless `networkCards` says more). */
+    enis: z.number().int().positive(),
+    ipv4PerEni: z.number().int().positive(),
+    hypervisor: z.enum(['nitro', 'xen']).optional(),
+    bareMetal: z.boolean().default(false),
+    architecture: z.enum(['x86_64', 'arm64', 'x86_64_mac', 'arm64_mac']).default('x86_64'),
+    networkCards: z.number().int().min(1).max(16).default(1),
+  })
+  .strict()
+  .refine((t) => t.bareMetal !== (t.hypervisor !== undefined), {
+    message: 'a virtualized type needs a hypervisor (nitro or xen); a bare-metal one has none',
+  });
 const ref = z.string().min(1).describe('a resource id, or the `as` label a step gave it');
 
 /** `90s`, `15m`, `2h`, `3d`, or ISO-8601 `PT15M` / `P1D`. */
@@ -107,6 +125,10 @@ export const InitialStateSchema = z
     iamRoles: IamRolesScenarioSchema.optional(),
     /** The account's EIP quota in the region (AWS's default is 5); AllocateAddress beyond it fails. */
     addressLimit: z.number().int().min(0).max(100_000).optional(),
+    /** More ENIs than this and an unpaginated, unfiltered DescribeNetworkInterfaces fails (default 20,000). */
+    unpaginatedEniLimit: z.number().int().min(0).optional(),
+    /** Instance types beyond the built-in catalog (every type of the VPC resource controller's table). */
+    instanceTypes: z.array(InstanceTypeSchema).default([]),
     vpcs: z.array(z.object({ id: z.string(), cidr: z.string(), tags: tags.optional() }).strict()).default([]),
     subnets: z
       .array(
