@@ -117,7 +117,7 @@ export class SimulatedServer {
       body,
       caller,
       userAgent: caller.userAgent ?? headers['user-agent'] ?? '',
-      sourceIp: '127.0.0.1',
+      sourceIp: caller.sourceIp ?? '127.0.0.1',
     };
     const action = module.actionOf(simReq) ?? 'Unknown';
 

@@ -13,6 +13,13 @@ export interface CallerIdentity {
   userIdentity: Record<string, unknown>;
   /** Default user agent when the caller sent none worth recording. */
   userAgent?: string;
+  /** CloudTrail's `sourceIPAddress` when it is not the caller's address (an AWS service's host name). */
+  sourceIp?: string;
+  /**
+   * Set for an AWS service acting in the account (Lambda, EFS, ELB, NAT gateways): the ENIs it creates are
+   * requester-managed, with its requester id and interface type.
+   */
+  requester?: { requesterId: string; interfaceType: string };
 }
 
 export interface SimRequest {

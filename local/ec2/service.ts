@@ -111,6 +111,8 @@ function handle(state: Ec2State, req: SimRequest) {
       : undefined;
   try {
     const dryRun = bool(params, 'DryRun') ?? false;
+    const failure = state.takeFailure(req.caller.actor, action);
+    if (failure) throw new Ec2Error(failure.code, failure.message);
     const result = def.run({ state, params, requestId, dryRun, caller: req.caller });
     if (dryRun) {
       // Describe calls only check permissions; a mutating action that returns under DryRun is a simulator bug.

@@ -176,11 +176,12 @@ export const CreateNetworkInterface: ActionDef = {
         secondaryPrivateIpAddresses: specs.filter((s) => !s.primary).map((s) => s.privateIpAddress),
         secondaryPrivateIpAddressCount: countParam(params, 'SecondaryPrivateIpAddressCount'),
         tags,
+        ...(caller.requester ? { requester: caller.requester } : {}),
       },
       { dryRun },
     );
     const ips = [eni.privateIpAddress, ...eni.secondaryPrivateIpAddresses];
-    const requesterId = caller.userIdentity.principalId;
+    const requesterId = eni.requesterId ?? caller.userIdentity.principalId;
     return {
       body: { networkInterface: networkInterfaceXml(state, eni) },
       responseElements: {
