@@ -50,6 +50,18 @@ export class StoryRecorder {
     private readonly onLine?: (line: StoryLine) => void,
   ) {}
 
+  /** Takes what happened so far as told (a recorder that joins a running region tells only what comes next). */
+  catchUp(): void {
+    const { bus, sns, logs } = this.region;
+    this.seen = {
+      invocations: bus.invocations.length,
+      sns: sns.messages.length,
+      dlq: bus.dlq.length,
+      dropped: bus.dropped.length,
+      logs: logs.length,
+    };
+  }
+
   line(kind: StoryKind, text: string): void {
     const l = { at: this.region.clock.now().toISOString(), kind, text };
     this.lines.push(l);

@@ -1,54 +1,12 @@
-/**
- * The CLI as a process: it never hangs, never leaves a DynamoDB Local behind, and ends quietly when its reader goes.
- * Each run carries a marker in its environment, which every process it starts inherits: after it exits, no process
- * may still carry it.
- */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+/** The CLI as a process: it never hangs, never leaves a DynamoDB Local behind, and ends quietly when its reader goes. */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cli, leftovers } from './support/process';
 
-const CLI = join(process.cwd(), 'bin/eip-keeper.js');
 const SCENARIO = 'local/scenarios/demo-inventory.json';
-
-interface Run {
-  child: ChildProcess;
-  marker: string;
-  done: Promise<{ code: number | null; out: string; err: string }>;
-}
-
-function cli(args: string[], env: Record<string, string> = {}): Run {
-  const marker = randomUUID();
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, ...env, EIP_KEEPER_TEST_MARKER: marker },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
-    child.once('close', (code) => resolve({ code, out, err })),
-  );
-  return { child, marker, done };
-}
-
-/** Processes still running with the run's marker in their environment (Linux /proc). */
-async function leftovers(marker: string): Promise<number[]> {
-  const found: number[] = [];
-  for (const pid of (await readdir('/proc')).filter((d) => /^\d+$/.test(d))) {
-    const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
-    if (environ.includes(`EIP_KEEPER_TEST_MARKER=${marker}`)) found.push(Number(pid));
-  }
-  return found;
-}
 
 describe.skipIf(!existsSync('/proc'))('the CLI process', () => {
   it('exits 1 with one line saying what to install when java is not on PATH', async () => {
