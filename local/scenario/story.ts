@@ -3,6 +3,7 @@
  * JSON output of the final state for tests and tooling.
  */
 import type { SimulatedRegion } from '../region';
+import { type AuditOutput, auditResults } from './audit';
 import type { Scenario } from './schema';
 
 export type StoryKind =
@@ -130,6 +131,8 @@ export interface ScenarioOutput {
   droppedEvents: { at: string; eventId: string; eventName?: string }[];
   metrics: Record<string, number>;
   warnings: { at: string; functionId: string; level: string; message: string }[];
+  /** The auditor's results on the final state: every check per cluster, node group and pool (docs/scenarios.md). */
+  audit: AuditOutput;
 }
 
 export async function collectOutput(
@@ -184,6 +187,7 @@ export async function collectOutput(
     warnings: region.logs
       .filter((l) => l.level === 'warn' || l.level === 'error')
       .map(({ at, functionId, level, message }) => ({ at, functionId, level, message })),
+    audit: await auditResults(region),
   };
 }
 
