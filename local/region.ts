@@ -21,15 +21,15 @@ import { type AuditorServices, createAuditorServices } from './eks';
 import { type InvocationInfo, LocalEventBridge, seededRandom } from './eventbridge/router';
 import { InvocationFaults } from './invocation-faults';
 import { PricingService } from './pricing/service';
-import { type CallHook, RegionFaultSwitches, type RegionFaults } from './region/faults';
-import { DeployedFunctions, runtimeEnvOf } from './region/functions';
-import { createTable, tableItemsByKind } from './region/table';
+import { type CallHook, RegionFaultSwitches, type RegionFaults } from './region-parts/faults';
+import { DeployedFunctions, runtimeEnvOf } from './region-parts/functions';
+import { createTable, tableItemsByKind } from './region-parts/table';
 import { Route53Service } from './route53/service';
 import { type LogRecord, localContext, type MetricRecord } from './runtime';
 import { SnsService } from './sns/service';
 import { SsmService } from './ssm/service';
 
-export type { CallHook, RegionFaults, SnsPublishFault } from './region/faults';
+export type { CallHook, RegionFaults, SnsPublishFault } from './region-parts/faults';
 
 export interface RegionOptions {
   region?: string;

@@ -3,7 +3,7 @@
  * the `faults` step.
  */
 import { z } from 'zod';
-import { SNS_PUBLISH_ERRORS } from '../region/faults';
+import { SNS_PUBLISH_ERRORS } from '../region-parts/faults';
 
 /** `90s`, `15m`, `2h`, `3d`, or ISO-8601 `PT15M` / `P1D`. */
 export const DurationSchema = z.union([z.number().nonnegative(), z.string().min(2)]).transform((v, ctx) => {

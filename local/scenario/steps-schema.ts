@@ -33,7 +33,8 @@ const RedeploySchema = z
       parseAppConfig(r.config, 'redeploy config');
     } catch (err) {
       if (!(err instanceof InvalidConfigError)) throw err;
-      for (const problem of err.problems) ctx.addIssue({ code: 'custom', path: ['config'], message: problem });
+      for (const problem of err.problems)
+        ctx.addIssue({ code: 'custom', path: ['config'], message: problem });
     }
   });
 
