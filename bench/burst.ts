@@ -6,7 +6,7 @@
  * twice or any ENI left without one.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { EC2_RATES, ec2BucketOf } from '../local/core/throttle';
+import { ec2RateClass, ec2RateOf } from '../local/core/throttle';
 import type { EventBridgeEvent } from '../local/core/types';
 import { SimulatedRegion } from '../local/region';
 import { keeperEvents, keeperReconciler } from '../shared/app/functions';
@@ -36,15 +36,16 @@ export interface BurstResult {
   /** Successful mutating EC2 calls by eip-keeper, by action. */
   mutatingCalls: Record<string, number>;
   /**
-   * Calls in EC2's address-mutation bucket (AssociateAddress, DisassociateAddress, AllocateAddress, ReleaseAddress) per
-   * ENI served: the calls that compete for the throttled bucket, where a wasted or duplicate association would show.
+   * Address mutations (AssociateAddress, DisassociateAddress, AllocateAddress, ReleaseAddress: each its own 50 / 5
+   * bucket) per ENI served: the calls that compete for the throttled buckets, where a wasted or duplicate association
+   * would show.
    */
   mutatingCallsPerAssociation: number;
-  /** CreateTags/DeleteTags (the holder tag; another bucket) per ENI served. */
+  /** CreateTags/DeleteTags (the holder tag; their own buckets) per ENI served. */
   tagCallsPerAssociation: number;
   /** Every mutating call per ENI served: the two above together. */
   allMutatingCallsPerAssociation: number;
-  /** Throttled attempts, by bucket (`mutatingAddress`, `other` for the tag calls, `describe`, ...). */
+  /** Throttled attempts, by API (each API has its own bucket): `AssociateAddress`, `DescribeAddresses`, ... */
   throttledCallsByBucket: Record<string, number>;
   throttledCalls: number;
   /** Served ENIs whose EIP's holder tag does not name them at the end (0 unless a tag call failed). */
@@ -79,7 +80,6 @@ export async function runBurst(opts: {
     },
     functions: [keeperEvents, keeperReconciler],
     concurrency: 10,
-    throttleClock: 'virtual',
   });
   const ec2 = new EC2Client({ ...clientOptions(region.connection('vpc-resource-controller'), 'ec2') });
   try {
@@ -130,14 +130,13 @@ export async function runBurst(opts: {
     for (const c of keeperCalls) {
       if (c.outcome === 'throttled') {
         throttledCalls += 1;
-        const bucket = ec2BucketOf(c.action);
-        throttledCallsByBucket[bucket] = (throttledCallsByBucket[bucket] ?? 0) + 1;
+        throttledCallsByBucket[c.action] = (throttledCallsByBucket[c.action] ?? 0) + 1;
         continue;
       }
       if (!KEEPER_MUTATING_CALLS.includes(c.action)) continue;
       mutatingCalls[c.action] = (mutatingCalls[c.action] ?? 0) + 1;
-      if (ec2BucketOf(c.action) === 'mutatingAddress') addressBucketCalls += 1;
-      else if (c.action === 'CreateTags' || c.action === 'DeleteTags') tagCalls += 1;
+      if (ec2RateClass(c.action) === 'tags') tagCalls += 1;
+      else addressBucketCalls += 1;
     }
 
     // The end state: EC2's associations of pool EIPs, and the claims in the table.
@@ -168,7 +167,8 @@ export async function runBurst(opts: {
     doubleAtEnd += [...claimsByEni.values()].filter((n) => n > 1).length;
 
     const associations = served.length;
-    const floorSeconds = tokenBucketFloorSeconds(associations, EC2_RATES[ec2BucketOf('AssociateAddress')]);
+    // AssociateAddress has its own bucket: nothing else eip-keeper calls draws from it.
+    const floorSeconds = tokenBucketFloorSeconds(associations, ec2RateOf('AssociateAddress'));
     const completionSeconds = (monitor.lastAssociationMs - t0) / 1000;
     const mutating = Object.values(mutatingCalls).reduce((s, n) => s + n, 0);
     const perAssociation = (n: number) => (associations > 0 ? n / associations : Number.NaN);

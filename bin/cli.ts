@@ -3,7 +3,7 @@
  * each capability run against the AWS account and region of the current credentials (or a simulated region through
  * AWS_ENDPOINT_URL_* overrides).
  */
-import { DynamoDbLocalUnavailableError } from '../local/dynamodb';
+import { DynamoDbLocalUnavailableError, stopAllDynamoDbLocal } from '../local/dynamodb';
 import { ScenarioStepError } from '../local/scenario/runner';
 import { InvalidScenarioError } from '../local/scenario/schema';
 import { InvalidConfigError } from '../shared/config/schema';
@@ -29,6 +29,28 @@ export function awsSetupProblem(err: unknown): string | undefined {
 
 function usage(): string {
   return `usage: eip-keeper <command> [options]\n\ncommands:\n${COMMANDS.map((c) => `  ${c.usage}`).join('\n')}\n  help`;
+}
+
+const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
+
+/**
+ * For the CLI's own process (not in-process callers such as tests): output piped into a reader that stops early
+ * (`eip-keeper demo | head`) ends the run quietly with status 0 instead of an EPIPE stack trace, and a signal ends it
+ * with the usual 128 + n. Either way every DynamoDB Local it started goes with it (local/dynamodb.ts kills them on
+ * exit), so nothing is left running.
+ */
+export function guardProcess(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    stopAllDynamoDbLocal();
+    process.exit(0);
+  });
+  for (const [signal, n] of Object.entries(SIGNALS)) {
+    process.once(signal, () => {
+      stopAllDynamoDbLocal();
+      process.exit(128 + n);
+    });
+  }
 }
 
 /** Runs the CLI; returns the process exit code. */

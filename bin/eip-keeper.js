@@ -3,5 +3,6 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { register } = await import('tsx/esm/api');
 register();
-const { main } = await import('./cli.ts');
+const { guardProcess, main } = await import('./cli.ts');
+guardProcess();
 process.exitCode = await main(process.argv.slice(2));

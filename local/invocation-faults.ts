@@ -186,6 +186,12 @@ export class InvocationFaults {
     return false;
   }
 
+  /** The function whose invocation made an SDK call (by its `amz-sdk-invocation-id`), when one of this region's did. */
+  functionOf(sdkInvocationId: string | undefined): string | undefined {
+    const inv = sdkInvocationId ? bySdkInvocationId.get(sdkInvocationId) : undefined;
+    return inv?.owner === this ? inv.info.functionId : undefined;
+  }
+
   /** The SDK retry strategy of the functions' clients, freezing dead invocations and ending overdue ones. */
   retryStrategy(inner: RetryStrategyV2): RetryStrategyV2 {
     const current = () => {

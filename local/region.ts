@@ -1,41 +1,35 @@
 /**
  * The local simulated region: one HTTP server for the AWS APIs eip-keeper calls, DynamoDB Local for its table, the
  * local EventBridge routing CloudTrail events to the real handlers, and a virtual clock. It is the engine of
- * `npm start`, `eip-keeper simulate`, the scenario tests and the benchmarks.
+ * `npm start`, `eip-keeper simulate`, `eip-keeper local up`, the scenario tests and the benchmarks.
  */
-import { performance } from 'node:perf_hooks';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { RetryStrategyV2 } from '@smithy/types';
 import { FUNCTIONS, type FunctionSpec } from '../shared/app/functions';
 import { DEFAULT_MAX_ATTEMPTS } from '../shared/aws/clients';
 import type { RuntimeEnv } from '../shared/config/environment';
 import { type AppConfig, type AppConfigInput, parseAppConfig } from '../shared/config/schema';
-import { createTableInput } from '../shared/store/table';
 import { VirtualClock } from './core/clock';
 import { credentialsFor, resolveCaller } from './core/identities';
 import { createIdFactory } from './core/ids';
 import { VirtualRetryStrategy } from './core/retry';
 import { SimulatedServer } from './core/server';
-import { awsRateOf, Throttler } from './core/throttle';
-import type { EventBridgeEvent, ServiceEnv, SimRequest, SimResponse } from './core/types';
+import type { EventBridgeEvent, ServiceEnv } from './core/types';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb';
-import { DynamoDbFaultLayer, type DynamoDbThrottling } from './dynamodb-faults';
+import { DynamoDbFaultLayer } from './dynamodb-faults';
 import { createEc2Service, type Ec2State } from './ec2';
 import { type AuditorServices, createAuditorServices } from './eks';
-import {
-  type DeliveryFaults,
-  type InvocationInfo,
-  LocalEventBridge,
-  type RouteTarget,
-  seededRandom,
-} from './eventbridge/router';
-import { type HandlerFault, InvocationFaults } from './invocation-faults';
+import { type InvocationInfo, LocalEventBridge, seededRandom } from './eventbridge/router';
+import { InvocationFaults } from './invocation-faults';
 import { PricingService } from './pricing/service';
+import { type CallHook, RegionFaultSwitches, type RegionFaults } from './region-parts/faults';
+import { DeployedFunctions, runtimeEnvOf } from './region-parts/functions';
+import { createTable, tableItemsByKind } from './region-parts/table';
 import { Route53Service } from './route53/service';
 import { type LogRecord, localContext, type MetricRecord } from './runtime';
 import { SnsService } from './sns/service';
 import { SsmService } from './ssm/service';
+
+export type { CallHook, RegionFaults, SnsPublishFault } from './region-parts/faults';
 
 export interface RegionOptions {
   region?: string;
@@ -54,205 +48,214 @@ export interface RegionOptions {
   /** Print handler logs to stderr as they happen. */
   echoLogs?: boolean;
   /**
-   * What refills the throttling token buckets: `virtual` time only (benchmarks: exact AWS rates on the virtual
-   * clock), or `hybrid` (virtual plus the real time spent in a step, so clients with the SDK's own wall-clock
-   * back-off also recover). Default `hybrid`.
-   */
-  throttleClock?: 'virtual' | 'hybrid';
-  /**
    * Put the fault layer in: a proxy in front of DynamoDB and invocation tracking, which the `dynamodbThrottling`,
-   * `handlerTimeout` and `handlerCrash` switches need (the scenario runner turns it on when a scenario uses them).
+   * `handlerTimeout` and `handlerCrash` switches and hooks before a function's call need (the scenario runner turns
+   * it on when a scenario uses them).
    */
   faultLayer?: boolean;
 }
 
-export interface RegionFaults {
-  delivery?: DeliveryFaults;
-  /** Token-bucket throttling at AWS's EC2 rates (RequestLimitExceeded; the SDK retries). */
-  ec2Throttling?: boolean;
-  /** Probability (0–1) that an EC2 call fails with HTTP 503 InternalError/Unavailable before it is handled. */
-  ec2ServerErrors?: number;
-  /** DynamoDB throttles requests: a probability, or which operations, how often and with which error; 0/false = off. */
-  dynamodbThrottling?: number | DynamoDbThrottling | false;
-  /** Invocations stop and time out at their configured timeout; `false` = off (local/invocation-faults.ts). */
-  handlerTimeout?: HandlerFault | false;
-  /** Invocations crash (the runtime exits) part-way; `false` = off. */
-  handlerCrash?: HandlerFault | false;
-}
-
 let regionCounter = 0;
+
+/** The parts of a region built before its object exists (the server must be up first). */
+interface Parts {
+  regionName: string;
+  accountId: string;
+  clock: VirtualClock;
+  config: AppConfig;
+  server: SimulatedServer;
+  endpoint: string;
+  ec2: Ec2State;
+  sns: SnsService;
+  auditor: AuditorServices;
+  bus: LocalEventBridge;
+  tableName: string;
+  topicArn: string;
+  dynamoEndpoint: string;
+  ownDynamo: DynamoDbLocal | undefined;
+  seed: number;
+}
 
 export class SimulatedRegion {
   readonly logs: LogRecord[] = [];
   readonly metrics: MetricRecord[] = [];
-  private throttler?: Throttler;
-  private throttleClock: 'virtual' | 'hybrid' = 'hybrid';
-  private readonly retryStrategy: VirtualRetryStrategy;
-  private serverErrorRate = 0;
-  /** Present with `faultLayer`: handler faults, and the proxy the functions' DynamoDB clients call. */
-  private invocationFaults?: InvocationFaults;
-  private dynamoFaults?: DynamoDbFaultLayer;
-  private functionsDynamoEndpoint?: string;
-  private functionsRetryStrategy?: RetryStrategyV2;
-  private readonly randomForFaults: () => number;
+  readonly regionName: string;
+  readonly accountId: string;
+  readonly clock: VirtualClock;
+  readonly server: SimulatedServer;
+  readonly endpoint: string;
+  readonly ec2: Ec2State;
+  readonly sns: SnsService;
+  readonly bus: LocalEventBridge;
+  readonly tableName: string;
+  readonly topicArn: string;
+  readonly dynamoEndpoint: string;
   /** The simulated EKS, IAM, Kubernetes API and EventBridge PutEvents. */
-  auditor!: AuditorServices;
+  readonly auditor: AuditorServices;
   /** SSM Parameter Store (kill switch), Route 53 (hosted zones, records), the Price List API. */
   readonly ssm: SsmService;
   readonly route53 = new Route53Service();
   readonly pricing = new PricingService();
+  readonly faults: RegionFaultSwitches;
+  private currentConfig: AppConfig;
+  private readonly ownDynamo: DynamoDbLocal | undefined;
+  private readonly retryStrategy: VirtualRetryStrategy;
+  private functionsDynamoEndpoint?: string;
+  private functionsRetryStrategy?: RetryStrategyV2;
+  private readonly functions: DeployedFunctions;
+  private echoLogs = false;
 
-  private constructor(
-    readonly regionName: string,
-    readonly accountId: string,
-    readonly clock: VirtualClock,
-    readonly config: AppConfig,
-    readonly server: SimulatedServer,
-    readonly endpoint: string,
-    readonly ec2: Ec2State,
-    readonly sns: SnsService,
-    readonly bus: LocalEventBridge,
-    readonly tableName: string,
-    readonly topicArn: string,
-    readonly dynamoEndpoint: string,
-    private readonly ownDynamo: DynamoDbLocal | undefined,
-    seed: number,
-  ) {
+  private constructor(p: Parts) {
+    this.regionName = p.regionName;
+    this.accountId = p.accountId;
+    this.clock = p.clock;
+    this.currentConfig = p.config;
+    this.server = p.server;
+    this.endpoint = p.endpoint;
+    this.ec2 = p.ec2;
+    this.sns = p.sns;
+    this.auditor = p.auditor;
+    this.bus = p.bus;
+    this.tableName = p.tableName;
+    this.topicArn = p.topicArn;
+    this.dynamoEndpoint = p.dynamoEndpoint;
+    this.ownDynamo = p.ownDynamo;
     // Registered before any request reaches the server.
-    this.ssm = new SsmService(clock);
-    for (const m of [this.ssm, this.route53, this.pricing]) server.register(m);
+    this.ssm = new SsmService(p.clock);
+    for (const m of [this.ssm, this.route53, this.pricing]) p.server.register(m);
     this.retryStrategy = new VirtualRetryStrategy(
-      bus.scheduler,
+      p.bus.scheduler,
       DEFAULT_MAX_ATTEMPTS,
-      seededRandom(seed + 17),
+      seededRandom(p.seed + 17),
     );
-    let s = seed * 7919;
-    this.randomForFaults = () => {
+    let s = p.seed * 7919;
+    this.faults = new RegionFaultSwitches(p.clock, p.bus, () => {
       s = (s * 1103515245 + 12345) % 2147483648;
       return s / 2147483648;
-    };
+    });
+    this.functions = new DeployedFunctions(p.bus, (functionId) =>
+      localContext({
+        functionId,
+        env: this.runtimeEnv(),
+        config: this.currentConfig,
+        aws: this.connection('eip-keeper'),
+        clock: this.clock,
+        logs: this.logs,
+        metrics: this.metrics,
+        echoLogs: this.echoLogs,
+      }),
+    );
   }
 
   static async start(opts: RegionOptions = {}): Promise<SimulatedRegion> {
-    const region = opts.region ?? 'eu-west-1';
+    const regionName = opts.region ?? 'eu-west-1';
     const accountId = opts.accountId ?? '111122223333';
     const seed = opts.seed ?? 1;
     const config = parseAppConfig(opts.config ?? {}, 'scenario config');
     const clock = new VirtualClock(opts.start);
-    const ids = createIdFactory(seed);
-    const serviceEnv: ServiceEnv = { region, accountId, clock, ids };
+    const serviceEnv: ServiceEnv = { region: regionName, accountId, clock, ids: createIdFactory(seed) };
     const ec2 = createEc2Service(serviceEnv);
     const sns = new SnsService();
     // Numbered before the first await: regions started concurrently in one process get distinct table names.
     const regionNumber = ++regionCounter;
-    const topicArn = `arn:aws:sns:${region}:${accountId}:eip-keeper-alerts`;
+    const topicArn = `arn:aws:sns:${regionName}:${accountId}:eip-keeper-alerts`;
     sns.addTopic(topicArn);
-
-    // The region object exists only after the server is up; hooks reach it through this holder.
-    const holder: { region?: SimulatedRegion; bus?: LocalEventBridge } = {};
-    const server = new SimulatedServer({
-      env: serviceEnv,
-      resolveCaller: (key) => resolveCaller(accountId, key),
-      onCloudTrail: (event) => holder.bus?.put(event),
-      throttler: () => holder.region?.throttler,
-      injectFault: (service, action, req) => holder.region?.injectFault(service, action, req),
-    });
-    server.register(ec2.module);
-    server.register(sns);
-    // Simulated EKS, IAM, Kubernetes API and EventBridge PutEvents.
-    const auditor = createAuditorServices(serviceEnv, ec2.state, (event) => holder.bus?.put(event));
-    for (const m of auditor.modules) server.register(m);
-    const endpoint = await server.start();
-
-    let ownDynamo: DynamoDbLocal | undefined;
-    let dynamoEndpoint = opts.dynamoEndpoint;
-    if (!dynamoEndpoint) {
-      ownDynamo = await startDynamoDbLocal();
-      dynamoEndpoint = ownDynamo.endpoint;
-    }
-    const tableName = `eip-keeper-${process.pid}-${regionNumber}-${Date.now().toString(36)}`;
-    const ddb = new DynamoDBClient({
-      endpoint: dynamoEndpoint,
-      region,
-      credentials: credentialsFor('setup'),
-    });
-    await ddb.send(new CreateTableCommand(createTableInput(tableName)));
-    ddb.destroy();
-
     const bus = new LocalEventBridge(
       clock,
       [],
-      { accountId, region },
+      { accountId, region: regionName },
       { seed, concurrency: opts.concurrency },
     );
-    holder.bus = bus;
-    const sim = new SimulatedRegion(
-      region,
-      accountId,
-      clock,
-      config,
-      server,
-      endpoint,
-      ec2.state,
-      sns,
-      bus,
-      tableName,
-      topicArn,
-      dynamoEndpoint,
-      ownDynamo,
-      seed,
-    );
-    holder.region = sim;
-    sim.auditor = auditor;
-    sim.throttleClock = opts.throttleClock ?? 'hybrid';
-    bus.wrapInvocation = (info, invoke) => sim.runInvocation(info, invoke);
-    if (opts.faultLayer) await sim.startFaultLayer(seed);
-    await sim.deploy(opts.functions ?? FUNCTIONS, Boolean(opts.echoLogs));
-    return sim;
+
+    // The region object exists only after the server is up; the fault hook reaches it through this holder.
+    const holder: { region?: SimulatedRegion } = {};
+    const server = new SimulatedServer({
+      env: serviceEnv,
+      resolveCaller: (key) => resolveCaller(accountId, key),
+      onCloudTrail: (event) => bus.put(event),
+      throttler: () => holder.region?.faults.throttler,
+      injectFault: (service, action, req) => holder.region?.faults.intercept(service, action, req),
+    });
+    server.register(ec2.module);
+    server.register(sns);
+    const auditor = createAuditorServices(serviceEnv, ec2.state, (event) => bus.put(event));
+    for (const m of auditor.modules) server.register(m);
+
+    let ownDynamo: DynamoDbLocal | undefined;
+    try {
+      const endpoint = await server.start();
+      let dynamoEndpoint = opts.dynamoEndpoint;
+      if (!dynamoEndpoint) {
+        ownDynamo = await startDynamoDbLocal();
+        dynamoEndpoint = ownDynamo.endpoint;
+      }
+      const tableName = `eip-keeper-${process.pid}-${regionNumber}-${Date.now().toString(36)}`;
+      await createTable(dynamoEndpoint, regionName, tableName);
+      const sim = new SimulatedRegion({
+        ...{ regionName, accountId, clock, config, server, endpoint, ec2: ec2.state, sns, auditor, bus },
+        ...{ tableName, topicArn, dynamoEndpoint, ownDynamo, seed },
+      });
+      holder.region = sim;
+      sim.echoLogs = Boolean(opts.echoLogs);
+      bus.wrapInvocation = (info, invoke) => sim.runInvocation(info, invoke);
+      if (opts.faultLayer) await sim.startFaultLayer(seed);
+      await sim.functions.deploy(opts.functions ?? FUNCTIONS, config);
+      return sim;
+    } catch (err) {
+      // Nothing half-started is left behind: the server, DynamoDB Local and the fault layer go.
+      await holder.region?.faults.layer?.dynamodb.stop();
+      await server.stop();
+      await auditor.stop();
+      await ownDynamo?.stop();
+      throw err;
+    }
+  }
+
+  /** The configuration the functions run with (changed by `redeploy`). */
+  get config(): AppConfig {
+    return this.currentConfig;
   }
 
   /** The RuntimeEnv a deployed function would get from the stack. */
   runtimeEnv(): RuntimeEnv {
-    return {
-      tableName: this.tableName,
-      topicArn: this.topicArn,
-      accountId: this.accountId,
-      region: this.regionName,
-      eventBusName: 'default',
-      configJson: JSON.stringify(this.config),
-    };
+    const { tableName, topicArn, accountId, regionName: region, currentConfig: config } = this;
+    return runtimeEnvOf({ tableName, topicArn, accountId, region, config });
   }
 
   /** Connection for SDK clients acting as `actor` (eip-keeper's functions act as `eip-keeper`). */
   connection(actor = 'eip-keeper') {
+    const ep = this.endpoint;
     return {
       region: this.regionName,
       endpoints: {
-        ec2: this.endpoint,
-        sns: this.endpoint,
-        ssm: this.endpoint,
-        eks: this.endpoint,
-        iam: this.endpoint,
-        route53: this.endpoint,
-        pricing: this.endpoint,
-        sts: this.endpoint,
-        eventbridge: this.endpoint,
+        ...{
+          ec2: ep,
+          sns: ep,
+          ssm: ep,
+          eks: ep,
+          iam: ep,
+          route53: ep,
+          pricing: ep,
+          sts: ep,
+          eventbridge: ep,
+        },
         dynamodb: this.functionsDynamoEndpoint ?? this.dynamoEndpoint,
       },
       credentials: credentialsFor(actor),
+      // Every client of the region backs off on the virtual clock, as the throttling buckets refill on it.
       retryStrategy: this.functionsRetryStrategy ?? this.retryStrategy,
     };
   }
 
   private async startFaultLayer(seed: number): Promise<void> {
-    const faults = new InvocationFaults(seed, this.clock, this.bus.scheduler);
-    this.invocationFaults = faults;
-    this.functionsRetryStrategy = faults.retryStrategy(this.retryStrategy);
-    this.dynamoFaults = new DynamoDbFaultLayer(this.dynamoEndpoint, seed, {
-      stopsAt: (sdkInvocationId, operation) => faults.stopsAt(sdkInvocationId, operation),
+    const invocations = new InvocationFaults(seed, this.clock, this.bus.scheduler);
+    this.functionsRetryStrategy = invocations.retryStrategy(this.retryStrategy);
+    const dynamodb = new DynamoDbFaultLayer(this.dynamoEndpoint, seed, {
+      stopsAt: (sdkInvocationId, operation) => invocations.stopsAt(sdkInvocationId, operation),
       metric: (name, operation) => this.platformMetric('DynamoDB', name, { Operation: operation }),
     });
-    this.functionsDynamoEndpoint = await this.dynamoFaults.start();
+    this.faults.layer = { invocations, dynamodb };
+    this.functionsDynamoEndpoint = await dynamodb.start();
   }
 
   /** A metric AWS itself publishes (Lambda's `Errors`, DynamoDB's `ThrottledRequests`, …). */
@@ -270,55 +273,23 @@ export class SimulatedRegion {
   /** Every invocation: handler faults when the fault layer is in, and Lambda's `Errors` metric when it fails. */
   private async runInvocation(info: InvocationInfo, invoke: () => Promise<unknown>): Promise<unknown> {
     try {
-      return await (this.invocationFaults ? this.invocationFaults.run(info, invoke) : invoke());
+      const layer = this.faults.layer;
+      return await (layer ? layer.invocations.run(info, invoke) : invoke());
     } catch (err) {
       this.platformMetric(info.functionId, 'Errors', { FunctionName: info.functionId });
       throw err;
     }
   }
 
-  private readonly handlers = new Map<string, (event: EventBridgeEvent) => Promise<unknown>>();
-  private readonly timeoutsMs = new Map<string, number>();
+  /** A deploy with a new configuration (validated by the stack's schema): every function restarts cold. */
+  async redeploy(config: AppConfigInput): Promise<void> {
+    this.currentConfig = parseAppConfig(config, 'redeployed config');
+    await this.functions.redeploy(this.currentConfig);
+  }
 
-  private async deploy(functions: FunctionSpec[], echoLogs: boolean): Promise<void> {
-    for (const spec of functions) {
-      const mod = await spec.load();
-      const ctx = localContext({
-        functionId: spec.id,
-        env: this.runtimeEnv(),
-        config: this.config,
-        aws: this.connection('eip-keeper'),
-        clock: this.clock,
-        logs: this.logs,
-        metrics: this.metrics,
-        echoLogs,
-      });
-      const handle = mod.createHandler(ctx) as (event: EventBridgeEvent) => Promise<unknown>;
-      this.handlers.set(spec.id, handle);
-      this.timeoutsMs.set(spec.id, spec.timeoutSeconds * 1000);
-      for (const rule of spec.rules) {
-        this.bus.addTarget({
-          functionId: spec.id,
-          ruleId: rule.id,
-          pattern: rule.pattern,
-          maxConcurrency: spec.reservedConcurrency,
-          timeoutMs: spec.timeoutSeconds * 1000,
-          invoke: handle,
-        });
-      }
-      if (spec.scheduleMinutes) {
-        this.bus.addSchedule(
-          {
-            functionId: spec.id,
-            ruleId: `${spec.id}Schedule`,
-            maxConcurrency: spec.reservedConcurrency,
-            timeoutMs: spec.timeoutSeconds * 1000,
-            invoke: handle,
-          },
-          spec.scheduleMinutes(this.config),
-        );
-      }
-    }
+  /** Runs `hook` before the first call of an action by a function reaches AWS (needs the fault layer). */
+  beforeCall(hook: CallHook): void {
+    this.faults.beforeCall(hook);
   }
 
   /** The association id of an address, if it is associated. */
@@ -347,59 +318,11 @@ export class SimulatedRegion {
 
   /** Function ids deployed in this region. */
   functionIds(): string[] {
-    return [...this.handlers.keys()];
+    return this.functions.ids();
   }
 
   setFaults(faults: RegionFaults): void {
-    if (faults.delivery !== undefined) this.bus.setFaults(faults.delivery);
-    if (faults.ec2Throttling !== undefined) {
-      this.throttler = faults.ec2Throttling
-        ? new Throttler(
-            this.throttleClock === 'virtual'
-              ? () => this.clock.nowMs()
-              : () => this.clock.nowMs() + performance.now(),
-            awsRateOf,
-          )
-        : undefined;
-    }
-    if (faults.ec2ServerErrors !== undefined) this.serverErrorRate = faults.ec2ServerErrors;
-    const { dynamodbThrottling, handlerTimeout, handlerCrash } = faults;
-    if (!this.dynamoFaults || !this.invocationFaults) {
-      // Switching off what was never on needs no fault layer.
-      if (!dynamodbThrottling && !handlerTimeout && !handlerCrash) return;
-      throw new Error(
-        'dynamodbThrottling, handlerTimeout and handlerCrash need the fault layer: start the region with faultLayer: true',
-      );
-    }
-    if (dynamodbThrottling !== undefined) {
-      this.dynamoFaults.setThrottling(
-        typeof dynamodbThrottling === 'number'
-          ? { probability: dynamodbThrottling }
-          : dynamodbThrottling || undefined,
-      );
-    }
-    this.invocationFaults.set({ handlerTimeout, handlerCrash });
-  }
-
-  private injectFault(service: string, action: string, req: SimRequest): SimResponse | undefined {
-    if (this.invocationFaults?.stopsAt(req.headers['amz-sdk-invocation-id'], action)) {
-      return {
-        status: 500,
-        headers: { 'content-type': 'text/xml' },
-        body: '<Response><Errors><Error><Code>InternalError</Code><Message>the calling invocation was stopped</Message></Error></Errors><RequestID>fault</RequestID></Response>',
-      };
-    }
-    return this.maybeServerError(service, action);
-  }
-
-  private maybeServerError(service: string, action: string): SimResponse | undefined {
-    if (service !== 'ec2' || this.serverErrorRate <= 0 || this.randomForFaults() >= this.serverErrorRate)
-      return undefined;
-    return {
-      status: 503,
-      headers: { 'content-type': 'text/xml' },
-      body: `<Response><Errors><Error><Code>Unavailable</Code><Message>The service is unavailable (${action}).</Message></Error></Errors><RequestID>fault</RequestID></Response>`,
-    };
+    this.faults.set(faults);
   }
 
   /** Puts a raw event on the bus (as if AWS emitted it) and runs what it triggers. */
@@ -408,22 +331,15 @@ export class SimulatedRegion {
     await this.bus.drain();
   }
 
-  /** Invokes a deployed function with its scheduled event (or the given one), through the async retry path. */
-  async invoke(functionId: string, event?: EventBridgeEvent): Promise<unknown> {
-    const handle = this.handlers.get(functionId);
-    if (!handle)
-      throw new Error(`no function ${functionId} in this region (have: ${this.functionIds().join(', ')})`);
-    const target: RouteTarget = {
-      functionId,
-      ruleId: 'manual',
-      invoke: handle,
-      timeoutMs: this.timeoutsMs.get(functionId),
-    };
+  /**
+   * Invokes a deployed function with its scheduled event (or the given one), through the async retry path;
+   * `copies` > 1 delivers the same event that many times at once (EventBridge delivers at least once).
+   */
+  async invoke(functionId: string, event?: EventBridgeEvent, copies = 1): Promise<unknown> {
+    const target = { ...this.functions.target(functionId), maxConcurrency: undefined };
     const before = this.bus.invocations.length;
-    this.bus.invokeNow(
-      target,
-      event ?? this.bus.scheduledEvent({ ...target, ruleId: `${functionId}Schedule` }),
-    );
+    const delivered = event ?? this.bus.scheduledEvent({ ...target, ruleId: `${functionId}Schedule` });
+    for (let i = 0; i < copies; i++) this.bus.invokeNow(target, delivered);
     await this.bus.drain();
     return this.bus.invocations
       .slice(before)
@@ -441,44 +357,14 @@ export class SimulatedRegion {
   }
 
   /** Every table item, grouped by kind (`kind` attribute, else derived from the key prefixes). */
-  async tableItemsByKind(): Promise<Record<string, Record<string, unknown>[]>> {
-    const client = DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        endpoint: this.dynamoEndpoint,
-        region: this.regionName,
-        credentials: credentialsFor('setup'),
-      }),
-    );
-    const byKind: Record<string, Record<string, unknown>[]> = {};
-    try {
-      for await (const page of paginateScan(
-        { client },
-        { TableName: this.tableName, ConsistentRead: true },
-      )) {
-        for (const item of page.Items ?? []) {
-          const kind =
-            typeof item.kind === 'string' ? item.kind : kindOfKeys(String(item.PK), String(item.SK));
-          (byKind[kind] ??= []).push(item);
-        }
-      }
-    } finally {
-      client.destroy();
-    }
-    for (const items of Object.values(byKind))
-      items.sort((a, b) => `${a.PK}|${a.SK}`.localeCompare(`${b.PK}|${b.SK}`));
-    return byKind;
+  tableItemsByKind(): Promise<Record<string, Record<string, unknown>[]>> {
+    return tableItemsByKind(this.dynamoEndpoint, this.regionName, this.tableName);
   }
 
   async stop(): Promise<void> {
-    await this.dynamoFaults?.stop();
+    await this.faults.layer?.dynamodb.stop();
     await this.server.stop();
-    await this.auditor?.stop();
+    await this.auditor.stop();
     await this.ownDynamo?.stop();
   }
-}
-
-function kindOfKeys(pk: string, sk: string): string {
-  const p = pk.split('#')[0]?.toLowerCase() ?? 'unknown';
-  const s = sk.split('#')[0]?.toLowerCase() ?? '';
-  return s && s !== 'state' ? `${p}-${s}` : p;
 }

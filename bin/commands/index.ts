@@ -1,5 +1,6 @@
 import { auditCommand } from './audit';
 import { demoCommand } from './demo';
+import { localCommand } from './local';
 import { maxPodsCommand } from './max-pods';
 import { poolsCommand } from './pools';
 import { reportCommand } from './report';
@@ -11,6 +12,7 @@ import type { CliCommand } from './types';
 export const COMMANDS: CliCommand[] = [
   demoCommand,
   simulateCommand,
+  localCommand,
   poolsCommand,
   sweepCommand,
   reportCommand,

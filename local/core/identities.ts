@@ -3,6 +3,7 @@
  * access key id the server maps back to the actor, so CloudTrail events carry the right userIdentity and
  * userAgent (the keeper's "who changed it" and the sweeper's "who disassociated it" depend on them).
  */
+import { SERVICE_ACTORS } from './service-actors';
 import type { CallerIdentity } from './types';
 
 export const ACTOR_KEY_PREFIX = 'SIM';
@@ -12,7 +13,7 @@ interface ActorTemplate {
   identity(accountId: string): Record<string, unknown>;
 }
 
-const assumedRole = (accountId: string, role: string, session: string, invokedBy?: string) => ({
+export const assumedRole = (accountId: string, role: string, session: string, invokedBy?: string) => ({
   type: 'AssumedRole',
   principalId: `AROA${role
     .toUpperCase()
@@ -75,6 +76,8 @@ export function resolveCaller(accountId: string, accessKeyId: string): CallerIde
   const actor = accessKeyId.startsWith(ACTOR_KEY_PREFIX)
     ? Buffer.from(accessKeyId.slice(ACTOR_KEY_PREFIX.length), 'hex').toString('utf8')
     : 'unknown';
+  const service = SERVICE_ACTORS[actor];
+  if (service) return { actor, ...service(accountId) };
   const template = ACTORS[actor];
   if (template) return { actor, userIdentity: template.identity(accountId), userAgent: template.userAgent };
   return {

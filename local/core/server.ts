@@ -32,8 +32,15 @@ export interface ServerHooks {
   onCloudTrail(event: EventBridgeEvent): void;
   /** Present while throttling is switched on. */
   throttler(): Throttler | undefined;
-  /** Optional fault hook: return a response to inject (e.g. a 5xx) instead of handling the call. */
-  injectFault?(service: string, action: string, req: SimRequest): SimResponse | undefined;
+  /**
+   * Optional hook run before a call is handled: return a response to inject (e.g. a 5xx) instead of handling it. It
+   * may wait (a scenario slipping an action in before the call).
+   */
+  injectFault?(
+    service: string,
+    action: string,
+    req: SimRequest,
+  ): SimResponse | undefined | Promise<SimResponse | undefined>;
 }
 
 const CREDENTIAL_RE = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/;
@@ -110,18 +117,18 @@ export class SimulatedServer {
       body,
       caller,
       userAgent: caller.userAgent ?? headers['user-agent'] ?? '',
-      sourceIp: '127.0.0.1',
+      sourceIp: caller.sourceIp ?? '127.0.0.1',
     };
     const action = module.actionOf(simReq) ?? 'Unknown';
 
-    const fault = this.hooks.injectFault?.(service, action, simReq);
+    const fault = await this.hooks.injectFault?.(service, action, simReq);
     if (fault) {
       this.calls.push({ service, action, actor: caller.actor, outcome: `fault:${fault.status}` });
       send(res, fault);
       return;
     }
     const throttler = this.hooks.throttler();
-    if (throttler && !throttler.allow(service, action)) {
+    if (throttler && !throttler.allow(service, module.throttleKey?.(action, simReq) ?? action)) {
       this.calls.push({ service, action, actor: caller.actor, outcome: 'throttled' });
       send(res, module.throttled(action, randomUUID()));
       return;

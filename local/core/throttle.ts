@@ -1,6 +1,12 @@
 /**
- * Per-API token buckets at AWS's published EC2 rates ("Request throttling for the Amazon EC2 API", EC2 API reference). A call that finds its bucket empty gets the
- * service's throttling error, so the SDK's own retry strategy is what recovers.
+ * EC2 request throttling as AWS applies it ("Request throttling for the Amazon EC2 API", EC2 developer guide): one
+ * token bucket **per API**, per account and region, at the published sizes and refill rates. A call that finds its
+ * API's bucket empty gets the service's throttling error (`RequestLimitExceeded`), so the SDK's retry strategy is
+ * what recovers.
+ *
+ * Buckets refill on the simulated region's virtual clock only: whether a scenario is throttled depends on the calls
+ * it makes and the virtual time between them, never on how fast the machine runs it. Clients of the simulated region
+ * back off on the same clock (core/retry.ts).
  */
 export interface BucketRate {
   /** Bucket size (burst). */
@@ -9,27 +15,45 @@ export interface BucketRate {
   refillPerSecond: number;
 }
 
+/** The rate classes of the EC2 API reference's throttling tables; each API has its own bucket of its class's size. */
 export const EC2_RATES = {
-  describe: { capacity: 100, refillPerSecond: 20 },
-  mutatingAddress: { capacity: 50, refillPerSecond: 5 },
+  /** Non-mutating actions (Describe*, Get*, List*). */
+  nonMutating: { capacity: 100, refillPerSecond: 20 },
+  /** Unfiltered and unpaginated non-mutating actions (DescribeNetworkInterfaces without MaxResults or filter). */
+  unfilteredNonMutating: { capacity: 50, refillPerSecond: 10 },
+  /** AllocateAddress, AssociateAddress, DisassociateAddress, ReleaseAddress, and every mutating action not listed. */
+  mutating: { capacity: 50, refillPerSecond: 5 },
+  /** CreateNetworkInterface, DeleteNetworkInterface, AssignPrivateIpAddresses, UnassignPrivateIpAddresses. */
   networkInterface: { capacity: 100, refillPerSecond: 5 },
-  other: { capacity: 100, refillPerSecond: 20 },
+  /** CreateTags, DeleteTags. */
+  tags: { capacity: 100, refillPerSecond: 10 },
 } as const satisfies Record<string, BucketRate>;
 
-const ADDRESS_MUTATIONS = new Set([
-  'AllocateAddress',
-  'AssociateAddress',
-  'DisassociateAddress',
-  'ReleaseAddress',
-]);
-const ENI_MUTATIONS = new Set(['CreateNetworkInterface', 'DeleteNetworkInterface']);
+export type Ec2RateClass = keyof typeof EC2_RATES;
 
-/** Which bucket an EC2 action draws from. */
-export function ec2BucketOf(action: string): keyof typeof EC2_RATES {
-  if (action.startsWith('Describe')) return 'describe';
-  if (ADDRESS_MUTATIONS.has(action)) return 'mutatingAddress';
-  if (ENI_MUTATIONS.has(action)) return 'networkInterface';
-  return 'other';
+/** The bucket name of an unfiltered, unpaginated call (ServiceModule.throttleKey returns it). */
+export const UNFILTERED_SUFFIX = ':unfiltered';
+
+const NETWORK_INTERFACE_MUTATIONS = new Set([
+  'CreateNetworkInterface',
+  'DeleteNetworkInterface',
+  'AssignPrivateIpAddresses',
+  'UnassignPrivateIpAddresses',
+]);
+const TAG_MUTATIONS = new Set(['CreateTags', 'DeleteTags']);
+
+/** The rate class of an EC2 API (`DescribeNetworkInterfaces:unfiltered` for an unfiltered, unpaginated listing). */
+export function ec2RateClass(api: string): Ec2RateClass {
+  if (api.endsWith(UNFILTERED_SUFFIX)) return 'unfilteredNonMutating';
+  if (/^(Describe|Get|List)/.test(api)) return 'nonMutating';
+  if (NETWORK_INTERFACE_MUTATIONS.has(api)) return 'networkInterface';
+  if (TAG_MUTATIONS.has(api)) return 'tags';
+  return 'mutating';
+}
+
+/** The bucket an EC2 API draws from: its own, at its class's rate. */
+export function ec2RateOf(api: string): BucketRate {
+  return EC2_RATES[ec2RateClass(api)];
 }
 
 export class TokenBucket {
@@ -57,32 +81,31 @@ export class TokenBucket {
   }
 }
 
-/** Buckets by key (`ec2:mutatingAddress`), created on first use. */
+/** The rate of a service's API, or undefined when the service does not throttle it. */
+export type RateOf = (service: string, api: string) => BucketRate | undefined;
+
+/** AWS's published rates: EC2 only (the other simulated services are not throttled). */
+export const awsRateOf: RateOf = (service, api) => (service === 'ec2' ? ec2RateOf(api) : undefined);
+
+/** One bucket per service and API (`ec2:AssociateAddress`), created full on first use, timed by `nowMs`. */
 export class Throttler {
   private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(
     private readonly nowMs: () => number,
-    private readonly rateOf: (
-      service: string,
-      action: string,
-    ) => { key: string; rate: BucketRate } | undefined,
+    private readonly rateOf: RateOf = awsRateOf,
   ) {}
 
-  allow(service: string, action: string): boolean {
-    const r = this.rateOf(service, action);
-    if (!r) return true;
-    let bucket = this.buckets.get(r.key);
+  /** Takes a token from the API's bucket; false when it is empty (the call is throttled). */
+  allow(service: string, api: string): boolean {
+    const rate = this.rateOf(service, api);
+    if (!rate) return true;
+    const key = `${service}:${api}`;
+    let bucket = this.buckets.get(key);
     if (!bucket) {
-      bucket = new TokenBucket(r.rate, this.nowMs());
-      this.buckets.set(r.key, bucket);
+      bucket = new TokenBucket(rate, this.nowMs());
+      this.buckets.set(key, bucket);
     }
     return bucket.tryTake(this.nowMs());
   }
-}
-
-export function awsRateOf(service: string, action: string): { key: string; rate: BucketRate } | undefined {
-  if (service !== 'ec2') return undefined;
-  const bucket = ec2BucketOf(action);
-  return { key: `ec2:${bucket}`, rate: EC2_RATES[bucket] };
 }

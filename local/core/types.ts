@@ -13,6 +13,13 @@ export interface CallerIdentity {
   userIdentity: Record<string, unknown>;
   /** Default user agent when the caller sent none worth recording. */
   userAgent?: string;
+  /** CloudTrail's `sourceIPAddress` when it is not the caller's address (an AWS service's host name). */
+  sourceIp?: string;
+  /**
+   * Set for an AWS service acting in the account (Lambda, EFS, ELB, NAT gateways): the ENIs it creates are
+   * requester-managed, with its requester id and interface type.
+   */
+  requester?: { requesterId: string; interfaceType: string };
 }
 
 export interface SimRequest {
@@ -71,6 +78,11 @@ export interface ServiceModule {
   readonly signingName: string;
   /** The API action a request names (for call counts and throttling), or undefined when it names none. */
   actionOf(req: SimRequest): string | undefined;
+  /**
+   * The throttling bucket a call draws from when it is not the action's own (EC2: an unfiltered, unpaginated
+   * DescribeNetworkInterfaces draws from `DescribeNetworkInterfaces:unfiltered`).
+   */
+  throttleKey?(action: string, req: SimRequest): string;
   /** The service's own throttling error (`RequestLimitExceeded` for EC2), so the SDK's retry path runs. */
   throttled(action: string, requestId: string): SimResponse;
   /** Handles one request; errors the SDK must see are returned as responses, never thrown. */

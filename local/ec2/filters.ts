@@ -1,6 +1,7 @@
 /**
  * EC2 `Filter.N` semantics: filters AND together, a filter's values OR together, values may use `*` and `?`
- * wildcards, `tag:<key>` matches a tag's value, and an unknown filter name is an error (as EC2 rejects it).
+ * wildcards (a backslash escapes them), `tag:<key>` matches a tag's value, and an unknown filter name is an error (as
+ * EC2 rejects it).
  * Plus the opaque NextToken pagination of the describe calls that paginate.
  */
 import { Ec2Error, invalidParameterValue } from './errors';
@@ -11,12 +12,27 @@ type FilterValue = string | number | boolean | undefined | null;
 /** What a resource offers to one filter name: one value or several (any may match). */
 export type FilterFields<T> = Record<string, (r: T) => FilterValue | readonly FilterValue[]>;
 
-function wildcard(pattern: string): RegExp {
-  const escaped = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`, 's');
+/**
+ * A filter value as a RegExp: `*` matches any run of characters, `?` exactly one, and a backslash makes the next
+ * character literal (`\*` is a `*`, `\?` a `?`, `\\` a backslash), as the EC2 API reference describes filter
+ * values. A trailing lone backslash is itself.
+ */
+export function wildcard(pattern: string): RegExp {
+  let source = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i] as string;
+    if (c === '\\' && i + 1 < pattern.length) {
+      i += 1;
+      source += escapeRegExp(pattern[i] as string);
+    } else if (c === '*') source += '.*';
+    else if (c === '?') source += '.';
+    else source += escapeRegExp(c);
+  }
+  return new RegExp(`^${source}$`, 's');
+}
+
+function escapeRegExp(c: string): string {
+  return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
 }
 
 export function applyFilters<T>(

@@ -6,7 +6,7 @@ import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { VirtualClock } from '../core/clock';
 import { createIdFactory } from '../core/ids';
 import { SimulatedServer } from '../core/server';
-import { awsRateOf, Throttler } from '../core/throttle';
+import { Throttler } from '../core/throttle';
 import type { EventBridgeEvent, ServiceEnv } from '../core/types';
 import { createEc2Service } from './service';
 import { Ec2State, type Ec2StateOptions } from './state';
@@ -68,7 +68,7 @@ export async function startEc2Sim(
       return c;
     },
     enableThrottling() {
-      throttler = new Throttler(() => clock.nowMs(), awsRateOf);
+      throttler = new Throttler(() => clock.nowMs());
     },
     async stop() {
       for (const c of clients) c.destroy();

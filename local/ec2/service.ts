@@ -3,6 +3,7 @@
  * Ec2Errors into EC2 error responses, and reports CloudTrail parts for every mutating call, failed or not
  * (EC2 CloudTrail records write client errors as `Client.<Code>`).
  */
+import { UNFILTERED_SUFFIX } from '../core/throttle';
 import type { CloudTrailParts, ServiceEnv, ServiceModule, SimRequest, SimResponse } from '../core/types';
 import {
   AllocateAddress,
@@ -23,6 +24,7 @@ import {
   CreateNetworkInterface,
   DeleteNetworkInterface,
   DescribeNetworkInterfaces,
+  listsEveryEni,
   UnassignPrivateIpAddresses,
 } from './actions/network-interfaces';
 import { CreateTags, DeleteTags } from './actions/tags';
@@ -73,6 +75,10 @@ export function createEc2Service(stateOrEnv: Ec2State | ServiceEnv, options?: Ec
       return service;
     },
     actionOf: (req) => str(parseQuery(req.body, req.query), 'Action'),
+    throttleKey: (action, req) =>
+      action === 'DescribeNetworkInterfaces' && listsEveryEni(parseQuery(req.body, req.query))
+        ? `${action}${UNFILTERED_SUFFIX}`
+        : action,
     throttled: (_action, requestId) =>
       xmlError(503, 'RequestLimitExceeded', 'Request limit exceeded.', requestId),
     handle: (req) => handle(state, req),
@@ -105,6 +111,8 @@ function handle(state: Ec2State, req: SimRequest) {
       : undefined;
   try {
     const dryRun = bool(params, 'DryRun') ?? false;
+    const failure = state.takeFailure(req.caller.actor, action);
+    if (failure) throw new Ec2Error(failure.code, failure.message);
     const result = def.run({ state, params, requestId, dryRun, caller: req.caller });
     if (dryRun) {
       // Describe calls only check permissions; a mutating action that returns under DryRun is a simulator bug.

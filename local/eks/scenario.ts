@@ -10,6 +10,8 @@ const stringMap = z.record(z.string(), z.string());
 const NodeSchema = z
   .object({
     id: z.string().optional(),
+    /** One of the node group's instance types (default: the types in turn, as listed). */
+    instanceType: z.string().optional(),
     /** Defaults to the node group's subnets in turn. */
     subnet: z.string().optional(),
     launchTime: z.string().optional(),
@@ -205,7 +207,8 @@ export function seedAuditorState(
         const subnetId = node.subnet ?? n.subnets[i % n.subnets.length] ?? '';
         const instance = ec2.addInstance({
           ...(node.id ? { instanceId: node.id } : {}),
-          instanceType: n.instanceTypes[0] ?? 'm5.large',
+          instanceType:
+            node.instanceType ?? n.instanceTypes[i % Math.max(1, n.instanceTypes.length)] ?? 'm5.large',
           subnetId,
           ...(node.launchTime ? { launchTime: node.launchTime } : {}),
           ...(node.podIpsOnPrimary ? { secondaryPrivateIpAddresses: node.podIpsOnPrimary } : {}),

@@ -155,6 +155,12 @@ export class LocalEventBridge {
     this.schedules.push({ target, periodMs, nextMs: this.clock.nowMs() + periodMs });
   }
 
+  /** Removes a function's schedules (a redeploy that changes them adds them again). */
+  removeSchedules(functionId: string): void {
+    for (let i = this.schedules.length - 1; i >= 0; i--)
+      if (this.schedules[i]?.target.functionId === functionId) this.schedules.splice(i, 1);
+  }
+
   /** PutEvents: routes to every matching rule, applying the delivery faults. */
   put(event: EventBridgeEvent): void {
     this.events.push(event);

@@ -9,6 +9,24 @@ import { type InitialState, InvalidScenarioError } from './schema';
 export function seedRegion(region: SimulatedRegion, state: InitialState, labels: Map<string, string>): void {
   const ec2 = region.ec2;
   if (state.addressLimit !== undefined) ec2.addressLimit = state.addressLimit;
+  if (state.unpaginatedEniLimit !== undefined) ec2.unpaginatedEniLimit = state.unpaginatedEniLimit;
+  for (const t of state.instanceTypes) {
+    ec2.addInstanceType({
+      instanceType: t.instanceType,
+      currentGeneration: true,
+      bareMetal: t.bareMetal,
+      ...(t.hypervisor ? { hypervisor: t.hypervisor } : {}),
+      architecture: t.architecture,
+      defaultVCpus: t.vcpus,
+      maximumNetworkInterfaces: t.enis * t.networkCards,
+      ipv4AddressesPerInterface: t.ipv4PerEni,
+      defaultNetworkCardIndex: 0,
+      networkCards: Array.from({ length: t.networkCards }, (_, i) => ({
+        networkCardIndex: i,
+        maximumNetworkInterfaces: t.enis,
+      })),
+    });
+  }
   for (const v of state.vpcs) ec2.addVpc({ vpcId: v.id, cidrBlock: v.cidr, tags: v.tags });
   for (const s of state.subnets) {
     ec2.addSubnet({

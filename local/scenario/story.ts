@@ -5,6 +5,7 @@
 
 import type { SimulatedRegion } from '../region';
 import { deliveredMessage } from '../sns/service';
+import { type AuditOutput, auditResults } from './audit';
 import type { Scenario } from './schema';
 
 export type StoryKind =
@@ -14,6 +15,9 @@ export type StoryKind =
   | 'faults'
   | 'event'
   | 'invoke'
+  | 'deploy'
+  | 'dns'
+  | 'hook'
   | 'action'
   | 'handler'
   | 'handler-error'
@@ -48,6 +52,18 @@ export class StoryRecorder {
     private readonly region: SimulatedRegion,
     private readonly onLine?: (line: StoryLine) => void,
   ) {}
+
+  /** Takes what happened so far as told (a recorder that joins a running region tells only what comes next). */
+  catchUp(): void {
+    const { bus, sns, logs } = this.region;
+    this.seen = {
+      invocations: bus.invocations.length,
+      sns: sns.messages.length,
+      dlq: bus.dlq.length,
+      dropped: bus.dropped.length,
+      logs: logs.length,
+    };
+  }
 
   line(kind: StoryKind, text: string): void {
     const l = { at: this.region.clock.now().toISOString(), kind, text };
@@ -118,6 +134,8 @@ export interface ScenarioOutput {
   droppedEvents: { at: string; eventId: string; eventName?: string }[];
   metrics: Record<string, number>;
   warnings: { at: string; functionId: string; level: string; message: string }[];
+  /** The auditor's results on the final state: every check per cluster, node group and pool (docs/scenarios.md). */
+  audit: AuditOutput;
 }
 
 export async function collectOutput(
@@ -173,6 +191,7 @@ export async function collectOutput(
     warnings: region.logs
       .filter((l) => l.level === 'warn' || l.level === 'error')
       .map(({ at, functionId, level, message }) => ({ at, functionId, level, message })),
+    audit: await auditResults(region),
   };
 }
 

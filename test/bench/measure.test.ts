@@ -3,12 +3,12 @@ import { bareSdkSource, sdkClientsOf } from '../../bench/cold-start';
 import { formatTable, median, tokenBucketFloorSeconds, verdict } from '../../bench/measure';
 import { parseArgs } from '../../bench/run';
 import { sweepMix } from '../../bench/sweep';
-import { EC2_RATES } from '../../local/core/throttle';
+import { ec2RateOf } from '../../local/core/throttle';
 
 describe('the token-bucket floor', () => {
   it('is free within the burst and then one refill interval per call', () => {
-    expect(tokenBucketFloorSeconds(50, EC2_RATES.mutatingAddress)).toBe(0);
-    expect(tokenBucketFloorSeconds(2_000, EC2_RATES.mutatingAddress)).toBe(390);
+    expect(tokenBucketFloorSeconds(50, ec2RateOf('AssociateAddress'))).toBe(0);
+    expect(tokenBucketFloorSeconds(2_000, ec2RateOf('AssociateAddress'))).toBe(390);
     expect(tokenBucketFloorSeconds(120, { capacity: 100, refillPerSecond: 20 })).toBe(1);
   });
 });

@@ -13,8 +13,10 @@ import {
   UnassignPrivateIpAddressesCommand,
 } from '@aws-sdk/client-ec2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Ec2Sim, startEc2Sim } from '../../local/ec2/harness';
+import { type Ec2Sim, startEc2Sim, TEST_CREDENTIALS } from '../../local/ec2/harness';
 import type { Ec2State } from '../../local/ec2/state';
+import { parseAppConfig } from '../../shared/config/schema';
+import { SdkKeeperEc2 } from '../../shared/keeper/adapters/ec2';
 
 function seedWorld(state: Ec2State) {
   const vpc = state.addVpc({ cidrBlock: '10.0.0.0/16' });
@@ -306,6 +308,42 @@ describe('EC2 network interfaces through the SDK', () => {
       expect(await ids(ec2, 'description', ['aws-K8S-i-*'])).toEqual([cniEni.networkInterfaceId]);
     });
 
+    it('takes a backslash-escaped * or ? in a filter value literally', async () => {
+      const starred = sim.state.addNetworkInterface({
+        subnetId: world.subnet.subnetId,
+        description: 'egress *pool? \\ eni',
+      });
+
+      expect(await ids(ec2, 'description', ['egress \\*pool\\? \\\\*'])).toEqual([
+        starred.networkInterfaceId,
+      ]);
+      expect(await ids(ec2, 'description', ['aws-k8s-branch\\*'])).toEqual([]);
+      expect(await ids(ec2, 'description', ['aws-k8s-branch-en\\?'])).toEqual([]);
+      expect(await ids(ec2, 'description', ['aws-k8s-branch-en?'])).toEqual([branch.networkInterfaceId]);
+    });
+
+    it("finds the keeper's pool ENIs when the pool's description prefix holds a wildcard character", async () => {
+      const pool = parseAppConfig(
+        { pools: [{ name: 'p', cluster: 'prod', selector: { descriptionPrefix: 'egress*pods?' } }] },
+        'test',
+      ).pools[0];
+      const member = sim.state.addNetworkInterface({
+        subnetId: world.subnet.subnetId,
+        description: 'egress*pods? of team a',
+      });
+      sim.state.addNetworkInterface({ subnetId: world.subnet.subnetId, description: 'egress of pods' });
+      const keeperEc2 = new SdkKeeperEc2({
+        region: 'eu-west-1',
+        endpoints: { ec2: sim.endpoint },
+        credentials: TEST_CREDENTIALS,
+        maxAttempts: 1,
+      });
+
+      const found = await keeperEc2.listPoolEnis(pool as NonNullable<typeof pool>);
+
+      expect(found.map((e) => e.eniId)).toEqual([member.networkInterfaceId]);
+    });
+
     it('matches tags by key and value, and tag keys alone', async () => {
       expect(await ids(ec2, 'tag:eks:eni:owner', ['eks-vpc-resource-controller'])).toEqual([
         branch.networkInterfaceId,
@@ -395,6 +433,47 @@ describe('EC2 network interfaces through the SDK', () => {
     }
 
     expect(rest).toEqual(created.slice(5).map((e) => e.networkInterfaceId));
+  });
+
+  describe('in an account with more ENIs than it lists unpaginated', () => {
+    beforeEach(() => {
+      sim.state.unpaginatedEniLimit = 2;
+      for (let i = 0; i < 3; i++) sim.state.addNetworkInterface({ subnetId: world.subnet.subnetId });
+    });
+
+    it('fails an unpaginated, unfiltered listing', async () => {
+      const attempt = ec2.send(new DescribeNetworkInterfacesCommand({}));
+
+      await expect(attempt).rejects.toMatchObject({ name: 'UnsupportedOperation' });
+    });
+
+    it('fails an unpaginated listing filtered only by a filter EC2 does not index (description)', async () => {
+      const attempt = ec2.send(
+        new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'description', Values: ['*'] }] }),
+      );
+
+      await expect(attempt).rejects.toMatchObject({ name: 'UnsupportedOperation' });
+    });
+
+    it('answers a paginated listing, one filtered by subnet, and one by ids', async () => {
+      const pages: NetworkInterface[] = [];
+      for await (const page of paginateDescribeNetworkInterfaces({ client: ec2, pageSize: 5 }, {}))
+        pages.push(...(page.NetworkInterfaces ?? []));
+      const bySubnet = await ec2.send(
+        new DescribeNetworkInterfacesCommand({
+          Filters: [
+            { Name: 'subnet-id', Values: [world.subnet.subnetId] },
+            { Name: 'description', Values: ['*'] },
+          ],
+        }),
+      );
+      const first = pages[0]?.NetworkInterfaceId as string;
+      const byId = await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [first] }));
+
+      expect(pages).toHaveLength(sim.state.eniById.size);
+      expect(bySubnet.NetworkInterfaces?.length).toBeGreaterThan(2);
+      expect(byId.NetworkInterfaces).toHaveLength(1);
+    });
   });
 
   it('rejects a MaxResults below 5 with InvalidParameterValue', async () => {

@@ -46,6 +46,39 @@ function eniFilters(state: Ec2State): FilterFields<NetworkInterface> {
   };
 }
 
+/** The filters that let DescribeNetworkInterfaces answer without pagination in an account with many ENIs. */
+export const INDEXED_ENI_FILTERS = [
+  'group-id',
+  'mac-address',
+  'private-dns-name',
+  'private-ip-address',
+  'subnet-id',
+  'vpc-id',
+] as const;
+
+/**
+ * True when a DescribeNetworkInterfaces request lists every ENI of the account in one response: no ids, no
+ * `MaxResults`, and none of the indexed filters. Such a call draws from EC2's "unfiltered and unpaginated" bucket,
+ * and fails in an account with many ENIs (DescribeNetworkInterfaces, EC2 API reference).
+ */
+export function listsEveryEni(params: QueryObject): boolean {
+  if (strList(params, 'NetworkInterfaceId').length > 0 || str(params, 'MaxResults') !== undefined)
+    return false;
+  const indexed: readonly string[] = INDEXED_ENI_FILTERS;
+  return !filters(params).some((f) => indexed.includes(f.name));
+}
+
+/**
+ * The failure of an unpaginated, unfiltered listing in an account over the limit. The API reference documents that the
+ * call fails, not with which error; this code and message are the simulated region's.
+ */
+export function tooManyEnisError(count: number): Ec2Error {
+  return new Ec2Error(
+    'UnsupportedOperation',
+    `This account has ${count} network interfaces: DescribeNetworkInterfaces must be paginated (MaxResults) or filtered by ${INDEXED_ENI_FILTERS.join(', ')}.`,
+  );
+}
+
 export const DescribeNetworkInterfaces: ActionDef = {
   mutating: false,
   run({ state, params }) {
@@ -56,6 +89,9 @@ export const DescribeNetworkInterfaces: ActionDef = {
         'InvalidParameterCombination',
         'The parameter NetworkInterfaceIds cannot be used with the parameter MaxResults',
       );
+    }
+    if (state.eniById.size > state.unpaginatedEniLimit && listsEveryEni(params)) {
+      throw tooManyEnisError(state.eniById.size);
     }
     for (const id of ids) if (!state.eniById.has(id)) throw notFound.networkInterface(id);
     const all = [...state.eniById.values()]
@@ -140,11 +176,12 @@ export const CreateNetworkInterface: ActionDef = {
         secondaryPrivateIpAddresses: specs.filter((s) => !s.primary).map((s) => s.privateIpAddress),
         secondaryPrivateIpAddressCount: countParam(params, 'SecondaryPrivateIpAddressCount'),
         tags,
+        ...(caller.requester ? { requester: caller.requester } : {}),
       },
       { dryRun },
     );
     const ips = [eni.privateIpAddress, ...eni.secondaryPrivateIpAddresses];
-    const requesterId = caller.userIdentity.principalId;
+    const requesterId = eni.requesterId ?? caller.userIdentity.principalId;
     return {
       body: { networkInterface: networkInterfaceXml(state, eni) },
       responseElements: {

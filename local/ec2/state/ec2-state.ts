@@ -26,6 +26,7 @@ import type {
   Tag,
   Vpc,
 } from './model';
+import { DEFAULT_UNPAGINATED_ENI_LIMIT } from './model';
 import * as eniOps from './network-interfaces';
 import * as seed from './seed';
 import * as tagOps from './tags';
@@ -40,13 +41,17 @@ export class Ec2State implements Ec2World {
   readonly addressById = new Map<string, Address>();
   readonly instanceTypeByName = new Map<string, InstanceTypeInfo>();
   addressLimit: number;
+  unpaginatedEniLimit: number;
   readonly counters = { publicIp: 0, mac: 0 };
+  /** Calls a scenario has EC2 fail (`failWith`), each once: the next call of `action` by `actor`. */
+  private readonly failures: { actor: string; action: string; code: string; message: string }[] = [];
 
   constructor(
     readonly env: ServiceEnv,
     options: Ec2StateOptions = {},
   ) {
     this.addressLimit = options.addressLimit ?? 5;
+    this.unpaginatedEniLimit = options.unpaginatedEniLimit ?? DEFAULT_UNPAGINATED_ENI_LIMIT;
     for (const t of INSTANCE_TYPES) this.instanceTypeByName.set(t.instanceType, t);
   }
 
@@ -56,6 +61,17 @@ export class Ec2State implements Ec2World {
 
   get accountId(): string {
     return this.env.accountId;
+  }
+
+  /** Has EC2 fail the next `action` by `actor` with `code` (recorded in CloudTrail with that errorCode). */
+  failNext(actor: string, action: string, code: string, message: string): void {
+    this.failures.push({ actor, action, code: code.replace(/^Client\./, ''), message });
+  }
+
+  /** The failure a scenario set for this call, taken (it applies once). */
+  takeFailure(actor: string, action: string): { code: string; message: string } | undefined {
+    const i = this.failures.findIndex((f) => f.actor === actor && f.action === action);
+    return i < 0 ? undefined : this.failures.splice(i, 1)[0];
   }
 
   // Seeding (scenarios): typed, with EC2's defaults. Invalid seeds throw, as a scenario bug should.

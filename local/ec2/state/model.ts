@@ -175,7 +175,20 @@ export interface OperationOptions {
 export interface Ec2StateOptions {
   /** AllocateAddress fails with `AddressLimitExceeded` beyond this many addresses (AWS default 5). */
   addressLimit?: number;
+  /**
+   * An unpaginated, unfiltered DescribeNetworkInterfaces fails once the account has more ENIs than this (default
+   * DEFAULT_UNPAGINATED_ENI_LIMIT).
+   */
+  unpaginatedEniLimit?: number;
 }
+
+/**
+ * AWS publishes no number: the call "fails in accounts with many network interfaces". 20,000 is above the default
+ * quota of 5,000 network interfaces per region, so an account on default quotas never sees it, and above the ~19,000
+ * ENIs of an account where a public report (cilium/cilium#37983) shows an unpaginated call still answering.
+ * Scenarios that prove a caller paginates set it low (`state.unpaginatedEniLimit`).
+ */
+export const DEFAULT_UNPAGINATED_ENI_LIMIT = 20_000;
 
 /** What every operation reads and changes: the region's records, by id. */
 export interface Ec2World {
@@ -192,6 +205,8 @@ export interface Ec2World {
   readonly instanceTypeByName: Map<string, InstanceTypeInfo>;
   /** AllocateAddress fails with `AddressLimitExceeded` beyond this many addresses. */
   addressLimit: number;
+  /** An unpaginated, unfiltered DescribeNetworkInterfaces fails once the account has more ENIs than this. */
+  unpaginatedEniLimit: number;
   /** How many public IPs and MAC addresses were handed out: the next ones follow, so runs are reproducible. */
   readonly counters: { publicIp: number; mac: number };
 }

@@ -17,7 +17,8 @@ export interface CreateNetworkInterfaceInput {
   secondaryPrivateIpAddresses?: string[];
   secondaryPrivateIpAddressCount?: number;
   tags?: Tag[];
-  requesterId?: string;
+  /** An AWS service creates it: requester-managed, with the service's requester id and interface type. */
+  requester?: { requesterId: string; interfaceType: string };
 }
 
 function nextMac(w: Ec2World): string {
@@ -74,13 +75,15 @@ export function buildNetworkInterface(
     vpcId: subnet.vpcId,
     availabilityZone: subnet.availabilityZone,
     description: input.description ?? '',
-    interfaceType: input.interfaceType ?? 'interface',
-    status: 'available',
+    interfaceType: input.requester?.interfaceType ?? input.interfaceType ?? 'interface',
+    // A service's ENI is attached to the service's own infrastructure at once.
+    status: input.requester ? 'in-use' : 'available',
     groups,
     privateIpAddress: primary,
     secondaryPrivateIpAddresses: [...(input.secondaryPrivateIpAddresses ?? []), ...generated],
     tags: (input.tags ?? []).map((t) => ({ ...t })),
-    requesterManaged: false,
+    requesterManaged: input.requester !== undefined,
+    ...(input.requester ? { requesterId: input.requester.requesterId } : {}),
     macAddress: nextMac(w),
     sourceDestCheck: true,
     ownerId: w.accountId,
