@@ -176,11 +176,13 @@ export interface PoolView {
   enis: EniInfo[];
 }
 
-/** A failed CreateNetworkInterface/AssignPrivateIpAddresses with InsufficientFreeAddressesInSubnet. */
+/** A CreateNetworkInterface/AssignPrivateIpAddresses/AttachNetworkInterface that failed for want of addresses. */
 export interface ExhaustionSignal {
   subnetId: string;
   at: string;
   eventName: string;
+  /** `Client.InsufficientFreeAddressesInSubnet`, `Client.InsufficientCidrBlocks`, `Client.InvalidParameterValue`. */
+  errorCode?: string;
   errorMessage?: string;
 }
 
@@ -189,8 +191,10 @@ export interface ClusterSnapshot {
   region: string;
   cluster: ClusterInfo;
   nodegroups: NodegroupInfo[];
-  /** `null`: vpc-cni is not installed as an EKS add-on (self-managed). */
+  /** `null`: vpc-cni is not installed as an EKS add-on (self-managed), or its answer could not be read. */
   vpcCni: AddonInfo | null;
+  /** DescribeAddon(vpc-cni) failed: why, and what to enable (settings from the add-on are then unknown). */
+  vpcCniUnreadable?: { reason: string; enable: string };
   /** `null`: kube-proxy is not an EKS add-on. */
   kubeProxy: AddonInfo | null;
   /** Managed policy ARNs attached to the cluster role. */
@@ -205,6 +209,8 @@ export interface ClusterSnapshot {
   instances: NodeInstance[];
   /** ENIs attached to those instances. */
   nodeEnis: EniInfo[];
+  /** Branch ENIs per trunk ENI of those instances (pods with security groups on each node); absent: not counted. */
+  branchEniCounts?: Record<string, number>;
   kubernetes: Available<KubernetesState>;
   pools: PoolView[];
   exhaustionSignals: ExhaustionSignal[];

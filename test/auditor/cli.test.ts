@@ -186,7 +186,9 @@ describe('eip-keeper audit', () => {
     expect(out).toContain('Cluster prod (eu-west-1, Kubernetes 1.31, vpc-0a1): 1 node group(s) (burst)');
     expect(out).toContain('VPC CNI settings read from the aws-node DaemonSet');
     expect(out).toContain('FAIL    [high] sgp-instance-type (node group burst)');
-    expect(out).toContain('- t3.medium: t3 is a burstable (t) family, which does not support trunk ENIs');
+    expect(out).toContain(
+      '- t3.medium: the VPC resource controller marks t3.medium not trunking-compatible (t3 is a burstable family): no trunk ENI, no branch ENIs',
+    );
     expect(out).toMatch(/\d+ checks: 1 fail, 0 unknown, \d+ pass, \d+ not applicable/);
   });
 

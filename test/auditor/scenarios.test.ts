@@ -80,7 +80,9 @@ describe('auditor scenarios on the simulated region', () => {
     expect(output.sns).toHaveLength(1);
     expect(output.sns[0]?.subject).toBe('[eip-keeper] prod: 1 new readiness finding');
     const text = output.sns[0]?.email ?? '';
-    expect(text).toContain('t3.medium: t3 is a burstable (t) family, which does not support trunk ENIs');
+    expect(text).toContain(
+      't3.medium: the VPC resource controller marks t3.medium not trunking-compatible (t3 is a burstable family): no trunk ENI, no branch ENIs',
+    );
     expect(text).toContain('aws eks create-nodegroup --cluster-name prod --nodegroup-name burst-sgp');
     expect(text).toMatch(/--node-role arn:aws:iam::111122223333:role\/\S+ /);
     expect(auditorLines(story)[0]).toContain('1 new finding (sgp-instance-type on burst)');
@@ -200,7 +202,8 @@ describe('auditor scenarios on the simulated region', () => {
           new UpdateAddonCommand({
             clusterName: 'prod',
             addonName: 'vpc-cni',
-            configurationValues: '{"env":{"ENABLE_POD_ENI":"true"}}',
+            configurationValues:
+              '{"env":{"ENABLE_POD_ENI":"true"},"init":{"env":{"DISABLE_TCP_EARLY_DEMUX":"true"}}}',
           }),
         );
       } finally {
