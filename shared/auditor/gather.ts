@@ -4,6 +4,7 @@
  * `audit.kubernetesAccess`, the Kubernetes API.
  */
 import type { AppConfig, PoolConfig } from '../config/schema';
+import { isTrunkEni } from './checks/context';
 import { cniSettings, kubernetesAccessHint } from './cni-settings';
 import { poolsForCluster } from './pools';
 import type { Ec2Filter, Ec2Port, EksPort, IamPort, KubernetesPort } from './ports';
@@ -59,6 +60,8 @@ export async function gatherCluster(
       : unavailable<never>('the Kubernetes reader is not configured', kubernetesAccessHint(name));
 
   const nodeEnis = await deps.ec2.enisOfInstances(instances.map((i) => i.instanceId));
+  const trunks = nodeEnis.filter(isTrunkEni).map((e) => e.networkInterfaceId);
+  const branchEniCounts = trunks.length > 0 ? await deps.ec2.branchEniCounts(trunks) : {};
 
   const typeNames = new Set<string>([
     ...nodegroups.flatMap((n) => n.instanceTypes),
@@ -117,6 +120,7 @@ export async function gatherCluster(
     instanceTypes,
     instances,
     nodeEnis,
+    branchEniCounts,
     kubernetes,
     pools,
     exhaustionSignals: opts.signals,

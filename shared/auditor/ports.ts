@@ -52,6 +52,8 @@ export interface Ec2Port {
   clusterInstances(cluster: string): Promise<NodeInstance[]>;
   networkInterfaces(filters: Ec2Filter[]): Promise<EniInfo[]>;
   enisOfInstances(instanceIds: readonly string[]): Promise<EniInfo[]>;
+  /** Branch ENIs hanging from each trunk ENI (the VPC resource controller's trunk tag), by trunk ENI id. */
+  branchEniCounts(trunkEniIds: readonly string[]): Promise<Record<string, number>>;
   subnetUsage(subnetIds: readonly string[]): Promise<SubnetUsage>;
 }
 
