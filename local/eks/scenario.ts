@@ -15,6 +15,8 @@ const NodeSchema = z
     launchTime: z.string().optional(),
     /** A trunk ENI is attached (security groups for pods ready on this node). */
     trunk: z.boolean().default(false),
+    /** Branch ENIs (pods with security groups) hanging from the trunk ENI. */
+    branchEnis: z.number().int().nonnegative().default(0),
     /** Pod IPs on the primary ENI (nodes from before custom networking). */
     podIpsOnPrimary: z.number().int().nonnegative().optional(),
     /** VPC CNI ENIs (`aws-K8S-<instance>`) with this many pod IPs each. */
@@ -216,8 +218,8 @@ export function seedAuditorState(
           },
         });
         let device = 1;
-        if (node.trunk)
-          ec2.addNetworkInterface({
+        if (node.trunk) {
+          const trunk = ec2.addNetworkInterface({
             subnetId,
             description: 'aws-k8s-trunk-eni',
             interfaceType: 'trunk',
@@ -227,6 +229,22 @@ export function seedAuditorState(
             },
             attachment: { instanceId: instance.instanceId, deviceIndex: device++ },
           });
+          // Tags as the VPC resource controller sets them on a branch ENI (pkg/aws/ec2/api/wrapper.go).
+          for (let vlan = 1; vlan <= node.branchEnis; vlan++)
+            ec2.addNetworkInterface({
+              subnetId,
+              description: 'aws-k8s-branch-eni',
+              interfaceType: 'branch',
+              status: 'in-use',
+              tags: {
+                'eks:eni:owner': 'eks-vpc-resource-controller',
+                [`kubernetes.io/cluster/${c.name}`]: 'owned',
+                'vpcresources.k8s.aws/trunk-eni-id': trunk.networkInterfaceId,
+                'vpcresources.k8s.aws/vlan-id': String(vlan),
+                'node.k8s.amazonaws.com/instance_id': instance.instanceId,
+              },
+            });
+        }
         for (const cni of node.cniEnis)
           ec2.addNetworkInterface({
             subnetId: cni.subnet,

@@ -88,6 +88,33 @@ describe('auditor scenarios on the simulated region', () => {
     expect(auditorLines(story)[0]).toContain('1 new finding (sgp-instance-type on burst)');
   });
 
+  it('warns that a node group has used its branch ENIs before pods with security groups stay Pending', async () => {
+    const node = { trunk: true, branchEnis: 9, launchTime: '2026-01-01T00:00:00Z' };
+    const { output } = await run('branch ENIs used up', {
+      eks: {
+        clusters: [
+          prodCluster({
+            nodegroups: [
+              {
+                name: 'general',
+                instanceTypes: ['m5.large'],
+                subnets: ['subnet-public-a', 'subnet-public-b'],
+                maxSize: 2,
+                nodes: [node, { ...node, branchEnis: 6 }],
+              },
+            ],
+          }),
+        ],
+      },
+    });
+    expect(stored(output)).toEqual(['fail:sgp-branch-capacity@general']);
+    const item = output.dynamodb['audit-finding']?.[0];
+    expect(item?.evidence).toContain(
+      'm5.large: 9 pods with security groups per node (branch ENIs), max pods 29',
+    );
+    expect(item?.evidence).toContain('15 branch ENI(s) in use of 18 at max size 2 (83%)');
+  });
+
   it('finds the AZ that custom networking has no ENIConfig for', async () => {
     const { output } = await run('custom networking, one AZ missing', {
       eks: {
