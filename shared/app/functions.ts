@@ -8,6 +8,7 @@ import type { AppConfig } from '../config/schema';
 import {
   auditorEksApiPattern,
   auditorEksNativePattern,
+  auditorIpExhaustionMessagePattern,
   auditorIpExhaustionPattern,
   type EventPattern,
   inventoryEventPattern,
@@ -186,6 +187,7 @@ export const auditor: FunctionSpec = {
     { id: 'EksChanges', pattern: auditorEksApiPattern },
     { id: 'EksAddonEvents', pattern: auditorEksNativePattern },
     { id: 'PodSubnetExhaustion', pattern: auditorIpExhaustionPattern },
+    { id: 'PodSubnetExhaustionMessage', pattern: auditorIpExhaustionMessagePattern },
   ],
   scheduleMinutes: (c) => c.audit.scheduleHours * 60,
   timeoutSeconds: 300,

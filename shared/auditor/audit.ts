@@ -149,6 +149,7 @@ async function scopeOfTrigger(deps: AuditorDeps, trigger: Trigger): Promise<Scop
       at: trigger.at,
       eventName: trigger.eventName,
       eventId: trigger.eventId,
+      errorCode: trigger.errorCode,
       ...(trigger.errorMessage ? { errorMessage: trigger.errorMessage } : {}),
     },
     SIGNAL_WINDOW_HOURS * 2,

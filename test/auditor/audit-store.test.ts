@@ -139,6 +139,8 @@ describe('auditing with the DynamoDB finding store', () => {
       eventId: 'ev-1',
       at: '2026-01-05T08:58:00.000Z',
       eventName: 'AssignPrivateIpAddresses',
+      errorCode: 'Client.InvalidParameterValue',
+      errorMessage: "There aren't sufficient free Ipv4 addresses or prefixes",
       networkInterfaceId: 'eni-node',
     });
     expect(result.story).toBe(
