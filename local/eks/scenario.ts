@@ -111,6 +111,8 @@ const ClusterSchema = z
             version: z.string(),
             /** JSON/YAML text, or an object (written as JSON). */
             configurationValues: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+            /** Actors IAM denies DescribeAddon on this add-on. */
+            deniedActors: z.array(z.string()).default([]),
           })
           .strict(),
       )
@@ -163,6 +165,7 @@ export function seedAuditorState(
         cluster: c.name,
         name: a.name,
         version: a.version,
+        deniedActors: a.deniedActors,
         ...(a.configurationValues !== undefined
           ? {
               configurationValues:

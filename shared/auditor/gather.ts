@@ -43,7 +43,7 @@ export async function gatherCluster(
   opts: GatherOptions,
 ): Promise<ClusterSnapshot> {
   const cluster = await deps.eks.describeCluster(name);
-  const [nodegroups, vpcCni, kubeProxy, clusterRolePolicies, instances] = await Promise.all([
+  const [nodegroups, vpcCniRead, kubeProxyRead, clusterRolePolicies, instances] = await Promise.all([
     deps.eks.nodegroups(name),
     deps.eks.addon(name, 'vpc-cni'),
     deps.eks.addon(name, 'kube-proxy'),
@@ -53,6 +53,9 @@ export async function gatherCluster(
     deps.ec2.clusterInstances(name),
   ]);
 
+  // An unreadable add-on answer leaves its settings unknown; the checks say so.
+  const vpcCni = vpcCniRead.available ? vpcCniRead.value : null;
+  const kubeProxy = kubeProxyRead.available ? kubeProxyRead.value : null;
   const kubernetes = !opts.config.audit.kubernetesAccess.includes(name)
     ? unavailable<never>(`Kubernetes access is off for cluster ${name}`, kubernetesAccessHint(name))
     : deps.k8s
@@ -113,6 +116,9 @@ export async function gatherCluster(
     cluster,
     nodegroups,
     vpcCni,
+    ...(vpcCniRead.available
+      ? {}
+      : { vpcCniUnreadable: { reason: vpcCniRead.reason, enable: vpcCniRead.enable } }),
     kubeProxy,
     clusterRolePolicies,
     subnets,

@@ -33,8 +33,8 @@ export interface EksPort {
   describeCluster(name: string): Promise<ClusterInfo>;
   /** The cluster's managed node groups, sorted by name. */
   nodegroups(cluster: string): Promise<NodegroupInfo[]>;
-  /** The add-on, or null when it is not installed as an EKS add-on. */
-  addon(cluster: string, addonName: string): Promise<AddonInfo | null>;
+  /** The add-on, or null when it is not installed as an EKS add-on; unavailable when its answer cannot be read. */
+  addon(cluster: string, addonName: string): Promise<Available<AddonInfo | null>>;
 }
 
 export interface IamPort {

@@ -203,6 +203,29 @@ describe('auditor scenarios on the simulated region', () => {
     expect(output.apiCalls['eks:DescribeCluster']).toBe(1);
   });
 
+  it('audits the other clusters when one does not exist and one add-on answer cannot be read', async () => {
+    const prod = prodCluster();
+    const denied = { ...prod, addons: prod.addons.map((a) => ({ ...a, deniedActors: ['eip-keeper'] })) };
+    const { output, story } = await run(
+      'partial failure',
+      { eks: { clusters: [denied] } },
+      { audit: { clusters: ['nosuch', 'prod'], kubernetesAccess: [] } },
+    );
+    expect(auditorLines(story).join('\n')).not.toContain('failed');
+    const items = output.dynamodb['audit-finding'] ?? [];
+    const nosuch = items.find((i) => i.PK === 'AUDIT#nosuch');
+    expect([nosuch?.checkId, nosuch?.status]).toEqual(['cluster-readable', 'unknown']);
+    const enabled = items.find((i) => i.PK === 'AUDIT#prod' && i.checkId === 'sgp-enabled');
+    expect(enabled?.status).toBe('unknown');
+    expect(String(enabled?.evidence)).toContain(
+      'the vpc-cni add-on could not be read (DescribeAddon of vpc-cni failed: AccessDeniedException',
+    );
+    expect(output.sns.map((m) => m.subject).sort()).toEqual([
+      '[eip-keeper] nosuch: 1 new readiness finding',
+      expect.stringMatching(/^\[eip-keeper\] prod: \d+ new readiness findings$/),
+    ]);
+  });
+
   it('sends one "resolved" message when a fix lands, triggered by the UpdateAddon event', async () => {
     const region = await SimulatedRegion.start({
       dynamoEndpoint: inject('dynamoEndpoint'),

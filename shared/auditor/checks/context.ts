@@ -240,7 +240,8 @@ export function buildContext(snap: ClusterSnapshot): CheckContext {
       const vpcId = snap.subnets[subnetId]?.vpcId;
       return snap.routeTables.find((t) => t.main && t.vpcId === vpcId);
     },
-    cniCommand: (changes) => cniSettingCommand(cluster, snap.vpcCni, changes),
+    cniCommand: (changes) =>
+      cniSettingCommand(cluster, snap.vpcCni, changes, snap.vpcCniUnreadable !== undefined),
     maxPodsCandidates: (instanceType, forceCustomNetworking) => {
       const net = snap.instanceTypes[instanceType];
       if (!net) return undefined;
