@@ -12,7 +12,7 @@ import type { FindingStore } from './finding-store';
 import { type AuditSummary, summaryStory } from './findings';
 import type { NotifierPort } from './ports';
 import { reconcileFindings } from './reconcile';
-import type { ClusterSnapshot, ExhaustionSignal } from './snapshot';
+import type { ClusterSnapshot, EgressProofState, ExhaustionSignal } from './snapshot';
 import type { Trigger } from './triggers';
 import { describeError, isResourceNotFound, missingClusterResult } from './unreadable';
 
@@ -32,6 +32,8 @@ export interface AuditorDeps {
   subnetOfEni(networkInterfaceId: string): Promise<string | undefined>;
   store: FindingStore;
   notifier: NotifierPort;
+  /** With audit.egressProof.enabled: proves each pool's egress with VPC Reachability Analyzer. */
+  proveEgress?(snapshot: ClusterSnapshot): Promise<Record<string, EgressProofState>>;
 }
 
 export interface ClusterAudit {
@@ -74,6 +76,8 @@ async function resultsOf(
 ): Promise<{ results: CheckResult[]; snapshot?: ClusterSnapshot }> {
   try {
     const snapshot = await deps.gather(cluster, signals);
+    if (deps.proveEgress && snapshot.pools.length > 0)
+      snapshot.egressProofs = await deps.proveEgress(snapshot);
     return { results: runChecks(snapshot), snapshot };
   } catch (err) {
     if (!isResourceNotFound(err) || !deps.config.audit.clusters.includes(cluster)) throw err;

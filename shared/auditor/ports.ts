@@ -3,6 +3,7 @@
  * interfaces, `adapters/` implements them (AWS SDK clients, the Kubernetes API). Every read returns the snapshot's
  * plain records; an input the auditor may be denied comes back as `Available`, so the checks can say what to enable.
  */
+import type { AnalysisReport } from './egress-proof';
 import type { InstanceNetwork } from './max-pods';
 import type { ChangeNotice } from './messages';
 import type {
@@ -55,6 +56,18 @@ export interface Ec2Port {
   /** Branch ENIs hanging from each trunk ENI (the VPC resource controller's trunk tag), by trunk ENI id. */
   branchEniCounts(trunkEniIds: readonly string[]): Promise<Record<string, number>>;
   subnetUsage(subnetIds: readonly string[]): Promise<SubnetUsage>;
+}
+
+/** VPC Reachability Analyzer: paths from a network interface to an internet gateway, and their analyses. */
+export interface ReachabilityPort {
+  /** A path over TCP to `port` from `sourceIp` of the ENI to the internet gateway; its id. */
+  createPath(input: { source: string; sourceIp: string; destination: string; port: number }): Promise<string>;
+  /** Starts an analysis of the path (billed); its id. */
+  startAnalysis(pathId: string): Promise<string>;
+  /** The analyses as they stand (running, succeeded or failed). */
+  analyses(analysisIds: readonly string[]): Promise<AnalysisReport[]>;
+  /** Deletes a path (and its analyses); a path already gone is not an error. */
+  deletePath(pathId: string): Promise<void>;
 }
 
 export interface KubernetesPort {

@@ -128,6 +128,8 @@ export interface EniInfo {
   privateIp?: string;
   /** Secondary private IPv4 addresses (pod IPs on CNI ENIs). */
   secondaryIpCount: number;
+  /** Private IPs that carry a public address (an EIP), primary first. */
+  publicIpOf?: Record<string, string>;
   /** Delegated IPv4 /28 prefixes. */
   prefixCount: number;
   tags: Record<string, string>;
@@ -219,4 +221,61 @@ export interface ClusterSnapshot {
    * is on, to count the free aligned /28 blocks.
    */
   subnetUsage?: Record<string, { ips: string[]; prefixes: string[] }>;
+  /** Reachability Analyzer proofs of each pool's egress, by pool (only with `audit.egressProof.enabled`). */
+  egressProofs?: Record<string, EgressProofState>;
 }
+
+/** One proven path: from a pool ENI's address to the internet gateway, as VPC Reachability Analyzer answered. */
+export interface ProofTarget {
+  networkInterfaceId: string;
+  /** The private IP that holds the pool's EIP (the ENI's primary IP when none does yet). */
+  sourceIp: string;
+  publicIp?: string;
+  subnetId: string;
+  securityGroupIds: string[];
+  internetGatewayId: string;
+  /** TCP destination port of the path (the partner's). */
+  port: number;
+}
+
+export interface ProofExplanation {
+  code: string;
+  componentId?: string;
+  securityGroupIds?: string[];
+  routeTableId?: string;
+  address?: string;
+}
+
+export interface ProofOutcome {
+  target: ProofTarget;
+  analysisId: string;
+  status: 'succeeded' | 'failed';
+  statusMessage?: string;
+  pathFound?: boolean;
+  /** Component ids of the forward path, in order. */
+  components: string[];
+  /** A NAT gateway on the forward path (the source is rewritten to its address). */
+  natGatewayId?: string;
+  /** Source addresses of the packet as it leaves through the internet gateway. */
+  egressAddresses: string[];
+  explanations: ProofExplanation[];
+}
+
+/** What the proof store keeps per pool between audits. */
+export interface ProofRecord {
+  pool: string;
+  /** Of the pool's ENIs, subnets, routes and security groups when the proof started. */
+  fingerprint: string;
+  startedAt: string;
+  analyses: { analysisId: string; pathId: string; target: ProofTarget }[];
+  /** Present once every analysis has finished. */
+  outcomes?: ProofOutcome[];
+  finishedAt?: string;
+  /** Paths of earlier proofs, deleted once this one has finished. */
+  stalePathIds: string[];
+}
+
+export type EgressProofState =
+  | { state: 'proven'; record: ProofRecord & { outcomes: ProofOutcome[] } }
+  | { state: 'pending'; record: ProofRecord }
+  | { state: 'not-run'; reason: string; applicable: boolean };

@@ -37,6 +37,10 @@ export function eniFromSdk(e: NetworkInterface): EniInfo {
   const tags: Record<string, string> = {};
   for (const t of e.TagSet ?? []) if (t.Key) tags[t.Key] = t.Value ?? '';
   const secondary = (e.PrivateIpAddresses ?? []).filter((p) => p.Primary !== true).length;
+  const publicIpOf: Record<string, string> = {};
+  for (const p of e.PrivateIpAddresses ?? [])
+    if (p.PrivateIpAddress && p.Association?.PublicIp)
+      publicIpOf[p.PrivateIpAddress] = p.Association.PublicIp;
   return {
     networkInterfaceId: e.NetworkInterfaceId ?? '',
     subnetId: e.SubnetId ?? '',
@@ -50,6 +54,7 @@ export function eniFromSdk(e: NetworkInterface): EniInfo {
     securityGroupIds: (e.Groups ?? []).map((g) => g.GroupId ?? '').filter(Boolean),
     ...(e.PrivateIpAddress ? { privateIp: e.PrivateIpAddress } : {}),
     secondaryIpCount: secondary,
+    ...(Object.keys(publicIpOf).length > 0 ? { publicIpOf } : {}),
     prefixCount: (e.Ipv4Prefixes ?? []).length,
     tags,
   };

@@ -4,6 +4,7 @@
 import type { ClusterSnapshot } from '../snapshot';
 import { buildContext } from './context';
 import { customNetworkingChecks } from './custom-networking';
+import { egressProofChecks } from './egress-proof';
 import { crowdedSubnets, ipHeadroomChecks } from './ip-headroom';
 import { podEipEgressChecks } from './pod-eip-egress';
 import { type CheckResult, compareResults } from './result';
@@ -17,6 +18,7 @@ export function runChecks(snapshot: ClusterSnapshot): CheckResult[] {
     ...securityGroupsForPodsChecks(ctx),
     ...customNetworkingChecks(ctx),
     ...podEipEgressChecks(ctx),
+    ...egressProofChecks(ctx),
     ...ipHeadroomChecks(ctx),
   ].sort(compareResults);
 }
