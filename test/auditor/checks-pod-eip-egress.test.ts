@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { availableValue } from '../../shared/auditor/snapshot';
 import { must, resultOf } from './support/results';
-import { branchEni, eni, K8S_OFF, k8sState, pool, readyCluster } from './support/snapshots';
+import { branchEni, eni, K8S_OFF, k8sState, pool, readyCluster, withAwsNode } from './support/snapshots';
 
 describe('egress-route', () => {
   it('passes a pool whose branch ENIs sit in a subnet routed to an internet gateway', () => {
@@ -150,16 +150,7 @@ describe('egress-enforcing-mode (pools on branch ENIs)', () => {
 
   // POD_SECURITY_GROUP_ENFORCING_MODE exists from VPC CNI 1.11.0: an older CNI enforces strictly, no SNAT.
   it('passes standard set on a CNI before 1.11, which ignores it', () => {
-    const s = readyCluster();
-    s.kubernetes = availableValue(
-      k8sState({
-        awsNode: availableValue({
-          image: 'r/amazon-k8s-cni:v1.10.4',
-          env: { ENABLE_POD_ENI: 'true', POD_SECURITY_GROUP_ENFORCING_MODE: 'standard' },
-          initEnv: {},
-        }),
-      }),
-    );
+    const s = withAwsNode('r/amazon-k8s-cni:v1.10.4', { POD_SECURITY_GROUP_ENFORCING_MODE: 'standard' });
     s.pools = [{ pool: pool(), enis: [branchEni('subnet-a')] }];
     const r = resultOf(s, 'egress-enforcing-mode', { pool: 'partner-api' });
     expect(r.status).toBe('pass');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../shared/auditor/checks';
 import { availableValue, unavailable } from '../../shared/auditor/snapshot';
 import { findingsOf, must, resultOf } from './support/results';
-import { branchEni, eni, K8S_OFF, k8sState, NOW, pool, readyCluster } from './support/snapshots';
+import { branchEni, eni, K8S_OFF, k8sState, NOW, pool, readyCluster, withAwsNode } from './support/snapshots';
 
 describe('a cluster ready for security groups for pods', () => {
   it('has no findings at all', () => {
@@ -226,14 +226,6 @@ describe('sgp-cni-version and sgp-tcp-early-demux', () => {
 // EKS user guide, security-groups-pods-deployment: TCP probes of pods with security groups need
 // DISABLE_TCP_EARLY_DEMUX=true unless the VPC CNI is 1.11 or later AND POD_SECURITY_GROUP_ENFORCING_MODE=standard.
 describe('sgp-tcp-early-demux by the EKS rule (CNI ≥ 1.11 and standard mode, or the flag)', () => {
-  const withAwsNode = (image: string, env: Record<string, string>, initEnv: Record<string, string> = {}) => {
-    const s = readyCluster();
-    s.kubernetes = availableValue(
-      k8sState({ awsNode: availableValue({ image, env: { ENABLE_POD_ENI: 'true', ...env }, initEnv }) }),
-    );
-    return s;
-  };
-
   it('fails CNI 1.19 in the default strict mode without the flag: probes fail there too', () => {
     const r = resultOf(withAwsNode('r/amazon-k8s-cni:v1.19.2', {}), 'sgp-tcp-early-demux');
     expect(r.status).toBe('fail');
@@ -356,16 +348,11 @@ describe('sgp-enforcing-mode', () => {
 
   // POD_SECURITY_GROUP_ENFORCING_MODE exists from VPC CNI 1.11.0 (amazon-vpc-cni-k8s README): before, strict.
   it('does not trust standard on a CNI before 1.11, and says to upgrade first', () => {
-    const s = readyCluster();
-    s.kubernetes = availableValue(
-      k8sState({
-        awsNode: availableValue({
-          image: 'r/amazon-k8s-cni:v1.10.4',
-          env: { ENABLE_POD_ENI: 'true', POD_SECURITY_GROUP_ENFORCING_MODE: 'standard' },
-          initEnv: { DISABLE_TCP_EARLY_DEMUX: 'true' },
-        }),
-        daemonSets: availableValue(['kube-system/node-local-dns']),
-      }),
+    const s = withAwsNode(
+      'r/amazon-k8s-cni:v1.10.4',
+      { POD_SECURITY_GROUP_ENFORCING_MODE: 'standard' },
+      { DISABLE_TCP_EARLY_DEMUX: 'true' },
+      { daemonSets: availableValue(['kube-system/node-local-dns']) },
     );
     const r = resultOf(s, 'sgp-enforcing-mode');
     expect(r.status).toBe('fail');

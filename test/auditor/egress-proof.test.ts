@@ -23,6 +23,16 @@ const withEip = (e: ReturnType<typeof branchEni>, ip = '198.51.100.7') => ({
 
 const plan = (s: ClusterSnapshot) => proofPlan(buildContext(s), must(s.pools[0]), 443);
 
+const target: ProofTarget = {
+  networkInterfaceId: 'eni-branch-1',
+  sourceIp: '10.0.0.99',
+  publicIp: '198.51.100.7',
+  subnetId: 'subnet-a',
+  securityGroupIds: ['sg-0partner000000001'],
+  internetGatewayId: 'igw-0a1',
+  port: 443,
+};
+
 describe('the paths that prove a pool', () => {
   it('takes one ENI per subnet and security-group set, preferring one that holds an EIP', () => {
     const s = withPool(
@@ -31,15 +41,7 @@ describe('the paths that prove a pool', () => {
       branchEni('subnet-b', 'eni-b1'),
     );
     expect(plan(s).targets).toEqual([
-      {
-        networkInterfaceId: 'eni-a2',
-        sourceIp: '10.0.0.99',
-        publicIp: '198.51.100.7',
-        subnetId: 'subnet-a',
-        securityGroupIds: ['sg-0partner000000001'],
-        internetGatewayId: 'igw-0a1',
-        port: 443,
-      },
+      { ...target, networkInterfaceId: 'eni-a2' },
       expect.objectContaining({ networkInterfaceId: 'eni-b1', subnetId: 'subnet-b' }),
     ]);
   });
@@ -86,16 +88,6 @@ describe('when a pool is analysed again', () => {
       expect(nextProofStep(plan(changed), finished(before, [])).kind).toBe('start');
   });
 });
-
-const target: ProofTarget = {
-  networkInterfaceId: 'eni-branch-1',
-  sourceIp: '10.0.0.99',
-  publicIp: '198.51.100.7',
-  subnetId: 'subnet-a',
-  securityGroupIds: ['sg-0partner000000001'],
-  internetGatewayId: 'igw-0a1',
-  port: 443,
-};
 
 function proven(report: Omit<AnalysisReport, 'analysisId' | 'status'>): ClusterSnapshot {
   const s = withPool(withEip(branchEni('subnet-a')));
