@@ -60,6 +60,9 @@ export function auditorDepsFromContext(ctx: RuntimeContext): AuditorDeps {
   const readers = auditorReadersFromContext(ctx);
   const db = createDocumentClient(ctx.aws);
   const proof = ctx.config.audit.egressProof;
+  const reachability = proof.enabled
+    ? new ReachabilityAnalyzer(new EC2Client(clientOptions(ctx.aws, 'ec2')))
+    : undefined;
   return {
     config: ctx.config,
     region: ctx.env.region,
@@ -73,12 +76,12 @@ export function auditorDepsFromContext(ctx: RuntimeContext): AuditorDeps {
     subnetOfEni: async (id) =>
       (await readers.ec2.networkInterfaces([{ Name: 'network-interface-id', Values: [id] }]))[0]?.subnetId,
     store: new DynamoFindingStore(db, ctx.env.tableName, ctx.config.history.retentionDays),
-    ...(proof.enabled
+    ...(reachability
       ? {
           proveEgress: (snapshot) =>
             proveEgress(
               {
-                reachability: new ReachabilityAnalyzer(new EC2Client(clientOptions(ctx.aws, 'ec2'))),
+                reachability,
                 proofs: new DynamoProofStore(db, ctx.env.tableName),
                 config: proof,
                 clock: ctx.clock,
