@@ -30,6 +30,7 @@ export const NON_SCOPABLE_ACTIONS: Readonly<Record<string, string>> = {
   'servicequotas:GetServiceQuota': 'reading a quota value is granted on all quotas',
   'servicequotas:GetAWSDefaultServiceQuota': 'reading a quota value is granted on all quotas',
   'tag:GetResources': 'the Resource Groups Tagging API does not support resource-level permissions',
+  'tiros:*': 'AWS Tiros (run by VPC Reachability Analyzer) defines no resource types',
 };
 
 /** Why a symbolic resource maps to an ARN with a wildcard (the wildcard is the narrowest ARN possible). */
@@ -48,6 +49,10 @@ export const WILDCARD_RESOURCE_REASONS: Readonly<Partial<Record<ResourceRef, str
     "the cluster roles to inspect are read from DescribeCluster at runtime; scoped to this account's roles",
   'hosted-zone':
     'hosted zones holding records that point at an EIP are found at runtime; Route 53 zone ARNs have no region or account',
+  'network-insights-path':
+    "Reachability Analyzer paths are created at runtime, one per pool subnet; scoped to this account and region's network-insights-path resource type",
+  'network-insights-analysis':
+    "Reachability Analyzer analyses are created at runtime; scoped to this account and region's network-insights-analysis resource type",
 };
 
 /** The concrete ARNs (tokens allowed) the stack provides for each symbolic resource. */
@@ -63,6 +68,8 @@ export function externalResourceArns(partition: string, region: string, account:
     'eks-addon': `arn:${partition}:eks:${region}:${account}:addon/*/*/*`,
     'iam-role': `arn:${partition}:iam::${account}:role/*`,
     'hosted-zone': `arn:${partition}:route53:::hostedzone/*`,
+    'network-insights-path': `arn:${partition}:ec2:${region}:${account}:network-insights-path/*`,
+    'network-insights-analysis': `arn:${partition}:ec2:${region}:${account}:network-insights-analysis/*`,
     'event-bus': `arn:${partition}:events:${region}:${account}:event-bus/default`,
   } as const;
 }

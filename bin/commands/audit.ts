@@ -7,7 +7,13 @@
 import { clustersInScope } from '../../shared/auditor/audit';
 import { runChecks } from '../../shared/auditor/checks';
 import { gatherCluster } from '../../shared/auditor/gather';
-import { type ClusterReport, clusterReport, formatClusterReport } from '../../shared/auditor/report';
+import {
+  type ClusterReport,
+  clusterReport,
+  formatClusterReport,
+  unreadableClusterReport,
+} from '../../shared/auditor/report';
+import { describeError, isResourceNotFound, missingClusterResult } from '../../shared/auditor/unreadable';
 import { auditorReadersFromContext } from '../../shared/auditor/wiring';
 import { noPositionals, parseOptions } from '../args';
 import { CONTEXT_OPTIONS, cliConfig, cliConnection } from '../context';
@@ -41,12 +47,19 @@ export const auditCommand: CliCommand = {
     const audit = { ...config.audit, ...(values.kubernetes ? { kubernetesAccess: clusters } : {}) };
     const reports: ClusterReport[] = [];
     for (const name of clusters) {
-      const snapshot = await gatherCluster(readers, name, {
-        config: { pools: config.pools, audit },
-        now: new Date(),
-        signals: [],
-      });
-      reports.push(clusterReport(snapshot, runChecks(snapshot)));
+      try {
+        const snapshot = await gatherCluster(readers, name, {
+          config: { pools: config.pools, audit },
+          now: new Date(),
+          signals: [],
+        });
+        reports.push(clusterReport(snapshot, runChecks(snapshot)));
+      } catch (err) {
+        // A cluster that does not exist is reported, and the others are still audited.
+        if (!isResourceNotFound(err)) throw err;
+        const result = missingClusterResult(name, aws.region, describeError(err));
+        reports.push(unreadableClusterReport(name, aws.region, [result]));
+      }
     }
     process.stdout.write(`${formatReports(aws.region, reports, values)}\n`);
     return reports.some((r) => r.counts.fail > 0) ? EXIT_FINDINGS : 0;

@@ -20,6 +20,12 @@ import {
   DescribeSubnets,
 } from './actions/describe';
 import {
+  CreateNetworkInsightsPath,
+  DeleteNetworkInsightsPath,
+  DescribeNetworkInsightsAnalyses,
+  StartNetworkInsightsAnalysis,
+} from './actions/network-insights';
+import {
   AssignPrivateIpAddresses,
   CreateNetworkInterface,
   DeleteNetworkInterface,
@@ -37,18 +43,22 @@ export const EC2_ACTIONS: Readonly<Record<string, ActionDef>> = {
   AllocateAddress,
   AssignPrivateIpAddresses,
   AssociateAddress,
+  CreateNetworkInsightsPath,
   CreateNetworkInterface,
   CreateTags,
+  DeleteNetworkInsightsPath,
   DeleteNetworkInterface,
   DeleteTags,
   DescribeAddresses,
   DescribeInstanceTypes,
   DescribeInstances,
+  DescribeNetworkInsightsAnalyses,
   DescribeNetworkInterfaces,
   DescribeRouteTables,
   DescribeSubnets,
   DisassociateAddress,
   ReleaseAddress,
+  StartNetworkInsightsAnalysis,
   UnassignPrivateIpAddresses,
 };
 

@@ -17,6 +17,8 @@ const NodeSchema = z
     launchTime: z.string().optional(),
     /** A trunk ENI is attached (security groups for pods ready on this node). */
     trunk: z.boolean().default(false),
+    /** Branch ENIs (pods with security groups) hanging from the trunk ENI. */
+    branchEnis: z.number().int().nonnegative().default(0),
     /** Pod IPs on the primary ENI (nodes from before custom networking). */
     podIpsOnPrimary: z.number().int().nonnegative().optional(),
     /** VPC CNI ENIs (`aws-K8S-<instance>`) with this many pod IPs each. */
@@ -111,6 +113,8 @@ const ClusterSchema = z
             version: z.string(),
             /** JSON/YAML text, or an object (written as JSON). */
             configurationValues: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+            /** Actors IAM denies DescribeAddon on this add-on. */
+            deniedActors: z.array(z.string()).default([]),
           })
           .strict(),
       )
@@ -163,6 +167,7 @@ export function seedAuditorState(
         cluster: c.name,
         name: a.name,
         version: a.version,
+        deniedActors: a.deniedActors,
         ...(a.configurationValues !== undefined
           ? {
               configurationValues:
@@ -219,8 +224,8 @@ export function seedAuditorState(
           },
         });
         let device = 1;
-        if (node.trunk)
-          ec2.addNetworkInterface({
+        if (node.trunk) {
+          const trunk = ec2.addNetworkInterface({
             subnetId,
             description: 'aws-k8s-trunk-eni',
             interfaceType: 'trunk',
@@ -230,6 +235,22 @@ export function seedAuditorState(
             },
             attachment: { instanceId: instance.instanceId, deviceIndex: device++ },
           });
+          // Tags as the VPC resource controller sets them on a branch ENI (pkg/aws/ec2/api/wrapper.go).
+          for (let vlan = 1; vlan <= node.branchEnis; vlan++)
+            ec2.addNetworkInterface({
+              subnetId,
+              description: 'aws-k8s-branch-eni',
+              interfaceType: 'branch',
+              status: 'in-use',
+              tags: {
+                'eks:eni:owner': 'eks-vpc-resource-controller',
+                [`kubernetes.io/cluster/${c.name}`]: 'owned',
+                'vpcresources.k8s.aws/trunk-eni-id': trunk.networkInterfaceId,
+                'vpcresources.k8s.aws/vlan-id': String(vlan),
+                'node.k8s.amazonaws.com/instance_id': instance.instanceId,
+              },
+            });
+        }
         for (const cni of node.cniEnis)
           ec2.addNetworkInterface({
             subnetId: cni.subnet,

@@ -155,8 +155,16 @@ export class EksService implements ServiceModule {
           action,
           response: json(200, { nodegroup: renderNodegroup(s.requireNodegroup(clusterName, sub)) }),
         };
-      case 'DescribeAddon':
-        return { action, response: json(200, { addon: renderAddon(s.requireAddon(clusterName, sub)) }) };
+      case 'DescribeAddon': {
+        const addon = s.requireAddon(clusterName, sub);
+        if (addon.deniedActors.has(req.caller.actor))
+          throw new EksError(
+            'AccessDeniedException',
+            `User: ${String(req.caller.userIdentity.arn ?? req.caller.actor)} is not authorized to perform: eks:DescribeAddon on resource: ${addon.arn}`,
+            403,
+          );
+        return { action, response: json(200, { addon: renderAddon(addon) }) };
+      }
       case 'UpdateAddon': {
         const body = JSON.parse(req.body || '{}') as { addonVersion?: string; configurationValues?: string };
         const addon = s.updateAddon(clusterName, sub, {

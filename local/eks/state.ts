@@ -40,6 +40,8 @@ export interface SimAddon {
   configurationValues?: string;
   createdAt: string;
   modifiedAt: string;
+  /** Actors whose DescribeAddon IAM denies (an add-on answer the auditor cannot read). */
+  deniedActors: Set<string>;
 }
 
 export interface SimCluster {
@@ -163,6 +165,7 @@ export class EksState {
     version: string;
     configurationValues?: string;
     createdAt?: string;
+    deniedActors?: string[];
   }): SimAddon {
     const cluster = this.requireCluster(input.cluster);
     const created = input.createdAt ?? this.now();
@@ -175,6 +178,7 @@ export class EksState {
       ...(input.configurationValues !== undefined ? { configurationValues: input.configurationValues } : {}),
       createdAt: created,
       modifiedAt: created,
+      deniedActors: new Set(input.deniedActors ?? []),
     };
     this.addons.get(cluster.name)?.set(addon.name, addon);
     return addon;

@@ -1,7 +1,7 @@
 /**
  * EventBridge content filtering, for the pattern features eip-keeper's rules use (and a few more, so a pattern that
  * a future rule adds is never silently mis-matched): exact values, prefix, suffix, anything-but, exists,
- * equals-ignore-case, numeric. A pattern using anything else throws rather than guessing.
+ * equals-ignore-case, numeric, wildcard. A pattern using anything else throws rather than guessing.
  */
 import type { EventPattern, PatternValue } from '../../shared/events/patterns';
 
@@ -69,6 +69,7 @@ function matchesOne(m: PatternValue, v: unknown): boolean {
     return !excluded.includes(v);
   }
   if ('numeric' in m) return typeof v === 'number' && matchesNumeric(m.numeric, v);
+  if ('wildcard' in m) return typeof v === 'string' && wildcardRegExp(m.wildcard).test(v);
   throw new Error(`unsupported EventBridge pattern matcher: ${JSON.stringify(m)}`);
 }
 
@@ -92,4 +93,35 @@ function matchesNumeric(spec: readonly (string | number)[], v: number): boolean 
     if (!ok) return false;
   }
   return true;
+}
+
+/** A wildcard filter EventBridge refuses when the rule is created. */
+export class InvalidWildcardError extends Error {
+  override readonly name = 'InvalidWildcardError';
+}
+
+/**
+ * EventBridge wildcard matching (content-filtering-with-event-patterns, "Wildcard matching"; aws/event-ruler README):
+ * on string values only, `*` matches zero or more characters, consecutive `*` are refused, a backslash escapes `*`
+ * or a backslash and nothing else. Matching is case-sensitive and covers the whole value.
+ */
+export function wildcardRegExp(wildcard: string): RegExp {
+  let out = '';
+  for (let i = 0; i < wildcard.length; i++) {
+    const c = wildcard[i] as string;
+    if (c === '\\') {
+      const next = wildcard[i + 1];
+      if (next !== '*' && next !== '\\')
+        throw new InvalidWildcardError(
+          `wildcard ${JSON.stringify(wildcard)}: a backslash escapes only * or \\`,
+        );
+      out += `\\${next}`;
+      i += 1;
+    } else if (c === '*') {
+      if (wildcard[i + 1] === '*')
+        throw new InvalidWildcardError(`wildcard ${JSON.stringify(wildcard)}: consecutive * are not allowed`);
+      out += '.*';
+    } else out += c.replace(/[.+?^${}()|[\]\\/-]/g, '\\$&');
+  }
+  return new RegExp(`^${out}$`, 's');
 }

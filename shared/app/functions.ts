@@ -8,6 +8,7 @@ import type { AppConfig } from '../config/schema';
 import {
   auditorEksApiPattern,
   auditorEksNativePattern,
+  auditorIpExhaustionMessagePattern,
   auditorIpExhaustionPattern,
   type EventPattern,
   inventoryEventPattern,
@@ -34,6 +35,8 @@ export type ResourceRef =
   | 'eks-addon'
   | 'iam-role'
   | 'hosted-zone'
+  | 'network-insights-path'
+  | 'network-insights-analysis'
   | '*';
 
 export interface PermissionSpec {
@@ -177,6 +180,52 @@ export const sweeper: FunctionSpec = {
 };
 
 // --- Auditor --------------------------------------------------------------------------------------------------
+const proofOn = (c: AppConfig) => c.audit.egressProof.enabled;
+
+/**
+ * VPC Reachability Analyzer, only while `audit.egressProof.enabled`: its own calls, and what the analysis reads with
+ * the caller's permissions ("Required API permissions for Reachability Analyzer": the describe calls of the network
+ * components on an ENI-to-internet-gateway path, and AWS Tiros, which runs the analysis).
+ */
+const EGRESS_PROOF_PERMISSIONS: PermissionSpec[] = [
+  {
+    sid: 'ManageEgressPaths',
+    actions: ['ec2:CreateNetworkInsightsPath', 'ec2:DeleteNetworkInsightsPath'],
+    resources: ['network-insights-path'],
+    why: "one path per pool subnet from the ENI holding the pool's EIP to the internet gateway; superseded paths are deleted",
+    when: proofOn,
+  },
+  {
+    sid: 'StartEgressAnalyses',
+    actions: ['ec2:StartNetworkInsightsAnalysis'],
+    resources: ['network-insights-path', 'network-insights-analysis'],
+    why: "an analysis ($0.10 each) only when a pool's ENIs, subnets, routes or security groups changed",
+    when: proofOn,
+  },
+  {
+    sid: 'ReadEgressAnalyses',
+    actions: [
+      'ec2:DescribeNetworkInsightsAnalyses',
+      'ec2:DescribeSecurityGroups',
+      'ec2:DescribeNetworkAcls',
+      'ec2:DescribeInternetGateways',
+      'ec2:DescribeNatGateways',
+      'ec2:DescribeVpcs',
+      'ec2:DescribeAddresses',
+    ],
+    resources: ['*'],
+    why: 'the answers of the analyses, and the components the analysis reads with the caller permissions',
+    when: proofOn,
+  },
+  {
+    sid: 'RunReachabilityQueries',
+    actions: ['tiros:CreateQuery', 'tiros:GetQueryAnswer', 'tiros:GetQueryExplanation'],
+    resources: ['*'],
+    why: 'AWS Tiros runs the reachability analysis with the caller permissions',
+    when: proofOn,
+  },
+];
+
 export const auditor: FunctionSpec = {
   id: 'Auditor',
   entry: 'functions/auditor.ts',
@@ -186,6 +235,7 @@ export const auditor: FunctionSpec = {
     { id: 'EksChanges', pattern: auditorEksApiPattern },
     { id: 'EksAddonEvents', pattern: auditorEksNativePattern },
     { id: 'PodSubnetExhaustion', pattern: auditorIpExhaustionPattern },
+    { id: 'PodSubnetExhaustionMessage', pattern: auditorIpExhaustionMessagePattern },
   ],
   scheduleMinutes: (c) => c.audit.scheduleHours * 60,
   timeoutSeconds: 300,
@@ -240,6 +290,7 @@ export const auditor: FunctionSpec = {
       resources: ['*'],
       why: 'subnet free IPs and routes, max pods per instance type, nodes and their trunk/CNI ENIs, pool ENIs',
     },
+    ...EGRESS_PROOF_PERMISSIONS,
     {
       sid: 'PublishFindings',
       actions: ['sns:Publish'],

@@ -7,13 +7,14 @@ import type { AppConfig } from '../config/schema';
 import type { Clock, Log, MetricsSink } from '../runtime/context';
 import { announceChanges } from './announce';
 import { runChecks } from './checks';
-import { type Finding, findingKey, isFinding } from './checks/result';
+import { type CheckResult, type Finding, findingKey, isFinding } from './checks/result';
 import type { FindingStore } from './finding-store';
 import { type AuditSummary, summaryStory } from './findings';
 import type { NotifierPort } from './ports';
 import { reconcileFindings } from './reconcile';
-import type { ClusterSnapshot, ExhaustionSignal } from './snapshot';
+import type { ClusterSnapshot, EgressProofState, ExhaustionSignal } from './snapshot';
 import type { Trigger } from './triggers';
+import { describeError, isResourceNotFound, missingClusterResult } from './unreadable';
 
 /** Exhaustion signals stay relevant this long. */
 export const SIGNAL_WINDOW_HOURS = 24;
@@ -31,6 +32,8 @@ export interface AuditorDeps {
   subnetOfEni(networkInterfaceId: string): Promise<string | undefined>;
   store: FindingStore;
   notifier: NotifierPort;
+  /** With audit.egressProof.enabled: proves each pool's egress with VPC Reachability Analyzer. */
+  proveEgress?(snapshot: ClusterSnapshot): Promise<Record<string, EgressProofState>>;
 }
 
 export interface ClusterAudit {
@@ -62,13 +65,24 @@ export class AuditIncompleteError extends Error {
   }
 }
 
-function isNotFound(err: unknown): boolean {
-  return (err as { name?: string })?.name === 'ResourceNotFoundException';
-}
-
-function describeError(err: unknown): string {
-  const e = err as { name?: string; message?: string } | undefined;
-  return e?.message ? `${e.name ?? 'Error'}: ${e.message}` : String(err);
+/**
+ * The results of one cluster: its checks, or — for a cluster audit.clusters names that EKS says does not exist — one
+ * `unknown` result saying so. A cluster found by ListClusters and deleted since is thrown (the caller skips it).
+ */
+async function resultsOf(
+  deps: AuditorDeps,
+  cluster: string,
+  signals: ExhaustionSignal[],
+): Promise<{ results: CheckResult[]; snapshot?: ClusterSnapshot }> {
+  try {
+    const snapshot = await deps.gather(cluster, signals);
+    if (deps.proveEgress && snapshot.pools.length > 0)
+      snapshot.egressProofs = await deps.proveEgress(snapshot);
+    return { results: runChecks(snapshot), snapshot };
+  } catch (err) {
+    if (!isResourceNotFound(err) || !deps.config.audit.clusters.includes(cluster)) throw err;
+    return { results: [missingClusterResult(cluster, deps.region, describeError(err))] };
+  }
 }
 
 /** Audits one cluster and announces what changed. */
@@ -78,15 +92,14 @@ export async function auditCluster(
   signals: ExhaustionSignal[],
 ): Promise<ClusterAudit> {
   const at = deps.clock.now().toISOString();
-  const snapshot = await deps.gather(cluster, signals);
-  const results = runChecks(snapshot);
+  const { results, snapshot } = await resultsOf(deps, cluster, signals);
   const records = await reconcileFindings(deps.store, cluster, results, at);
   const { opened, resolved } = await announceChanges(
     deps,
     records,
     {
       cluster,
-      ...(snapshot.cluster.arn ? { clusterArn: snapshot.cluster.arn } : {}),
+      ...(snapshot?.cluster.arn ? { clusterArn: snapshot.cluster.arn } : {}),
       region: deps.region,
       accountId: deps.accountId,
       at,
@@ -97,7 +110,7 @@ export async function auditCluster(
   const findings = results.filter(isFinding);
   const summary: AuditSummary = {
     cluster,
-    nodegroups: snapshot.nodegroups.length,
+    nodegroups: snapshot?.nodegroups.length ?? 0,
     results: results.length,
     failing: findings.filter((f: Finding) => f.status === 'fail').length,
     unknown: findings.filter((f: Finding) => f.status === 'unknown').length,
@@ -149,6 +162,7 @@ async function scopeOfTrigger(deps: AuditorDeps, trigger: Trigger): Promise<Scop
       at: trigger.at,
       eventName: trigger.eventName,
       eventId: trigger.eventId,
+      errorCode: trigger.errorCode,
       ...(trigger.errorMessage ? { errorMessage: trigger.errorMessage } : {}),
     },
     SIGNAL_WINDOW_HOURS * 2,
@@ -179,7 +193,7 @@ export async function handleTrigger(deps: AuditorDeps, trigger: Trigger): Promis
       const { opened, resolved, failing, unknown } = summary;
       out.push({ cluster, opened: opened.length, resolved: resolved.length, failing, unknown });
     } catch (err) {
-      if (isNotFound(err)) {
+      if (isResourceNotFound(err)) {
         deps.log.warn('cluster not found', { cluster });
         stories.push(`${prefix}cluster ${cluster} does not exist (skipped)`);
         continue;

@@ -99,7 +99,7 @@ function isTrue(v: string): boolean {
 }
 
 export function cniSettings(
-  snapshot: Pick<ClusterSnapshot, 'cluster' | 'vpcCni' | 'kubernetes'>,
+  snapshot: Pick<ClusterSnapshot, 'cluster' | 'vpcCni' | 'vpcCniUnreadable' | 'kubernetes'>,
 ): CniSettings {
   const cluster = snapshot.cluster.name;
   const addon: AddonInfo | null = snapshot.vpcCni;
@@ -118,11 +118,17 @@ export function cniSettings(
     : !k8s.value.awsNode.available
       ? k8s.value.awsNode.reason
       : '';
-  const enableDaemonSet = !k8s.available
-    ? k8s.enable
-    : !k8s.value.awsNode.available
-      ? k8s.value.awsNode.enable
-      : kubernetesAccessHint(cluster);
+  const unreadable = snapshot.vpcCniUnreadable;
+  const enableDaemonSet =
+    unreadable?.enable ??
+    (!k8s.available
+      ? k8s.enable
+      : !k8s.value.awsNode.available
+        ? k8s.value.awsNode.enable
+        : kubernetesAccessHint(cluster));
+  const noAddon = unreadable
+    ? `the vpc-cni add-on could not be read (${unreadable.reason})`
+    : 'vpc-cni is not an EKS add-on';
 
   const lookup = (name: string, init: boolean): Known<string | undefined> => {
     if (awsNode) {
@@ -137,7 +143,7 @@ export function cniSettings(
       ? configProblem
         ? `the vpc-cni add-on configurationValues cannot be read (${configProblem})`
         : `the vpc-cni add-on configurationValues do not set ${name}`
-      : 'vpc-cni is not an EKS add-on';
+      : noAddon;
     return {
       known: false,
       reason: `${addonPart}, and the aws-node DaemonSet cannot be read (${whyNoDaemonSet}), which may set it`,
@@ -155,7 +161,7 @@ export function cniSettings(
       known: false,
       reason: addon
         ? `the vpc-cni add-on version "${addon.version}" is not a version`
-        : `vpc-cni is not an EKS add-on and the aws-node DaemonSet cannot be read (${whyNoDaemonSet})`,
+        : `${noAddon}, and the aws-node DaemonSet cannot be read (${whyNoDaemonSet})`,
       enable: addon ? 'check the vpc-cni add-on' : enableDaemonSet,
     };
 
@@ -184,7 +190,9 @@ export function cniSettings(
         ? 'the aws-node DaemonSet'
         : addon
           ? `the vpc-cni add-on ${addon.version} configurationValues (Kubernetes access off: unset variables are unknown)`
-          : 'nothing (vpc-cni is self-managed and Kubernetes access is off)',
+          : unreadable
+            ? `nothing (${noAddon}; Kubernetes access is off)`
+            : 'nothing (vpc-cni is self-managed and Kubernetes access is off)',
     ...(configProblem ? { configProblem } : {}),
   };
 }

@@ -270,6 +270,7 @@ export class DynamoFindingStore implements FindingStore {
           subnetId: signal.subnetId,
           at: signal.at,
           eventName: signal.eventName,
+          ...(signal.errorCode ? { errorCode: signal.errorCode } : {}),
           ...(signal.errorMessage ? { errorMessage: signal.errorMessage } : {}),
           expiresAt: Math.floor(Date.parse(signal.at) / 1000) + Math.ceil(retentionHours * 3600),
         },
@@ -288,6 +289,7 @@ export class DynamoFindingStore implements FindingStore {
       subnetId: String(i.subnetId),
       at: String(i.at),
       eventName: String(i.eventName),
+      ...(typeof i.errorCode === 'string' ? { errorCode: i.errorCode } : {}),
       ...(typeof i.errorMessage === 'string' ? { errorMessage: i.errorMessage } : {}),
     }));
   }

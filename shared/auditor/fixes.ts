@@ -47,7 +47,10 @@ export function cniSettingCommand(
   cluster: string,
   addon: { configurationValues?: string } | null,
   changes: { env?: Record<string, string>; initEnv?: Record<string, string> },
+  addonUnreadable = false,
 ): string {
+  if (addonUnreadable)
+    return `aws eks update-addon --cluster-name ${shellQuote(cluster)} --addon-name vpc-cni --resolve-conflicts PRESERVE --configuration-values ${shellQuote(mergedAddonConfiguration(undefined, changes))} (add the add-on's current configurationValues to it first: the call replaces them, and the auditor could not read them)`;
   if (addon) {
     const json = mergedAddonConfiguration(addon.configurationValues, changes);
     return `aws eks update-addon --cluster-name ${shellQuote(cluster)} --addon-name vpc-cni --resolve-conflicts PRESERVE --configuration-values ${shellQuote(json)}`;

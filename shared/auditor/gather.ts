@@ -4,6 +4,7 @@
  * `audit.kubernetesAccess`, the Kubernetes API.
  */
 import type { AppConfig, PoolConfig } from '../config/schema';
+import { isTrunkEni } from './checks/context';
 import { cniSettings, kubernetesAccessHint } from './cni-settings';
 import { poolsForCluster } from './pools';
 import type { Ec2Filter, Ec2Port, EksPort, IamPort, KubernetesPort } from './ports';
@@ -42,7 +43,7 @@ export async function gatherCluster(
   opts: GatherOptions,
 ): Promise<ClusterSnapshot> {
   const cluster = await deps.eks.describeCluster(name);
-  const [nodegroups, vpcCni, kubeProxy, clusterRolePolicies, instances] = await Promise.all([
+  const [nodegroups, vpcCniRead, kubeProxyRead, clusterRolePolicies, instances] = await Promise.all([
     deps.eks.nodegroups(name),
     deps.eks.addon(name, 'vpc-cni'),
     deps.eks.addon(name, 'kube-proxy'),
@@ -52,6 +53,9 @@ export async function gatherCluster(
     deps.ec2.clusterInstances(name),
   ]);
 
+  // An unreadable add-on answer leaves its settings unknown; the checks say so.
+  const vpcCni = vpcCniRead.available ? vpcCniRead.value : null;
+  const kubeProxy = kubeProxyRead.available ? kubeProxyRead.value : null;
   const kubernetes = !opts.config.audit.kubernetesAccess.includes(name)
     ? unavailable<never>(`Kubernetes access is off for cluster ${name}`, kubernetesAccessHint(name))
     : deps.k8s
@@ -59,6 +63,8 @@ export async function gatherCluster(
       : unavailable<never>('the Kubernetes reader is not configured', kubernetesAccessHint(name));
 
   const nodeEnis = await deps.ec2.enisOfInstances(instances.map((i) => i.instanceId));
+  const trunks = nodeEnis.filter(isTrunkEni).map((e) => e.networkInterfaceId);
+  const branchEniCounts = trunks.length > 0 ? await deps.ec2.branchEniCounts(trunks) : {};
 
   const typeNames = new Set<string>([
     ...nodegroups.flatMap((n) => n.instanceTypes),
@@ -110,6 +116,9 @@ export async function gatherCluster(
     cluster,
     nodegroups,
     vpcCni,
+    ...(vpcCniRead.available
+      ? {}
+      : { vpcCniUnreadable: { reason: vpcCniRead.reason, enable: vpcCniRead.enable } }),
     kubeProxy,
     clusterRolePolicies,
     subnets,
@@ -117,6 +126,7 @@ export async function gatherCluster(
     instanceTypes,
     instances,
     nodeEnis,
+    branchEniCounts,
     kubernetes,
     pools,
     exhaustionSignals: opts.signals,

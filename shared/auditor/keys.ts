@@ -6,6 +6,7 @@
  * | Latest finding      | `AUDIT#<cluster>`   | `FINDING#<scope>#<checkId>`               | `KIND#audit-finding`  | `<cluster>#<scope>#<id>`  |
  * | Finding history     | `AUDIT#<cluster>`   | `HIST#<at>#<scope>#<checkId>#<change>`    |                       |                           |
  * | Exhaustion signal   | `AUDIT##signals`    | `<at>#<eventId>`                          |                       |                           |
+ * | Egress proof        | `AUDIT#<cluster>`   | `PROOF#<pool>`                            |                       |                           |
  *
  * `<scope>` is `cluster`, `nodegroup:<name>` or `pool:<name>`. History and signals expire through `expiresAt`.
  */
@@ -41,4 +42,10 @@ export const findingHistoryKey = (f: FindingRef, at: string, change: 'opened' | 
 export const signalKey = (at: string, eventId: string): TableKey => ({
   PK: SIGNALS_PK,
   SK: `${at}#${eventId}`,
+});
+
+/** The last Reachability Analyzer proof of a pool's egress (outside the FINDING# range the findings are read from). */
+export const proofKey = (cluster: string, pool: string): TableKey => ({
+  PK: auditPk(cluster),
+  SK: `PROOF#${pool}`,
 });

@@ -188,31 +188,3 @@ export function instanceNetworkFromDescribe(it: DescribedInstanceType): Instance
     bareMetal: it.BareMetal ?? hv === undefined,
   };
 }
-
-/** The instance family: `m5` of `m5.large`, `c7i-flex` of `c7i-flex.large`. */
-export function instanceFamily(instanceType: string): string {
-  return instanceType.split('.')[0] ?? instanceType;
-}
-
-/**
- * Whether the VPC Resource Controller can attach a trunk ENI (security groups for pods): Nitro-based or bare metal,
- * and not a burstable `t` family (t3, t3a, t4g; t2 is Xen anyway); see "Considerations" in
- * https://docs.aws.amazon.com/eks/latest/userguide/security-groups-for-pods.html.
- */
-export function trunkingCompatible(net: Pick<InstanceNetwork, 'instanceType' | 'hypervisor' | 'bareMetal'>): {
-  compatible: boolean;
-  reason: string;
-} {
-  const family = net.instanceType ? instanceFamily(net.instanceType) : '';
-  if (/^t\d/.test(family))
-    return {
-      compatible: false,
-      reason: `${family} is a burstable (t) family, which does not support trunk ENIs`,
-    };
-  if (net.hypervisor === 'nitro') return { compatible: true, reason: 'Nitro-based' };
-  if (net.hypervisor === 'none' || net.bareMetal) return { compatible: true, reason: 'bare metal' };
-  return {
-    compatible: false,
-    reason: `${family || 'the type'} runs on the ${net.hypervisor} hypervisor; trunk ENIs need a Nitro-based type`,
-  };
-}

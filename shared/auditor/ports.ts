@@ -3,6 +3,7 @@
  * interfaces, `adapters/` implements them (AWS SDK clients, the Kubernetes API). Every read returns the snapshot's
  * plain records; an input the auditor may be denied comes back as `Available`, so the checks can say what to enable.
  */
+import type { AnalysisReport } from './egress-proof';
 import type { InstanceNetwork } from './max-pods';
 import type { ChangeNotice } from './messages';
 import type {
@@ -33,8 +34,8 @@ export interface EksPort {
   describeCluster(name: string): Promise<ClusterInfo>;
   /** The cluster's managed node groups, sorted by name. */
   nodegroups(cluster: string): Promise<NodegroupInfo[]>;
-  /** The add-on, or null when it is not installed as an EKS add-on. */
-  addon(cluster: string, addonName: string): Promise<AddonInfo | null>;
+  /** The add-on, or null when it is not installed as an EKS add-on; unavailable when its answer cannot be read. */
+  addon(cluster: string, addonName: string): Promise<Available<AddonInfo | null>>;
 }
 
 export interface IamPort {
@@ -52,7 +53,21 @@ export interface Ec2Port {
   clusterInstances(cluster: string): Promise<NodeInstance[]>;
   networkInterfaces(filters: Ec2Filter[]): Promise<EniInfo[]>;
   enisOfInstances(instanceIds: readonly string[]): Promise<EniInfo[]>;
+  /** Branch ENIs hanging from each trunk ENI (the VPC resource controller's trunk tag), by trunk ENI id. */
+  branchEniCounts(trunkEniIds: readonly string[]): Promise<Record<string, number>>;
   subnetUsage(subnetIds: readonly string[]): Promise<SubnetUsage>;
+}
+
+/** VPC Reachability Analyzer: paths from a network interface to an internet gateway, and their analyses. */
+export interface ReachabilityPort {
+  /** A path over TCP to `port` from `sourceIp` of the ENI to the internet gateway; its id. */
+  createPath(input: { source: string; sourceIp: string; destination: string; port: number }): Promise<string>;
+  /** Starts an analysis of the path (billed); its id. */
+  startAnalysis(pathId: string): Promise<string>;
+  /** The analyses as they stand (running, succeeded or failed). */
+  analyses(analysisIds: readonly string[]): Promise<AnalysisReport[]>;
+  /** Deletes a path (and its analyses); a path already gone is not an error. */
+  deletePath(pathId: string): Promise<void>;
 }
 
 export interface KubernetesPort {

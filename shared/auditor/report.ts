@@ -1,6 +1,8 @@
 /**
  * The readable report of `eip-keeper audit` and its JSON form. Pure: no AWS import.
  */
+import { capacityLines } from './checks/capacity';
+import { buildContext } from './checks/context';
 import type { CheckResult, CheckStatus } from './checks/result';
 import { cniSettings } from './cni-settings';
 import type { MaxPodsResult } from './max-pods';
@@ -13,13 +15,37 @@ export interface ClusterReport {
   vpcId?: string;
   nodegroups: string[];
   settingsFrom: string;
+  /** Per node group: max pods and pods with security groups (branch ENIs) per node and at max size. */
+  capacity: string[];
   counts: Record<CheckStatus, number>;
   results: CheckResult[];
 }
 
-export function clusterReport(snapshot: ClusterSnapshot, results: CheckResult[]): ClusterReport {
+function countsOf(results: CheckResult[]): Record<CheckStatus, number> {
   const counts: Record<CheckStatus, number> = { pass: 0, fail: 0, unknown: 0, 'not-applicable': 0 };
   for (const r of results) counts[r.status] += 1;
+  return counts;
+}
+
+/** The report of a cluster that could not be read at all (its one result says why). */
+export function unreadableClusterReport(
+  cluster: string,
+  region: string,
+  results: CheckResult[],
+): ClusterReport {
+  return {
+    cluster,
+    region,
+    nodegroups: [],
+    settingsFrom: 'nothing (the cluster could not be read)',
+    capacity: [],
+    counts: countsOf(results),
+    results,
+  };
+}
+
+export function clusterReport(snapshot: ClusterSnapshot, results: CheckResult[]): ClusterReport {
+  const counts = countsOf(results);
   return {
     cluster: snapshot.cluster.name,
     region: snapshot.region,
@@ -27,6 +53,7 @@ export function clusterReport(snapshot: ClusterSnapshot, results: CheckResult[])
     ...(snapshot.cluster.vpcId ? { vpcId: snapshot.cluster.vpcId } : {}),
     nodegroups: snapshot.nodegroups.map((n) => n.name),
     settingsFrom: cniSettings(snapshot).describeSource(),
+    capacity: capacityLines(buildContext(snapshot)),
     counts,
     results,
   };
@@ -59,6 +86,11 @@ export function formatClusterReport(r: ClusterReport, verbose = false): string {
     `Cluster ${r.cluster} (${r.region}${r.kubernetesVersion ? `, Kubernetes ${r.kubernetesVersion}` : ''}${r.vpcId ? `, ${r.vpcId}` : ''}): ${r.nodegroups.length} node group(s)${r.nodegroups.length > 0 ? ` (${r.nodegroups.join(', ')})` : ''}`,
   );
   out.push(`  VPC CNI settings read from ${r.settingsFrom}`);
+  if (r.capacity.length > 0)
+    out.push(
+      '  Capacity per node (max pods; pods with security groups):',
+      ...r.capacity.map((c) => `    ${c}`),
+    );
   const findings = r.results.filter((x) => x.status === 'fail' || x.status === 'unknown');
   if (findings.length === 0) out.push('', '  Ready: no findings.');
   for (const f of findings) {

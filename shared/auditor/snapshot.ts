@@ -128,6 +128,8 @@ export interface EniInfo {
   privateIp?: string;
   /** Secondary private IPv4 addresses (pod IPs on CNI ENIs). */
   secondaryIpCount: number;
+  /** Private IPs that carry a public address (an EIP), primary first. */
+  publicIpOf?: Record<string, string>;
   /** Delegated IPv4 /28 prefixes. */
   prefixCount: number;
   tags: Record<string, string>;
@@ -176,11 +178,13 @@ export interface PoolView {
   enis: EniInfo[];
 }
 
-/** A failed CreateNetworkInterface/AssignPrivateIpAddresses with InsufficientFreeAddressesInSubnet. */
+/** A CreateNetworkInterface/AssignPrivateIpAddresses/AttachNetworkInterface that failed for want of addresses. */
 export interface ExhaustionSignal {
   subnetId: string;
   at: string;
   eventName: string;
+  /** `Client.InsufficientFreeAddressesInSubnet`, `Client.InsufficientCidrBlocks`, `Client.InvalidParameterValue`. */
+  errorCode?: string;
   errorMessage?: string;
 }
 
@@ -189,8 +193,10 @@ export interface ClusterSnapshot {
   region: string;
   cluster: ClusterInfo;
   nodegroups: NodegroupInfo[];
-  /** `null`: vpc-cni is not installed as an EKS add-on (self-managed). */
+  /** `null`: vpc-cni is not installed as an EKS add-on (self-managed), or its answer could not be read. */
   vpcCni: AddonInfo | null;
+  /** DescribeAddon(vpc-cni) failed: why, and what to enable (settings from the add-on are then unknown). */
+  vpcCniUnreadable?: { reason: string; enable: string };
   /** `null`: kube-proxy is not an EKS add-on. */
   kubeProxy: AddonInfo | null;
   /** Managed policy ARNs attached to the cluster role. */
@@ -205,6 +211,8 @@ export interface ClusterSnapshot {
   instances: NodeInstance[];
   /** ENIs attached to those instances. */
   nodeEnis: EniInfo[];
+  /** Branch ENIs per trunk ENI of those instances (pods with security groups on each node); absent: not counted. */
+  branchEniCounts?: Record<string, number>;
   kubernetes: Available<KubernetesState>;
   pools: PoolView[];
   exhaustionSignals: ExhaustionSignal[];
@@ -213,4 +221,61 @@ export interface ClusterSnapshot {
    * is on, to count the free aligned /28 blocks.
    */
   subnetUsage?: Record<string, { ips: string[]; prefixes: string[] }>;
+  /** Reachability Analyzer proofs of each pool's egress, by pool (only with `audit.egressProof.enabled`). */
+  egressProofs?: Record<string, EgressProofState>;
 }
+
+/** One proven path: from a pool ENI's address to the internet gateway, as VPC Reachability Analyzer answered. */
+export interface ProofTarget {
+  networkInterfaceId: string;
+  /** The private IP that holds the pool's EIP (the ENI's primary IP when none does yet). */
+  sourceIp: string;
+  publicIp?: string;
+  subnetId: string;
+  securityGroupIds: string[];
+  internetGatewayId: string;
+  /** TCP destination port of the path (the partner's). */
+  port: number;
+}
+
+export interface ProofExplanation {
+  code: string;
+  componentId?: string;
+  securityGroupIds?: string[];
+  routeTableId?: string;
+  address?: string;
+}
+
+export interface ProofOutcome {
+  target: ProofTarget;
+  analysisId: string;
+  status: 'succeeded' | 'failed';
+  statusMessage?: string;
+  pathFound?: boolean;
+  /** Component ids of the forward path, in order. */
+  components: string[];
+  /** A NAT gateway on the forward path (the source is rewritten to its address). */
+  natGatewayId?: string;
+  /** Source addresses of the packet as it leaves through the internet gateway. */
+  egressAddresses: string[];
+  explanations: ProofExplanation[];
+}
+
+/** What the proof store keeps per pool between audits. */
+export interface ProofRecord {
+  pool: string;
+  /** Of the pool's ENIs, subnets, routes and security groups when the proof started. */
+  fingerprint: string;
+  startedAt: string;
+  analyses: { analysisId: string; pathId: string; target: ProofTarget }[];
+  /** Present once every analysis has finished. */
+  outcomes?: ProofOutcome[];
+  finishedAt?: string;
+  /** Paths of earlier proofs, deleted once this one has finished. */
+  stalePathIds: string[];
+}
+
+export type EgressProofState =
+  | { state: 'proven'; record: ProofRecord & { outcomes: ProofOutcome[] } }
+  | { state: 'pending'; record: ProofRecord }
+  | { state: 'not-run'; reason: string; applicable: boolean };

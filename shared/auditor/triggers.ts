@@ -3,7 +3,13 @@
  * a native `aws.eks` event), or a failed ENI/IP call that signals pod-subnet exhaustion. Pure: no AWS import.
  */
 import { asObject, clipText, parseCloudTrailEnvelope, readString } from '../events/cloudtrail';
-import { CLOUDTRAIL_DETAIL_TYPE } from '../events/patterns';
+import {
+  CLOUDTRAIL_DETAIL_TYPE,
+  EXHAUSTION_ERROR_CODES,
+  EXHAUSTION_MESSAGE_PART,
+  INVALID_PARAMETER_CODES,
+} from '../events/patterns';
+import { inlineText } from '../notify/escape';
 
 export type Trigger =
   | { kind: 'schedule' }
@@ -14,29 +20,29 @@ export type Trigger =
       eventId: string;
       at: string;
       eventName: string;
+      errorCode: string;
       subnetId?: string;
       networkInterfaceId?: string;
       errorMessage?: string;
     }
   | { kind: 'ignored'; reason: string };
 
-const EXHAUSTION_CODES = new Set([
-  'InsufficientFreeAddressesInSubnet',
-  'Client.InsufficientFreeAddressesInSubnet',
-]);
+const EXHAUSTION_CODES: ReadonlySet<string> = new Set(EXHAUSTION_ERROR_CODES);
+const INVALID_PARAMETER: ReadonlySet<string> = new Set(INVALID_PARAMETER_CODES);
 
-/** Controls, line/paragraph separators, bidi overrides and zero-width characters: they could forge or hide text. */
-const INVISIBLE =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
-  /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\ufeff]+/g;
+/** Whether a failed call ran out of addresses: an exhaustion code, or the VPC CNI's InvalidParameterValue message. */
+export function isExhaustion(errorCode: string | undefined, errorMessage: string | undefined): boolean {
+  if (!errorCode) return false;
+  if (EXHAUSTION_CODES.has(errorCode)) return true;
+  return INVALID_PARAMETER.has(errorCode) && (errorMessage ?? '').includes(EXHAUSTION_MESSAGE_PART);
+}
 
 const SUBNET_ID = /^subnet-[0-9a-zA-Z]{1,64}$/;
 const ENI_ID = /^eni-[0-9a-zA-Z]{1,64}$/;
 
 /** The error message of a failed call, as alerts quote it: one line, no controls, links defanged, clipped. */
 export function errorMessageLine(s: string): string {
-  const line = s.replace(INVISIBLE, ' ').replace(/:\/\//g, '[:]//').replace(/\s+/g, ' ').trim();
-  return clipText(line, 300);
+  return inlineText(s, 300);
 }
 
 /** An untrusted envelope value, for a log line: JSON unless a string, clipped. */
@@ -71,10 +77,10 @@ export function parseTrigger(event: unknown, origin: { accountId: string; region
     if (parsed.kind === 'rejected') return { kind: 'ignored', reason: parsed.message };
     const env = parsed.envelope;
     if (source === 'aws.ec2') {
-      if (!env.errorCode || !EXHAUSTION_CODES.has(env.errorCode))
+      if (!isExhaustion(env.errorCode, env.errorMessage) || !env.errorCode)
         return {
           kind: 'ignored',
-          reason: `${env.eventName} did not fail with InsufficientFreeAddressesInSubnet`,
+          reason: `${env.eventName} did not fail for want of addresses${env.errorCode ? ` (${shown(env.errorCode)})` : ''}`,
         };
       const subnetId = optional(SUBNET_ID, env.requestParameters.subnetId);
       const networkInterfaceId = optional(ENI_ID, env.requestParameters.networkInterfaceId);
@@ -83,6 +89,7 @@ export function parseTrigger(event: unknown, origin: { accountId: string; region
         eventId: env.eventId,
         at: env.eventTime,
         eventName: env.eventName,
+        errorCode: clipText(env.errorCode, 80),
         ...(subnetId ? { subnetId } : {}),
         ...(networkInterfaceId ? { networkInterfaceId } : {}),
         ...(env.errorMessage ? { errorMessage: errorMessageLine(env.errorMessage) } : {}),

@@ -16,11 +16,14 @@ import { EksReader } from './adapters/eks';
 import { EventBridgeFindingNotifier } from './adapters/eventbridge';
 import { IamReader } from './adapters/iam';
 import { KubernetesReader } from './adapters/kubernetes';
+import { ReachabilityAnalyzer } from './adapters/reachability';
 import { topicAnnouncer } from './announce';
 import type { AuditorDeps } from './audit';
 import { DynamoFindingStore } from './dynamo-finding-store';
+import { DynamoProofStore } from './dynamo-proof-store';
 import { type GatherDeps, gatherCluster } from './gather';
 import type { NotifierPort } from './ports';
+import { proveEgress } from './prove';
 
 /** The readers a snapshot is gathered through (all the `audit` CLI needs: it stores and sends nothing). */
 export function auditorReadersFromContext(ctx: Pick<RuntimeContext, 'aws'>): GatherDeps {
@@ -51,8 +54,15 @@ function inTurn(...notifiers: NotifierPort[]): NotifierPort {
   };
 }
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export function auditorDepsFromContext(ctx: RuntimeContext): AuditorDeps {
   const readers = auditorReadersFromContext(ctx);
+  const db = createDocumentClient(ctx.aws);
+  const proof = ctx.config.audit.egressProof;
+  const reachability = proof.enabled
+    ? new ReachabilityAnalyzer(new EC2Client(clientOptions(ctx.aws, 'ec2')))
+    : undefined;
   return {
     config: ctx.config,
     region: ctx.env.region,
@@ -65,11 +75,23 @@ export function auditorDepsFromContext(ctx: RuntimeContext): AuditorDeps {
       gatherCluster(readers, cluster, { config: ctx.config, now: ctx.clock.now(), signals }),
     subnetOfEni: async (id) =>
       (await readers.ec2.networkInterfaces([{ Name: 'network-interface-id', Values: [id] }]))[0]?.subnetId,
-    store: new DynamoFindingStore(
-      createDocumentClient(ctx.aws),
-      ctx.env.tableName,
-      ctx.config.history.retentionDays,
-    ),
+    store: new DynamoFindingStore(db, ctx.env.tableName, ctx.config.history.retentionDays),
+    ...(reachability
+      ? {
+          proveEgress: (snapshot) =>
+            proveEgress(
+              {
+                reachability,
+                proofs: new DynamoProofStore(db, ctx.env.tableName),
+                config: proof,
+                clock: ctx.clock,
+                log: ctx.log,
+                sleep,
+              },
+              snapshot,
+            ),
+        }
+      : {}),
     notifier: inTurn(
       topicAnnouncer(notificationsFromContext(ctx), ctx.config.alerts.subjectPrefix),
       new EventBridgeFindingNotifier(new EventBridgeClient(clientOptions(ctx.aws, 'eventbridge')), {

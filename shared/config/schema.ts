@@ -91,6 +91,16 @@ export const SweeperSchema = z.strictObject({
   ),
 });
 
+/** Proving pod-EIP egress with VPC Reachability Analyzer (docs/auditor.md, "Proving pod-EIP egress"). */
+export const EgressProofSchema = z.strictObject({
+  /** Off by default: each analysis costs $0.10 (https://aws.amazon.com/vpc/pricing/). */
+  enabled: z._default(z.boolean(), false),
+  /** TCP destination port of the proven path (the partner's service). */
+  port: z._default(number(1, 65535, true), 443),
+  /** Cost cap: at most this many analyses per audit run; a pool over it is analysed at a later audit. */
+  maxAnalysesPerRun: z._default(number(1, 100, true), 10),
+});
+
 export const AuditSchema = z.strictObject({
   /** EventBridge schedule of the full audit, in hours. */
   scheduleHours: z._default(number(1, 24 * 7, true), 24),
@@ -98,6 +108,7 @@ export const AuditSchema = z.strictObject({
   clusters: z._default(z.array(text(1, 100)), []),
   /** Clusters for which eip-keeper has an EKS access entry and may read the Kubernetes API. */
   kubernetesAccess: z._default(z.array(text(1, 100)), []),
+  egressProof: z._default(EgressProofSchema, () => EgressProofSchema.parse({})),
 });
 
 export const AlertsSchema = z.strictObject({
@@ -140,6 +151,7 @@ export type EniSelector = z.infer<typeof EniSelectorSchema>;
 export type PoolConfig = z.infer<typeof PoolSchema>;
 export type SweeperConfig = z.infer<typeof SweeperSchema>;
 export type AuditConfig = z.infer<typeof AuditSchema>;
+export type EgressProofConfig = z.infer<typeof EgressProofSchema>;
 export type AppConfig = z.infer<typeof AppConfigSchema>;
 /** What a user writes: every key optional, defaults filled in by parsing. */
 export type AppConfigInput = z.input<typeof AppConfigSchema>;

@@ -3,7 +3,7 @@
  * these same objects, so a local run proves what AWS will route.
  *
  * Failed calls (`errorCode`) are deliberately NOT filtered out here: handlers log them as skipped, and the auditor
- * reads `InsufficientFreeAddressesInSubnet` failures as a subnet-exhaustion signal.
+ * reads the failures of ENI and IP calls that ran out of addresses as a subnet-exhaustion signal.
  */
 
 /** A plain EventBridge pattern (the JSON the rule holds). */
@@ -18,6 +18,8 @@ export type PatternValue =
   | { readonly 'anything-but': string | number | readonly (string | number)[] | { readonly prefix: string } }
   | { readonly exists: boolean }
   | { readonly 'equals-ignore-case': string }
+  /** `*` matches any run of characters; a backslash makes the `*` or backslash after it literal (event buses only). */
+  | { readonly wildcard: string }
   | { readonly numeric: readonly (string | number)[] };
 
 export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
@@ -72,7 +74,7 @@ export const keeperEventPattern: EventPattern = {
   },
 };
 
-/** Auditor: EKS control-plane calls that change node groups, add-ons or cluster config. */
+/** Auditor: EKS control-plane calls that change node groups, add-ons, the cluster's config or its version. */
 export const auditorEksApiPattern: EventPattern = {
   source: ['aws.eks'],
   'detail-type': [CLOUDTRAIL_DETAIL_TYPE],
@@ -81,28 +83,87 @@ export const auditorEksApiPattern: EventPattern = {
     eventName: [
       'CreateCluster',
       'UpdateClusterConfig',
+      'UpdateClusterVersion',
       'CreateNodegroup',
       'UpdateNodegroupConfig',
       'UpdateNodegroupVersion',
       'CreateAddon',
       'UpdateAddon',
+      'DeleteAddon',
     ],
   },
 };
 
+/**
+ * The native `aws.eks` events that can change readiness: add-on outcomes and health (EventBridge events reference,
+ * Amazon EKS). Not "EKS Fargate Pod Scheduled Termination", which changes no node group.
+ */
+export const EKS_ADDON_DETAIL_TYPES = [
+  'EKS Addon Creation Succeeded',
+  'EKS Addon Creation Failed',
+  'EKS Addon Update Succeeded',
+  'EKS Addon Update Failed',
+  'EKS Addon Deletion Succeeded',
+  'EKS Addon Deletion Failed',
+  'EKS Addon Health Degraded',
+  'EKS Addon Health Restored',
+] as const;
+
 /** Auditor: native EKS add-on events (create/update/delete outcomes, health). */
 export const auditorEksNativePattern: EventPattern = {
   source: ['aws.eks'],
-  'detail-type': [{ 'anything-but': CLOUDTRAIL_DETAIL_TYPE }],
+  'detail-type': [...EKS_ADDON_DETAIL_TYPES],
 };
 
-/** Auditor: real-time pod-subnet exhaustion, from failed ENI / IP-assignment calls. */
+/** The calls the VPC CNI makes for pod addresses, which fail when the subnet has none left. */
+export const EXHAUSTION_EVENT_NAMES = [
+  'CreateNetworkInterface',
+  'AssignPrivateIpAddresses',
+  'AttachNetworkInterface',
+] as const;
+
+/**
+ * Error codes that always mean "no addresses left": the subnet is out of IPs, or (prefix delegation) out of free
+ * /28 blocks. CloudTrail writes EC2 client errors as `Client.<Code>`; both spellings are matched.
+ */
+export const EXHAUSTION_ERROR_CODES = [
+  'InsufficientFreeAddressesInSubnet',
+  'Client.InsufficientFreeAddressesInSubnet',
+  'InsufficientCidrBlocks',
+  'Client.InsufficientCidrBlocks',
+] as const;
+
+/** The code of the VPC CNI's own failure ("There aren't sufficient free Ipv4 addresses or prefixes"). */
+export const INVALID_PARAMETER_CODES = ['InvalidParameterValue', 'Client.InvalidParameterValue'] as const;
+
+/**
+ * What an exhaustion message contains ("There aren't sufficient free Ipv4 addresses or prefixes", "Insufficient free
+ * addresses"): the rule filters InvalidParameterValue failures on it, so other invalid parameters wake no audit.
+ */
+export const EXHAUSTION_MESSAGE_PART = 'ufficient free';
+
+const exhaustionCalls = {
+  eventSource: ['ec2.amazonaws.com'],
+  eventName: [...EXHAUSTION_EVENT_NAMES],
+} as const;
+
+/** Auditor: real-time pod-subnet exhaustion, from ENI / IP calls failing with an exhaustion code. */
 export const auditorIpExhaustionPattern: EventPattern = {
   source: ['aws.ec2'],
   'detail-type': [CLOUDTRAIL_DETAIL_TYPE],
+  detail: { ...exhaustionCalls, errorCode: [...EXHAUSTION_ERROR_CODES] },
+};
+
+/**
+ * Auditor: the same calls failing with InvalidParameterValue whose message says the subnet ran out (EventBridge
+ * filters a substring only with `wildcard`: content-filtering-with-event-patterns, wildcard matching).
+ */
+export const auditorIpExhaustionMessagePattern: EventPattern = {
+  source: ['aws.ec2'],
+  'detail-type': [CLOUDTRAIL_DETAIL_TYPE],
   detail: {
-    eventSource: ['ec2.amazonaws.com'],
-    eventName: ['CreateNetworkInterface', 'AssignPrivateIpAddresses'],
-    errorCode: ['InsufficientFreeAddressesInSubnet', 'Client.InsufficientFreeAddressesInSubnet'],
+    ...exhaustionCalls,
+    errorCode: [...INVALID_PARAMETER_CODES],
+    errorMessage: [{ wildcard: `*${EXHAUSTION_MESSAGE_PART}*` }],
   },
 };

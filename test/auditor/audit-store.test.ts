@@ -139,10 +139,12 @@ describe('auditing with the DynamoDB finding store', () => {
       eventId: 'ev-1',
       at: '2026-01-05T08:58:00.000Z',
       eventName: 'AssignPrivateIpAddresses',
+      errorCode: 'Client.InvalidParameterValue',
+      errorMessage: "There aren't sufficient free Ipv4 addresses or prefixes",
       networkInterfaceId: 'eni-node',
     });
     expect(result.story).toBe(
-      'AssignPrivateIpAddresses ran out of addresses in subnet-b: cluster prod: 1 node group, 1 new finding (ip-exhausted on general), 0 resolved, 1 failing, 0 unknown of 12 checks',
+      'AssignPrivateIpAddresses ran out of addresses in subnet-b: cluster prod: 1 node group, 1 new finding (ip-exhausted on general), 0 resolved, 1 failing, 0 unknown of 13 checks',
     );
     later(25);
     await handleTrigger(deps, { kind: 'schedule' });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { freePrefixBlocks } from '../../shared/auditor/checks/ip-headroom';
+import { runChecks } from '../../shared/auditor/checks';
+import { freePrefixBlocks } from '../../shared/auditor/checks/ip-prefixes';
 import { availableValue } from '../../shared/auditor/snapshot';
 import { must, resultOf } from './support/results';
 import { K8S_OFF, k8sState, readyCluster } from './support/snapshots';
@@ -43,7 +44,7 @@ describe('ip-headroom', () => {
     expect([r.status, r.severity]).toEqual(['fail', 'high']);
     expect(r.evidence).toEqual([
       'pod subnets: node group subnets (custom networking off): subnet-small 10.0.250.0/24 (21 free)',
-      'm5.large: max pods 29 (3 × (10 − 1) + 2 = 29)',
+      'm5.large: max pods 29 (3 × (10 − 1) + 2 = 29); secondary IPs',
       'max 3 node(s) × 30 IPs (pods + node IP) = 90 IPs needed',
       "21 free + 0 held by the group's running nodes = 21 available",
     ]);
@@ -86,6 +87,60 @@ describe('ip-headroom', () => {
     const r = resultOf(s, 'ip-headroom', { nodegroup: 'small' });
     expect(r.status).toBe('pass');
     expect(r.evidence).toContain('max 3 node(s) × 20 IPs = 60 IPs needed');
+  });
+});
+
+/**
+ * Prefix delegation is per node: the VPC CNI gives /28 prefixes to Nitro types (bare metal from CNI 1.11) and falls
+ * back to secondary IPs elsewhere (EKS user guide, cni-increase-ip-addresses; amazon-vpc-cni-k8s README).
+ */
+describe('ip-headroom with prefix delegation, per instance type', () => {
+  function withPrefixDelegation(
+    instanceType: string,
+    maxSize: number,
+    cniImage = 'r/amazon-k8s-cni:v1.19.2',
+  ) {
+    const s = nearlyFull24();
+    must(s.subnets['subnet-small']).availableIpAddressCount = 5000;
+    must(s.nodegroups[0]).instanceTypes = [instanceType];
+    must(s.nodegroups[0]).scaling.maxSize = maxSize;
+    s.kubernetes = availableValue(
+      k8sState({
+        awsNode: availableValue({ image: cniImage, env: { ENABLE_PREFIX_DELEGATION: 'true' }, initEnv: {} }),
+        nodes: availableValue([]),
+      }),
+    );
+    return s;
+  }
+  const needed = (s: ReturnType<typeof nearlyFull24>) =>
+    resultOf(s, 'ip-headroom', { nodegroup: 'small' }).evidence.find((e) => e.endsWith('IPs needed'));
+
+  it('counts secondary IPs for a Xen m4.large group: 4 × (20 + 1) = 84, not 4 × 33 = 132', () => {
+    const s = withPrefixDelegation('m4.large', 4);
+    expect(needed(s)).toBe('max 4 node(s) × 21 IPs (pods + node IP) = 84 IPs needed');
+    expect(resultOf(s, 'ip-headroom', { nodegroup: 'small' }).evidence[1]).toContain(
+      'on xen the CNI falls back to secondary IPs',
+    );
+  });
+
+  it('needs no /28 blocks for a group whose nodes all take secondary IPs', () => {
+    const s = withPrefixDelegation('m4.large', 4);
+    expect(runChecks(s).some((r) => r.id === 'ip-prefix-blocks')).toBe(false);
+  });
+
+  it('counts whole /28 prefixes for a Nitro m5.large group: 4 × (7 × 16 + 1) = 452', () => {
+    expect(needed(withPrefixDelegation('m5.large', 4))).toBe(
+      'max 4 node(s) × 113 IPs (pods + node IP) = 452 IPs needed',
+    );
+  });
+
+  it('counts prefixes for bare metal from CNI 1.11 only (m5.metal: 16 prefixes, or 250 IPs before)', () => {
+    expect(needed(withPrefixDelegation('m5.metal', 2))).toBe(
+      'max 2 node(s) × 257 IPs (pods + node IP) = 514 IPs needed',
+    );
+    expect(needed(withPrefixDelegation('m5.metal', 2, 'r/amazon-k8s-cni:v1.10.4'))).toBe(
+      'max 2 node(s) × 251 IPs (pods + node IP) = 502 IPs needed',
+    );
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { availableValue } from '../../shared/auditor/snapshot';
 import { must, resultOf } from './support/results';
-import { branchEni, eni, K8S_OFF, k8sState, pool, readyCluster } from './support/snapshots';
+import { branchEni, eni, K8S_OFF, k8sState, pool, readyCluster, withAwsNode } from './support/snapshots';
 
 describe('egress-route', () => {
   it('passes a pool whose branch ENIs sit in a subnet routed to an internet gateway', () => {
@@ -87,6 +87,20 @@ describe('egress-external-snat (pools on secondary IPs)', () => {
     expect(r.fix).toContain('"AWS_VPC_K8S_CNI_EXTERNALSNAT":"true"');
   });
 
+  // amazon-vpc-cni-k8s README (AWS_VPC_K8S_CNI_EXTERNALSNAT) and EKS user guide (external-snat): the setting is
+  // node-wide, and a pod in an internet-gateway subnet without a public address of its own has no internet egress.
+  it('says first that every other pod on IGW-routed nodes loses internet egress, and how to keep it', () => {
+    const s = readyCluster();
+    s.pools = [{ pool: pool({ target: 'secondary-ip' }), enis: [] }];
+    const fix = resultOf(s, 'egress-external-snat', { pool: 'partner-api' }).fix ?? '';
+    const [warning, command] = fix.split('\n');
+    expect(warning).toContain(
+      'applies to every pod on every node: pods without an EIP of their own on nodes in subnets routed to an internet gateway (subnet-a, subnet-b) lose internet egress',
+    );
+    expect(warning).toContain('dedicated node group');
+    expect(command).toMatch(/^aws eks update-addon .*AWS_VPC_K8S_CNI_EXTERNALSNAT/);
+  });
+
   it('passes with AWS_VPC_K8S_CNI_EXTERNALSNAT=true', () => {
     const s = readyCluster();
     s.kubernetes = availableValue(
@@ -129,6 +143,17 @@ describe('egress-enforcing-mode (pools on branch ENIs)', () => {
       }),
     );
     s.pools = [{ pool: pool(), enis: [branchEni('subnet-a')] }];
-    expect(resultOf(s, 'egress-enforcing-mode', { pool: 'partner-api' }).status).toBe('fail');
+    const r = resultOf(s, 'egress-enforcing-mode', { pool: 'partner-api' });
+    expect(r.status).toBe('fail');
+    expect(r.fix).toContain('applies to every pod on every node');
+  });
+
+  // POD_SECURITY_GROUP_ENFORCING_MODE exists from VPC CNI 1.11.0: an older CNI enforces strictly, no SNAT.
+  it('passes standard set on a CNI before 1.11, which ignores it', () => {
+    const s = withAwsNode('r/amazon-k8s-cni:v1.10.4', { POD_SECURITY_GROUP_ENFORCING_MODE: 'standard' });
+    s.pools = [{ pool: pool(), enis: [branchEni('subnet-a')] }];
+    const r = resultOf(s, 'egress-enforcing-mode', { pool: 'partner-api' });
+    expect(r.status).toBe('pass');
+    expect(r.evidence[0]).toContain('predates POD_SECURITY_GROUP_ENFORCING_MODE');
   });
 });

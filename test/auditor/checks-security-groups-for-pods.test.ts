@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../shared/auditor/checks';
 import { availableValue, unavailable } from '../../shared/auditor/snapshot';
 import { findingsOf, must, resultOf } from './support/results';
-import { branchEni, eni, K8S_OFF, k8sState, NOW, pool, readyCluster } from './support/snapshots';
+import { branchEni, eni, K8S_OFF, k8sState, NOW, pool, readyCluster, withAwsNode } from './support/snapshots';
 
 describe('a cluster ready for security groups for pods', () => {
   it('has no findings at all', () => {
@@ -22,7 +22,9 @@ describe('sgp-instance-type', () => {
     const r = resultOf(s, 'sgp-instance-type', { nodegroup: 'burst' });
     expect(r.status).toBe('fail');
     expect(r.severity).toBe('high');
-    expect(r.evidence.join('\n')).toContain('t3.medium: t3 is a burstable (t) family');
+    expect(r.evidence.join('\n')).toContain(
+      't3.medium: the VPC resource controller marks t3.medium not trunking-compatible (t3 is a burstable family)',
+    );
     expect(r.fix).toContain('aws eks create-nodegroup --cluster-name prod --nodegroup-name burst-sgp');
     expect(r.fix).toContain('--instance-types m5.large');
     expect(r.fix).toContain('--node-role NODE_ROLE_ARN_OF_BURST');
@@ -48,9 +50,32 @@ describe('sgp-instance-type', () => {
     const r = resultOf(s, 'sgp-instance-type', { nodegroup: 'general' });
     expect(r.status).toBe('fail');
     expect(r.evidence).toContain(
-      'm4.large: m4 runs on the xen hypervisor; trunk ENIs need a Nitro-based type',
+      'm4.large: the VPC resource controller marks m4.large not trunking-compatible (a Xen-based type): no trunk ENI, no branch ENIs',
     );
-    expect(r.evidence).toContain('m5.metal: bare metal');
+    expect(r.evidence).toContain(
+      'm5.metal: trunking-compatible, 120 branch ENIs per node (vpc.amazonaws.com/pod-eni)',
+    );
+  });
+
+  // The controller's pkg/aws/vpc/limits.go marks these Nitro types IsTrunkingCompatible: false; the old
+  // "Nitro and not t" rule passed them.
+  it.each(['i4i.large', 'u-6tb1.56xlarge'])(
+    'fails %s, a Nitro type the VPC resource controller does not trunk (limits.go)',
+    (type) => {
+      const s = readyCluster();
+      must(s.nodegroups[0]).instanceTypes = [type];
+      const r = resultOf(s, 'sgp-instance-type', { nodegroup: 'general' });
+      expect(r.status).toBe('fail');
+      expect(r.evidence[0]).toContain(`marks ${type} not trunking-compatible`);
+    },
+  );
+
+  it('suggests a type the controller trunks as the replacement (i4i.large → i4i.xlarge)', () => {
+    const s = readyCluster();
+    must(s.nodegroups[0]).instanceTypes = ['i4i.large'];
+    expect(resultOf(s, 'sgp-instance-type', { nodegroup: 'general' }).fix).toContain(
+      '--instance-types i4i.xlarge',
+    );
   });
 
   it('does not report missing trunk ENIs on top of an incompatible type', () => {
@@ -70,10 +95,12 @@ describe('sgp-instance-type', () => {
     expect(r.evidence[0]).toContain('lt-general');
   });
 
-  it('is unknown, not a pass, for an instance type DescribeInstanceTypes did not describe', () => {
+  it("is unknown, not a pass, for a type missing from this copy of the controller's table (it may be newer)", () => {
     const s = readyCluster();
     must(s.nodegroups[0]).instanceTypes = ['m5.large', 'z9.mystery'];
-    expect(resultOf(s, 'sgp-instance-type', { nodegroup: 'general' }).status).toBe('unknown');
+    const r = resultOf(s, 'sgp-instance-type', { nodegroup: 'general' });
+    expect(r.status).toBe('unknown');
+    expect(r.evidence[0]).toContain("z9.mystery is not in the VPC resource controller's limits table");
   });
 });
 
@@ -139,7 +166,11 @@ describe('sgp-cni-version and sgp-tcp-early-demux', () => {
   it('fails VPC CNI 1.7.5 and below 1.11 also needs DISABLE_TCP_EARLY_DEMUX', () => {
     const s = readyCluster();
     s.kubernetes = K8S_OFF;
-    s.vpcCni = { ...must(s.vpcCni), version: 'v1.7.5-eksbuild.1' };
+    s.vpcCni = {
+      ...must(s.vpcCni),
+      version: 'v1.7.5-eksbuild.1',
+      configurationValues: '{"env":{"ENABLE_POD_ENI":"true"}}',
+    };
     expect(resultOf(s, 'sgp-cni-version').status).toBe('fail');
     expect(resultOf(s, 'sgp-cni-version').fix).toContain(
       'describe-addon-versions --addon-name vpc-cni --kubernetes-version 1.31',
@@ -189,6 +220,36 @@ describe('sgp-cni-version and sgp-tcp-early-demux', () => {
       }),
     );
     expect(resultOf(s, 'sgp-tcp-early-demux').status).toBe('pass');
+  });
+});
+
+// EKS user guide, security-groups-pods-deployment: TCP probes of pods with security groups need
+// DISABLE_TCP_EARLY_DEMUX=true unless the VPC CNI is 1.11 or later AND POD_SECURITY_GROUP_ENFORCING_MODE=standard.
+describe('sgp-tcp-early-demux by the EKS rule (CNI ≥ 1.11 and standard mode, or the flag)', () => {
+  it('fails CNI 1.19 in the default strict mode without the flag: probes fail there too', () => {
+    const r = resultOf(withAwsNode('r/amazon-k8s-cni:v1.19.2', {}), 'sgp-tcp-early-demux');
+    expect(r.status).toBe('fail');
+    expect(r.title).toContain('In strict enforcing mode');
+    expect(r.evidence[0]).toBe('enforcing mode strict (aws-node DaemonSet (unset: CNI default))');
+  });
+
+  it('does not apply to CNI 1.11 or later in standard mode', () => {
+    const s = withAwsNode('r/amazon-k8s-cni:v1.11.0', { POD_SECURITY_GROUP_ENFORCING_MODE: 'standard' });
+    expect(resultOf(s, 'sgp-tcp-early-demux').status).toBe('not-applicable');
+  });
+
+  it('still needs the flag when standard is set on a CNI before 1.11, which has no such mode', () => {
+    const s = withAwsNode('r/amazon-k8s-cni:v1.10.4', { POD_SECURITY_GROUP_ENFORCING_MODE: 'standard' });
+    const r = resultOf(s, 'sgp-tcp-early-demux');
+    expect(r.status).toBe('fail');
+    expect(r.evidence[0]).toContain('VPC CNI v1.10.4 predates POD_SECURITY_GROUP_ENFORCING_MODE (1.11.0)');
+  });
+
+  it('is unknown when the flag cannot be read without Kubernetes access', () => {
+    const s = readyCluster();
+    s.kubernetes = K8S_OFF;
+    s.vpcCni = { ...must(s.vpcCni), configurationValues: '{"env":{"ENABLE_POD_ENI":"true"}}' };
+    expect(resultOf(s, 'sgp-tcp-early-demux').status).toBe('unknown');
   });
 });
 
@@ -283,6 +344,20 @@ describe('sgp-enforcing-mode', () => {
     const s = readyCluster();
     s.kubernetes = K8S_OFF;
     expect(resultOf(s, 'sgp-enforcing-mode').status).toBe('unknown');
+  });
+
+  // POD_SECURITY_GROUP_ENFORCING_MODE exists from VPC CNI 1.11.0 (amazon-vpc-cni-k8s README): before, strict.
+  it('does not trust standard on a CNI before 1.11, and says to upgrade first', () => {
+    const s = withAwsNode(
+      'r/amazon-k8s-cni:v1.10.4',
+      { POD_SECURITY_GROUP_ENFORCING_MODE: 'standard' },
+      { DISABLE_TCP_EARLY_DEMUX: 'true' },
+      { daemonSets: availableValue(['kube-system/node-local-dns']) },
+    );
+    const r = resultOf(s, 'sgp-enforcing-mode');
+    expect(r.status).toBe('fail');
+    expect(r.title).toContain('in strict enforcing mode');
+    expect(r.fix).toMatch(/^upgrade the VPC CNI to 1\.11\.0 or later first/);
   });
 });
 

@@ -186,8 +186,24 @@ describe('eip-keeper audit', () => {
     expect(out).toContain('Cluster prod (eu-west-1, Kubernetes 1.31, vpc-0a1): 1 node group(s) (burst)');
     expect(out).toContain('VPC CNI settings read from the aws-node DaemonSet');
     expect(out).toContain('FAIL    [high] sgp-instance-type (node group burst)');
-    expect(out).toContain('- t3.medium: t3 is a burstable (t) family, which does not support trunk ENIs');
+    expect(out).toContain(
+      '- t3.medium: the VPC resource controller marks t3.medium not trunking-compatible (t3 is a burstable family): no trunk ENI, no branch ENIs',
+    );
     expect(out).toMatch(/\d+ checks: 1 fail, 0 unknown, \d+ pass, \d+ not applicable/);
+    expect(out).toContain(
+      'burst: t3.medium max pods 17, pods with security groups 0 (branch ENIs); at max size 3: 51 pods, 0 with security groups',
+    );
+  });
+
+  it('reports a cluster that does not exist as unknown, and still audits the others', async () => {
+    const { code, out } = await captureOutput(() =>
+      auditCommand.run(['--cluster', 'nosuch', '--cluster', 'prod', '--kubernetes']),
+    );
+    expect(code).toBe(EXIT_FINDINGS);
+    expect(out).toContain('UNKNOWN cluster-readable (cluster)');
+    expect(out).toContain('Cannot audit cluster nosuch: EKS says it does not exist in eu-west-1');
+    expect(out).toContain('- ResourceNotFoundException: No cluster found for name: nosuch.');
+    expect(out).toContain('FAIL    [high] sgp-instance-type (node group burst)');
   });
 
   it('reads the Kubernetes API only when asked, and reports what it could not check', async () => {

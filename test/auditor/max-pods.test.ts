@@ -7,7 +7,6 @@ import {
   type InstanceNetwork,
   InvalidMaxPodsInputError,
   instanceNetworkFromDescribe,
-  trunkingCompatible,
 } from '../../shared/auditor/max-pods';
 import { InvalidCniVersionError, parseCniVersion } from '../../shared/auditor/versions';
 import {
@@ -236,31 +235,6 @@ describe('reading DescribeInstanceTypes', () => {
     expect(() => instanceNetworkFromDescribe({ InstanceType: 'odd.type', NetworkInfo: {} })).toThrow(
       IncompleteInstanceTypeError,
     );
-  });
-});
-
-describe('trunk ENI compatibility (security groups for pods)', () => {
-  it.each([
-    ['m5.large', true],
-    ['c6i.large', true],
-    ['m5.metal', true],
-    ['t3.medium', false],
-    ['t3a.medium', false],
-    ['t4g.medium', false],
-    ['t2.medium', false],
-    ['m4.large', false],
-    ['c4.large', false],
-    ['i3.large', false],
-    ['p3.2xlarge', false],
-    ['x1.16xlarge', false],
-  ])('%s: %s', (name, expected) => {
-    expect(trunkingCompatible(net(known(name))).compatible).toBe(expected);
-  });
-
-  it('accepts i3.metal (bare metal) although i3 is a Xen family', () => {
-    expect(
-      trunkingCompatible({ instanceType: 'i3.metal', hypervisor: 'none', bareMetal: true }).compatible,
-    ).toBe(true);
   });
 });
 

@@ -80,10 +80,39 @@ describe('auditor scenarios on the simulated region', () => {
     expect(output.sns).toHaveLength(1);
     expect(output.sns[0]?.subject).toBe('[eip-keeper] prod: 1 new readiness finding');
     const text = output.sns[0]?.email ?? '';
-    expect(text).toContain('t3.medium: t3 is a burstable (t) family, which does not support trunk ENIs');
+    expect(text).toContain(
+      't3.medium: the VPC resource controller marks t3.medium not trunking-compatible (t3 is a burstable family): no trunk ENI, no branch ENIs',
+    );
     expect(text).toContain('aws eks create-nodegroup --cluster-name prod --nodegroup-name burst-sgp');
     expect(text).toMatch(/--node-role arn:aws:iam::111122223333:role\/\S+ /);
     expect(auditorLines(story)[0]).toContain('1 new finding (sgp-instance-type on burst)');
+  });
+
+  it('warns that a node group has used its branch ENIs before pods with security groups stay Pending', async () => {
+    const node = { trunk: true, branchEnis: 9, launchTime: '2026-01-01T00:00:00Z' };
+    const { output } = await run('branch ENIs used up', {
+      eks: {
+        clusters: [
+          prodCluster({
+            nodegroups: [
+              {
+                name: 'general',
+                instanceTypes: ['m5.large'],
+                subnets: ['subnet-public-a', 'subnet-public-b'],
+                maxSize: 2,
+                nodes: [node, { ...node, branchEnis: 6 }],
+              },
+            ],
+          }),
+        ],
+      },
+    });
+    expect(stored(output)).toEqual(['fail:sgp-branch-capacity@general']);
+    const item = output.dynamodb['audit-finding']?.[0];
+    expect(item?.evidence).toContain(
+      'm5.large: 9 pods with security groups per node (branch ENIs), max pods 29',
+    );
+    expect(item?.evidence).toContain('15 branch ENI(s) in use of 18 at max size 2 (83%)');
   });
 
   it('finds the AZ that custom networking has no ENIConfig for', async () => {
@@ -174,6 +203,29 @@ describe('auditor scenarios on the simulated region', () => {
     expect(output.apiCalls['eks:DescribeCluster']).toBe(1);
   });
 
+  it('audits the other clusters when one does not exist and one add-on answer cannot be read', async () => {
+    const prod = prodCluster();
+    const denied = { ...prod, addons: prod.addons.map((a) => ({ ...a, deniedActors: ['eip-keeper'] })) };
+    const { output, story } = await run(
+      'partial failure',
+      { eks: { clusters: [denied] } },
+      { audit: { clusters: ['nosuch', 'prod'], kubernetesAccess: [] } },
+    );
+    expect(auditorLines(story).join('\n')).not.toContain('failed');
+    const items = output.dynamodb['audit-finding'] ?? [];
+    const nosuch = items.find((i) => i.PK === 'AUDIT#nosuch');
+    expect([nosuch?.checkId, nosuch?.status]).toEqual(['cluster-readable', 'unknown']);
+    const enabled = items.find((i) => i.PK === 'AUDIT#prod' && i.checkId === 'sgp-enabled');
+    expect(enabled?.status).toBe('unknown');
+    expect(String(enabled?.evidence)).toContain(
+      'the vpc-cni add-on could not be read (DescribeAddon of vpc-cni failed: AccessDeniedException',
+    );
+    expect(output.sns.map((m) => m.subject).sort()).toEqual([
+      '[eip-keeper] nosuch: 1 new readiness finding',
+      expect.stringMatching(/^\[eip-keeper\] prod: \d+ new readiness findings$/),
+    ]);
+  });
+
   it('sends one "resolved" message when a fix lands, triggered by the UpdateAddon event', async () => {
     const region = await SimulatedRegion.start({
       dynamoEndpoint: inject('dynamoEndpoint'),
@@ -200,7 +252,8 @@ describe('auditor scenarios on the simulated region', () => {
           new UpdateAddonCommand({
             clusterName: 'prod',
             addonName: 'vpc-cni',
-            configurationValues: '{"env":{"ENABLE_POD_ENI":"true"}}',
+            configurationValues:
+              '{"env":{"ENABLE_POD_ENI":"true"},"init":{"env":{"DISABLE_TCP_EARLY_DEMUX":"true"}}}',
           }),
         );
       } finally {

@@ -106,7 +106,7 @@ describe('the simulated EKS, IAM, Kubernetes API and EventBridge', () => {
   it('raises ResourceNotFoundException for what does not exist, and the reader maps a missing add-on to null', async () => {
     const err = await eks.send(new DescribeClusterCommand({ name: 'nope' })).catch((e: unknown) => e);
     expect((err as Error).name).toBe('ResourceNotFoundException');
-    expect(await new EksReader(eks).addon('prod', 'kube-proxy')).toBeNull();
+    expect(await new EksReader(eks).addon('prod', 'kube-proxy')).toEqual({ available: true, value: null });
   });
 
   it('reads the node group as the auditor sees it', async () => {

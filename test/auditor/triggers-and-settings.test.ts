@@ -73,13 +73,13 @@ describe('parseTrigger', () => {
     const t = parseTrigger(
       {
         source: 'aws.eks',
-        'detail-type': 'EKS Add-on Update Succeeded',
+        'detail-type': 'EKS Addon Update Succeeded',
         resources: ['arn:aws:eks:eu-west-1:111122223333:addon/prod/vpc-cni/1a2b'],
         detail: {},
       },
       origin,
     );
-    expect(t).toEqual({ kind: 'cluster-change', cluster: 'prod', what: 'EKS Add-on Update Succeeded' });
+    expect(t).toEqual({ kind: 'cluster-change', cluster: 'prod', what: 'EKS Addon Update Succeeded' });
   });
 
   it('reads a CreateNetworkInterface that ran out of addresses as an exhaustion signal', () => {
@@ -98,6 +98,36 @@ describe('parseTrigger', () => {
       eventName: 'CreateNetworkInterface',
       eventId: 'ev-1',
     });
+  });
+
+  // What the VPC CNI sees when the subnet is out: Client.InvalidParameterValue "There aren't sufficient free Ipv4
+  // addresses or prefixes", and Client.InsufficientCidrBlocks for prefixes in a fragmented subnet.
+  it.each([
+    ['Client.InvalidParameterValue', "There aren't sufficient free Ipv4 addresses or prefixes"],
+    ['Client.InsufficientCidrBlocks', 'There are not enough free cidr blocks in the specified subnet'],
+  ])('reads AssignPrivateIpAddresses failing with %s as an exhaustion signal', (errorCode, errorMessage) => {
+    const t = parseTrigger(
+      cloudTrail('aws.ec2', {
+        eventName: 'AssignPrivateIpAddresses',
+        errorCode,
+        errorMessage,
+        requestParameters: { networkInterfaceId: 'eni-0a1' },
+      }),
+      origin,
+    );
+    expect(t).toMatchObject({ kind: 'ip-exhaustion', errorCode, networkInterfaceId: 'eni-0a1' });
+  });
+
+  it('ignores an InvalidParameterValue that is not about free addresses', () => {
+    const t = parseTrigger(
+      cloudTrail('aws.ec2', {
+        eventName: 'CreateNetworkInterface',
+        errorCode: 'Client.InvalidParameterValue',
+        errorMessage: 'Invalid security group id',
+      }),
+      origin,
+    );
+    expect(t).toMatchObject({ kind: 'ignored' });
   });
 
   it('ignores other EC2 failures and events from other accounts', () => {

@@ -80,8 +80,29 @@ function actionsIn(source: string): string[] {
   }
   const ec2 = sdkImports(source).some(({ pkg }) => pkg === '@aws-sdk/client-ec2');
   if (ec2 && /\bTagSpecifications\s*:/.test(source)) actions.push('ec2:CreateTags');
+  if (actions.includes('ec2:StartNetworkInsightsAnalysis')) actions.push(...REACHABILITY_ANALYSIS_READS);
   return actions;
 }
+
+/**
+ * What a Reachability Analyzer analysis reads with the caller's permissions ("Required API permissions for
+ * Reachability Analyzer"): AWS Tiros, and the describe calls of the components on an ENI-to-internet-gateway path.
+ */
+const REACHABILITY_ANALYSIS_READS = [
+  'tiros:CreateQuery',
+  'tiros:GetQueryAnswer',
+  'tiros:GetQueryExplanation',
+  'ec2:DescribeSecurityGroups',
+  'ec2:DescribeNetworkAcls',
+  'ec2:DescribeInternetGateways',
+  'ec2:DescribeNatGateways',
+  'ec2:DescribeVpcs',
+  'ec2:DescribeAddresses',
+  'ec2:DescribeSubnets',
+  'ec2:DescribeRouteTables',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeInstances',
+];
 
 /** What the handler at `entry` (repository-relative) can call. */
 export async function reachableCalls(entry: string): Promise<ReachableCalls> {

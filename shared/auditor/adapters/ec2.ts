@@ -2,6 +2,10 @@
  * Adapter: the EC2 reads of the auditor (DescribeSubnets, DescribeRouteTables, DescribeInstanceTypes,
  * DescribeInstances, DescribeNetworkInterfaces), turned into the snapshot's plain records. Lookups by id use
  * filters, so an id that no longer exists is simply absent instead of failing the whole call.
+ *
+ * Every DescribeNetworkInterfaces is paginated with MaxResults: EC2 fails an unpaginated call in an account with many
+ * ENIs unless it is filtered by group-id, mac-address, private-dns-name, private-ip-address, subnet-id or vpc-id
+ * (DescribeNetworkInterfaces API reference), and the auditor's filters (attachment.instance-id, tags) are not those.
  */
 import {
   type EC2Client,
@@ -18,6 +22,10 @@ import type { EniInfo, NodeInstance, RouteTableInfo, SubnetInfo } from '../snaps
 
 /** EC2 accepts up to 200 values per filter. */
 const FILTER_CHUNK = 200;
+/** DescribeNetworkInterfaces MaxResults: 5 to 1000. */
+export const ENI_PAGE_SIZE = 1000;
+/** The tag the VPC resource controller puts on each branch ENI: the trunk ENI it hangs from. */
+const TRUNK_TAG = 'vpcresources.k8s.aws/trunk-eni-id';
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -29,6 +37,10 @@ export function eniFromSdk(e: NetworkInterface): EniInfo {
   const tags: Record<string, string> = {};
   for (const t of e.TagSet ?? []) if (t.Key) tags[t.Key] = t.Value ?? '';
   const secondary = (e.PrivateIpAddresses ?? []).filter((p) => p.Primary !== true).length;
+  const publicIpOf: Record<string, string> = {};
+  for (const p of e.PrivateIpAddresses ?? [])
+    if (p.PrivateIpAddress && p.Association?.PublicIp)
+      publicIpOf[p.PrivateIpAddress] = p.Association.PublicIp;
   return {
     networkInterfaceId: e.NetworkInterfaceId ?? '',
     subnetId: e.SubnetId ?? '',
@@ -42,6 +54,7 @@ export function eniFromSdk(e: NetworkInterface): EniInfo {
     securityGroupIds: (e.Groups ?? []).map((g) => g.GroupId ?? '').filter(Boolean),
     ...(e.PrivateIpAddress ? { privateIp: e.PrivateIpAddress } : {}),
     secondaryIpCount: secondary,
+    ...(Object.keys(publicIpOf).length > 0 ? { publicIpOf } : {}),
     prefixCount: (e.Ipv4Prefixes ?? []).length,
     tags,
   };
@@ -156,10 +169,30 @@ export class Ec2Reader implements Ec2Port {
     return [...byId.values()].sort((a, b) => a.instanceId.localeCompare(b.instanceId));
   }
 
+  /** Every page of DescribeNetworkInterfaces, MaxResults set. */
+  private async *eniPages(filters: Ec2Filter[]) {
+    for await (const page of paginateDescribeNetworkInterfaces(
+      { client: this.ec2, pageSize: ENI_PAGE_SIZE },
+      { Filters: filters },
+    ))
+      yield* page.NetworkInterfaces ?? [];
+  }
+
   async networkInterfaces(filters: Ec2Filter[]): Promise<EniInfo[]> {
     const out: EniInfo[] = [];
-    for await (const page of paginateDescribeNetworkInterfaces({ client: this.ec2 }, { Filters: filters }))
-      for (const e of page.NetworkInterfaces ?? []) out.push(eniFromSdk(e));
+    for await (const e of this.eniPages(filters)) out.push(eniFromSdk(e));
+    return out;
+  }
+
+  /** Branch ENIs per trunk ENI (pods with security groups on each node). */
+  async branchEniCounts(trunkEniIds: readonly string[]): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const id of trunkEniIds) out[id] = 0;
+    for (const c of chunks([...new Set(trunkEniIds)], FILTER_CHUNK))
+      for await (const e of this.eniPages([{ Name: `tag:${TRUNK_TAG}`, Values: c }])) {
+        const trunk = e.TagSet?.find((t) => t.Key === TRUNK_TAG)?.Value;
+        if (trunk !== undefined && trunk in out) out[trunk] = (out[trunk] ?? 0) + 1;
+      }
     return out;
   }
 
@@ -175,16 +208,12 @@ export class Ec2Reader implements Ec2Port {
     const out: SubnetUsage = {};
     for (const id of subnetIds) out[id] = { ips: [], prefixes: [] };
     for (const c of chunks(subnetIds, FILTER_CHUNK))
-      for await (const page of paginateDescribeNetworkInterfaces(
-        { client: this.ec2 },
-        { Filters: [{ Name: 'subnet-id', Values: c }] },
-      ))
-        for (const e of page.NetworkInterfaces ?? []) {
-          const u = out[e.SubnetId ?? ''];
-          if (!u) continue;
-          for (const p of e.PrivateIpAddresses ?? []) if (p.PrivateIpAddress) u.ips.push(p.PrivateIpAddress);
-          for (const p of e.Ipv4Prefixes ?? []) if (p.Ipv4Prefix) u.prefixes.push(p.Ipv4Prefix);
-        }
+      for await (const e of this.eniPages([{ Name: 'subnet-id', Values: c }])) {
+        const u = out[e.SubnetId ?? ''];
+        if (!u) continue;
+        for (const p of e.PrivateIpAddresses ?? []) if (p.PrivateIpAddress) u.ips.push(p.PrivateIpAddress);
+        for (const p of e.Ipv4Prefixes ?? []) if (p.Ipv4Prefix) u.prefixes.push(p.Ipv4Prefix);
+      }
     return out;
   }
 }

@@ -12,13 +12,17 @@ import {
 } from '@aws-sdk/client-eks';
 import { mapLimit } from '../../runtime/concurrency';
 import type { EksPort } from '../ports';
-import type { AddonInfo, ClusterInfo, NodegroupInfo } from '../snapshot';
+import {
+  type AddonInfo,
+  type Available,
+  availableValue,
+  type ClusterInfo,
+  type NodegroupInfo,
+  unavailable,
+} from '../snapshot';
+import { describeError, isResourceNotFound, isUnreadableAnswer } from '../unreadable';
 
 const iso = (d: Date | undefined): string | undefined => (d ? d.toISOString() : undefined);
-
-function isNotFound(err: unknown): boolean {
-  return (err as { name?: string })?.name === 'ResourceNotFoundException';
-}
 
 export class EksReader implements EksPort {
   constructor(private readonly eks: EKSClient) {}
@@ -64,7 +68,7 @@ export class EksReader implements EksPort {
         );
         return out.nodegroup;
       } catch (err) {
-        if (isNotFound(err)) return undefined; // deleted between list and describe
+        if (isResourceNotFound(err)) return undefined; // deleted between list and describe
         throw err;
       }
     });
@@ -103,22 +107,29 @@ export class EksReader implements EksPort {
       }));
   }
 
-  /** The add-on, or null when it is not installed as an EKS add-on. */
-  async addon(cluster: string, addonName: string): Promise<AddonInfo | null> {
+  /**
+   * The add-on, or null when it is not installed as an EKS add-on; unavailable when the answer cannot be read (access
+   * denied, a body the SDK cannot parse). Throttling and server faults are thrown: a retry may succeed.
+   */
+  async addon(cluster: string, addonName: string): Promise<Available<AddonInfo | null>> {
     try {
       const out = await this.eks.send(new DescribeAddonCommand({ clusterName: cluster, addonName }));
       const a = out.addon;
-      if (!a) return null;
-      return {
+      if (!a) return availableValue(null);
+      return availableValue({
         name: a.addonName ?? addonName,
         version: a.addonVersion ?? '',
         ...(a.status ? { status: a.status } : {}),
         ...(a.configurationValues ? { configurationValues: a.configurationValues } : {}),
         ...(a.modifiedAt ? { modifiedAt: iso(a.modifiedAt) } : {}),
-      };
+      });
     } catch (err) {
-      if (isNotFound(err)) return null;
-      throw err;
+      if (isResourceNotFound(err)) return availableValue(null);
+      if (!isUnreadableAnswer(err)) throw err;
+      return unavailable(
+        `DescribeAddon of ${addonName} failed: ${describeError(err)}`,
+        `let the auditor's role call eks:DescribeAddon on ${addonName} of ${cluster}, then check: aws eks describe-addon --cluster-name ${cluster} --addon-name ${addonName}`,
+      );
     }
   }
 }

@@ -15,7 +15,7 @@ import type {
   RouteTableInfo,
   SubnetInfo,
 } from '../snapshot';
-import { formatCniVersion } from '../versions';
+import { cniAtLeast, formatCniVersion } from '../versions';
 import { resultsFor, type Severity } from './result';
 
 /** Whether a VPC CNI feature is on: from its setting, or proven on by what it left in EC2. */
@@ -44,6 +44,8 @@ export interface CheckContext {
   customNetworking: FeatureState;
   prefixDelegation: Known<boolean>;
   instancesOf(nodegroup: string): NodeInstance[];
+  /** Instances of a node group that are running (or whose state was not reported). */
+  runningInstancesOf(nodegroup: string): NodeInstance[];
   enisOf(instanceId: string): EniInfo[];
   subnet(id: string): SubnetInfo | undefined;
   nodegroupAzs(ng: NodegroupInfo): string[];
@@ -56,6 +58,34 @@ export interface CheckContext {
   cniCommand(changes: { env?: Record<string, string>; initEnv?: Record<string, string> }): string;
   /** Max pods per instance type under the cluster's settings (capped), for every combination still possible. */
   maxPodsCandidates(instanceType: string, customNetworking?: boolean): MaxPodsResult[] | undefined;
+  /** Subnets this audit flags as nearly full or exhausted, with why (filled by runChecks from ip-headroom). */
+  crowdedSubnets: ReadonlyMap<string, string>;
+}
+
+/** `POD_SECURITY_GROUP_ENFORCING_MODE` exists from this VPC CNI version (amazon-vpc-cni-k8s README). */
+export const ENFORCING_MODE_MIN_CNI = '1.11.0';
+
+/**
+ * The enforcing mode in force: `standard` only when the variable says so on a VPC CNI that has it (1.11.0 and later);
+ * an older CNI ignores the variable and enforces strictly.
+ */
+export function enforcingMode(cni: CniSettings): Known<string> {
+  const mode = cni.effective('POD_SECURITY_GROUP_ENFORCING_MODE');
+  if (!mode.known || mode.value !== 'standard') return mode;
+  const v = cni.version;
+  if (!v.known)
+    return {
+      known: false,
+      reason: `POD_SECURITY_GROUP_ENFORCING_MODE=standard (${mode.source}) applies only from VPC CNI ${ENFORCING_MODE_MIN_CNI}, and the version cannot be read: ${v.reason}`,
+      enable: v.enable,
+    };
+  if (!cniAtLeast(v.value, ENFORCING_MODE_MIN_CNI))
+    return {
+      known: true,
+      value: 'strict',
+      source: `VPC CNI ${formatCniVersion(v.value)} predates POD_SECURITY_GROUP_ENFORCING_MODE (${ENFORCING_MODE_MIN_CNI}): strict, whatever the ${mode.source} sets`,
+    };
+  return mode;
 }
 
 export function isTrunkEni(e: EniInfo): boolean {
@@ -182,6 +212,8 @@ export function buildContext(snap: ClusterSnapshot): CheckContext {
     customNetworking,
     prefixDelegation,
     instancesOf: (ng) => instancesByNg.get(ng) ?? [],
+    runningInstancesOf: (ng) =>
+      (instancesByNg.get(ng) ?? []).filter((i) => i.state === undefined || i.state === 'running'),
     enisOf: (id) => enisByInstance.get(id) ?? [],
     subnet: (id) => snap.subnets[id],
     nodegroupAzs: (ng) =>
@@ -208,7 +240,8 @@ export function buildContext(snap: ClusterSnapshot): CheckContext {
       const vpcId = snap.subnets[subnetId]?.vpcId;
       return snap.routeTables.find((t) => t.main && t.vpcId === vpcId);
     },
-    cniCommand: (changes) => cniSettingCommand(cluster, snap.vpcCni, changes),
+    cniCommand: (changes) =>
+      cniSettingCommand(cluster, snap.vpcCni, changes, snap.vpcCniUnreadable !== undefined),
     maxPodsCandidates: (instanceType, forceCustomNetworking) => {
       const net = snap.instanceTypes[instanceType];
       if (!net) return undefined;
@@ -222,6 +255,7 @@ export function buildContext(snap: ClusterSnapshot): CheckContext {
               : [false, true];
       return maxPodsCandidates(net, cni, cnOptions, prefixDelegation);
     },
+    crowdedSubnets: new Map(),
   };
 }
 

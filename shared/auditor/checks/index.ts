@@ -4,17 +4,21 @@
 import type { ClusterSnapshot } from '../snapshot';
 import { buildContext } from './context';
 import { customNetworkingChecks } from './custom-networking';
-import { ipHeadroomChecks } from './ip-headroom';
+import { egressProofChecks } from './egress-proof';
+import { crowdedSubnets, ipHeadroomChecks } from './ip-headroom';
 import { podEipEgressChecks } from './pod-eip-egress';
 import { type CheckResult, compareResults } from './result';
 import { securityGroupsForPodsChecks } from './security-groups-for-pods';
 
 export function runChecks(snapshot: ClusterSnapshot): CheckResult[] {
-  const ctx = buildContext(snapshot);
+  const base = buildContext(snapshot);
+  // Fixes that propose new nodes must avoid the subnets the IP checks flag.
+  const ctx = { ...base, crowdedSubnets: crowdedSubnets(base) };
   return [
     ...securityGroupsForPodsChecks(ctx),
     ...customNetworkingChecks(ctx),
     ...podEipEgressChecks(ctx),
+    ...egressProofChecks(ctx),
     ...ipHeadroomChecks(ctx),
   ].sort(compareResults);
 }

@@ -4,8 +4,10 @@
  * (https://docs.aws.amazon.com/eks/latest/userguide/cni-increase-ip-addresses.html). Pure: no AWS import.
  */
 import { shellQuote } from '../fixes';
-import type { NodegroupInfo, SubnetInfo } from '../snapshot';
+import type { ExhaustionSignal, NodegroupInfo, SubnetInfo } from '../snapshot';
+import { maxPodsRange, type PodsRange, rangeText } from './capacity';
 import { type CheckContext, kubernetesAccessHint, resultsOf, ZONE_LABELS } from './context';
+import { addressesPerNode, addressMode, prefixBlocksCheck } from './ip-prefixes';
 import type { CheckResult } from './result';
 
 /** Pod subnets smaller than this (longer prefix) are warned about. */
@@ -62,79 +64,95 @@ export function podSubnetsOf(ctx: CheckContext, ng: NodegroupInfo): PodSubnets {
   return { subnets, sharedWithNodes: false, how: `ENIConfig subnets (custom networking)` };
 }
 
-/** Aligned /28 blocks with no used address, counted from the ENIs in the subnet. */
-export function freePrefixBlocks(subnet: SubnetInfo, usage: { ips: string[]; prefixes: string[] }): number {
-  const [baseIp = '0.0.0.0', lenText = '32'] = subnet.cidrBlock.split('/');
-  const len = Number(lenText);
-  const toInt = (ip: string) => ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
-  const base = toInt(baseIp);
-  const size = 2 ** (32 - len);
-  const used = new Set<number>();
-  // AWS reserves the first four and the last address of every subnet.
-  for (const off of [0, 1, 2, 3, size - 1]) used.add(Math.floor(off / 16));
-  for (const ip of usage.ips) {
-    const off = toInt(ip) - base;
-    if (off >= 0 && off < size) used.add(Math.floor(off / 16));
-  }
-  for (const p of usage.prefixes) {
-    const off = toInt(p.split('/')[0] ?? '') - base;
-    if (off >= 0 && off < size) used.add(Math.floor(off / 16));
-  }
-  return Math.max(0, Math.floor(size / 16) - used.size);
-}
-
 interface PerNode {
-  /** Pods per node: a range when a setting is unknown. */
-  min: number;
-  max: number;
+  /** Addresses one node takes from the pod subnets: a range when a setting is unknown. */
+  ips: PodsRange;
+  /** Max pods of the largest node that takes /28 prefixes (undefined: no node of the group takes prefixes). */
+  prefixPods?: number;
   why: string[];
 }
 
-function perNodePods(ctx: CheckContext, ng: NodegroupInfo): PerNode | { unknown: string; enable: string } {
-  const nodes = ctx.k8sNodesOf(ng);
-  const capacities = (nodes ?? []).map((n) => n.podsCapacity).filter((c): c is number => c !== undefined);
-  if (nodes && nodes.length > 0 && capacities.length === nodes.length) {
+/** Max pods per node: the kubelet's own number when every node reports it, else computed per instance type. */
+function podsOfType(ctx: CheckContext, ng: NodegroupInfo, type: string): PodsRange | undefined {
+  const nodes = ctx.k8sNodesOf(ng) ?? [];
+  const capacities = nodes.map((n) => n.podsCapacity).filter((c): c is number => c !== undefined);
+  if (nodes.length > 0 && capacities.length === nodes.length) {
     const max = Math.max(...capacities);
-    return { min: max, max, why: [`kubelet max pods ${max} (from node capacity)`] };
+    return { min: max, max };
   }
+  return maxPodsRange(ctx, type);
+}
+
+function perNode(
+  ctx: CheckContext,
+  ng: NodegroupInfo,
+  nodeIp: number,
+): PerNode | { unknown: string; enable: string } {
   const types = ctx.instanceTypesOf(ng);
   if (types.length === 0)
     return {
       unknown: `${ng.name} names no instance type and has no nodes`,
       enable: 'name instance types in the node group or scale it to one node',
     };
-  let min = 0;
-  let max = 0;
+  const ips: PodsRange = { min: 0, max: 0 };
+  let prefixPods: number | undefined;
   const why: string[] = [];
   for (const t of types) {
-    const candidates = ctx.maxPodsCandidates(t);
-    if (!candidates || candidates.length === 0)
+    const pods = podsOfType(ctx, ng, t);
+    if (!pods)
       return {
         unknown: `instance type ${t} was not described`,
         enable: 'check the node group instance types',
       };
-    const values = candidates.map((c) => c.maxPods);
-    min = Math.max(min, Math.min(...values));
-    max = Math.max(max, Math.max(...values));
+    const mode = addressMode(ctx, ctx.snap.instanceTypes[t]);
+    const need = addressesPerNode(pods, mode.mode, nodeIp);
+    ips.min = Math.max(ips.min, need.min);
+    ips.max = Math.max(ips.max, need.max);
+    if (mode.mode !== 'ips') prefixPods = Math.max(prefixPods ?? 0, pods.max);
+    const formula = ctx.maxPodsCandidates(t)?.[0]?.formula;
     why.push(
-      `${t}: max pods ${Math.min(...values) === Math.max(...values) ? values[0] : `${Math.min(...values)}–${Math.max(...values)} (a setting is unknown)`} (${candidates[0]?.formula})`,
+      `${t}: max pods ${rangeText(pods)}${pods.min !== pods.max ? ' (a setting is unknown)' : ''} (${formula ?? 'from node capacity'}); ${mode.why}`,
     );
   }
-  return { min, max, why };
+  return { ips, ...(prefixPods !== undefined ? { prefixPods } : {}), why };
 }
 
-function ipHeadroom(ctx: CheckContext, ng: NodegroupInfo, pods: PodSubnets): CheckResult {
-  const r = resultsOf(ctx, 'ip-headroom', 'high', { nodegroup: ng.name });
+type Headroom =
+  | { unknown: string; evidence: string[]; enable: string }
+  | {
+      verdict: 'pass' | 'fail' | 'unknown';
+      maxNodes: number;
+      available: number;
+      fitNodes: number;
+      evidence: string[];
+    };
+
+/** Free plus held addresses of a node group's pod subnets against max nodes × addresses per node. */
+function headroomOf(ctx: CheckContext, ng: NodegroupInfo, pods: PodSubnets): Headroom {
   if ('unknown' in pods)
-    return r.unknown(`Cannot tell where ${ng.name}'s pods get IPs`, [pods.unknown], pods.enable);
-  const per = perNodePods(ctx, ng);
-  if ('unknown' in per) return r.unknown(`Cannot compute max pods of ${ng.name}`, [per.unknown], per.enable);
+    return {
+      unknown: `Cannot tell where ${ng.name}'s pods get IPs`,
+      evidence: [pods.unknown],
+      enable: pods.enable,
+    };
+  const nodeIp = pods.sharedWithNodes ? 1 : 0;
+  const per = perNode(ctx, ng, nodeIp);
+  if ('unknown' in per)
+    return { unknown: `Cannot compute max pods of ${ng.name}`, evidence: [per.unknown], enable: per.enable };
   const maxNodes = ng.scaling.maxSize ?? ng.scaling.desiredSize;
   if (maxNodes === undefined)
-    return r.unknown(`${ng.name} has no scaling configuration`, [], 'check the node group');
+    return {
+      unknown: `${ng.name} has no scaling configuration`,
+      evidence: [],
+      enable: 'check the node group',
+    };
   const missing = pods.subnets.filter((s) => !ctx.subnet(s));
   if (missing.length > 0)
-    return r.unknown(`Subnets ${missing.join(', ')} were not described`, [], 'check that the subnets exist');
+    return {
+      unknown: `Subnets ${missing.join(', ')} were not described`,
+      evidence: [],
+      enable: 'check that the subnets exist',
+    };
   const subnets = pods.subnets.map((s) => ctx.subnet(s) as SubnetInfo);
   const free = subnets.reduce((n, s) => n + s.availableIpAddressCount, 0);
   // Running nodes of the group already hold their addresses; count them as available to the group.
@@ -143,29 +161,33 @@ function ipHeadroom(ctx: CheckContext, ng: NodegroupInfo, pods: PodSubnets): Che
   for (const i of ctx.instancesOf(ng.name))
     for (const e of ctx.enisOf(i.instanceId))
       if (ids.has(e.subnetId)) held += (e.privateIp ? 1 : 0) + e.secondaryIpCount + e.prefixCount * 16;
-  const nodeIp = pods.sharedWithNodes ? 1 : 0;
-  const pd = ctx.prefixDelegation.known && ctx.prefixDelegation.value;
-  const ipsFor = (podsPerNode: number) => (pd ? Math.ceil(podsPerNode / 16) * 16 : podsPerNode) + nodeIp;
-  const needMin = maxNodes * ipsFor(per.min);
-  const needMax = maxNodes * ipsFor(per.max);
+  const needMin = maxNodes * per.ips.min;
+  const needMax = maxNodes * per.ips.max;
   const available = free + held;
   const evidence = [
     `pod subnets: ${pods.how}: ${subnets.map((s) => `${s.subnetId} ${s.cidrBlock} (${s.availableIpAddressCount} free)`).join(', ')}`,
     ...per.why,
-    `max ${maxNodes} node(s) × ${needMin === needMax ? ipsFor(per.max) : `${ipsFor(per.min)}–${ipsFor(per.max)}`} IPs${nodeIp ? ' (pods + node IP)' : ''}${pd ? ' (whole /28 prefixes)' : ''} = ${needMin === needMax ? needMax : `${needMin}–${needMax}`} IPs needed`,
+    `max ${maxNodes} node(s) × ${rangeText(per.ips)} IPs${nodeIp ? ' (pods + node IP)' : ''} = ${rangeText({ min: needMin, max: needMax })} IPs needed`,
     `${free} free + ${held} held by the group's running nodes = ${available} available`,
   ];
-  if (available >= needMax) return r.pass(`${ng.name} has IP headroom for ${maxNodes} full nodes`, evidence);
-  const fitNodes = Math.floor(available / ipsFor(per.max));
-  if (available < needMin)
+  const verdict = available >= needMax ? 'pass' : available < needMin ? 'fail' : 'unknown';
+  return { verdict, maxNodes, available, fitNodes: Math.floor(available / per.ips.max), evidence };
+}
+
+function ipHeadroom(ctx: CheckContext, ng: NodegroupInfo, h: Headroom): CheckResult {
+  const r = resultsOf(ctx, 'ip-headroom', 'high', { nodegroup: ng.name });
+  if ('unknown' in h) return r.unknown(h.unknown, h.evidence, h.enable);
+  if (h.verdict === 'pass')
+    return r.pass(`${ng.name} has IP headroom for ${h.maxNodes} full nodes`, h.evidence);
+  if (h.verdict === 'fail')
     return r.fail(
-      `${ng.name} can grow to ${maxNodes} nodes but its pod subnets have IPs for about ${fitNodes}: pods will fail with InsufficientFreeAddresses`,
-      evidence,
-      `add pod IP space (a secondary VPC CIDR such as 100.64.0.0/16 with a /19 subnet per AZ, used through custom networking) or cap the group: aws eks update-nodegroup-config --cluster-name ${shellQuote(ctx.cluster)} --nodegroup-name ${shellQuote(ng.name)} --scaling-config maxSize=${Math.max(fitNodes, 1)}`,
+      `${ng.name} can grow to ${h.maxNodes} nodes but its pod subnets have IPs for about ${h.fitNodes}: pods will fail with InsufficientFreeAddresses`,
+      h.evidence,
+      `add pod IP space (a secondary VPC CIDR such as 100.64.0.0/16 with a /19 subnet per AZ, used through custom networking) or cap the group: aws eks update-nodegroup-config --cluster-name ${shellQuote(ctx.cluster)} --nodegroup-name ${shellQuote(ng.name)} --scaling-config maxSize=${Math.max(h.fitNodes, 1)}`,
     );
   return r.unknown(
     `${ng.name}'s IP headroom depends on a setting that cannot be read`,
-    evidence,
+    h.evidence,
     ctx.k8sMissing?.enable ?? kubernetesAccessHint(ctx.cluster),
   );
 }
@@ -188,54 +210,35 @@ function subnetSize(ctx: CheckContext, ng: NodegroupInfo, pods: PodSubnets): Che
 }
 
 function prefixBlocks(ctx: CheckContext, ng: NodegroupInfo, pods: PodSubnets): CheckResult | undefined {
-  if (!(ctx.prefixDelegation.known && ctx.prefixDelegation.value) || 'unknown' in pods) return undefined;
-  const r = resultsOf(ctx, 'ip-prefix-blocks', 'medium', { nodegroup: ng.name });
-  const per = perNodePods(ctx, ng);
+  const pd = ctx.prefixDelegation;
+  if (!(pd.known && pd.value) || 'unknown' in pods) return undefined;
+  const per = perNode(ctx, ng, pods.sharedWithNodes ? 1 : 0);
   const maxNodes = ng.scaling.maxSize ?? ng.scaling.desiredSize;
   if ('unknown' in per || maxNodes === undefined)
-    return r.unknown(
-      `Cannot compute the /28 blocks ${ng.name} needs`,
-      ['unknown' in per ? per.unknown : 'no scaling configuration'],
-      'unknown' in per ? per.enable : 'check the node group',
-    );
-  const usage = ctx.snap.subnetUsage;
-  const needed = maxNodes * Math.ceil(per.max / 16);
-  let blocks = 0;
-  const evidence: string[] = [];
-  for (const id of pods.subnets) {
-    const s = ctx.subnet(id);
-    const u = usage?.[id];
-    if (!s || !u)
-      return r.unknown(
-        `Cannot count free /28 blocks in ${id}`,
-        ['the ENIs of the subnet were not listed'],
-        'grant ec2:DescribeNetworkInterfaces',
-      );
-    const contiguous = freePrefixBlocks(s, u);
-    const bound = Math.floor(s.availableIpAddressCount / 16);
-    const free = Math.min(contiguous, bound);
-    blocks += free;
-    evidence.push(
-      `${id} ${s.cidrBlock}: ${free} free aligned /28 block(s) (${s.availableIpAddressCount} free IPs)`,
-    );
-  }
-  evidence.push(
-    `max ${maxNodes} node(s) × ${Math.ceil(per.max / 16)} /28 prefixes (${per.max} pods) = ${needed} blocks needed`,
-  );
-  if (blocks >= needed)
-    return r.pass(`${ng.name}'s pod subnets have the /28 blocks prefix delegation needs`, evidence);
-  return r.fail(
-    `Prefix delegation needs ${needed} free /28 blocks for ${ng.name}, but its pod subnets have ${blocks}: new prefixes fail although IPs are free`,
-    evidence,
-    `reserve whole /28 space for prefixes in a new or emptied subnet: aws ec2 create-subnet-cidr-reservation --subnet-id ${pods.subnets[0]} --cidr <unused CIDR of the subnet> --reservation-type prefix (or add a larger pod subnet)`,
-  );
+    return prefixBlocksCheck(ctx, ng, pods.subnets, {
+      unknown: 'unknown' in per ? per.unknown : 'no scaling configuration',
+      enable: 'unknown' in per ? per.enable : 'check the node group',
+    });
+  // Only nodes that take /28 prefixes need whole blocks (a Xen type takes single IPs).
+  if (per.prefixPods === undefined) return undefined;
+  return prefixBlocksCheck(ctx, ng, pods.subnets, { pods: per.prefixPods, maxNodes });
+}
+
+/** Why a signal names a subnet: the error of the failed call, as AWS wrote it. */
+function signalText(s: ExhaustionSignal): string {
+  return `${s.at}: ${s.eventName} failed in ${s.subnetId} with ${s.errorCode ?? 'InsufficientFreeAddressesInSubnet'}${s.errorMessage ? ` (${s.errorMessage})` : ''}`;
+}
+
+function exhaustionOf(ctx: CheckContext, ng: NodegroupInfo, pods: PodSubnets) {
+  const subnets = new Set([...ng.subnets, ...('unknown' in pods ? [] : pods.subnets)]);
+  const issues = ng.healthIssues.filter((i) => /InsufficientFreeAddresses|IpAddress/i.test(i.code));
+  const signals = ctx.snap.exhaustionSignals.filter((s) => subnets.has(s.subnetId));
+  return { subnets, issues, signals };
 }
 
 function exhaustion(ctx: CheckContext, ng: NodegroupInfo, pods: PodSubnets): CheckResult {
   const r = resultsOf(ctx, 'ip-exhausted', 'high', { nodegroup: ng.name });
-  const subnets = new Set([...ng.subnets, ...('unknown' in pods ? [] : pods.subnets)]);
-  const issues = ng.healthIssues.filter((i) => /InsufficientFreeAddresses|IpAddress/i.test(i.code));
-  const signals = ctx.snap.exhaustionSignals.filter((s) => subnets.has(s.subnetId));
+  const { subnets, issues, signals } = exhaustionOf(ctx, ng, pods);
   if (issues.length === 0 && signals.length === 0)
     return r.pass(`No IP exhaustion reported for ${ng.name}`, [
       `EKS health issues: ${ng.healthIssues.map((i) => i.code).join(', ') || 'none'}`,
@@ -244,10 +247,7 @@ function exhaustion(ctx: CheckContext, ng: NodegroupInfo, pods: PodSubnets): Che
     ...issues.map((i) =>
       `EKS health issue ${i.code}: ${i.message ?? ''} ${i.resourceIds.length > 0 ? `(${i.resourceIds.join(', ')})` : ''}`.trim(),
     ),
-    ...signals.map(
-      (s) =>
-        `${s.at}: ${s.eventName} failed in ${s.subnetId} with InsufficientFreeAddressesInSubnet${s.errorMessage ? ` (${s.errorMessage})` : ''}`,
-    ),
+    ...signals.map(signalText),
   ];
   return r.fail(
     `Pod subnets of ${ng.name} ran out of IP addresses`,
@@ -256,11 +256,34 @@ function exhaustion(ctx: CheckContext, ng: NodegroupInfo, pods: PodSubnets): Che
   );
 }
 
+/**
+ * Subnets this audit finds nearly full or exhausted, with why: the pod subnets of a node group whose ip-headroom
+ * fails, and subnets named by an exhaustion signal or an EKS health issue. A fix never proposes them for new nodes.
+ */
+export function crowdedSubnets(ctx: CheckContext): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const ng of ctx.snap.nodegroups) {
+    const pods = podSubnetsOf(ctx, ng);
+    const h = headroomOf(ctx, ng, pods);
+    if (!('unknown' in h) && h.verdict === 'fail' && !('unknown' in pods))
+      for (const s of pods.subnets)
+        if (!out.has(s))
+          out.set(s, `ip-headroom: nearly full, ${ctx.subnet(s)?.availableIpAddressCount ?? 0} free`);
+    const { issues, signals } = exhaustionOf(ctx, ng, pods);
+    for (const s of signals)
+      if (!out.has(s.subnetId)) out.set(s.subnetId, 'ip-exhausted: ran out of addresses');
+    for (const i of issues)
+      for (const id of i.resourceIds)
+        if (id.startsWith('subnet-') && !out.has(id)) out.set(id, `ip-exhausted: EKS health issue ${i.code}`);
+  }
+  return out;
+}
+
 export function ipHeadroomChecks(ctx: CheckContext): CheckResult[] {
   const results: CheckResult[] = [];
   for (const ng of ctx.snap.nodegroups) {
     const pods = podSubnetsOf(ctx, ng);
-    results.push(ipHeadroom(ctx, ng, pods));
+    results.push(ipHeadroom(ctx, ng, headroomOf(ctx, ng, pods)));
     const size = subnetSize(ctx, ng, pods);
     if (size) results.push(size);
     const blocks = prefixBlocks(ctx, ng, pods);

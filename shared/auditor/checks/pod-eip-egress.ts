@@ -4,7 +4,12 @@
  * (https://docs.aws.amazon.com/eks/latest/userguide/external-snat.html). Pure: no AWS import.
  */
 import type { PoolView, RouteInfo, RouteTableInfo } from '../snapshot';
-import { type CheckContext, kubernetesAccessHint, resultsOf } from './context';
+import {
+  type CheckContext,
+  enforcingMode as enforcingModeInForce,
+  kubernetesAccessHint,
+  resultsOf,
+} from './context';
 import type { CheckResult } from './result';
 
 export function defaultRoute(table: RouteTableInfo | undefined): RouteInfo | undefined {
@@ -137,6 +142,26 @@ function egressRoute(ctx: CheckContext, view: PoolView): CheckResult {
   return r.pass(`Pool ${view.pool.name}'s subnets route 0.0.0.0/0 to an internet gateway`, evidence);
 }
 
+/** Node group subnets whose default route is an internet gateway (their pods egress from public addresses only). */
+function igwRoutedNodeSubnets(ctx: CheckContext): string[] {
+  const ids = [...new Set(ctx.snap.nodegroups.flatMap((ng) => ng.subnets))].sort();
+  return ids.filter((id) => defaultRoute(ctx.routeTableFor(id))?.gatewayId?.startsWith('igw-'));
+}
+
+/**
+ * `AWS_VPC_K8S_CNI_EXTERNALSNAT=true` is node-wide: every pod then egresses from its own IP, so in a subnet routed to
+ * an internet gateway a pod without an EIP has no internet egress (amazon-vpc-cni-k8s README,
+ * AWS_VPC_K8S_CNI_EXTERNALSNAT; https://docs.aws.amazon.com/eks/latest/userguide/external-snat.html). The fix says so
+ * first, and how to keep other workloads' egress.
+ */
+export function externalSnatFix(ctx: CheckContext): string {
+  const public_ = igwRoutedNodeSubnets(ctx);
+  return [
+    `AWS_VPC_K8S_CNI_EXTERNALSNAT=true applies to every pod on every node: pods without an EIP of their own on nodes in subnets routed to an internet gateway${public_.length > 0 ? ` (${public_.join(', ')})` : ''} lose internet egress. First give pod-EIP workloads a dedicated node group in those subnets (taint it, tolerate the taint in those workloads only) and move every other workload to node groups in NAT-routed subnets, then:`,
+    ctx.cniCommand({ env: { AWS_VPC_K8S_CNI_EXTERNALSNAT: 'true' } }),
+  ].join('\n');
+}
+
 function externalSnat(ctx: CheckContext, view: PoolView): CheckResult {
   const r = resultsOf(ctx, 'egress-external-snat', 'high', { pool: view.pool.name });
   const snat = ctx.cni.flag('AWS_VPC_K8S_CNI_EXTERNALSNAT');
@@ -156,13 +181,13 @@ function externalSnat(ctx: CheckContext, view: PoolView): CheckResult {
       `AWS_VPC_K8S_CNI_EXTERNALSNAT is false (${snat.source})`,
       `pool ${view.pool.name} targets secondary IPs on node ENIs`,
     ],
-    ctx.cniCommand({ env: { AWS_VPC_K8S_CNI_EXTERNALSNAT: 'true' } }),
+    externalSnatFix(ctx),
   );
 }
 
-function enforcingMode(ctx: CheckContext, view: PoolView): CheckResult {
+function egressEnforcingMode(ctx: CheckContext, view: PoolView): CheckResult {
   const r = resultsOf(ctx, 'egress-enforcing-mode', 'high', { pool: view.pool.name });
-  const mode = ctx.cni.effective('POD_SECURITY_GROUP_ENFORCING_MODE');
+  const mode = enforcingModeInForce(ctx.cni);
   if (!mode.known)
     return r.unknown(
       `Cannot read POD_SECURITY_GROUP_ENFORCING_MODE for pool ${view.pool.name}'s branch ENIs`,
@@ -191,7 +216,7 @@ function enforcingMode(ctx: CheckContext, view: PoolView): CheckResult {
       `POD_SECURITY_GROUP_ENFORCING_MODE=standard (${mode.source})`,
       `AWS_VPC_K8S_CNI_EXTERNALSNAT is false (${snat.source})`,
     ],
-    ctx.cniCommand({ env: { AWS_VPC_K8S_CNI_EXTERNALSNAT: 'true' } }),
+    externalSnatFix(ctx),
   );
 }
 
@@ -200,7 +225,7 @@ export function podEipEgressChecks(ctx: CheckContext): CheckResult[] {
   for (const view of ctx.snap.pools) {
     results.push(egressRoute(ctx, view));
     if (view.pool.target === 'secondary-ip') results.push(externalSnat(ctx, view));
-    else results.push(enforcingMode(ctx, view));
+    else results.push(egressEnforcingMode(ctx, view));
   }
   return results;
 }

@@ -39,6 +39,8 @@ export function baseState() {
 
 export interface ClusterOverrides {
   addonEnv?: Record<string, string>;
+  /** Env of the aws-vpc-cni-init container (default: DISABLE_TCP_EARLY_DEMUX=true, which strict mode needs). */
+  addonInitEnv?: Record<string, string>;
   nodegroups?: Record<string, unknown>[];
   kubernetes?: Record<string, unknown>;
   clusterRolePolicies?: string[];
@@ -58,7 +60,10 @@ export function prodCluster(o: ClusterOverrides = {}) {
       {
         name: 'vpc-cni',
         version: 'v1.19.2-eksbuild.1',
-        configurationValues: { env: o.addonEnv ?? { ENABLE_POD_ENI: 'true' } },
+        configurationValues: {
+          env: o.addonEnv ?? { ENABLE_POD_ENI: 'true' },
+          init: { env: o.addonInitEnv ?? { DISABLE_TCP_EARLY_DEMUX: 'true' } },
+        },
       },
     ],
     nodegroups: o.nodegroups ?? [
