@@ -16,7 +16,10 @@ const W = 'eipalloc-0000000000000b002';
 const X = 'eipalloc-0000000000000b003';
 
 const CONFIG: AppConfigInput = {
-  sweeper: { graceHours: 1, release: { enabled: true, noticeHours: 0, maxPerRun: 5 } },
+  sweeper: {
+    graceHours: 1,
+    release: { enabled: true, noticeHours: 0, maxPerRun: 5, allowShortPeriods: true },
+  },
 };
 
 function state(
@@ -235,7 +238,12 @@ describe('kill switch', () => {
 describe('per-run cap', () => {
   it('releases at most maxPerRun per sweep, the rest at the next', async () => {
     const r = await rig({
-      config: { sweeper: { graceHours: 1, release: { enabled: true, noticeHours: 0, maxPerRun: 2 } } },
+      config: {
+        sweeper: {
+          graceHours: 1,
+          release: { enabled: true, noticeHours: 0, maxPerRun: 2, allowShortPeriods: true },
+        },
+      },
       state: state({}, [
         { allocationId: X, publicIp: '198.51.100.23' },
         { allocationId: V, publicIp: '198.51.100.21' },
@@ -264,7 +272,9 @@ describe('per-run cap', () => {
 describe('notice period', () => {
   it('releases only at the first sweep after noticeHours have passed since the notice', async () => {
     const r = await rig({
-      config: { sweeper: { graceHours: 1, release: { enabled: true, noticeHours: 6 } } },
+      config: {
+        sweeper: { graceHours: 1, release: { enabled: true, noticeHours: 6, allowShortPeriods: true } },
+      },
       state: state(),
     });
     await r.advanceTo(1);
