@@ -1,7 +1,8 @@
 /**
- * eip-keeper in one region: the table, the encrypted alert topic, the configuration (inline or in SSM), the kill
- * switch, and one EventFunction per entry of the function catalog (shared/app/functions.ts). Adding a capability
- * means appending a FunctionSpec to FUNCTIONS; this file does not change.
+ * eip-keeper in one region: the table, the encrypted alert topic, the configuration (inline or in SSM), and one
+ * EventFunction per entry of the function catalog (shared/app/functions.ts). The kill switch is an SSM parameter the
+ * Sweeper may read but that the stack does not own (an operator creates it). Adding a capability means appending a
+ * FunctionSpec to FUNCTIONS; this file does not change.
  */
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
@@ -36,8 +37,6 @@ export const INLINE_CONFIG_MAX_CHARS = 2000;
 /** SSM String parameter limits: standard tier 4 KB, advanced tier 8 KB. */
 const SSM_STANDARD_MAX_CHARS = 4096;
 const SSM_ADVANCED_MAX_CHARS = 8192;
-/** The kill switch is created in the "releases allowed" position; an operator sets it to `on` to stop releases. */
-export const KILL_SWITCH_INITIAL_VALUE = 'off';
 
 /** The repository root: function entries in the catalog are relative to it. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -72,7 +71,12 @@ export class EipKeeperStack extends Stack {
   readonly table: dynamodb.Table;
   readonly key: kms.Key;
   readonly topic: sns.Topic;
-  readonly killSwitch: ssm.StringParameter;
+  /**
+   * The kill switch's ARN. The parameter is not part of the stack: an operator creates and flips it
+   * (docs/sweeper.md), so no deploy, rollback or stack deletion ever writes or removes its value; the Sweeper may
+   * only read it, and reads a missing one as "on".
+   */
+  readonly killSwitchArn: string;
   readonly configParameter?: ssm.StringParameter;
   readonly functions: EventFunction[] = [];
   /** Present when the catalog deploys the Sweeper. */
@@ -84,11 +88,7 @@ export class EipKeeperStack extends Stack {
     this.key = this.createKey();
     this.topic = this.createTopic(config);
     this.table = this.createTable();
-    this.killSwitch = new ssm.StringParameter(this, 'KillSwitch', {
-      parameterName: config.sweeper.killSwitchParameter,
-      stringValue: KILL_SWITCH_INITIAL_VALUE,
-      description: 'eip-keeper kill switch: "on" stops every EIP release at the next sweep',
-    });
+    this.killSwitchArn = `arn:${this.partition}:ssm:${this.region}:${this.account}:parameter${config.sweeper.killSwitchParameter}`;
     const configJson = JSON.stringify(config);
     this.configParameter = this.createConfigParameter(configJson);
 
@@ -109,7 +109,7 @@ export class EipKeeperStack extends Stack {
       'config-parameter':
         this.configParameter?.parameterArn ??
         `arn:${this.partition}:ssm:${this.region}:${this.account}:parameter${CONFIG_PARAMETER_NAME}`,
-      'kill-switch-parameter': this.killSwitch.parameterArn,
+      'kill-switch-parameter': this.killSwitchArn,
       ...externalResourceArns(this.partition, this.region, this.account),
     };
     const catalog = props.functions ?? FUNCTIONS;
@@ -132,7 +132,7 @@ export class EipKeeperStack extends Stack {
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'AlertTopicArn', { value: this.topic.topicArn });
-    new CfnOutput(this, 'KillSwitchParameterName', { value: this.killSwitch.parameterName });
+    new CfnOutput(this, 'KillSwitchParameterName', { value: config.sweeper.killSwitchParameter });
     if (this.configParameter)
       new CfnOutput(this, 'ConfigParameterName', { value: this.configParameter.parameterName });
   }

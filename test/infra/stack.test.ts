@@ -298,12 +298,9 @@ describe('EipKeeperStack with the default configuration', () => {
     }
   });
 
-  it('creates the kill switch parameter, off', () => {
-    s.template.hasResourceProperties('AWS::SSM::Parameter', {
-      Name: DEFAULT_CONFIG.sweeper.killSwitchParameter,
-      Type: 'String',
-      Value: 'off',
-    });
+  it('leaves the kill switch to the operator: no parameter of the stack holds its value', () => {
+    s.template.resourceCountIs('AWS::SSM::Parameter', 0);
+    s.template.hasOutput('KillSwitchParameterName', { Value: DEFAULT_CONFIG.sweeper.killSwitchParameter });
   });
 
   it('subscribes no e-mail address unless alerts.email is set', () => {
@@ -374,12 +371,7 @@ describe('EipKeeperStack permissions from PermissionSpec', () => {
     expect(sid('Key')?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] });
     expect(sid('Params')?.Resource).toEqual(
       expect.arrayContaining([
-        {
-          'Fn::Join': [
-            '',
-            ['arn:aws:ssm:eu-west-1:123456789012:parameter', { Ref: expect.stringMatching(/^KillSwitch/) }],
-          ],
-        },
+        'arn:aws:ssm:eu-west-1:123456789012:parameter/eip-keeper/kill-switch',
         'arn:aws:ssm:eu-west-1:123456789012:parameter/eip-keeper/config',
       ]),
     );
@@ -531,10 +523,17 @@ describe('EipKeeperStack configuration switches', () => {
     expect(readers).toHaveLength(FUNCTIONS.length);
   });
 
-  it('creates the kill switch under the configured name', () => {
+  it('lets the Sweeper read the kill switch under the configured name, and nothing write it', () => {
     const s = synth({ 'sweeper.killSwitchParameter': '/ops/eip-keeper/stop' });
 
-    s.template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/ops/eip-keeper/stop', Value: 'off' });
+    const readers = statementsOf(s).filter((st) => st.Sid === 'ReadKillSwitch');
+    expect(readers.map((st) => [st.Action, st.Resource])).toEqual([
+      ['ssm:GetParameter', 'arn:aws:ssm:eu-west-1:123456789012:parameter/ops/eip-keeper/stop'],
+    ]);
+    const writes = statementsOf(s)
+      .flatMap((st) => asArray(st.Action))
+      .filter((a) => a.startsWith('ssm:Put'));
+    expect(writes).toEqual([]);
   });
 
   it('fails synth with the bad key named', () => {
