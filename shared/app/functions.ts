@@ -14,6 +14,7 @@ import {
   keeperEventPattern,
 } from '../events/patterns';
 import type { HandlerFactory } from '../runtime/context';
+import { PREFIX } from '../store/keys';
 
 /**
  * Symbolic IAM resources; the stack maps them to ARNs (table, topic, ...). `*` is allowed only for actions that
@@ -71,6 +72,11 @@ export interface FunctionSpec {
   /** Concurrent executions reserved (caps parallel EC2 mutations); undefined for the account pool. */
   reservedConcurrency?: number;
   permissions: PermissionSpec[];
+  /**
+   * The partition-key prefixes of the table items this function owns (`shared/store/keys.ts`): its table writes are
+   * confined to them with `dynamodb:LeadingKeys`, so a role cannot forge another capability's state; reads are not.
+   */
+  ownKeyPrefixes?: readonly string[];
   /** Loads the handler module (the simulated region calls the same factory Lambda runs). */
   load(): Promise<{ createHandler: HandlerFactory }>;
 }
@@ -103,6 +109,7 @@ export const inventoryRecorder: FunctionSpec = {
       'EIP state and history, ENI records, association links (GSI1 lists every EIP state)',
     ),
   ],
+  ownKeyPrefixes: [PREFIX.eip, PREFIX.eni, PREFIX.association],
   load: () => import('../../functions/inventory-recorder'),
 };
 
@@ -173,6 +180,7 @@ export const sweeper: FunctionSpec = {
       when: (c) => c.sweeper.usePricingApi,
     },
   ],
+  ownKeyPrefixes: [PREFIX.sweep],
   load: () => import('../../functions/sweeper'),
 };
 
@@ -255,6 +263,7 @@ export const auditor: FunctionSpec = {
       why: 'an eip-keeper custom event per new or resolved finding',
     },
   ],
+  ownKeyPrefixes: [PREFIX.audit],
   load: () => import('../../functions/auditor'),
 };
 
@@ -345,6 +354,7 @@ export const keeperEvents: FunctionSpec = {
   // Claims make any concurrency safe.
   reservedConcurrency: 3,
   permissions: KEEPER_PERMISSIONS,
+  ownKeyPrefixes: [PREFIX.pool],
   load: () => import('../../functions/keeper-events'),
 };
 
@@ -360,6 +370,7 @@ export const keeperReconciler: FunctionSpec = {
   // One reconcile at a time (it is safe next to the event path, and next to itself, but one is enough).
   reservedConcurrency: 1,
   permissions: KEEPER_PERMISSIONS,
+  ownKeyPrefixes: [PREFIX.pool],
   load: () => import('../../functions/keeper-reconciler'),
 };
 
