@@ -28,7 +28,7 @@ export function formatHours(h: number): string {
 /** Dollars for machines: 6 decimals, as the ledger's CSV and JSON. */
 export const usdFact = (usd: number): number => Math.round(usd * 1e6) / 1e6;
 
-export const KIND_TITLE: Record<Exclude<AlertKind, 'digest'>, string> = {
+export const KIND_TITLE: Record<Exclude<AlertKind, 'digest' | 'orphan-summary'>, string> = {
   orphan: 'Orphaned Elastic IP',
   'release-notice': 'Elastic IP to be released',
   'pool-idle': 'Idle pool Elastic IP',
@@ -41,8 +41,14 @@ export function subjectFor(spec: AlertSpec, ctx: AlertContext): string {
   const prefix = ctx.subjectPrefix.trim();
   const p = prefix ? `${prefix} ` : '';
   if (spec.kind === 'digest') {
+    const page = pageOf(spec.page, spec.pages);
     return subjectLine(
-      `${p}Daily digest ${spec.date}: ${spec.items.length} idle Elastic IPs open (${ctx.region})`,
+      `${p}Daily digest ${spec.date}: ${spec.open} idle Elastic IPs open (${ctx.region})${page ? `, ${page}` : ''}`,
+    );
+  }
+  if (spec.kind === 'orphan-summary') {
+    return subjectLine(
+      `${p}${spec.items.length} more orphaned Elastic IPs (${ctx.region})${spec.releaseAfter ? ` - release after ${formatTime(spec.releaseAfter)}` : ''}`,
     );
   }
   const a = spec.address;
@@ -160,6 +166,20 @@ export function holderMarkdown(h: LastHolderFacts | null): string {
     : 'taken off by: unknown';
   return `${parts.join(', ')}; ${ended}`;
 }
+
+/** A table with a header row, columns padded to their widest cell, indented. */
+export function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] as string).length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => cell.padEnd(widths[c] as number))
+      .join('  ')
+      .trimEnd();
+  return [header, ...rows].map((r) => `  ${line(r)}`);
+}
+
+/** "page 2 of 8" when a message is one of several, else nothing. */
+export const pageOf = (page: number, pages: number): string => (pages > 1 ? `page ${page} of ${pages}` : '');
 
 /** Label/value rows as an indented two-column block (an empty label continues the row above). */
 export function labelled(rows: Array<[string, string]>): string[] {

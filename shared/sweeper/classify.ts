@@ -149,6 +149,8 @@ export interface EpisodeChange {
   opened?: IdleEpisode;
   /** The current episode's start was moved earlier by late history. */
   revised?: IdleEpisode;
+  /** The stored episode's start, rejected: nothing confirms it (see `checkIdleStart`). */
+  rejected?: { start: string };
 }
 
 /** The history's idle-since, when the history agrees that the address is idle now and nothing we saw contradicts it. */
@@ -204,4 +206,40 @@ export function trackIdle(
     return { current: revised, revised };
   }
   return { current: prev };
+}
+
+/**
+ * Whether an idle episode's start can be believed. The sweeper saw the address idle from its first sight of it on;
+ * a start before that comes from the inventory's history, and holds only while the history still says so (idle,
+ * since then or earlier). A track edited to say "idle since long ago", or whose history is gone, fails.
+ */
+export function idleStartConfirmed(
+  episode: IdleEpisode,
+  firstSeenAt: string,
+  history: EipState | undefined,
+): boolean {
+  if (episode.start >= firstSeenAt) return true;
+  return history?.status === 'idle' && history.idleSince !== null && history.idleSince <= episode.start;
+}
+
+/**
+ * Keeps an episode carried over from earlier runs only if its start is confirmed; otherwise closes it with no idle
+ * time (its ledger item is rewritten to start when it ends) and opens the next from what can be believed now — so
+ * the grace period and any notice start again.
+ */
+export function checkIdleStart(
+  change: EpisodeChange,
+  firstSeenAt: string,
+  history: EipState | undefined,
+  reopen: () => EpisodeChange,
+  now: string,
+): EpisodeChange {
+  const ep = change.current;
+  if (!ep || change.opened || idleStartConfirmed(ep, firstSeenAt, history)) return change;
+  const fresh = reopen();
+  return {
+    ...fresh,
+    closed: { episode: { ...ep, start: now }, end: now, reason: 'rejected' },
+    rejected: { start: ep.start },
+  };
 }

@@ -3,7 +3,56 @@
  * it, and what a ReleaseAddress error means. `release.ts` applies them.
  */
 import { exemptionTag, isAssociated, isByoip } from './classify';
-import { type BlockReason, type DnsLookup, type DnsReference, type ObservedAddress, POOL_TAG } from './model';
+import {
+  type AddressTrack,
+  addHours,
+  type BlockReason,
+  type DnsLookup,
+  type DnsReference,
+  type IdleEpisodeRecord,
+  type ObservedAddress,
+  POOL_TAG,
+} from './model';
+import type { StoredAlertClaim } from './sweep-store';
+
+export type EvidenceCheck = { ok: true } | { ok: false; detail: string };
+
+const refused = (detail: string): EvidenceCheck => ({ ok: false, detail });
+
+/**
+ * The proof a release needs beyond the track, which one table write could forge: the notice's alert claim, written
+ * when the notice was claimed and confirmed with the MessageId SNS gave it, and the idle episode's ledger item,
+ * written with the track when the episode began. Both must agree with the track: the notice confirmed, about this
+ * address and this idle episode, its period over; the episode open, starting when the track says.
+ */
+export function checkReleaseEvidence(input: {
+  track: AddressTrack;
+  claim: StoredAlertClaim | undefined;
+  episode: IdleEpisodeRecord | undefined;
+  noticeHours: number;
+  now: string;
+}): EvidenceCheck {
+  const { track, claim, episode } = input;
+  const { notice, episode: ep } = track;
+  if (!notice || !ep) return refused('no notice and idle episode on record');
+  if (!notice.messageId) return refused('its notice has no SNS MessageId on record');
+  const sent = claim?.sent;
+  if (!sent || sent.messageId !== notice.messageId || sent.sentAt !== notice.sentAt) {
+    return refused('no confirmed alert on the table matches its notice');
+  }
+  const about =
+    notice.alert.scope === track.allocationId
+      ? notice.alert.id.startsWith(`${ep.key}#`)
+      : (sent.members ?? []).includes(`${track.allocationId}#${ep.key}`);
+  if (!about) return refused('its notice is about another address or idle episode');
+  if (input.now < addHours(notice.sentAt, input.noticeHours) || input.now < notice.releaseAfter) {
+    return refused('its notice period is not over');
+  }
+  if (!episode || episode.end !== null || episode.start !== ep.start) {
+    return refused('its idle episode on the ledger does not match the track');
+  }
+  return { ok: true };
+}
 
 export type LiveCheck =
   | { ok: true }

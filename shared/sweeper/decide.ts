@@ -6,6 +6,7 @@ import type { PoolConfig, SweeperConfig } from '../config/schema';
 import type { EipState } from '../inventory/model';
 import {
   type Classification,
+  checkIdleStart,
   classify,
   type EpisodeChange,
   isAssociated,
@@ -148,12 +149,13 @@ export function decideAddress(
   const { now, runId, config, killSwitch } = input;
   const prev = stored ?? emptyTrack(observed, now, runId);
   const lastSeenInUseAt = stored ? lastSeenInUse(stored, input.lastRunAt, now) : null;
-  const change = trackIdle(
-    observed,
+  const rate = releaseRate(observed, input.rateUsd);
+  const change = checkIdleStart(
+    trackIdle(observed, history, { episode: prev.episode, lastSeenInUseAt }, now, rate),
+    prev.firstSeenAt,
     history,
-    { episode: prev.episode, lastSeenInUseAt },
+    () => trackIdle(observed, history, { episode: null, lastSeenInUseAt }, now, rate),
     now,
-    releaseRate(observed, input.rateUsd),
   );
   const current = change.current;
   const classification = classify(
@@ -204,12 +206,14 @@ export function decideAddress(
   if (classification.kind !== 'orphan' && track.notice) track.notice = null;
   if (classification.kind === 'orphan') {
     const rel = config.sweeper.release;
+    // A notice counts only as SNS accepted it: one recorded without its MessageId goes out again.
+    const notice = track.notice?.messageId ? track.notice : null;
+    const releaseAfter = notice ? laterOf(notice.releaseAfter, addHours(notice.sentAt, rel.noticeHours)) : '';
     if (!track.alerts.orphan) alerts.push('orphan');
-    else if (rel.enabled && !track.notice) alerts.push('release-notice');
+    else if (rel.enabled && !notice) alerts.push('release-notice');
     if (!rel.enabled) release = { action: 'hold', reason: 'release-disabled' };
-    else if (!track.notice) release = { action: 'hold', reason: 'notice-not-sent' };
-    else if (now < track.notice.releaseAfter)
-      release = { action: 'hold', reason: 'notice-period', until: track.notice.releaseAfter };
+    else if (!notice) release = { action: 'hold', reason: 'notice-not-sent' };
+    else if (now < releaseAfter) release = { action: 'hold', reason: 'notice-period', until: releaseAfter };
     else if (track.block?.retryAfter && now < track.block.retryAfter)
       release = { action: 'hold', reason: 'blocked', until: track.block.retryAfter };
     else if (killSwitch.on) release = { action: 'hold', reason: 'kill-switch' };

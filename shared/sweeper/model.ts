@@ -61,9 +61,20 @@ export interface IdleEpisode {
   rateUsd: number;
 }
 
-export type EpisodeEndReason = 'in-use' | 'reassociated' | 'released' | 'gone';
+/**
+ * `rejected`: the track's idle start predated the sweeper's first sight of the address and nothing confirmed it (an
+ * edited track, or lost history); the episode is closed with no idle time and the next begins now.
+ */
+export type EpisodeEndReason = 'in-use' | 'reassociated' | 'released' | 'gone' | 'rejected';
 
-export type AlertKind = 'orphan' | 'release-notice' | 'released' | 'release-blocked' | 'pool-idle' | 'digest';
+export type AlertKind =
+  | 'orphan'
+  | 'release-notice'
+  | 'released'
+  | 'release-blocked'
+  | 'pool-idle'
+  | 'digest'
+  | 'orphan-summary';
 
 /** Why a release did not happen although the address was due. */
 export type BlockReason =
@@ -73,6 +84,19 @@ export type BlockReason =
   | 'ptr-set'
   /** ReleaseAddress failed with an error that is neither retryable nor one of the above. */
   | 'release-error';
+
+/**
+ * A pre-release notice: the orphan alert, release notice or orphan summary that announced the release, as SNS
+ * accepted it. A release needs one whose claim on the table confirms this MessageId (docs/sweeper.md).
+ */
+export interface Notice {
+  /** When SNS accepted it: the notice period starts here. */
+  sentAt: string;
+  releaseAfter: string;
+  messageId: string;
+  /** Its alert claim (`SWEEP#<scope> / ALERT#<id>`). */
+  alert: { scope: string; id: string };
+}
 
 /** What the sweeper keeps per address between runs (the `SWEEP#<allocationId> / TRACK` item). */
 export interface AddressTrack {
@@ -99,8 +123,8 @@ export interface AddressTrack {
   episode: IdleEpisode | null;
   /** Alerts sent in the current episode: kind (with `#reason` for blocks) → time sent. */
   alerts: Record<string, string>;
-  /** The pre-release notice of the current episode. */
-  notice: { sentAt: string; releaseAfter: string } | null;
+  /** The pre-release notice of the current episode: an alert SNS accepted, and when the release may follow. */
+  notice: Notice | null;
   /** The last reason a due release was blocked (retried after `retryAfter`, or every run when null). */
   block: { reason: BlockReason; at: string; detail: string; retryAfter: string | null } | null;
   /** A release in progress (a lease: a retried run finishes it, a concurrent sweep keeps off). */

@@ -91,6 +91,7 @@ const RELEASE_WORDS: Record<ReleaseOutcome, string> = {
   released: 'released',
   'would-release': 'would release',
   skipped: 'release skipped',
+  refused: 'release refused',
   blocked: 'release blocked',
   'would-block': 'release would be blocked',
   gone: 'already gone',

@@ -108,6 +108,9 @@ function sweeperAlerts(pick: Pick, text: Text): Notification[] {
       kind: 'digest',
       date: '2026-01-06',
       monthlyCostUsd: 7.2,
+      open: 30,
+      page: 1,
+      pages: 2,
       items: some(pick, 3, (i) => ({
         allocationId: `eipalloc-0000000000000a00${i}`,
         publicIp: `198.51.100.${i}`,

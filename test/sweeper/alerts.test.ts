@@ -10,7 +10,7 @@ import {
   type AlertSpec,
   alertNotification,
 } from '../../shared/sweeper/alerts';
-import { DIGEST_MAX_ITEMS } from '../../shared/sweeper/alerts-digest';
+import { DIGEST_PAGE_ROWS } from '../../shared/sweeper/alerts-digest';
 
 const CTX: AlertContext = {
   accountId: '111122223333',
@@ -113,6 +113,9 @@ const ALL_KINDS: AlertSpec[] = [
     kind: 'digest',
     date: '2026-01-07',
     monthlyCostUsd: 7.2,
+    open: 1,
+    page: 1,
+    pages: 1,
     items: [
       {
         allocationId: 'eipalloc-0a1b2c3d4e5f60718',
@@ -298,17 +301,22 @@ describe('subjects', () => {
 });
 
 describe('the digest', () => {
-  it('lists what is still open, at most 50 lines', () => {
+  it('lists every row of its page, and says which page of how many', () => {
     const item = (ALL_KINDS[7] as Extract<AlertSpec, { kind: 'digest' }>).items[0] as NonNullable<
       Extract<AlertSpec, { kind: 'digest' }>['items'][number]
     >;
-    const items = Array.from({ length: 60 }, (_, i) => ({
+    const items = Array.from({ length: DIGEST_PAGE_ROWS }, (_, i) => ({
       ...item,
       allocationId: `eipalloc-${String(i).padStart(17, '0')}`,
     }));
-    const r = renderAlert({ kind: 'digest', date: '2026-01-07', monthlyCostUsd: 216, items }, CTX);
-    expect(r.email).toContain('… and 10 more');
-    expect(r.email.match(/eipalloc-/g)).toHaveLength(DIGEST_MAX_ITEMS);
-    expect(r.subject).toBe('[eip-keeper] Daily digest 2026-01-07: 60 idle Elastic IPs open (eu-west-1)');
+    const r = renderAlert(
+      { kind: 'digest', date: '2026-01-07', monthlyCostUsd: 216, items, open: 60, page: 2, pages: 3 },
+      CTX,
+    );
+    expect(r.email.match(/eipalloc-/g)).toHaveLength(DIGEST_PAGE_ROWS);
+    expect(r.chat.content.description).not.toContain('more line');
+    expect(r.subject).toBe(
+      '[eip-keeper] Daily digest 2026-01-07: 60 idle Elastic IPs open (eu-west-1), page 2 of 3',
+    );
   });
 });

@@ -271,8 +271,12 @@ describe('killSwitchFromValue', () => {
   });
 });
 
-const config = (sweeper: Record<string, unknown>) =>
-  parseAppConfig({ sweeper, pools: [] }, 'test') as typeof DEFAULT_CONFIG;
+/** A configuration with the short notice periods these plans use allowed. */
+const config = (sweeper: { release?: Record<string, unknown> } & Record<string, unknown>) =>
+  parseAppConfig(
+    { sweeper: { ...sweeper, release: { ...sweeper.release, allowShortPeriods: true } }, pools: [] },
+    'test',
+  ) as typeof DEFAULT_CONFIG;
 
 function track(over: Partial<AddressTrack>): AddressTrack {
   return {
@@ -299,6 +303,16 @@ function track(over: Partial<AddressTrack>): AddressTrack {
 }
 
 const OFF: KillSwitchState = { on: false, detail: '"off"' };
+
+/** A notice SNS accepted (its MessageId recorded). */
+function notice(sentAt: string, releaseAfter: string): NonNullable<AddressTrack['notice']> {
+  return {
+    sentAt,
+    releaseAfter,
+    messageId: `msg-${sentAt}`,
+    alert: { scope: 'eipalloc-0000000000000000a', id: `${hoursAgo(50)}#orphan` },
+  };
+}
 
 function plan(over: Partial<PlanInput>) {
   const input: PlanInput = {
@@ -358,7 +372,7 @@ describe('planSweep', () => {
   it('sends no alert again for an orphan already alerted', () => {
     const t = track({
       alerts: { orphan: hoursAgo(2) },
-      notice: { sentAt: hoursAgo(2), releaseAfter: hoursAgo(-10) },
+      notice: notice(hoursAgo(2), hoursAgo(-10)),
     });
     const p = plan({ tracks: new Map([[t.allocationId, t]]) });
     expect(p.decisions[0]?.alerts).toEqual([]);
@@ -372,7 +386,7 @@ describe('planSweep', () => {
   it('releases after the notice period', () => {
     const t = track({
       alerts: { orphan: hoursAgo(13) },
-      notice: { sentAt: hoursAgo(13), releaseAfter: hoursAgo(1) },
+      notice: notice(hoursAgo(13), hoursAgo(1)),
     });
     expect(plan({ tracks: new Map([[t.allocationId, t]]) }).releaseQueue).toEqual([t.allocationId]);
   });
@@ -386,7 +400,7 @@ describe('planSweep', () => {
   it('never releases when release is off', () => {
     const t = track({
       alerts: { orphan: hoursAgo(30) },
-      notice: { sentAt: hoursAgo(30), releaseAfter: hoursAgo(18) },
+      notice: notice(hoursAgo(30), hoursAgo(18)),
     });
     const p = plan({ tracks: new Map([[t.allocationId, t]]), config: config({}) });
     expect(p.decisions[0]?.release).toEqual({ action: 'hold', reason: 'release-disabled' });
@@ -396,7 +410,7 @@ describe('planSweep', () => {
   it('holds every due release while the kill switch is on', () => {
     const t = track({
       alerts: { orphan: hoursAgo(30) },
-      notice: { sentAt: hoursAgo(30), releaseAfter: hoursAgo(18) },
+      notice: notice(hoursAgo(30), hoursAgo(18)),
     });
     const p = plan({ tracks: new Map([[t.allocationId, t]]), killSwitch: { on: true, detail: '"on"' } });
     expect(p.decisions[0]?.release).toEqual({ action: 'hold', reason: 'kill-switch' });
@@ -413,7 +427,7 @@ describe('planSweep', () => {
           allocationId: id,
           episode: episode(hoursAgo(starts[i] as number)),
           alerts: { orphan: hoursAgo(30) },
-          notice: { sentAt: hoursAgo(30), releaseAfter: hoursAgo(18) },
+          notice: notice(hoursAgo(30), hoursAgo(18)),
         }),
       ]),
     );
@@ -432,7 +446,7 @@ describe('planSweep', () => {
   it('waits for a blocked release to be retried', () => {
     const t = track({
       alerts: { orphan: hoursAgo(30) },
-      notice: { sentAt: hoursAgo(30), releaseAfter: hoursAgo(18) },
+      notice: notice(hoursAgo(30), hoursAgo(18)),
       block: { reason: 'locked', at: hoursAgo(1), detail: 'locked', retryAfter: hoursAgo(-23) },
     });
     expect(plan({ tracks: new Map([[t.allocationId, t]]) }).decisions[0]?.release).toMatchObject({
@@ -445,7 +459,7 @@ describe('planSweep', () => {
       episode: null,
       classification: 'in-use',
       alerts: { orphan: hoursAgo(80) },
-      notice: { sentAt: hoursAgo(80), releaseAfter: hoursAgo(60) },
+      notice: notice(hoursAgo(80), hoursAgo(60)),
     });
     const d = plan({ tracks: new Map([[t.allocationId, t]]) }).decisions[0];
     expect(d?.track.alerts).toEqual({});
@@ -456,7 +470,7 @@ describe('planSweep', () => {
   it('drops the notice of an orphan that was tagged to keep', () => {
     const t = track({
       alerts: { orphan: hoursAgo(5) },
-      notice: { sentAt: hoursAgo(5), releaseAfter: hoursAgo(-7) },
+      notice: notice(hoursAgo(5), hoursAgo(-7)),
     });
     const d = plan({
       addresses: [addr({ tags: { 'eip-keeper:keep': 'yes' } })],

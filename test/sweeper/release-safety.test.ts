@@ -8,8 +8,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AppConfigInput } from '../../shared/config/schema';
 import type { Ec2Port } from '../../shared/sweeper/ports';
 import { type SweeperDeps, SweepIncompleteError } from '../../shared/sweeper/sweep';
-import type { SweepStore } from '../../shared/sweeper/sweep-store';
-import { alertTarget, ENI, type SweeperRegion, startSweeperRegion, VPC_STATE } from './support/region';
+import {
+  alertTarget,
+  ENI,
+  type SweeperRegion,
+  startSweeperRegion,
+  VPC_STATE,
+  wrapStore,
+} from './support/region';
 
 const V = 'eipalloc-0000000000000b001';
 const W = 'eipalloc-0000000000000b002';
@@ -416,16 +422,7 @@ describe('retries and concurrent sweeps', () => {
       state: state(),
       wrap: (deps): SweeperDeps => {
         const store = deps.store;
-        const wrapped: SweepStore = {
-          listTracks: () => store.listTracks(),
-          listEpisodes: (id) => store.listEpisodes(id),
-          listReleases: () => store.listReleases(),
-          commitMany: (cs) => store.commitMany(cs),
-          lastRun: () => store.lastRun(),
-          recordRun: (...a) => store.recordRun(...a),
-          claimAlert: (...a) => store.claimAlert(...a),
-          confirmAlert: (...a) => store.confirmAlert(...a),
-          dropAlertClaim: (...a) => store.dropAlertClaim(...a),
+        const wrapped = wrapStore(store, {
           commit: async (c) => {
             if (c.release && crash) {
               crash = false;
@@ -433,7 +430,7 @@ describe('retries and concurrent sweeps', () => {
             }
             return store.commit(c);
           },
-        };
+        });
         return { ...deps, store: wrapped };
       },
     });
@@ -481,16 +478,7 @@ describe('retries and concurrent sweeps', () => {
             return deps.ec2.describeAddresses();
           },
         }),
-        store: {
-          listTracks: () => deps.store.listTracks(),
-          listEpisodes: (id) => deps.store.listEpisodes(id),
-          listReleases: () => deps.store.listReleases(),
-          commitMany: (cs) => deps.store.commitMany(cs),
-          lastRun: () => deps.store.lastRun(),
-          recordRun: (...a) => deps.store.recordRun(...a),
-          claimAlert: (...a) => deps.store.claimAlert(...a),
-          confirmAlert: (...a) => deps.store.confirmAlert(...a),
-          dropAlertClaim: (...a) => deps.store.dropAlertClaim(...a),
+        store: wrapStore(deps.store, {
           commit: async (c) => {
             if (c.release && crash) {
               crash = false;
@@ -499,7 +487,7 @@ describe('retries and concurrent sweeps', () => {
             }
             return deps.store.commit(c);
           },
-        },
+        }),
       }),
     });
     await untilDue(r);

@@ -17,6 +17,7 @@ import type { NotificationDocument } from '../../../shared/notify/document';
 import { createDocumentClient } from '../../../shared/store/client';
 import { DynamoSweepStore } from '../../../shared/sweeper/dynamo-sweep-store';
 import { createSweeper, type SweeperDeps, type SweepResult } from '../../../shared/sweeper/sweep';
+import type { SweepStore } from '../../../shared/sweeper/sweep-store';
 import { sweeperDepsFromContext } from '../../../shared/sweeper/wiring';
 import { POD_ENI_DESCRIPTION, POD_SG, SUBNET, worldState } from '../../support/world';
 
@@ -134,6 +135,18 @@ export function alertTarget(m: PublishedMessage): { kind: string; allocationId: 
 /** What an e-mail subscriber reads. */
 export function emailOf(m: PublishedMessage): string {
   return deliveredMessage(m, 'email');
+}
+
+/** The store with some of its methods replaced (the rest still the store's own). */
+export function wrapStore(store: SweepStore, over: Partial<SweepStore>): SweepStore {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const replaced = (over as Record<PropertyKey, unknown>)[prop];
+      if (replaced !== undefined) return replaced;
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /** The functions a sweeper timeline deploys: the inventory recorder and the scheduled Sweeper. */
