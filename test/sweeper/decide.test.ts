@@ -1,40 +1,18 @@
 /** The sweeper's pure decisions: classification, idle episodes, the run plan and the last-moment checks. */
 import { describe, expect, it } from 'vitest';
-import { type DEFAULT_CONFIG, parseAppConfig } from '../../shared/config/schema';
-import type { EipState } from '../../shared/inventory/model';
+import { parseAppConfig } from '../../shared/config/schema';
 import { type ClassifyConfig, classify, trackIdle } from '../../shared/sweeper/classify';
-import {
-  type KillSwitchState,
-  killSwitchFromValue,
-  type PlanInput,
-  planSweep,
-} from '../../shared/sweeper/decide';
+import { killSwitchFromValue } from '../../shared/sweeper/decide';
 import { checkLiveBeforeRelease, dnsBlock, releaseFailure } from '../../shared/sweeper/decide-release';
 import { addressesNamedBy, indexDnsReferences } from '../../shared/sweeper/dns';
-import {
-  ADDRESS_KINDS,
-  type AddressKind,
-  type AddressTrack,
-  EMPTY_TRACK_LEDGER,
-  type IdleEpisode,
-  type ObservedAddress,
-} from '../../shared/sweeper/model';
-
-const NOW = '2026-01-06T12:00:00.000Z';
-const hoursAgo = (h: number) => new Date(Date.parse(NOW) - h * 3_600_000).toISOString();
+import { ADDRESS_KINDS, type AddressKind, type ObservedAddress } from '../../shared/sweeper/model';
+import { addr, config, episode, history, hoursAgo, NOW, notice, plan, track } from './support/plan';
 
 const CFG: ClassifyConfig = {
   sweeper: { graceHours: 24, exemptTagKeys: ['owner-approved'] },
   pools: [{ name: 'payments', idleAlertHours: 6 }],
 };
 
-const addr = (over: Partial<ObservedAddress> = {}): ObservedAddress => ({
-  allocationId: 'eipalloc-0000000000000000a',
-  publicIp: '198.51.100.10',
-  publicIpv4Pool: 'amazon',
-  tags: {},
-  ...over,
-});
 const idleFor = (h: number) => ({ since: hoursAgo(h), source: 'history' as const });
 
 describe('classify', () => {
@@ -114,29 +92,7 @@ describe('classify', () => {
   });
 });
 
-const history = (over: Partial<EipState>): EipState => ({
-  allocationId: 'eipalloc-0000000000000000a',
-  publicIp: '198.51.100.10',
-  status: 'idle',
-  allocatedAt: hoursAgo(100),
-  allocatedBy: null,
-  releasedAt: null,
-  releasedBy: null,
-  holder: null,
-  idleSince: null,
-  lastHolder: null,
-  lastChange: null,
-  inputCount: 1,
-  ...over,
-});
 const actor = { type: 'IAMUser', userName: 'bob' };
-const episode = (start: string, source: IdleEpisode['source'] = 'first-observation'): IdleEpisode => ({
-  key: start,
-  start,
-  source,
-  rateUsd: 0.005,
-});
-
 describe('trackIdle', () => {
   it('opens an episode idle since the history says', () => {
     const c = trackIdle(
@@ -270,65 +226,6 @@ describe('killSwitchFromValue', () => {
     expect(killSwitchFromValue(value).on).toBe(on);
   });
 });
-
-/** A configuration with the short notice periods these plans use allowed. */
-const config = (sweeper: { release?: Record<string, unknown> } & Record<string, unknown>) =>
-  parseAppConfig(
-    { sweeper: { ...sweeper, release: { ...sweeper.release, allowShortPeriods: true } }, pools: [] },
-    'test',
-  ) as typeof DEFAULT_CONFIG;
-
-function track(over: Partial<AddressTrack>): AddressTrack {
-  return {
-    allocationId: 'eipalloc-0000000000000000a',
-    publicIp: '198.51.100.10',
-    firstSeenAt: hoursAgo(100),
-    lastSeenAt: hoursAgo(1),
-    lastRunId: 'r0',
-    status: 'present',
-    classification: 'orphan',
-    reason: '',
-    tags: {},
-    lastSeenInUseAt: null,
-    lastSeenHolder: null,
-    episode: episode(hoursAgo(50)),
-    alerts: {},
-    notice: null,
-    block: null,
-    releaseAttempt: null,
-    releasedAt: null,
-    ledger: EMPTY_TRACK_LEDGER,
-    ...over,
-  };
-}
-
-const OFF: KillSwitchState = { on: false, detail: '"off"' };
-
-/** A notice SNS accepted (its MessageId recorded). */
-function notice(sentAt: string, releaseAfter: string): NonNullable<AddressTrack['notice']> {
-  return {
-    sentAt,
-    releaseAfter,
-    messageId: `msg-${sentAt}`,
-    alert: { scope: 'eipalloc-0000000000000000a', id: `${hoursAgo(50)}#orphan` },
-  };
-}
-
-function plan(over: Partial<PlanInput>) {
-  const input: PlanInput = {
-    addresses: [addr()],
-    history: new Map(),
-    tracks: new Map(),
-    config: config({ release: { enabled: true, noticeHours: 12 } }),
-    now: NOW,
-    runId: 'r1',
-    rateUsd: 0.005,
-    killSwitch: OFF,
-    lastRunAt: null,
-    ...over,
-  };
-  return planSweep(input);
-}
 
 describe('planSweep', () => {
   describe('an address in use that no sweep needed to rewrite', () => {
