@@ -5,7 +5,7 @@
  * FunctionSpec to FUNCTIONS; this file does not change.
  */
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -16,7 +16,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import type { z } from 'zod';
-import { FUNCTIONS, type FunctionSpec } from '../shared/app/functions';
+import { FUNCTIONS, type FunctionSpec, inventoryRecorder } from '../shared/app/functions';
 import { ENV, type RuntimeEnvSchema } from '../shared/config/environment';
 import type { AppConfig } from '../shared/config/schema';
 import { TABLE_KEYS } from '../shared/store/table';
@@ -119,6 +119,7 @@ export class EipKeeperStack extends Stack {
     this.allowPublishers(
       this.functions.filter((f) => f.spec.permissions.some((p) => p.resources.includes('topic'))),
     );
+    this.tellRecorderTheKeeper();
 
     // The finance dashboard over the Sweeper's cost metrics.
     const sweeperSpec = catalog.find((f) => f.id === 'Sweeper');
@@ -280,6 +281,20 @@ export class EipKeeperStack extends Stack {
       }
     }
     return fn;
+  }
+
+  /**
+   * The inventory recorder learns the roles of the functions that may associate addresses (the keeper's): an
+   * association one of them made proves the address was a pool member, whatever its tags say later.
+   */
+  private tellRecorderTheKeeper(): void {
+    const keeperRoles = this.functions
+      .filter((f) => f.spec.permissions.some((p) => p.actions.includes('ec2:AssociateAddress')))
+      .map((f) => f.role.roleArn);
+    const recorder = this.functions.find((f) => f.spec.id === inventoryRecorder.id);
+    if (recorder && keeperRoles.length > 0) {
+      recorder.function.addEnvironment(ENV.keeperRoleArns, Fn.join(',', keeperRoles));
+    }
   }
 
   /** The functions that publish alerts, in the topic's and the key's policies (the key only through SNS). */

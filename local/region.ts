@@ -220,7 +220,16 @@ export class SimulatedRegion {
       region: this.regionName,
       eventBusName: 'default',
       configJson: JSON.stringify(this.config),
+      keeperRoleArns: [this.functionRoleArn()],
     };
+  }
+
+  /** The role eip-keeper's functions act as here (the stack gives the recorder the keeper's roles' ARNs). */
+  private functionRoleArn(): string {
+    const { userIdentity } = resolveCaller(this.accountId, credentialsFor('eip-keeper').accessKeyId);
+    const issuer = (userIdentity as { sessionContext?: { sessionIssuer?: { arn?: unknown } } }).sessionContext
+      ?.sessionIssuer?.arn;
+    return typeof issuer === 'string' ? issuer : '';
   }
 
   /** Connection for SDK clients acting as `actor` (eip-keeper's functions act as `eip-keeper`). */

@@ -6,6 +6,7 @@
 import { EVENT_SOURCE } from '../auditor/messages';
 import type { AppConfig } from '../config/schema';
 import {
+  addressTagEventPattern,
   auditorEksApiPattern,
   auditorEksNativePattern,
   auditorIpExhaustionPattern,
@@ -98,8 +99,13 @@ export function tableAccess(actions: string[], queriesIndex: boolean, why: strin
 export const inventoryRecorder: FunctionSpec = {
   id: 'InventoryRecorder',
   entry: 'functions/inventory-recorder.ts',
-  description: 'Records every EIP/ENI CloudTrail event into the EIP inventory and its history',
-  rules: [{ id: 'InventoryEvents', pattern: inventoryEventPattern }],
+  description:
+    'Records every EIP/ENI CloudTrail event, and pool-tag changes on EIPs, into the EIP inventory and its history',
+  rules: [
+    { id: 'InventoryEvents', pattern: inventoryEventPattern },
+    // Pool-tag additions and removals (who, when): a former pool member is never released by the sweeper.
+    { id: 'AddressTagEvents', pattern: addressTagEventPattern },
+  ],
   timeoutSeconds: 30,
   memoryMb: 256,
   permissions: [

@@ -170,20 +170,37 @@ describe('EipKeeperStack with the default configuration', () => {
   });
 
   it('sets the runtime environment of shared/config/environment.ts, config inline', () => {
-    s.template.allResourcesProperties('AWS::Lambda::Function', {
-      Environment: {
-        Variables: Match.objectEquals({
-          EIP_KEEPER_TABLE: Match.anyValue(),
-          EIP_KEEPER_TOPIC_ARN: Match.anyValue(),
-          EIP_KEEPER_ACCOUNT_ID: '123456789012',
-          EIP_KEEPER_EVENT_BUS: 'default',
-          EIP_KEEPER_CONFIG: JSON.stringify(DEFAULT_CONFIG),
-          POWERTOOLS_SERVICE_NAME: Match.stringLikeRegexp('^[a-z-]+$'),
-          POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-          NODE_OPTIONS: '--enable-source-maps',
-        }),
-      },
-    });
+    const common = {
+      EIP_KEEPER_TABLE: Match.anyValue(),
+      EIP_KEEPER_TOPIC_ARN: Match.anyValue(),
+      EIP_KEEPER_ACCOUNT_ID: '123456789012',
+      EIP_KEEPER_EVENT_BUS: 'default',
+      EIP_KEEPER_CONFIG: JSON.stringify(DEFAULT_CONFIG),
+      POWERTOOLS_SERVICE_NAME: Match.stringLikeRegexp('^[a-z-]+$'),
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    const keeperRole = (id: string) => ({ 'Fn::GetAtt': [Match.stringLikeRegexp(`^${id}Role`), 'Arn'] });
+    for (const fn of s.stack.functions) {
+      const recorder = fn.spec.id === 'InventoryRecorder';
+      s.template.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: Match.absent(),
+        Description: fn.spec.description.slice(0, 256),
+        Environment: {
+          Variables: Match.objectEquals({
+            ...common,
+            // Only the recorder learns the keeper's roles (an association by one proves pool membership).
+            ...(recorder
+              ? {
+                  EIP_KEEPER_KEEPER_ROLE_ARNS: {
+                    'Fn::Join': [',', [keeperRole('KeeperEvents'), keeperRole('KeeperReconciler')]],
+                  },
+                }
+              : {}),
+          }),
+        },
+      });
+    }
     expect(
       s.template.findResources('AWS::SSM::Parameter', { Properties: { Name: CONFIG_PARAMETER_NAME } }),
     ).toEqual({});

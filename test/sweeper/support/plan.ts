@@ -32,6 +32,8 @@ export const history = (over: Partial<EipState>): EipState => ({
   idleSince: null,
   lastHolder: null,
   lastChange: null,
+  pool: null,
+  keeperAssociation: null,
   inputCount: 1,
   ...over,
 });
