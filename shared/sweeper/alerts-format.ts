@@ -32,6 +32,7 @@ export const KIND_TITLE: Record<Exclude<AlertKind, 'digest' | 'orphan-summary'>,
   orphan: 'Orphaned Elastic IP',
   'release-notice': 'Elastic IP to be released',
   'pool-idle': 'Idle pool Elastic IP',
+  'former-pool-member': 'Former pool Elastic IP',
   released: 'Elastic IP released',
   'release-blocked': 'Elastic IP release blocked',
 };
@@ -88,6 +89,13 @@ export function dnsRisk(a: AddressFacts): string | undefined {
 export function classMarkdown(c: Classification): string {
   if (c.kind === 'pool-idle' && c.pool) {
     return `pool-idle: member of pool ${markdownValue(c.pool.name, 63)}, limit ${c.pool.idleAlertHours} h; never released`;
+  }
+  if (c.kind === 'former-pool' && c.formerPool) {
+    const fp = c.formerPool;
+    const pool = fp.pool === null ? 'a pool' : `pool ${markdownValue(fp.pool, 63)}`;
+    const by = fp.untaggedBy === null ? '' : ` by ${markdownValue(fp.untaggedBy, 300)}`;
+    const at = fp.untaggedAt === null ? '' : ` at ${formatTime(fp.untaggedAt)}`;
+    return `former-pool: was in ${pool}, tag removed${by}${at}; ${fp.approved ? 'release approved' : 'never released by the sweep'}`;
   }
   if (c.kind === 'exempt' && c.exemptBy)
     return `exempt: tagged ${markdownValue(c.exemptBy, 128)}; never released`;

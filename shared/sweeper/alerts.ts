@@ -85,6 +85,7 @@ export type AlertSpec =
   | { kind: 'orphan'; address: AddressFacts; releaseAfter: string | null }
   | { kind: 'release-notice'; address: AddressFacts; releaseAfter: string }
   | { kind: 'pool-idle'; address: AddressFacts }
+  | { kind: 'former-pool-member'; address: AddressFacts }
   | { kind: 'released'; address: AddressFacts; releasedAt: string; projectedMonthlySavingUsd: number }
   | {
       kind: 'release-blocked';

@@ -6,6 +6,7 @@
 import type { PoolConfig, SweeperConfig } from '../config/schema';
 import type { EipState } from '../inventory/model';
 import { inlineText } from '../notify/escape';
+import type { FormerPoolFacts } from './decide-membership';
 import {
   type AddressKind,
   type EpisodeEndReason,
@@ -41,15 +42,24 @@ export interface PoolFacts {
   overLimit: boolean;
 }
 
+/** A former pool member's past, and where its grace period stands (counted from its untag). */
+export interface FormerPoolClass extends FormerPoolFacts {
+  /** When its grace period began: the untag, or its idle start when that is later. */
+  graceSince: string;
+  /** Idle and untagged longer than the grace period: alerted (and, when approved, released after its notice). */
+  overGrace: boolean;
+}
+
 export interface Classification {
   kind: AddressKind;
-  /** One sentence saying why. */
+  /** One sentence saying why (eip-keeper's own words: no tag or actor text). */
   reason: string;
   /** Null while associated (and for service-managed / BYOIP addresses that are associated). */
   idle: IdleFacts | null;
   pool?: PoolFacts;
   /** The tag key that exempts it. */
   exemptBy?: string;
+  formerPool?: FormerPoolClass;
 }
 
 export const isAssociated = (a: ObservedAddress): boolean =>
@@ -69,15 +79,38 @@ export function exemptionTag(
 
 const fmtHours = (h: number): string => (Number.isInteger(h) ? `${h} h` : `${h.toFixed(1)} h`);
 
+const EVIDENCE_TEXT: Record<FormerPoolFacts['evidence'], string> = {
+  'tag-removed': 'its pool tag was removed',
+  'tag-history': 'its history shows a pool tag',
+  'keeper-association': 'the keeper associated it',
+  'seen-tagged': 'a sweep saw its pool tag',
+};
+
+function formerPool(former: FormerPoolFacts, facts: IdleFacts, grace: number, now: string): Classification {
+  const graceSince = former.untaggedAt && former.untaggedAt > facts.since ? former.untaggedAt : facts.since;
+  const overGrace = hoursBetween(graceSince, now) > grace;
+  const untag = former.untaggedAt
+    ? ` (untagged ${former.untaggedAt.slice(0, 16).replace('T', ' ')} UTC)`
+    : '';
+  return {
+    kind: 'former-pool',
+    reason: `former pool member: ${EVIDENCE_TEXT[former.evidence]}${untag}; never released by the sweep${former.approved ? ' unless approved, as this one is' : ''}`,
+    idle: facts,
+    formerPool: { ...former, graceSince, overGrace },
+  };
+}
+
 /**
- * Classifies one address. Precedence: service-managed, BYOIP, in use, pool member, exempt, then idle/orphan by the
- * grace period. `idle` is the current idle episode (null when associated).
+ * Classifies one address. Precedence: service-managed, BYOIP, in use, pool member, exempt, former pool member, then
+ * idle/orphan by the grace period. `idle` is the current idle episode (null when associated); `former` what shows
+ * the address was a pool member (`decide-membership.ts`).
  */
 export function classify(
   address: ObservedAddress,
   idle: { since: string; source: IdleSource } | null,
   config: ClassifyConfig,
   now: string,
+  former: FormerPoolFacts | null = null,
 ): Classification {
   const facts: IdleFacts | null =
     idle && !isAssociated(address)
@@ -118,6 +151,7 @@ export function classify(
     return { kind: 'exempt', reason: `tagged ${exemptBy}: never released`, idle: facts, exemptBy };
   }
   const grace = config.sweeper.graceHours;
+  if (former) return formerPool(former, facts, grace, now);
   if (facts.hours > grace) {
     return {
       kind: 'orphan',

@@ -50,7 +50,8 @@ export function planAlertBatch(
   const batch: AlertBatch = { individual: [], summarized: [], covered: [], deferred: [] };
   const notices: AddressDecision[] = [];
   for (const d of owed) {
-    if (!noticeOwed(d)) batch.individual.push(d);
+    // Only orphans are grouped: a former pool member's notice always goes out on its own.
+    if (!noticeOwed(d) || d.classification.kind !== 'orphan') batch.individual.push(d);
     else if (sentSummary?.has(summaryMember(d))) batch.covered.push(d);
     else notices.push(d);
   }

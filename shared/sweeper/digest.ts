@@ -20,6 +20,10 @@ const holdText: Record<HoldReason, string> = {
   cap: 'per-run release cap reached',
 };
 
+/** The classes a digest lists, and the alerts that opened them. */
+const FINDING_KINDS = new Set(['orphan', 'pool-idle', 'former-pool']);
+const FINDING_ALERTS = new Set(['orphan', 'pool-idle', 'former-pool-member']);
+
 /** The open findings alerted before `dayStart`, and what they would cost over a month. */
 export function openFindings(
   decisions: readonly AddressDecision[],
@@ -31,10 +35,10 @@ export function openFindings(
   for (const d of decisions) {
     const t = d.track;
     // Open findings only: an address since kept, pooled elsewhere or in use has been dealt with.
-    if (d.classification.kind !== 'orphan' && d.classification.kind !== 'pool-idle') continue;
+    if (!FINDING_KINDS.has(d.classification.kind)) continue;
     if (t.status !== 'present' || !d.classification.idle) continue;
     const alertedAt = Object.entries(t.alerts)
-      .filter(([k]) => k === 'orphan' || k === 'pool-idle' || k.startsWith('release-blocked'))
+      .filter(([k]) => FINDING_ALERTS.has(k) || k.startsWith('release-blocked'))
       .map(([, at]) => at)
       .sort()[0];
     if (!alertedAt || alertedAt >= dayStart) continue;
@@ -44,11 +48,13 @@ export function openFindings(
     const status =
       d.classification.kind === 'pool-idle'
         ? `pool member idle past its ${d.classification.pool?.idleAlertHours ?? '?'} h limit; never released`
-        : t.block
-          ? `release blocked: ${t.block.detail}`
-          : hold
-            ? `${holdText[hold.reason]}${hold.until ? ` until ${formatTime(hold.until)}` : ''}`
-            : 'release due';
+        : d.classification.kind === 'former-pool' && !d.release
+          ? 'former pool member: never released by the sweep unless approved'
+          : t.block
+            ? `release blocked: ${t.block.detail}`
+            : hold
+              ? `${holdText[hold.reason]}${hold.until ? ` until ${formatTime(hold.until)}` : ''}`
+              : 'release due';
     items.push({
       allocationId: d.allocationId,
       publicIp: d.observed.publicIp,

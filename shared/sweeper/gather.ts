@@ -182,7 +182,13 @@ function factsOf(
       idle: classification.idle,
       rateUsd: ep?.rateUsd ?? state.rate.usdPerHour,
       costAccruedUsd: hours * (ep?.rateUsd ?? state.rate.usdPerHour),
-      lastHolder: lastHolderFacts(d.observed, state.history.get(d.observed.allocationId), d.track, enis),
+      lastHolder: lastHolderFacts(
+        d.observed,
+        state.history.get(d.observed.allocationId),
+        d.track,
+        enis,
+        classification.formerPool?.pool ?? null,
+      ),
       dns: dnsFacts(d.observed.publicIp, dns),
     };
   };
@@ -220,6 +226,8 @@ function lastHolderFacts(
   history: EipState | undefined,
   track: AddressTrack,
   enis: ReadonlyMap<string, EniRecord>,
+  /** The pool a former pool member was in: its holder held it as a pool member. */
+  formerPool: string | null,
 ): LastHolderFacts | null {
   const holder = holderOf(history, track);
   if (!holder) return null;
@@ -230,7 +238,7 @@ function lastHolderFacts(
     privateIp,
     instanceId,
     cluster: clusterOf(eni),
-    pool: observed.tags[POOL_TAG] ?? null,
+    pool: observed.tags[POOL_TAG] ?? formerPool,
     securityGroupIds: eni?.securityGroupIds ?? [],
     eniDescription: eni?.description ?? null,
     since,

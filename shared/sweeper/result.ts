@@ -50,6 +50,7 @@ export function openResult(opts: {
       ...(d.release?.action === 'hold'
         ? { hold: { reason: d.release.reason, ...(d.release.until ? { until: d.release.until } : {}) } }
         : {}),
+      ...(d.change.rejected ? { rejectedIdleStart: d.change.rejected.start } : {}),
     });
   }
   return result;
@@ -79,6 +80,8 @@ export function closeResult(run: SweepRun): void {
     metrics.add('AddressesReleased', result.releases.filter((r) => r.outcome === 'released').length, 'Count');
     metrics.add('ReleasesBlocked', result.releases.filter((r) => r.outcome === 'blocked').length, 'Count');
     metrics.add('AlertsSent', result.alerts.filter((a) => a.status === 'sent').length, 'Count');
+    metrics.add('FormerPoolMembers', result.counts['former-pool'], 'Count');
+    metrics.add('TracksRejected', run.plan.decisions.filter((d) => d.change.rejected).length, 'Count');
   }
   result.story = storyOf(result);
 }
@@ -110,6 +113,13 @@ function storyOf(r: SweepResult): string[] {
       `; release ${r.release.enabled ? 'on' : 'off'}${r.release.enabled && r.killSwitch.on ? `, held by the kill switch (${killed} due)` : ''}` +
       `${capped > 0 ? `; ${capped} more due, over the per-run cap of ${r.release.maxPerRun}` : ''}`,
   ];
+  for (const d of r.decisions) {
+    if (d.rejectedIdleStart) {
+      lines.push(
+        `${d.publicIp} (${d.allocationId}): its track said idle since ${formatTime(d.rejectedIdleStart)}, which nothing confirms; idle time starts again`,
+      );
+    }
+  }
   for (const a of r.alerts) {
     const verb = a.status === 'sent' ? 'sent' : a.status === 'would-send' ? 'would send' : 'already sent';
     lines.push(`alert ${verb}: ${a.subject}`);

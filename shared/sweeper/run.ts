@@ -82,6 +82,8 @@ export interface SweepResult {
     idleHours: number | null;
     costAccruedUsd: number;
     hold?: { reason: HoldReason; until?: string };
+    /** The idle start the stored track claimed, rejected as unconfirmed (the episode started again). */
+    rejectedIdleStart?: string;
   }[];
   alerts: {
     kind: string;

@@ -110,9 +110,8 @@ export function noticeOf(d: Delivered, noticeHours: number): Notice {
 
 function alertSpec(run: SweepRun, d: AddressDecision, kind: AddressDecision['alerts'][number]): AlertSpec {
   const { release } = run.deps.config.sweeper;
-  const releaseAfter =
-    kind !== 'pool-idle' && release.enabled ? noticeFor(run.now, release.noticeHours).releaseAfter : null;
-  if (kind === 'pool-idle') return { kind, address: run.facts(d) };
+  const releaseAfter = release.enabled ? noticeFor(run.now, release.noticeHours).releaseAfter : null;
+  if (kind === 'pool-idle' || kind === 'former-pool-member') return { kind, address: run.facts(d) };
   if (kind === 'orphan') return { kind, address: run.facts(d), releaseAfter };
   return { kind, address: run.facts(d), releaseAfter: releaseAfter as string };
 }

@@ -19,6 +19,7 @@ const MATERIAL_FIELDS = Object.keys({
   status: true,
   classification: true,
   tags: true,
+  poolSeen: true,
   lastSeenHolder: true,
   episode: true,
   alerts: true,

@@ -59,6 +59,25 @@ function facts(over: Partial<AddressFacts> = {}): AddressFacts {
   };
 }
 
+/** A former pool member's classification: its tag removed by `by`. */
+function formerClass(pool: string, by: string): AddressFacts['classification'] {
+  return {
+    kind: 'former-pool',
+    reason: 'former pool member: its pool tag was removed; never released by the sweep',
+    idle: { since: '2026-01-05T09:41:00.000Z', source: 'history', hours: 26.3 },
+    formerPool: {
+      pool,
+      evidence: 'tag-removed',
+      untaggedAt: '2026-01-05T09:41:00.000Z',
+      untaggedBy: by,
+      keeperAssociatedAt: null,
+      approved: false,
+      graceSince: '2026-01-05T09:41:00.000Z',
+      overGrace: true,
+    },
+  };
+}
+
 /** An alert as published; the dedupe key is the sweep's claim (send-alerts.ts), any string here. */
 const renderAlert = (spec: AlertSpec, ctx: AlertContext): RenderedNotification =>
   renderNotification(alertNotification(spec, ctx, 'test#alert'));
@@ -125,6 +144,29 @@ const ALL_KINDS: AlertSpec[] = [
         idleHours: 40,
         costAccruedUsd: 0.2,
         status: 'release is off',
+      },
+    ],
+  },
+  {
+    kind: 'former-pool-member',
+    address: facts({
+      tags: { Name: 'payments egress' },
+      classification: formerClass('payments', 'role deployer session ci-42'),
+    }),
+  },
+  {
+    kind: 'orphan-summary',
+    alertedOneByOne: 10,
+    releaseAfter: '2026-01-07T10:00:00.000Z',
+    monthlyCostUsd: 7.2,
+    items: [
+      {
+        allocationId: 'eipalloc-0a1b2c3d4e5f60719',
+        publicIp: '203.0.113.26',
+        idleSince: '2026-01-05T09:41:00.000Z',
+        idleHours: 26.3,
+        costAccruedUsd: 0.13,
+        name: 'batch',
       },
     ],
   },
@@ -281,6 +323,71 @@ describe('untrusted tag text', () => {
     expect(markdownValue('<!here> `x` @all')).toBe("`&lt;!here&gt; 'x' (at)all`");
     expect(markdownValue('')).toBe('` `');
     expect(textValue('x'.repeat(300)).length).toBeLessThanOrEqual(258);
+  });
+});
+
+describe('a pool name or actor taken from tags and CloudTrail, per channel', () => {
+  const MARKUP = '`*payments*` _x_ ~y~ [partner](https://evil.example) <@U123> @channel';
+  const alerts = [
+    renderAlert(
+      {
+        kind: 'pool-idle',
+        address: facts({
+          tags: { 'eip-keeper:pool': MARKUP },
+          classification: {
+            kind: 'pool-idle',
+            reason: 'member of pool',
+            idle: facts().idle,
+            pool: { name: MARKUP, configured: false, idleAlertHours: 24, overLimit: true },
+          },
+        }),
+      },
+      CTX,
+    ),
+    renderAlert(
+      { kind: 'former-pool-member', address: facts({ classification: formerClass(MARKUP, MARKUP) }) },
+      CTX,
+    ),
+  ];
+  /** Chat text outside code spans. */
+  const outsideSpans = (line: string) => line.replace(/`[^`]*`/g, '');
+
+  it('chat: only ever inside a code span, its own backticks replaced, so it formats nothing', () => {
+    for (const r of alerts) {
+      const chat = chatOf(r);
+      for (const line of [chat.content.description, ...(chat.content.nextSteps ?? [])]
+        .join('\n')
+        .split('\n')) {
+        expect((line.match(/`/g) ?? []).length % 2, line).toBe(0);
+        expect(outsideSpans(line)).not.toMatch(/\*payments\*|_x_|~y~|\]\(|<@|@channel/);
+      }
+      expect(chat.content.description).toContain("'*payments*'");
+    }
+  });
+
+  it('e-mail: quoted or inline, on its own line, links defanged', () => {
+    for (const r of alerts) {
+      // Plain text: markup is just characters there; quoted so where the name ends is never in doubt.
+      expect(r.email).toContain('"`*payments*` _x_');
+      expect(r.email).not.toContain('https://evil');
+      expect(r.email).not.toMatch(/^(Subject|@channel)/m);
+    }
+    expect(alerts[1]?.email).toMatch(
+      /^ {2}Former pool +pool "`\*payments\*` _x_ ~y~ \[partner\]\(https\[:\]\/\/evil/m,
+    );
+  });
+
+  it('subject: never carries it', () => {
+    for (const r of alerts) {
+      expect(r.subject).not.toContain('payments');
+      expect(subjectProblem(r.subject)).toBeUndefined();
+    }
+  });
+
+  it('JSON document: one line, as written, for machines', () => {
+    const doc = JSON.parse(JSON.parse(alerts[1]?.message ?? '{}').default);
+    expect(doc.facts.formerPool).toBe(MARKUP);
+    expect(doc.facts.untaggedBy).toBe(MARKUP);
   });
 });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAppConfig } from '../../shared/config/schema';
 import { type ClassifyConfig, classify, trackIdle } from '../../shared/sweeper/classify';
 import { killSwitchFromValue } from '../../shared/sweeper/decide';
+import type { FormerPoolFacts } from '../../shared/sweeper/decide-membership';
 import { checkLiveBeforeRelease, dnsBlock, releaseFailure } from '../../shared/sweeper/decide-release';
 import { addressesNamedBy, indexDnsReferences } from '../../shared/sweeper/dns';
 import { ADDRESS_KINDS, type AddressKind, type ObservedAddress } from '../../shared/sweeper/model';
@@ -16,7 +17,15 @@ const CFG: ClassifyConfig = {
 const idleFor = (h: number) => ({ since: hoursAgo(h), source: 'history' as const });
 
 describe('classify', () => {
-  const cases: Array<[string, ObservedAddress, number | null, AddressKind]> = [
+  const former: FormerPoolFacts = {
+    pool: 'payments',
+    evidence: 'tag-removed',
+    untaggedAt: hoursAgo(2),
+    untaggedBy: 'alice',
+    keeperAssociatedAt: null,
+    approved: false,
+  };
+  const cases: Array<[string, ObservedAddress, number | null, AddressKind, FormerPoolFacts?]> = [
     [
       'an associated address is in use',
       addr({ associationId: 'eipassoc-1', networkInterfaceId: 'eni-1' }),
@@ -38,10 +47,18 @@ describe('classify', () => {
     ['an unowned address within the grace period is idle', addr(), 23.9, 'idle'],
     ['an unowned address idle exactly the grace period is still idle', addr(), 24, 'idle'],
     ['an unowned address idle past the grace period is an orphan', addr(), 24.01, 'orphan'],
+    ['an address that was a pool member is a former pool member', addr(), 100, 'former-pool', former],
+    [
+      'a former pool member tagged to keep is exempt',
+      addr({ tags: { 'eip-keeper:keep': '' } }),
+      100,
+      'exempt',
+      former,
+    ],
   ];
-  for (const [name, a, hours, kind] of cases) {
+  for (const [name, a, hours, kind, was] of cases) {
     it(name, () => {
-      expect(classify(a, hours === null ? null : idleFor(hours), CFG, NOW).kind).toBe(kind);
+      expect(classify(a, hours === null ? null : idleFor(hours), CFG, NOW, was ?? null).kind).toBe(kind);
     });
   }
 

@@ -24,6 +24,7 @@ function track(allocationId: string, over: Partial<AddressTrack> = {}): AddressT
     classification: 'idle',
     reason: 'unassociated for 0 h',
     tags: { Name: 'batch "egress"', constructor: 'x' },
+    poolSeen: null,
     lastSeenInUseAt: null,
     lastSeenHolder: { networkInterfaceId: 'eni-0a', privateIp: '10.0.0.4', instanceId: null },
     episode: { key: NOW, start: NOW, source: 'first-observation', rateUsd: 0.005 },

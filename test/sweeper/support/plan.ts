@@ -64,6 +64,7 @@ export function track(over: Partial<AddressTrack>): AddressTrack {
     classification: 'orphan',
     reason: '',
     tags: {},
+    poolSeen: null,
     lastSeenInUseAt: null,
     lastSeenHolder: null,
     episode: episode(hoursAgo(50)),
