@@ -15,9 +15,17 @@ import {
 } from './model';
 import type { StoredAlertClaim } from './sweep-store';
 
-export type EvidenceCheck = { ok: true } | { ok: false; detail: string };
+/**
+ * Unproven: what the table does prove wins. `episode`: keep the track's, take the ledger item's start (`ledger`), or
+ * drop it (no open ledger item under its key: the next sweep opens a new one).
+ */
+export type EvidenceCheck = { ok: true } | { ok: false; detail: string; episode: 'keep' | 'ledger' | 'drop' };
 
-const refused = (detail: string): EvidenceCheck => ({ ok: false, detail });
+const refused = (detail: string, episode: 'keep' | 'ledger' | 'drop' = 'keep'): EvidenceCheck => ({
+  ok: false,
+  detail,
+  episode,
+});
 
 /**
  * The proof a release needs beyond the track, which one table write could forge: the notice's alert claim, written
@@ -34,7 +42,11 @@ export function checkReleaseEvidence(input: {
 }): EvidenceCheck {
   const { track, claim, episode } = input;
   const { notice, episode: ep } = track;
-  if (!notice || !ep) return refused('no notice and idle episode on record');
+  if (!ep) return refused('no idle episode on record');
+  // The ledger first: an episode whose item is gone or ended, or starts elsewhere, is not this address's idle time.
+  if (!episode || episode.end !== null) return refused('its idle episode is not open on the ledger', 'drop');
+  if (episode.start !== ep.start) return refused('its idle episode on the ledger starts elsewhere', 'ledger');
+  if (!notice) return refused('no notice on record');
   if (!notice.messageId) return refused('its notice has no SNS MessageId on record');
   const sent = claim?.sent;
   if (!sent || sent.messageId !== notice.messageId || sent.sentAt !== notice.sentAt) {
@@ -47,9 +59,6 @@ export function checkReleaseEvidence(input: {
   if (!about) return refused('its notice is about another address or idle episode');
   if (input.now < addHours(notice.sentAt, input.noticeHours) || input.now < notice.releaseAfter) {
     return refused('its notice period is not over');
-  }
-  if (!episode || episode.end !== null || episode.start !== ep.start) {
-    return refused('its idle episode on the ledger does not match the track');
   }
   return { ok: true };
 }

@@ -115,8 +115,10 @@ async function releaseOne(a: Attempt): Promise<void> {
 
 /**
  * Reads the notice's claim and the episode's ledger item and checks them against the track. Unproven (a track edited
- * by hand or by another role, a notice recorded by an earlier version, or one whose claim has expired): the notice is
- * dropped, so the next sweep sends it again and the notice period starts over from that confirmed publish.
+ * by hand or by another role, a notice recorded by an earlier version, or one whose claim has expired): the track
+ * forgets what the table does not prove — its alerts and notice (the claims say what really went out: an alert
+ * already sent is found there, not sent twice), and an episode start the ledger does not have — so the next sweeps
+ * start the grace and notice periods from what is proven.
  */
 async function proven(a: Attempt): Promise<boolean> {
   const { run, track } = a;
@@ -133,16 +135,21 @@ async function proven(a: Attempt): Promise<boolean> {
     now: run.now,
   });
   if (evidence.ok) return true;
-  run.deps.log.warn('release refused: its notice is not proven by the table; notice to be sent again', {
+  run.deps.log.warn('release refused: the table does not prove its notice or idle time', {
     allocationId: track.allocationId,
     detail: evidence.detail,
   });
   run.deps.metrics.add('ReleasesRefused', 1, 'Count');
   if (!run.dryRun) {
+    track.alerts = {};
     track.notice = null;
+    if (evidence.episode === 'drop') track.episode = null;
+    if (evidence.episode === 'ledger' && track.episode && episode) {
+      track.episode = { ...track.episode, start: episode.start, source: episode.source };
+    }
     await save(a);
   }
-  entry(a, 'refused', `not released: ${evidence.detail}; the notice goes out again first`);
+  entry(a, 'refused', `not released: ${evidence.detail}; its alerts and notice go out again first`);
   return false;
 }
 

@@ -74,6 +74,7 @@ describe('checkReleaseEvidence', () => {
     expect(evidence({ track: unconfirmed })).toEqual({
       ok: false,
       detail: 'its notice has no SNS MessageId on record',
+      episode: 'keep',
     });
   });
 

@@ -3,7 +3,12 @@
  * scheduled Sweeper), a sweeper built exactly as the Lambda handler builds it but run by the test at chosen virtual
  * times, and a few readers of what happened.
  */
-import { AssociateAddressCommand, CreateTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  AssociateAddressCommand,
+  CreateTagsCommand,
+  DeleteTagsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
 import { inject } from 'vitest';
 import { SimulatedRegion } from '../../../local/region';
 import { localContext } from '../../../local/runtime';
@@ -47,6 +52,8 @@ export interface SweeperRegion {
   admin: EC2Client;
   associate(allocationId: string, eniId?: string): Promise<void>;
   tag(allocationId: string, tags: Record<string, string>): Promise<void>;
+  /** Removes a tag key, as the admin (alice), and lets CloudTrail's event reach the inventory. */
+  untag(allocationId: string, key: string): Promise<void>;
   store: DynamoSweepStore;
   messages(): PublishedMessage[];
   calls(action: string): number;
@@ -67,6 +74,8 @@ export async function startSweeperRegion(opts: {
   wrap?: (deps: SweeperDeps) => SweeperDeps;
   /** The virtual time the region starts at (START unless given). */
   start?: string;
+  /** Handler crashes and timeouts (the region's fault layer). */
+  faultLayer?: boolean;
 }): Promise<SweeperRegion> {
   const start = opts.start ?? START;
   const region = await SimulatedRegion.start({
@@ -74,6 +83,7 @@ export async function startSweeperRegion(opts: {
     start,
     dynamoEndpoint: inject('dynamoEndpoint'),
     functions: opts.functions ?? [inventoryRecorder],
+    faultLayer: opts.faultLayer ?? false,
   });
   await runOn(
     region,
@@ -116,6 +126,10 @@ export async function startSweeperRegion(opts: {
         }),
       );
     },
+    async untag(allocationId, key) {
+      await admin.send(new DeleteTagsCommand({ Resources: [allocationId], Tags: [{ Key: key }] }));
+      await region.settle();
+    },
     store,
     messages: () => region.sns.messages,
     calls: (action) => region.server.calls.filter((c) => c.action === action).length,
@@ -130,6 +144,11 @@ export async function startSweeperRegion(opts: {
 export function alertTarget(m: PublishedMessage): { kind: string; allocationId: string } {
   const doc = JSON.parse(deliveredMessage(m, 'sqs')) as NotificationDocument;
   return { kind: doc.kind, allocationId: (doc.facts.allocationId as string | undefined) ?? 'DIGEST' };
+}
+
+/** What an SQS subscriber receives: the versioned document. */
+export function documentOf(m: PublishedMessage): NotificationDocument {
+  return JSON.parse(deliveredMessage(m, 'sqs')) as NotificationDocument;
 }
 
 /** What an e-mail subscriber reads. */
