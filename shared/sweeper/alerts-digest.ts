@@ -6,7 +6,16 @@
 import { inlineText, markdownText, markdownValue } from '../notify/escape';
 import type { Notification } from '../notify/notification';
 import type { AlertContext, AlertSpec } from './alerts';
-import { formatHours, formatTime, formatUsd, pageOf, subjectFor, table, usdFact } from './alerts-format';
+import {
+  envelopeHead,
+  formatHours,
+  formatTime,
+  formatUsd,
+  pageOf,
+  subjectFor,
+  table,
+  usdFact,
+} from './alerts-format';
 import { KEEP_TAG } from './model';
 
 /** Rows of one digest message: each row is a line in chat, and a chat message holds about 3,500 characters. */
@@ -47,15 +56,11 @@ function digestText(spec: DigestSpec, ctx: AlertContext): string[][] {
 export function digestNotification(spec: DigestSpec, ctx: AlertContext, dedupKey: string): Notification {
   const page = pageOf(spec.page, spec.pages);
   return {
-    source: 'sweeper',
+    ...envelopeHead(ctx, dedupKey),
     kind: 'digest',
     severity: 'low',
     subject: subjectFor(spec, ctx),
     title: `eip-keeper daily digest ${spec.date} (${ctx.region})${page ? `, ${page}` : ''}`,
-    account: ctx.accountId,
-    region: ctx.region,
-    time: ctx.now,
-    dedupKey,
     resources: spec.items.map((i) => i.allocationId),
     facts: {
       date: spec.date,

@@ -186,6 +186,17 @@ export function table(header: string[], rows: string[][]): string[] {
   return [header, ...rows].map((r) => `  ${line(r)}`);
 }
 
+/** What every sweeper notification's envelope says of where and when it comes from. */
+export function envelopeHead(ctx: AlertContext, dedupKey: string) {
+  return {
+    source: 'sweeper' as const,
+    account: ctx.accountId,
+    region: ctx.region,
+    time: ctx.now,
+    dedupKey,
+  };
+}
+
 /** "page 2 of 8" when a message is one of several, else nothing. */
 export const pageOf = (page: number, pages: number): string => (pages > 1 ? `page ${page} of ${pages}` : '');
 

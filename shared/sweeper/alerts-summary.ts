@@ -6,7 +6,15 @@
 import { markdownText, markdownValue, textValue } from '../notify/escape';
 import type { Notification } from '../notify/notification';
 import type { AlertContext, AlertSpec } from './alerts';
-import { formatHours, formatTime, formatUsd, subjectFor, table, usdFact } from './alerts-format';
+import {
+  envelopeHead,
+  formatHours,
+  formatTime,
+  formatUsd,
+  subjectFor,
+  table,
+  usdFact,
+} from './alerts-format';
 import { KEEP_TAG } from './model';
 
 type SummarySpec = Extract<AlertSpec, { kind: 'orphan-summary' }>;
@@ -29,15 +37,11 @@ export function summaryNotification(spec: SummarySpec, ctx: AlertContext, dedupK
   ]);
   const keep = `To keep one: tag it ${KEEP_TAG} (any value): aws ec2 create-tags --region ${ctx.region} --resources <allocation id> --tags Key=${KEEP_TAG},Value=true`;
   return {
-    source: 'sweeper',
+    ...envelopeHead(ctx, dedupKey),
     kind: 'orphan-summary',
     severity: 'medium',
     subject: subjectFor(spec, ctx),
     title: `${n} more orphaned Elastic IPs (${ctx.region})`,
-    account: ctx.accountId,
-    region: ctx.region,
-    time: ctx.now,
-    dedupKey,
     resources: spec.items.map((i) => i.allocationId),
     facts: {
       orphans: n,

@@ -4,13 +4,12 @@
  * claim and its confirmation (the claim is taken over once older than the lease, conditionally on the claim read).
  */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed } from '../../store/errors';
 import { expiresAtFor } from '../../store/keys';
 import type { Item } from '../../store/query';
 import { TABLE_KEYS } from '../../store/table';
 import { alertKey, SWEEP_ITEM_TYPE } from '../keys';
 import type { AlertClaim, AlertKey, SentAlert, StoredAlertClaim } from '../sweep-store';
-import type { SweepTable } from './table';
+import { type SweepTable, writeIf } from './table';
 
 /**
  * Claims are kept at least this long: longer than the longest notice period (90 days), so the claim of a notice is
@@ -21,74 +20,66 @@ const CLAIM_MIN_RETENTION_DAYS = 120;
 /** Attempts at taking a stale claim over before giving up (each lost one means another run moved it). */
 const TAKEOVER_ATTEMPTS = 3;
 
-async function putClaim(
-  table: SweepTable,
-  retentionDays: number,
-  key: AlertKey,
-  runId: string,
-  at: string,
-  subject: string,
-): Promise<boolean> {
-  try {
-    await table.doc.send(
-      new PutCommand({
-        TableName: table.tableName,
-        Item: {
-          ...alertKey(key.scope, key.id),
-          itemType: SWEEP_ITEM_TYPE.alert,
-          state: 'pending',
-          runId,
-          at,
-          subject,
-          [TABLE_KEYS.ttlAttribute]: expiresAtFor(at, Math.max(retentionDays, CLAIM_MIN_RETENTION_DAYS)),
-        },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionalCheckFailed(err)) return false;
-    throw err;
-  }
+/** One run's claim on an alert, as it asks for it. */
+export interface ClaimRequest {
+  key: AlertKey;
+  runId: string;
+  /** The run's time. */
+  at: string;
+  subject: string;
+  /** How long another run's unconfirmed claim stands before it is taken over. */
+  leaseMs: number;
+}
+
+async function putClaim(table: SweepTable, retentionDays: number, c: ClaimRequest): Promise<boolean> {
+  const { key, runId, at, subject } = c;
+  return writeIf(
+    table,
+    new PutCommand({
+      TableName: table.tableName,
+      Item: {
+        ...alertKey(key.scope, key.id),
+        itemType: SWEEP_ITEM_TYPE.alert,
+        state: 'pending',
+        runId,
+        at,
+        subject,
+        [TABLE_KEYS.ttlAttribute]: expiresAtFor(at, Math.max(retentionDays, CLAIM_MIN_RETENTION_DAYS)),
+      },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    }),
+  );
 }
 
 /** Takes a stale pending claim over, if it is still exactly as read. */
-async function takeOver(table: SweepTable, key: AlertKey, read: StoredAlertClaim, runId: string, at: string) {
-  try {
-    await table.doc.send(
-      new UpdateCommand({
-        TableName: table.tableName,
-        Key: alertKey(key.scope, key.id),
-        UpdateExpression: 'SET runId = :run, #at = :at',
-        ConditionExpression: '#state = :pending AND runId = :read AND #at = :readAt',
-        ExpressionAttributeNames: { '#state': 'state', '#at': 'at' },
-        ExpressionAttributeValues: {
-          ':run': runId,
-          ':at': at,
-          ':pending': 'pending',
-          ':read': read.runId,
-          ':readAt': read.at,
-        },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionalCheckFailed(err)) return false;
-    throw err;
-  }
+function takeOver(table: SweepTable, key: AlertKey, read: StoredAlertClaim, runId: string, at: string) {
+  return writeIf(
+    table,
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: alertKey(key.scope, key.id),
+      UpdateExpression: 'SET runId = :run, #at = :at',
+      ConditionExpression: '#state = :pending AND runId = :read AND #at = :readAt',
+      ExpressionAttributeNames: { '#state': 'state', '#at': 'at' },
+      ExpressionAttributeValues: {
+        ':run': runId,
+        ':at': at,
+        ':pending': 'pending',
+        ':read': read.runId,
+        ':readAt': read.at,
+      },
+    }),
+  );
 }
 
 export async function claimAlert(
   table: SweepTable,
   retentionDays: number,
-  key: AlertKey,
-  runId: string,
-  at: string,
-  subject: string,
-  leaseMs: number,
+  c: ClaimRequest,
 ): Promise<AlertClaim> {
+  const { key, runId, at, leaseMs } = c;
   for (let attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
-    if (await putClaim(table, retentionDays, key, runId, at, subject)) return { status: 'claimed' };
+    if (await putClaim(table, retentionDays, c)) return { status: 'claimed' };
     const stored = await readAlertClaim(table, key);
     // Given back between the put and the read: claim it again.
     if (!stored) continue;
@@ -110,44 +101,36 @@ export async function confirmAlert(
   runId: string,
   sent: SentAlert,
 ): Promise<boolean> {
-  try {
-    await table.doc.send(
-      new UpdateCommand({
-        TableName: table.tableName,
-        Key: alertKey(key.scope, key.id),
-        UpdateExpression: `SET #state = :sent, messageId = :mid, sentAt = :sentAt${sent.members ? ', members = :members' : ''}`,
-        ConditionExpression: 'runId = :run',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':sent': 'sent',
-          ':mid': sent.messageId,
-          ':sentAt': sent.sentAt,
-          ':run': runId,
-          ...(sent.members ? { ':members': sent.members } : {}),
-        },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionalCheckFailed(err)) return false;
-    throw err;
-  }
+  return writeIf(
+    table,
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: alertKey(key.scope, key.id),
+      UpdateExpression: `SET #state = :sent, messageId = :mid, sentAt = :sentAt${sent.members ? ', members = :members' : ''}`,
+      ConditionExpression: 'runId = :run',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: {
+        ':sent': 'sent',
+        ':mid': sent.messageId,
+        ':sentAt': sent.sentAt,
+        ':run': runId,
+        ...(sent.members ? { ':members': sent.members } : {}),
+      },
+    }),
+  );
 }
 
 export async function dropAlertClaim(table: SweepTable, key: AlertKey, runId: string): Promise<void> {
-  try {
-    await table.doc.send(
-      new DeleteCommand({
-        TableName: table.tableName,
-        Key: alertKey(key.scope, key.id),
-        ConditionExpression: 'runId = :run AND #state = :pending',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':run': runId, ':pending': 'pending' },
-      }),
-    );
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-  }
+  await writeIf(
+    table,
+    new DeleteCommand({
+      TableName: table.tableName,
+      Key: alertKey(key.scope, key.id),
+      ConditionExpression: 'runId = :run AND #state = :pending',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':run': runId, ':pending': 'pending' },
+    }),
+  );
 }
 
 function decodeClaim(item: Item): StoredAlertClaim {

@@ -70,7 +70,7 @@ export class DynamoSweepStore implements SweepStore {
     subject: string,
     leaseMs: number,
   ): Promise<AlertClaim> {
-    return claimAlert(this.table, this.retentionDays, key, runId, at, subject, leaseMs);
+    return claimAlert(this.table, this.retentionDays, { key, runId, at, subject, leaseMs });
   }
 
   confirmAlert(key: AlertKey, runId: string, sent: SentAlert): Promise<boolean> {

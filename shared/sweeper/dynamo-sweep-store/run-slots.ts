@@ -4,11 +4,10 @@
  * concurrent invocation of one run can never release more than `maxPerRun` in all.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed } from '../../store/errors';
 import { expiresAtFor } from '../../store/keys';
 import { TABLE_KEYS } from '../../store/table';
 import { runSlotsKey, SWEEP_ITEM_TYPE } from '../keys';
-import type { SweepTable } from './table';
+import { type SweepTable, writeIf } from './table';
 
 export async function claimReleaseSlot(
   table: SweepTable,
@@ -18,29 +17,23 @@ export async function claimReleaseSlot(
   max: number,
   at: string,
 ): Promise<boolean> {
-  try {
-    await table.doc.send(
-      new UpdateCommand({
-        TableName: table.tableName,
-        Key: runSlotsKey(runId),
-        UpdateExpression:
-          'ADD #ids :one SET itemType = :type, runId = :run, #ttl = if_not_exists(#ttl, :ttl)',
-        // A slot this address already holds is its own (a retry finishing what it started).
-        ConditionExpression: 'attribute_not_exists(#ids) OR size(#ids) < :max OR contains(#ids, :id)',
-        ExpressionAttributeNames: { '#ids': 'allocationIds', '#ttl': TABLE_KEYS.ttlAttribute },
-        ExpressionAttributeValues: {
-          ':one': new Set([allocationId]),
-          ':id': allocationId,
-          ':max': max,
-          ':type': SWEEP_ITEM_TYPE.runSlots,
-          ':run': runId,
-          ':ttl': expiresAtFor(at, retentionDays),
-        },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionalCheckFailed(err)) return false;
-    throw err;
-  }
+  return writeIf(
+    table,
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: runSlotsKey(runId),
+      UpdateExpression: 'ADD #ids :one SET itemType = :type, runId = :run, #ttl = if_not_exists(#ttl, :ttl)',
+      // A slot this address already holds is its own (a retry finishing what it started).
+      ConditionExpression: 'attribute_not_exists(#ids) OR size(#ids) < :max OR contains(#ids, :id)',
+      ExpressionAttributeNames: { '#ids': 'allocationIds', '#ttl': TABLE_KEYS.ttlAttribute },
+      ExpressionAttributeValues: {
+        ':one': new Set([allocationId]),
+        ':id': allocationId,
+        ':max': max,
+        ':type': SWEEP_ITEM_TYPE.runSlots,
+        ':run': runId,
+        ':ttl': expiresAtFor(at, retentionDays),
+      },
+    }),
+  );
 }
