@@ -198,7 +198,10 @@ export function createInventoryRecorder(deps: InventoryRecorderDeps): InventoryR
 
   /** The pool-tag changes of a CreateTags/DeleteTags, one history event per address; other tags are not kept. */
   async function recordTags(rec: AddressTagsChanged): Promise<InventoryRecorderResult> {
-    const change = changesOfKey(rec, POOL_TAG);
+    // A DeleteTags that names no key deletes every tag of the addresses, the pool tag with them.
+    const change =
+      changesOfKey(rec, POOL_TAG) ??
+      (rec.eventName === 'DeleteTags' && rec.tags.length === 0 ? { kind: 'removed' as const } : undefined);
     if (!change) {
       return {
         outcome: 'skipped',

@@ -90,6 +90,13 @@ function round6(n: number): number {
   return Math.round(n * 1e6) / 1e6;
 }
 
+const ALERT_WORDS: Record<SweepResult['alerts'][number]['status'], string> = {
+  sent: 'sent',
+  'would-send': 'would send',
+  'already-sent': 'already sent',
+  'in-progress': 'being sent by another run',
+};
+
 const RELEASE_WORDS: Record<ReleaseOutcome, string> = {
   released: 'released',
   'would-release': 'would release',
@@ -121,7 +128,7 @@ function storyOf(r: SweepResult): string[] {
     }
   }
   for (const a of r.alerts) {
-    const verb = a.status === 'sent' ? 'sent' : a.status === 'would-send' ? 'would send' : 'already sent';
+    const verb = ALERT_WORDS[a.status];
     lines.push(`alert ${verb}: ${a.subject}`);
   }
   for (const x of r.releases) {

@@ -58,6 +58,18 @@ describe('pool tag history', () => {
     expect(b?.pool).toMatchObject({ tagged: true, lastRemoval: null });
   });
 
+  it('takes a DeleteTags that names no key for what it is: every tag removed, the pool tag too', async () => {
+    await record(
+      ct.createTags({ id: 'e1', at: T('09:05:00') }, [A], { 'eip-keeper:pool': 'payments' }),
+      ct.deleteTags({ id: 'e2', at: T('10:00:00') }, [A], []),
+    );
+
+    expect((await store.getEipState(A))?.pool).toMatchObject({
+      tagged: false,
+      lastRemoval: { kind: 'removed', pool: null, at: ms('10:00:00') },
+    });
+  });
+
   it('records the pool tag an address is born with', async () => {
     await record(
       ct.allocate({ id: 'e1', at: T('09:00:00'), who: 'keeper' }, A, '203.0.113.10', {
