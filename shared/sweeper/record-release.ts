@@ -19,7 +19,8 @@ function releasedAlert(run: SweepRun, t: AddressTrack, record: ReleaseRecord): O
   const ep = t.episode;
   const observed: ObservedAddress = { allocationId: t.allocationId, publicIp: t.publicIp, tags: t.tags };
   const classification: Classification = {
-    kind: 'orphan',
+    // An orphan, or a former pool member whose release was approved.
+    kind: t.classification === 'former-pool' ? 'former-pool' : 'orphan',
     reason: t.reason,
     idle: ep ? { since: record.idleSince, source: ep.source, hours: record.idleHours } : null,
   };
@@ -113,7 +114,7 @@ export async function finishRelease(
       ? {
           trackWithoutClose: { ...next, ledger: ledgerWithRelease(t.ledger, releasedAt, rateUsd) },
           close: {
-            ...episodeRecord(t.allocationId, t.publicIp, ep, 'orphan'),
+            ...episodeRecord(t.allocationId, t.publicIp, ep, t.classification),
             end: releasedAt,
             endReason: 'released' as const,
           },

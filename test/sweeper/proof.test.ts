@@ -188,6 +188,28 @@ describe('a pool member whose pool tag is removed, release on for 7 days', () =>
     expectEachOnce(r);
   });
 
+  it('is released once the configuration approves it with its public IP, after its own notice', async () => {
+    const r = await region({
+      config: {
+        sweeper: {
+          release: { enabled: true, approvedFormerPoolMembers: [{ allocationId: id(7), publicIp: ip(7) }] },
+        },
+      },
+      addresses: [POOLED],
+    });
+    await r.advanceTo(0.5);
+    await r.untag(id(7), 'eip-keeper:pool');
+    await r.advanceTo(51);
+
+    expect(findings(r).map((a) => [a.at, a.kind])).toEqual([
+      [at(26), 'former-pool-member'],
+      [at(26), 'release-notice'],
+      [at(50), 'released'],
+    ]);
+    expect(releases(r).map((c) => c.at)).toEqual([at(50)]);
+    expectEachOnce(r);
+  });
+
   it('is never released when the DeleteTags event never reaches the inventory: a sweep saw the tag', async () => {
     const r = await region({ addresses: [POOLED] });
     r.region.setFaults({ delivery: { drop: 1, dropEventNames: ['DeleteTags'] } });
