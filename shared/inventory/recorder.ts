@@ -1,5 +1,6 @@
 /**
- * The inventory recorder: turns each CloudTrail record into table writes and refolds the EIP states it touches.
+ * The inventory recorder: turns each CloudTrail record into table writes and refolds the EIP states it touches —
+ * the six calls that change who holds an address, and the pool tag's additions and removals on addresses.
  *
  * Correctness under at-least-once, out-of-order and concurrent delivery rests on three rules
  * (docs/data-model.md tells the whole story):
@@ -11,6 +12,7 @@
  *    (see `refold.ts`).
  */
 import {
+  type Actor,
   type AddressAssociated,
   type AddressDisassociated,
   describeActor,
@@ -19,8 +21,14 @@ import {
   parseCloudTrailEvent,
   type Rejection,
 } from '../events/cloudtrail';
+import {
+  ADDRESS_TAG_EVENT_NAMES,
+  type AddressTagsChanged,
+  changesOfKey,
+  parseAddressTagEvent,
+} from '../events/tag-records';
 import { expiresAtFor } from '../store/keys';
-import type { EipDisassociation, EipHistoryEvent } from './model';
+import { type EipDisassociation, type EipHistoryEvent, POOL_TAG, type PoolTagChanged } from './model';
 import { createRefold, type RefoldDeps, type RefoldOutcome } from './refold';
 
 /** What one invocation did (returned by the handler, shown by the local story). */
@@ -56,7 +64,11 @@ const resolved = (d: AddressDisassociated, allocationId: string): EipDisassociat
   allocationId,
 });
 
-function recorded(rec: InventoryRecord, allocationIds: string[], pending: boolean): InventoryRecorderResult {
+function recorded(
+  rec: { eventName: string; eventId: string; actor: Actor },
+  allocationIds: string[],
+  pending: boolean,
+): InventoryRecorderResult {
   const touched = allocationIds.length > 0 ? `; history of ${allocationIds.join(', ')} updated` : '';
   return {
     outcome: 'recorded',
@@ -96,6 +108,12 @@ function rejected(
     metrics.add('InventoryEventsRejected', 1, 'Count', { reason: r.reason });
   }
   return result;
+}
+
+/** A CreateTags/DeleteTags event (the rule routes only those naming an Elastic IP). */
+function isTagEvent(event: unknown): boolean {
+  const name = (event as { detail?: { eventName?: unknown } } | null)?.detail?.eventName;
+  return (ADDRESS_TAG_EVENT_NAMES as readonly unknown[]).includes(name);
 }
 
 export function createInventoryRecorder(deps: InventoryRecorderDeps): InventoryRecorder {
@@ -178,10 +196,53 @@ export function createInventoryRecorder(deps: InventoryRecorderDeps): InventoryR
     return recorded(rec, allocationIds, pending);
   }
 
+  /** The pool-tag changes of a CreateTags/DeleteTags, one history event per address; other tags are not kept. */
+  async function recordTags(rec: AddressTagsChanged): Promise<InventoryRecorderResult> {
+    // A DeleteTags that names no key deletes every tag of the addresses, the pool tag with them.
+    const change =
+      changesOfKey(rec, POOL_TAG) ??
+      (rec.eventName === 'DeleteTags' && rec.tags.length === 0 ? { kind: 'removed' as const } : undefined);
+    if (!change) {
+      return {
+        outcome: 'skipped',
+        reason: 'no pool-tag change',
+        eventName: rec.eventName,
+        eventId: rec.eventId,
+      };
+    }
+    for (const allocationId of rec.allocationIds) {
+      const e: PoolTagChanged = {
+        eventName: rec.eventName,
+        eventId: rec.eventId,
+        eventTime: rec.eventTime,
+        actor: rec.actor,
+        allocationId,
+        change: change.kind,
+        ...(change.value !== undefined ? { pool: change.value } : {}),
+        ...(rec.userAgent !== undefined ? { userAgent: rec.userAgent } : {}),
+      };
+      await putHistory(e);
+    }
+    for (const id of rec.allocationIds) await refold(id);
+    metrics.add('InventoryEventsRecorded', 1, 'Count', { eventName: rec.eventName });
+    log.info('pool tag change recorded', {
+      eventName: rec.eventName,
+      eventId: rec.eventId,
+      actor: describeActor(rec.actor),
+      allocationIds: rec.allocationIds,
+      change: change.kind,
+    });
+    return recorded(rec, rec.allocationIds, false);
+  }
+
   return {
     refold,
     record,
     async handle(event, expected) {
+      if (isTagEvent(event)) {
+        const tags = parseAddressTagEvent(event, expected);
+        return tags.kind === 'rejected' ? rejected(tags, deps) : recordTags(tags.record);
+      }
       const parsed = parseCloudTrailEvent(event, expected);
       if (parsed.kind === 'rejected') return rejected(parsed, deps);
       return record(parsed.record);

@@ -9,7 +9,7 @@ import type { InventoryStore, StoredEipState } from './inventory-store';
 import type { EipHistoryEvent, EniDeletion } from './model';
 
 /** Bump when the fold's output for the same inputs changes, so stored states are refolded once. */
-export const FOLD_VERSION = 1;
+export const FOLD_VERSION = 2;
 
 const DEFAULT_REFOLD_ATTEMPTS = 10;
 
@@ -31,13 +31,17 @@ export interface RefoldDeps {
   log: Log;
   metrics: MetricsSink;
   maxRefoldAttempts?: number;
+  /** ARNs of the keeper's roles: an association one of them made proves the address was a pool member. */
+  keeperRoleArns?: readonly string[];
   /** Backoff between refold attempts (tests pass a no-op). */
   sleep?: (ms: number) => Promise<void>;
 }
 
-function digest(inputIds: readonly string[]): string {
+/** The identity of a fold: its version, the keeper's roles it recognised, and its inputs. */
+function digest(inputIds: readonly string[], keeperRoleArns: readonly string[]): string {
+  const keeper = [...keeperRoleArns].sort().join(',');
   return createHash('sha256')
-    .update(`fold-v${FOLD_VERSION}\n${inputIds.join('\n')}`)
+    .update(`fold-v${FOLD_VERSION}\nkeeper ${keeper}\n${inputIds.join('\n')}`)
     .digest('hex');
 }
 
@@ -89,9 +93,10 @@ export function createRefold(deps: RefoldDeps): (allocationId: string) => Promis
   return async function refold(allocationId: string): Promise<RefoldOutcome> {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const { current, events, deletions } = await readInputs(store, allocationId);
-      const fold = foldEip(allocationId, events, deletions);
+      const keeperRoleArns = deps.keeperRoleArns ?? [];
+      const fold = foldEip(allocationId, events, deletions, { keeperRoleArns });
       if (fold.inputIds.length === 0) return 'empty';
-      const inputsDigest = digest(fold.inputIds);
+      const inputsDigest = digest(fold.inputIds, keeperRoleArns);
       if (current?.inputsDigest === inputsDigest) return 'unchanged';
       const written = await store.putEipState(
         { state: fold.state, inputsDigest, anchors: fold.anchors },

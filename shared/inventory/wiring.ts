@@ -15,5 +15,6 @@ export function inventoryRecorderFromContext(ctx: RuntimeContext): InventoryReco
     log: ctx.log,
     metrics: ctx.metrics,
     retentionDays: ctx.config.history.retentionDays,
+    keeperRoleArns: ctx.env.keeperRoleArns ?? [],
   });
 }

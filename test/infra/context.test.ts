@@ -85,7 +85,13 @@ describe('configFromContext', () => {
     const { config } = configFromContext(context, read);
 
     expect(config.sweeper.graceHours).toBe(48);
-    expect(config.sweeper.release).toEqual({ enabled: true, maxPerRun: 3, noticeHours: 24 });
+    expect(config.sweeper.release).toEqual({
+      enabled: true,
+      maxPerRun: 3,
+      noticeHours: 24,
+      allowShortPeriods: false,
+      approvedFormerPoolMembers: [],
+    });
   });
 
   it('applies dotted overrides last, parsing JSON values and keeping other strings', () => {
@@ -100,7 +106,13 @@ describe('configFromContext', () => {
 
     const { config } = configFromContext(context, read);
 
-    expect(config.sweeper.release).toEqual({ enabled: true, maxPerRun: 7, noticeHours: 24 });
+    expect(config.sweeper.release).toEqual({
+      enabled: true,
+      maxPerRun: 7,
+      noticeHours: 24,
+      allowShortPeriods: false,
+      approvedFormerPoolMembers: [],
+    });
     expect(config.alerts.email).toBe('sec@example.com');
   });
 

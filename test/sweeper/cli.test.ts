@@ -19,7 +19,9 @@ const saved = { ...process.env };
 
 beforeAll(async () => {
   r = await startSweeperRegion({
-    config: { sweeper: { graceHours: 1, release: { enabled: true, noticeHours: 0 } } },
+    config: {
+      sweeper: { graceHours: 1, release: { enabled: true, noticeHours: 0, allowShortPeriods: true } },
+    },
     state: {
       ...VPC_STATE,
       addresses: [

@@ -23,7 +23,12 @@ const runs: { at: string; result: SweepResult; expected: ReturnType<typeof rollU
 beforeAll(async () => {
   r = await startSweeperRegion({
     start: START,
-    config: { sweeper: { graceHours: 1, release: { enabled: true, noticeHours: 0, maxPerRun: 5 } } },
+    config: {
+      sweeper: {
+        graceHours: 1,
+        release: { enabled: true, noticeHours: 0, maxPerRun: 5, allowShortPeriods: true },
+      },
+    },
     state: {
       ...VPC_STATE,
       networkInterfaces: [
