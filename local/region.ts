@@ -13,14 +13,15 @@ import type { RuntimeEnv } from '../shared/config/environment';
 import { type AppConfig, type AppConfigInput, parseAppConfig } from '../shared/config/schema';
 import { createTableInput } from '../shared/store/table';
 import { VirtualClock } from './core/clock';
-import { credentialsFor, resolveCaller } from './core/identities';
+import { credentialsFor, functionActor, resolveCaller } from './core/identities';
 import { createIdFactory } from './core/ids';
 import { VirtualRetryStrategy } from './core/retry';
 import { SimulatedServer } from './core/server';
 import { awsRateOf, Throttler } from './core/throttle';
 import type { EventBridgeEvent, ServiceEnv, SimRequest, SimResponse } from './core/types';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb';
-import { DynamoDbFaultLayer, type DynamoDbThrottling } from './dynamodb-faults';
+import { type DynamoDbFaultHooks, DynamoDbFaultLayer, type DynamoDbThrottling } from './dynamodb-faults';
+import { dynamoDbAccessDenied, dynamoDbIamChecks } from './dynamodb-iam';
 import { createEc2Service, type Ec2State } from './ec2';
 import { type AuditorServices, createAuditorServices } from './eks';
 import {
@@ -30,6 +31,9 @@ import {
   type RouteTarget,
   seededRandom,
 } from './eventbridge/router';
+import { RegionIam } from './iam/authorizer';
+import type { PolicyDocument } from './iam/policy';
+import { resolveStackPolicies, stackTemplate } from './iam/stack-policies';
 import { type HandlerFault, InvocationFaults } from './invocation-faults';
 import { PricingService } from './pricing/service';
 import { Route53Service } from './route53/service';
@@ -64,6 +68,14 @@ export interface RegionOptions {
    * `handlerTimeout` and `handlerCrash` switches need (the scenario runner turns it on when a scenario uses them).
    */
   faultLayer?: boolean;
+  /**
+   * Evaluate IAM on every call of a function (its role's policies as the stack synthesizes them for `config`) and
+   * of an actor with a policy in `actorPolicies`; default true. Off only for tests of something else that need calls
+   * the stack's policies would refuse.
+   */
+  iam?: boolean;
+  /** IAM policies of named actors (IAM users of a scenario); an actor without one is allowed everything. */
+  actorPolicies?: Record<string, PolicyDocument>;
 }
 
 export interface RegionFaults {
@@ -93,6 +105,8 @@ export class SimulatedRegion {
   private invocationFaults?: InvocationFaults;
   private dynamoFaults?: DynamoDbFaultLayer;
   private functionsDynamoEndpoint?: string;
+  /** IAM of the region; undefined when the region was started with `iam: false`. */
+  iam?: RegionIam;
   private functionsRetryStrategy?: RetryStrategyV2;
   private readonly randomForFaults: () => number;
   /** The simulated EKS, IAM, Kubernetes API and EventBridge PutEvents. */
@@ -156,6 +170,7 @@ export class SimulatedRegion {
       onCloudTrail: (event) => holder.bus?.put(event),
       throttler: () => holder.region?.throttler,
       injectFault: (service, action, req) => holder.region?.injectFault(service, action, req),
+      iam: () => holder.region?.iam,
     });
     server.register(ec2.module);
     server.register(sns);
@@ -206,8 +221,35 @@ export class SimulatedRegion {
     sim.auditor = auditor;
     sim.throttleClock = opts.throttleClock ?? 'hybrid';
     bus.wrapInvocation = (info, invoke) => sim.runInvocation(info, invoke);
+    const functions = opts.functions ?? FUNCTIONS;
+    if (opts.iam ?? true) {
+      sim.iam = new RegionIam({
+        accountId,
+        region,
+        actorPolicies: opts.actorPolicies,
+        stackPolicies: async () =>
+          resolveStackPolicies(await stackTemplate(config, accountId, region), {
+            partition: 'aws',
+            region,
+            accountId,
+            tableName,
+            topicArn,
+          }),
+      });
+      // A region that deploys functions synthesizes their policies now, not in its first call.
+      if (functions.length > 0) {
+        const { roles } = await sim.iam.load();
+        const outside = functions.filter((f) => !roles.has(f.id)).map((f) => f.id);
+        if (outside.length > 0) {
+          throw new Error(
+            `${outside.join(', ')}: not in the stack's function catalog, so IAM has no role to evaluate; start the region with iam: false to deploy it`,
+          );
+        }
+      }
+    }
     if (opts.faultLayer) await sim.startFaultLayer(seed);
-    await sim.deploy(opts.functions ?? FUNCTIONS, Boolean(opts.echoLogs));
+    else if (sim.iam) await sim.startDynamoProxy(seed);
+    await sim.deploy(functions, Boolean(opts.echoLogs));
     return sim;
   }
 
@@ -244,15 +286,44 @@ export class SimulatedRegion {
     };
   }
 
+  /** SDK clients acting as one of eip-keeper's functions: they sign as its role, as in Lambda. */
+  functionConnection(functionId: string) {
+    return this.connection(functionActor(functionId));
+  }
+
   private async startFaultLayer(seed: number): Promise<void> {
     const faults = new InvocationFaults(seed, this.clock, this.bus.scheduler);
     this.invocationFaults = faults;
     this.functionsRetryStrategy = faults.retryStrategy(this.retryStrategy);
-    this.dynamoFaults = new DynamoDbFaultLayer(this.dynamoEndpoint, seed, {
+    await this.startDynamoProxy(seed, {
       stopsAt: (sdkInvocationId, operation) => faults.stopsAt(sdkInvocationId, operation),
       metric: (name, operation) => this.platformMetric('DynamoDB', name, { Operation: operation }),
     });
+  }
+
+  /** The proxy every function's DynamoDB client calls: IAM's decisions, and the fault layer's DynamoDB faults. */
+  private async startDynamoProxy(seed: number, hooks: DynamoDbFaultHooks = {}): Promise<void> {
+    this.dynamoFaults = new DynamoDbFaultLayer(this.dynamoEndpoint, seed, {
+      ...hooks,
+      authorize: (accessKeyId, operation, body) => this.authorizeDynamoDb(accessKeyId, operation, body),
+    });
     this.functionsDynamoEndpoint = await this.dynamoFaults.start();
+  }
+
+  private async authorizeDynamoDb(accessKeyId: string, operation: string, body: string) {
+    const caller = resolveCaller(this.accountId, accessKeyId);
+    if (!this.iam?.governs(caller)) return undefined;
+    const env = { region: this.regionName, accountId: this.accountId };
+    const { denial } = await this.iam.authorize(caller, dynamoDbIamChecks(env, operation, body));
+    if (!denial) return undefined;
+    this.server.calls.push({
+      service: 'dynamodb',
+      action: operation,
+      actor: caller.actor,
+      ...(caller.functionId ? { functionId: caller.functionId } : {}),
+      outcome: 'AccessDeniedException',
+    });
+    return dynamoDbAccessDenied(denial);
   }
 
   /** A metric AWS itself publishes (Lambda's `Errors`, DynamoDB's `ThrottledRequests`, …). */
@@ -287,7 +358,7 @@ export class SimulatedRegion {
         functionId: spec.id,
         env: this.runtimeEnv(),
         config: this.config,
-        aws: this.connection('eip-keeper'),
+        aws: this.functionConnection(spec.id),
         clock: this.clock,
         logs: this.logs,
         metrics: this.metrics,
