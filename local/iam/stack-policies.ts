@@ -4,7 +4,8 @@
  * template: each function role's identity statements and the resource policies of the topic, the key and the queues,
  * still holding CloudFormation tokens; `resolveStackPolicies` turns the tokens into the simulated region's ARNs.
  *
- * Synthesis takes about a second, so it happens once per configuration, account and region in a process.
+ * Synthesis takes seconds, so it happens once per configuration, account and region: kept in memory for the process
+ * and on disk for the next ones (template-cache.ts).
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,6 +16,7 @@ import type { AppConfig } from '../../shared/config/schema';
 import { functionRoleName } from '../core/identities';
 import { type PhysicalNames, resolveIntrinsics, UnresolvableTokenError } from './intrinsics';
 import type { PolicyDocument } from './policy';
+import { readCached, writeCached } from './template-cache';
 
 interface TemplateResource {
   Type: string;
@@ -65,10 +67,17 @@ const cache = new Map<string, Promise<StackTemplate>>();
 
 /** The stack's template for this configuration in this account and region (synthesized once per process). */
 export function stackTemplate(config: AppConfig, accountId: string, region: string): Promise<StackTemplate> {
-  const key = JSON.stringify([config, accountId, region]);
+  const inputs = [config, accountId, region];
+  const key = JSON.stringify(inputs);
   let found = cache.get(key);
   if (!found) {
-    found = synthesize(config, accountId, region);
+    const cached = readCached<StackTemplate>(inputs);
+    found = cached
+      ? Promise.resolve(cached)
+      : synthesize(config, accountId, region).then((t) => {
+          writeCached(inputs, t);
+          return t;
+        });
     cache.set(key, found);
     found.catch(() => cache.delete(key));
   }
