@@ -94,7 +94,8 @@ export function createEc2Service(stateOrEnv: Ec2State | ServiceEnv, options?: Ec
             errorMessage: message,
           })
         : undefined;
-      return { action, response, ...(cloudTrail ? { cloudTrail } : {}), errorCode: 'UnauthorizedOperation' };
+      // The call record carries CloudTrail's code (`Client.UnauthorizedOperation`), as for every EC2 failure.
+      return { action, response, ...(cloudTrail ? { cloudTrail } : { errorCode: 'UnauthorizedOperation' }) };
     },
   };
   return service;
