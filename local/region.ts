@@ -221,6 +221,7 @@ export class SimulatedRegion {
     sim.auditor = auditor;
     sim.throttleClock = opts.throttleClock ?? 'hybrid';
     bus.wrapInvocation = (info, invoke) => sim.runInvocation(info, invoke);
+    bus.sendDeadLetter = (entry) => sim.sendDeadLetter(entry.functionId);
     const functions = opts.functions ?? FUNCTIONS;
     if (opts.iam ?? true) {
       sim.iam = new RegionIam({
@@ -308,6 +309,19 @@ export class SimulatedRegion {
       authorize: (accessKeyId, operation, body) => this.authorizeDynamoDb(accessKeyId, operation, body),
     });
     this.functionsDynamoEndpoint = await this.dynamoFaults.start();
+  }
+
+  /**
+   * Lambda puts a failed asynchronous invocation in the function's on-failure queue with the function's role; when
+   * IAM refuses the send, the invocation is lost and Lambda counts `DestinationDeliveryFailures`.
+   */
+  private async sendDeadLetter(functionId: string): Promise<boolean> {
+    if (!this.iam) return true;
+    const caller = resolveCaller(this.accountId, credentialsFor(functionActor(functionId)).accessKeyId);
+    const { denial } = await this.iam.authorize(caller, await this.iam.deadLetterChecks(functionId));
+    if (!denial) return true;
+    this.platformMetric(functionId, 'DestinationDeliveryFailures', { FunctionName: functionId });
+    return false;
   }
 
   private async authorizeDynamoDb(accessKeyId: string, operation: string, body: string) {

@@ -81,16 +81,30 @@ export class RegionIam {
     return { arn: caller.principalArn, principalArn: caller.principalArn, policies: policy ? [policy] : [] };
   }
 
+  /** A service using a KMS key on the caller's behalf (`kms:ViaService`), as SNS and SQS do for encrypted targets. */
+  private keyChecks(service: string, keyArn: string | undefined): IamCheck[] {
+    if (!keyArn) return [];
+    const context = {
+      'kms:ViaService': `${service}.${this.opts.region}.amazonaws.com`,
+      'kms:CallerAccount': this.opts.accountId,
+    };
+    return ['kms:GenerateDataKey', 'kms:Decrypt'].map((action) => ({ action, resource: keyArn, context }));
+  }
+
   /** Checks AWS makes on its own behalf for a request: publishing to an encrypted topic uses its key via SNS. */
   private async impliedChecks(check: IamCheck): Promise<IamCheck[]> {
     if (check.action !== 'sns:Publish') return [];
-    const key = (await this.load()).topicKeys.get(check.resource);
-    if (!key) return [];
-    const context = {
-      'kms:ViaService': `sns.${this.opts.region}.amazonaws.com`,
-      'kms:CallerAccount': this.opts.accountId,
-    };
-    return ['kms:GenerateDataKey', 'kms:Decrypt'].map((action) => ({ action, resource: key, context }));
+    return this.keyChecks('sns', (await this.load()).topicKeys.get(check.resource));
+  }
+
+  /**
+   * What Lambda needs to put a failed asynchronous invocation in a function's on-failure queue, with the function's
+   * role: `sqs:SendMessage` on the queue (and its policy), and the queue's key through SQS.
+   */
+  async deadLetterChecks(functionId: string): Promise<IamCheck[]> {
+    const dlq = (await this.load()).deadLetterQueues.get(functionId);
+    if (!dlq) return [];
+    return [{ action: 'sqs:SendMessage', resource: dlq.queueArn }, ...this.keyChecks('sqs', dlq.keyArn)];
   }
 
   private async decide(principal: Principal, check: IamCheck): Promise<Decision> {

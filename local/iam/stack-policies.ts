@@ -28,6 +28,8 @@ export interface StackTemplate {
   resources: Record<string, TemplateResource>;
   /** Role logical id → function id (`SweeperRole6226D845` → `Sweeper`). */
   roleFunctions: Record<string, string>;
+  /** Function id → logical id of its on-failure (async) dead-letter queue. */
+  asyncDlqs: Record<string, string>;
 }
 
 /** Inline code for every function: the template's policies do not depend on the code. */
@@ -53,11 +55,13 @@ async function synthesize(config: AppConfig, accountId: string, region: string):
       Resources: Record<string, TemplateResource>;
     };
     const roleFunctions: Record<string, string> = {};
+    const asyncDlqs: Record<string, string> = {};
     for (const fn of stack.functions) {
-      const role = fn.role.node.defaultChild as CfnElement | undefined;
-      if (role) roleFunctions[stack.getLogicalId(role)] = fn.spec.id;
+      const logicalId = (c: unknown) => stack.getLogicalId(c as CfnElement);
+      roleFunctions[logicalId(fn.role.node.defaultChild)] = fn.spec.id;
+      asyncDlqs[fn.spec.id] = logicalId(fn.asyncDlq.node.defaultChild);
     }
-    return { resources: template.Resources, roleFunctions };
+    return { resources: template.Resources, roleFunctions, asyncDlqs };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
@@ -101,6 +105,8 @@ export interface StackPolicies {
   resourcePolicies: Map<string, PolicyDocument>;
   /** Topic ARN → the ARN of the KMS key that encrypts it. */
   topicKeys: Map<string, string>;
+  /** Function id → its on-failure dead-letter queue and the key that encrypts the queue. */
+  deadLetterQueues: Map<string, { queueArn: string; keyArn?: string }>;
 }
 
 /** A UUID-shaped id derived from a logical id, so a key's ARN is the same in every run. */
@@ -203,5 +209,13 @@ export function resolveStackPolicies(t: StackTemplate, names: RegionResourceName
         break;
     }
   }
-  return { roles, resourcePolicies, topicKeys };
+  const deadLetterQueues: StackPolicies['deadLetterQueues'] = new Map();
+  for (const [functionId, queueId] of Object.entries(t.asyncDlqs)) {
+    const key = t.resources[queueId]?.Properties?.KmsMasterKeyId;
+    deadLetterQueues.set(functionId, {
+      queueArn: n.getAtt(queueId, 'Arn'),
+      ...(key ? { keyArn: String(resolved(key)) } : {}),
+    });
+  }
+  return { roles, resourcePolicies, topicKeys, deadLetterQueues };
 }

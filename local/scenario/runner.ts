@@ -56,6 +56,7 @@ export async function runScenario(
     functions: opts.functions,
     echoLogs: opts.echoLogs,
     faultLayer: usesFaultLayer(scenario),
+    actorPolicies: Object.fromEntries(Object.entries(scenario.actors).map(([name, a]) => [name, a.policy])),
   });
   try {
     return await runOn(region, scenario, opts);

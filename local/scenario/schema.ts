@@ -4,7 +4,9 @@
  */
 import { z } from 'zod';
 import { formatIssuePath } from '../../shared/config/schema';
+import { FUNCTIONS_ACTOR } from '../core/identities';
 import { EksScenarioSchema, IamRolesScenarioSchema } from '../eks/scenario';
+import { PolicyDocumentSchema } from '../iam/policy-schema';
 
 const tags = z.record(z.string().min(1).max(128), z.string().max(256));
 const ref = z.string().min(1).describe('a resource id, or the `as` label a step gave it');
@@ -379,6 +381,17 @@ export const ScenarioSchema = z
     config: z.record(z.string(), z.unknown()).default({}),
     state: InitialStateSchema.default(InitialStateSchema.parse({})),
     faults: FaultsSchema.optional(),
+    /**
+     * IAM users of the scenario and the policy IAM evaluates for each (an actor not listed is allowed everything);
+     * eip-keeper's functions carry their roles' policies from the stack.
+     */
+    actors: z
+      .record(z.string().min(1), z.object({ policy: PolicyDocumentSchema }).strict())
+      .refine(
+        (a) => !(FUNCTIONS_ACTOR in a),
+        `${FUNCTIONS_ACTOR}: the functions' policies come from the stack`,
+      )
+      .default({}),
     steps: z.array(z.unknown()).default([]),
   })
   .strict();

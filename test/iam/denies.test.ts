@@ -15,6 +15,9 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { credentialsFor, functionActor, resolveCaller } from '../../local/core/identities';
+import type { RegionIam } from '../../local/iam/authorizer';
+import { FUNCTIONS } from '../../shared/app/functions';
 import { SdkKeeperEc2 } from '../../shared/keeper/adapters/ec2';
 import { SdkEc2Adapter } from '../../shared/sweeper/adapters/ec2';
 import { SsmKillSwitch } from '../../shared/sweeper/adapters/ssm';
@@ -358,5 +361,30 @@ describe('scenario actors', () => {
     );
     expect((await refusal(tx)).message).toContain('dynamodb:PutItem');
     expect(await r.region.tableItemsByKind()).toEqual({});
+  });
+});
+
+describe('the on-failure queues', () => {
+  let r: IamRegion;
+  beforeAll(async () => {
+    r = await startIamRegion();
+  });
+  afterAll(() => r.stop());
+
+  const caller = (functionId: string) =>
+    resolveCaller('111122223333', credentialsFor(functionActor(functionId)).accessKeyId);
+
+  it('let each function put its failed invocations in its own queue, through the key, and in no other', async () => {
+    const iam = r.region.iam as RegionIam;
+    for (const fn of FUNCTIONS) {
+      const own = await iam.deadLetterChecks(fn.id);
+      expect(own.map((c) => c.action)).toEqual(['sqs:SendMessage', 'kms:GenerateDataKey', 'kms:Decrypt']);
+      expect((await iam.authorize(caller(fn.id), own)).denial).toBeUndefined();
+    }
+    const keepersQueue = (await iam.deadLetterChecks('KeeperEvents')).slice(0, 1);
+    const { denial } = await iam.authorize(caller('Sweeper'), keepersQueue);
+    expect(denial?.message).toMatch(
+      /EipKeeper-Sweeper is not authorized to perform: sqs:SendMessage on resource: arn:aws:sqs:eu-west-1:111122223333:EipKeeper-KeeperEventsAsyncDlq\w+ because/,
+    );
   });
 });
