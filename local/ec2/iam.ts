@@ -35,101 +35,75 @@ function requestTagContext(tags: readonly { key: string; value?: string }[]): Co
   return context;
 }
 
+interface ResourceKind<T extends { tags: Tag[] }> {
+  type: string;
+  find(s: Ec2State, id: string): T | undefined;
+  /** The resource type's condition keys besides its tags (Service Authorization Reference). */
+  keys(r: T, arn: (type: string, id: string) => string): ConditionContext;
+}
+
+const kind = <T extends { tags: Tag[] }>(k: ResourceKind<T>) => k as ResourceKind<{ tags: Tag[] }>;
+
+/** Each taggable resource type, by the prefix of its ids. */
+const RESOURCE_KINDS: Readonly<Record<string, ResourceKind<{ tags: Tag[] }>>> = {
+  'eipalloc-': kind({
+    type: 'elastic-ip',
+    find: (s, id) => s.addressById.get(id),
+    keys: (a) => ({
+      'ec2:AllocationId': a.allocationId,
+      'ec2:Domain': a.domain,
+      'ec2:PublicIpAddress': a.publicIp,
+    }),
+  }),
+  'eni-': kind({
+    type: 'network-interface',
+    find: (s, id) => s.eniById.get(id),
+    keys: (e, arn) => ({
+      'ec2:Vpc': arn('vpc', e.vpcId),
+      'ec2:Subnet': arn('subnet', e.subnetId),
+      'ec2:AvailabilityZone': e.availabilityZone,
+      'ec2:NetworkInterfaceID': e.networkInterfaceId,
+    }),
+  }),
+  'subnet-': kind({
+    type: 'subnet',
+    find: (s, id) => s.subnetById.get(id),
+    keys: (n, arn) => ({
+      'ec2:Vpc': arn('vpc', n.vpcId),
+      'ec2:AvailabilityZone': n.availabilityZone,
+      'ec2:SubnetID': n.subnetId,
+    }),
+  }),
+  'i-': kind({
+    type: 'instance',
+    find: (s, id) => s.instanceById.get(id),
+    keys: (i) => ({
+      'ec2:InstanceType': i.instanceType,
+      'ec2:AvailabilityZone': i.availabilityZone,
+      'ec2:InstanceID': i.instanceId,
+    }),
+  }),
+  'sg-': kind({
+    type: 'security-group',
+    find: (s, id) => s.groupById.get(id),
+    keys: (g, arn) => ({ 'ec2:Vpc': arn('vpc', g.vpcId), 'ec2:SecurityGroupID': g.groupId }),
+  }),
+  'vpc-': kind({ type: 'vpc', find: (s, id) => s.vpcById.get(id), keys: (v) => ({ 'ec2:VpcID': v.vpcId }) }),
+  'rtb-': kind({
+    type: 'route-table',
+    find: (s, id) => s.routeTableById.get(id),
+    keys: (r, arn) => ({ 'ec2:Vpc': arn('vpc', r.vpcId), 'ec2:RouteTableID': r.routeTableId }),
+  }),
+};
+
 /** Resource type, tags and keys of an existing resource, found by its id's prefix (unknown: its ARN only). */
 function resourceOf(state: Ec2State, id: string): { type: string; context: ConditionContext } {
-  const s = state;
-  const vpcArn = (vpcId: string) => arnOf(s, 'vpc', vpcId);
-  const subnetArn = (subnetId: string) => arnOf(s, 'subnet', subnetId);
-  const kinds: Array<[string, string, () => ConditionContext | undefined]> = [
-    [
-      'eipalloc-',
-      'elastic-ip',
-      () => {
-        const a = s.addressById.get(id);
-        return (
-          a && {
-            ...tagContext(a.tags),
-            'ec2:AllocationId': a.allocationId,
-            'ec2:Domain': a.domain,
-            'ec2:PublicIpAddress': a.publicIp,
-          }
-        );
-      },
-    ],
-    [
-      'eni-',
-      'network-interface',
-      () => {
-        const e = s.eniById.get(id);
-        return (
-          e && {
-            ...tagContext(e.tags),
-            'ec2:Vpc': vpcArn(e.vpcId),
-            'ec2:Subnet': subnetArn(e.subnetId),
-            'ec2:AvailabilityZone': e.availabilityZone,
-            'ec2:NetworkInterfaceID': e.networkInterfaceId,
-          }
-        );
-      },
-    ],
-    [
-      'subnet-',
-      'subnet',
-      () => {
-        const n = s.subnetById.get(id);
-        return (
-          n && {
-            ...tagContext(n.tags),
-            'ec2:Vpc': vpcArn(n.vpcId),
-            'ec2:AvailabilityZone': n.availabilityZone,
-            'ec2:SubnetID': n.subnetId,
-          }
-        );
-      },
-    ],
-    [
-      'i-',
-      'instance',
-      () => {
-        const i = s.instanceById.get(id);
-        return (
-          i && {
-            ...tagContext(i.tags),
-            'ec2:InstanceType': i.instanceType,
-            'ec2:AvailabilityZone': i.availabilityZone,
-            'ec2:InstanceID': i.instanceId,
-          }
-        );
-      },
-    ],
-    [
-      'sg-',
-      'security-group',
-      () => {
-        const g = s.groupById.get(id);
-        return g && { ...tagContext(g.tags), 'ec2:Vpc': vpcArn(g.vpcId), 'ec2:SecurityGroupID': g.groupId };
-      },
-    ],
-    [
-      'vpc-',
-      'vpc',
-      () => {
-        const v = s.vpcById.get(id);
-        return v && { ...tagContext(v.tags), 'ec2:VpcID': v.vpcId };
-      },
-    ],
-    [
-      'rtb-',
-      'route-table',
-      () => {
-        const r = s.routeTableById.get(id);
-        return r && { ...tagContext(r.tags), 'ec2:Vpc': vpcArn(r.vpcId), 'ec2:RouteTableID': r.routeTableId };
-      },
-    ],
-  ];
-  for (const [prefix, type, context] of kinds)
-    if (id.startsWith(prefix)) return { type, context: context() ?? {} };
-  return { type: 'unknown', context: {} };
+  const prefix = id.slice(0, id.lastIndexOf('-') + 1);
+  const k = Object.hasOwn(RESOURCE_KINDS, prefix) ? RESOURCE_KINDS[prefix] : undefined;
+  if (!k) return { type: 'unknown', context: {} };
+  const found = k.find(state, id);
+  const arn = (type: string, rid: string) => arnOf(state, type, rid);
+  return { type: k.type, context: found ? { ...tagContext(found.tags), ...k.keys(found, arn) } : {} };
 }
 
 function check(state: Ec2State, action: string, id: string, extra: ConditionContext = {}): IamCheck {

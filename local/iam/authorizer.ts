@@ -5,6 +5,7 @@
  * resource controller, the CNI) is allowed everything, as an administrator would be. Resource policies (the topic,
  * the key, the queues) take part in every decision on their resource.
  */
+import { appendFileSync } from 'node:fs';
 import type { CallerIdentity } from '../core/types';
 import { type Decision, evaluate } from './evaluator';
 import { denialOf } from './messages';
@@ -129,6 +130,15 @@ export class RegionIam {
     return decision;
   }
 
+  /** Keeps a refusal; with EIP_KEEPER_IAM_DENIALS_LOG set, also appends it to that file (one JSON line each). */
+  private record(caller: CallerIdentity, denial: Denial): void {
+    const who = { actor: caller.actor, ...(caller.functionId ? { functionId: caller.functionId } : {}) };
+    this.denials.push({ ...denial, ...who });
+    const log = process.env.EIP_KEEPER_IAM_DENIALS_LOG;
+    if (log)
+      appendFileSync(log, `${JSON.stringify({ ...who, message: denial.message, check: denial.check })}\n`);
+  }
+
   /** Every check of a request, in order; the first refusal of the request as a whole stops it. */
   async authorize(caller: CallerIdentity, checks: readonly IamCheck[]): Promise<Authorization> {
     const principal = await this.principalOf(caller);
@@ -147,19 +157,7 @@ export class RegionIam {
       const decision = await this.decide(principal, full);
       if (decision.allowed) continue;
       const denial = denialOf(check, decision, principal.arn);
-      this.denials.push({
-        ...denial,
-        actor: caller.actor,
-        ...(caller.functionId ? { functionId: caller.functionId } : {}),
-      });
-      if (process.env.EIP_KEEPER_IAM_DENIALS_LOG) {
-        const { appendFileSync } = await import('node:fs');
-        appendFileSync(
-          process.env.EIP_KEEPER_IAM_DENIALS_LOG,
-          `${JSON.stringify({ test: process.env.VITEST_WORKER_ID, functionId: caller.functionId, actor: caller.actor, message: denial.message, check })}
-`,
-        );
-      }
+      this.record(caller, denial);
       if (check.item !== undefined && decision.conditionsOnly) items.set(check.item, denial);
       else return { denial, items };
     }
