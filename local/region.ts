@@ -1,7 +1,8 @@
 /**
  * The local simulated region: one HTTP server for the AWS APIs eip-keeper calls, DynamoDB Local for its table, the
- * local EventBridge routing CloudTrail events to the real handlers, and a virtual clock. It is the engine of
- * `npm start`, `eip-keeper simulate`, the scenario tests and the benchmarks.
+ * local EventBridge routing CloudTrail events to the real handlers, IAM evaluated on every call of a function with
+ * the stack's policies (docs/iam-in-the-simulated-region.md), and a virtual clock. It is the engine of `npm start`,
+ * `eip-keeper simulate`, the scenario tests and the benchmarks.
  */
 import { performance } from 'node:perf_hooks';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
