@@ -225,28 +225,11 @@ export class SimulatedRegion {
     bus.sendDeadLetter = (entry) => sim.sendDeadLetter(entry.functionId);
     const functions = opts.functions ?? FUNCTIONS;
     if (opts.iam ?? true) {
-      sim.iam = new RegionIam({
-        accountId,
-        region,
-        actorPolicies: opts.actorPolicies,
-        stackPolicies: async () =>
-          resolveStackPolicies(await stackTemplate(config, accountId, region), {
-            partition: 'aws',
-            region,
-            accountId,
-            tableName,
-            topicArn,
-          }),
-      });
-      // A region that deploys functions synthesizes their policies now, not in its first call.
-      if (functions.length > 0) {
-        const { roles } = await sim.iam.load();
-        const outside = functions.filter((f) => !roles.has(f.id)).map((f) => f.id);
-        if (outside.length > 0) {
-          throw new Error(
-            `${outside.join(', ')}: not in the stack's function catalog, so IAM has no role to evaluate; start the region with iam: false to deploy it`,
-          );
-        }
+      try {
+        await sim.startIam(functions, opts.actorPolicies);
+      } catch (err) {
+        await sim.stop();
+        throw err;
       }
     }
     if (opts.faultLayer) await sim.startFaultLayer(seed);
@@ -286,6 +269,38 @@ export class SimulatedRegion {
       credentials: credentialsFor(actor),
       retryStrategy: this.functionsRetryStrategy ?? this.retryStrategy,
     };
+  }
+
+  /**
+   * IAM with the stack's policies for this configuration; a region that deploys functions synthesizes them now (not
+   * in its first call) and refuses a function the stack does not deploy, since no role of the stack's is its.
+   */
+  private async startIam(
+    functions: FunctionSpec[],
+    actorPolicies?: Record<string, PolicyDocument>,
+  ): Promise<void> {
+    const { accountId, regionName: region, tableName, topicArn, config } = this;
+    this.iam = new RegionIam({
+      accountId,
+      region,
+      actorPolicies,
+      stackPolicies: async () =>
+        resolveStackPolicies(await stackTemplate(config, accountId, region), {
+          partition: 'aws',
+          region,
+          accountId,
+          tableName,
+          topicArn,
+        }),
+    });
+    if (functions.length === 0) return;
+    const { roles } = await this.iam.load();
+    const outside = functions.filter((f) => !roles.has(f.id)).map((f) => f.id);
+    if (outside.length > 0) {
+      throw new Error(
+        `${outside.join(', ')}: not in the stack's function catalog, so IAM has no role to evaluate; start the region with iam: false to deploy it`,
+      );
+    }
   }
 
   /** SDK clients acting as one of eip-keeper's functions: they sign as its role, as in Lambda. */

@@ -2,8 +2,9 @@
  * The policies the simulated region evaluates are the stack's: synthesized for the configuration, with every
  * CloudFormation token resolved to the region's ARNs.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { resolveStackPolicies, stackTemplate } from '../../local/iam/stack-policies';
+import { SimulatedRegion } from '../../local/region';
 import { FUNCTIONS } from '../../shared/app/functions';
 import { parseAppConfig } from '../../shared/config/schema';
 
@@ -72,5 +73,14 @@ describe('the stack policies of the simulated region', () => {
     expect(on).toEqual(
       expect.arrayContaining(['ReleaseUntaggedAddresses', 'DenyReleasePoolMembers', 'DenyReleaseExempt1']),
     );
+  });
+});
+
+describe('a region deploying a function the stack does not deploy', () => {
+  it('refuses to start with IAM on: no role of the stack’s is the function’s', async () => {
+    const stranger = { ...FUNCTIONS[0], id: 'Stranger' } as (typeof FUNCTIONS)[number];
+    await expect(
+      SimulatedRegion.start({ dynamoEndpoint: inject('dynamoEndpoint'), functions: [stranger] }),
+    ).rejects.toThrow(/Stranger: not in the stack's function catalog.*iam: false/);
   });
 });
