@@ -1,8 +1,9 @@
 /**
- * DynamoDB's failure modes, in front of DynamoDB Local: an HTTP proxy the functions' DynamoDB clients call. It
- * answers a seeded share of requests with DynamoDB's throttling errors in DynamoDB's own JSON error format, so the
- * SDK's retry strategy runs exactly as against AWS; refuses the calls of invocations the handler faults end
- * (`local/invocation-faults.ts`); and reports what DynamoDB's CloudWatch metrics would show
+ * DynamoDB as AWS answers it, in front of DynamoDB Local: an HTTP proxy the functions' DynamoDB clients call. It
+ * refuses what IAM denies the caller (`AccessDeniedException`, checks from local/dynamodb-iam.ts; DynamoDB Local
+ * evaluates no IAM); answers a seeded share of requests with DynamoDB's throttling errors in DynamoDB's own JSON error
+ * format, so the SDK's retry strategy runs exactly as against AWS; refuses the calls of invocations the handler
+ * faults end (`local/invocation-faults.ts`); and reports what DynamoDB's CloudWatch metrics would show
  * (`ThrottledRequests`, `ConditionalCheckFailedRequests`, by operation). Everything else passes through unchanged.
  */
 import { randomUUID } from 'node:crypto';
@@ -29,6 +30,8 @@ export interface DynamoDbFaultHooks {
   stopsAt?(sdkInvocationId: string | undefined, operation: string): boolean;
   /** A CloudWatch metric of the table (`ThrottledRequests`, `ConditionalCheckFailedRequests`), per operation. */
   metric?(name: string, operation: string): void;
+  /** IAM's refusal of a request signed with `accessKeyId`, or undefined when IAM allows it. */
+  authorize?(accessKeyId: string, operation: string, body: string): Promise<Answer | undefined>;
 }
 
 const JSON_TYPE = 'application/x-amz-json-1.0';
@@ -43,10 +46,12 @@ const ERROR_NAMESPACE = {
   ThrottlingException: 'com.amazon.coral.availability',
 } as const;
 
-interface Answer {
+export interface Answer {
   status: number;
   body: string;
 }
+
+const CREDENTIAL_RE = /Credential=([^/]+)\//;
 
 function errorAnswer(status: number, type: string, body: Record<string, unknown>): Answer {
   return { status, body: JSON.stringify({ __type: type, ...body }) };
@@ -111,11 +116,11 @@ export class DynamoDbFaultLayer {
     const body = await readBody(req);
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'Unknown';
     const sdkInvocationId = req.headers['amz-sdk-invocation-id'];
-    const injected = this.inject(
-      operation,
-      body,
-      typeof sdkInvocationId === 'string' ? sdkInvocationId : undefined,
-    );
+    const accessKeyId = CREDENTIAL_RE.exec(String(req.headers.authorization ?? ''))?.[1] ?? '';
+    const injected =
+      this.stopped(operation, typeof sdkInvocationId === 'string' ? sdkInvocationId : undefined) ??
+      (await this.hooks.authorize?.(accessKeyId, operation, body)) ??
+      this.inject(operation, body);
     if (injected) {
       return {
         status: injected.status,
@@ -131,12 +136,15 @@ export class DynamoDbFaultLayer {
     return answer;
   }
 
-  private inject(operation: string, body: string, sdkInvocationId: string | undefined): Answer | undefined {
-    if (this.hooks.stopsAt?.(sdkInvocationId, operation)) {
-      return errorAnswer(500, 'com.amazonaws.dynamodb.v20120810#InternalServerError', {
-        message: 'the calling invocation was stopped',
-      });
-    }
+  /** The refusal of a call of an invocation the handler faults ended (nobody reads the answer). */
+  private stopped(operation: string, sdkInvocationId: string | undefined): Answer | undefined {
+    if (!this.hooks.stopsAt?.(sdkInvocationId, operation)) return undefined;
+    return errorAnswer(500, 'com.amazonaws.dynamodb.v20120810#InternalServerError', {
+      message: 'the calling invocation was stopped',
+    });
+  }
+
+  private inject(operation: string, body: string): Answer | undefined {
     const t = this.throttling;
     if (!t || (t.operations && !t.operations.includes(operation))) return undefined;
     const key = `${operation}\u0000${body}`;

@@ -1,7 +1,8 @@
 /**
  * The local simulated region: one HTTP server for the AWS APIs eip-keeper calls, DynamoDB Local for its table, the
- * local EventBridge routing CloudTrail events to the real handlers, and a virtual clock. It is the engine of
- * `npm start`, `eip-keeper simulate`, `eip-keeper local up`, the scenario tests and the benchmarks.
+ * local EventBridge routing CloudTrail events to the real handlers, IAM evaluated on every call of a function with
+ * the stack's policies (docs/iam-in-the-simulated-region.md), and a virtual clock. It is the engine of `npm start`,
+ * `eip-keeper simulate`, `eip-keeper local up`, the scenario tests and the benchmarks.
  */
 import type { RetryStrategyV2 } from '@smithy/types';
 import { FUNCTIONS, type FunctionSpec } from '../shared/app/functions';
@@ -9,20 +10,23 @@ import { DEFAULT_MAX_ATTEMPTS } from '../shared/aws/clients';
 import type { RuntimeEnv } from '../shared/config/environment';
 import { type AppConfig, type AppConfigInput, parseAppConfig } from '../shared/config/schema';
 import { VirtualClock } from './core/clock';
-import { credentialsFor, resolveCaller } from './core/identities';
+import { credentialsFor, functionActor, resolveCaller } from './core/identities';
 import { createIdFactory } from './core/ids';
 import { VirtualRetryStrategy } from './core/retry';
 import { SimulatedServer } from './core/server';
 import type { EventBridgeEvent, ServiceEnv } from './core/types';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb';
-import { DynamoDbFaultLayer } from './dynamodb-faults';
+import { type DynamoDbFaultHooks, DynamoDbFaultLayer } from './dynamodb-faults';
 import { createEc2Service, type Ec2State } from './ec2';
 import { type AuditorServices, createAuditorServices } from './eks';
 import { type InvocationInfo, LocalEventBridge, seededRandom } from './eventbridge/router';
+import type { RegionIam } from './iam/authorizer';
+import type { PolicyDocument } from './iam/policy';
 import { InvocationFaults } from './invocation-faults';
 import { PricingService } from './pricing/service';
 import { type CallHook, RegionFaultSwitches, type RegionFaults } from './region-parts/faults';
 import { DeployedFunctions, runtimeEnvOf } from './region-parts/functions';
+import { dynamoDbAuthorizer, keeperRoleArns, startRegionIam } from './region-parts/iam';
 import { createTable, tableItemsByKind } from './region-parts/table';
 import { Route53Service } from './route53/service';
 import { type LogRecord, localContext, type MetricRecord } from './runtime';
@@ -53,6 +57,10 @@ export interface RegionOptions {
    * it on when a scenario uses them).
    */
   faultLayer?: boolean;
+  /** IAM evaluated on the calls of functions and `actorPolicies` (default true; off only to test something else). */
+  iam?: boolean;
+  /** IAM policies of named actors (IAM users of a scenario); an actor without one is allowed everything. */
+  actorPolicies?: Record<string, PolicyDocument>;
 }
 
 let regionCounter = 0;
@@ -97,10 +105,14 @@ export class SimulatedRegion {
   readonly route53 = new Route53Service();
   readonly pricing = new PricingService();
   readonly faults: RegionFaultSwitches;
+  /** IAM of the region; undefined when the region was started with `iam: false`. */
+  iam?: RegionIam;
   private currentConfig: AppConfig;
   private readonly ownDynamo: DynamoDbLocal | undefined;
   private readonly retryStrategy: VirtualRetryStrategy;
   private functionsDynamoEndpoint?: string;
+  /** The proxy every function's DynamoDB client calls, with IAM or the fault layer. */
+  private dynamoProxy?: DynamoDbFaultLayer;
   private functionsRetryStrategy?: RetryStrategyV2;
   private readonly functions: DeployedFunctions;
   private echoLogs = false;
@@ -138,7 +150,7 @@ export class SimulatedRegion {
         functionId,
         env: this.runtimeEnv(),
         config: this.currentConfig,
-        aws: this.connection('eip-keeper'),
+        aws: this.functionConnection(functionId),
         clock: this.clock,
         logs: this.logs,
         metrics: this.metrics,
@@ -167,7 +179,7 @@ export class SimulatedRegion {
       { seed, concurrency: opts.concurrency },
     );
 
-    // The region object exists only after the server is up; the fault hook reaches it through this holder.
+    // The region object exists only after the server is up; the fault and IAM hooks reach it through this holder.
     const holder: { region?: SimulatedRegion } = {};
     const server = new SimulatedServer({
       env: serviceEnv,
@@ -175,6 +187,7 @@ export class SimulatedRegion {
       onCloudTrail: (event) => bus.put(event),
       throttler: () => holder.region?.faults.throttler,
       injectFault: (service, action, req) => holder.region?.faults.intercept(service, action, req),
+      iam: () => holder.region?.iam,
     });
     server.register(ec2.module);
     server.register(sns);
@@ -198,12 +211,19 @@ export class SimulatedRegion {
       holder.region = sim;
       sim.echoLogs = Boolean(opts.echoLogs);
       bus.wrapInvocation = (info, invoke) => sim.runInvocation(info, invoke);
+      const functions = opts.functions ?? FUNCTIONS;
+      if (opts.iam ?? true) {
+        const site = { accountId, regionName, tableName, topicArn, config: () => sim.config };
+        const metric = (id: string, name: string) => sim.platformMetric(id, name, { FunctionName: id });
+        sim.iam = await startRegionIam({ site, bus, functions, actorPolicies: opts.actorPolicies, metric });
+      }
       if (opts.faultLayer) await sim.startFaultLayer(seed);
-      await sim.functions.deploy(opts.functions ?? FUNCTIONS, config);
+      else if (sim.iam) await sim.startDynamoProxy(seed);
+      await sim.functions.deploy(functions, config);
       return sim;
     } catch (err) {
-      // Nothing half-started is left behind: the server, DynamoDB Local and the fault layer go.
-      await holder.region?.faults.layer?.dynamodb.stop();
+      // Nothing half-started is left behind: the server, DynamoDB Local and the DynamoDB proxy go.
+      await holder.region?.dynamoProxy?.stop();
       await server.stop();
       await auditor.stop();
       await ownDynamo?.stop();
@@ -225,19 +245,16 @@ export class SimulatedRegion {
       accountId,
       region,
       config,
-      keeperRoleArns: [this.functionRoleArn()],
+      keeperRoleArns: keeperRoleArns(accountId),
     });
   }
 
-  /** The role eip-keeper's functions act as here (the stack gives the recorder the keeper's roles' ARNs). */
-  private functionRoleArn(): string {
-    const { userIdentity } = resolveCaller(this.accountId, credentialsFor('eip-keeper').accessKeyId);
-    const issuer = (userIdentity as { sessionContext?: { sessionIssuer?: { arn?: unknown } } }).sessionContext
-      ?.sessionIssuer?.arn;
-    return typeof issuer === 'string' ? issuer : '';
+  /** SDK clients acting as one of eip-keeper's functions: they sign as its role, as in Lambda. */
+  functionConnection(functionId: string) {
+    return this.connection(functionActor(functionId));
   }
 
-  /** Connection for SDK clients acting as `actor` (eip-keeper's functions act as `eip-keeper`). */
+  /** Connection for SDK clients acting as `actor` (the CLI acts as `eip-keeper`; a function, see functionConnection). */
   connection(actor = 'eip-keeper') {
     const ep = this.endpoint;
     return {
@@ -265,12 +282,19 @@ export class SimulatedRegion {
   private async startFaultLayer(seed: number): Promise<void> {
     const invocations = new InvocationFaults(seed, this.clock, this.bus.scheduler);
     this.functionsRetryStrategy = invocations.retryStrategy(this.retryStrategy);
-    const dynamodb = new DynamoDbFaultLayer(this.dynamoEndpoint, seed, {
+    const dynamodb = await this.startDynamoProxy(seed, {
       stopsAt: (sdkInvocationId, operation) => invocations.stopsAt(sdkInvocationId, operation),
       metric: (name, operation) => this.platformMetric('DynamoDB', name, { Operation: operation }),
     });
     this.faults.layer = { invocations, dynamodb };
-    this.functionsDynamoEndpoint = await dynamodb.start();
+  }
+
+  /** The proxy every function's DynamoDB client calls: IAM's decisions, and the fault layer's DynamoDB faults. */
+  private async startDynamoProxy(seed: number, hooks: DynamoDbFaultHooks = {}): Promise<DynamoDbFaultLayer> {
+    const authorize = dynamoDbAuthorizer(() => this.iam, this, this.server.calls);
+    this.dynamoProxy = new DynamoDbFaultLayer(this.dynamoEndpoint, seed, { ...hooks, authorize });
+    this.functionsDynamoEndpoint = await this.dynamoProxy.start();
+    return this.dynamoProxy;
   }
 
   /** A metric AWS itself publishes (Lambda's `Errors`, DynamoDB's `ThrottledRequests`, …). */
@@ -299,6 +323,8 @@ export class SimulatedRegion {
   /** A deploy with a new configuration (validated by the stack's schema): every function restarts cold. */
   async redeploy(config: AppConfigInput): Promise<void> {
     this.currentConfig = parseAppConfig(config, 'redeployed config');
+    // The stack deploys the policies of the new configuration with the functions.
+    await this.iam?.redeployed();
     await this.functions.redeploy(this.currentConfig);
   }
 
@@ -377,7 +403,7 @@ export class SimulatedRegion {
   }
 
   async stop(): Promise<void> {
-    await this.faults.layer?.dynamodb.stop();
+    await this.dynamoProxy?.stop();
     await this.server.stop();
     await this.auditor.stop();
     await this.ownDynamo?.stop();

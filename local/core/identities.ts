@@ -1,7 +1,9 @@
 /**
  * The principals of the simulated region. A scenario names an actor; the SDK client for that actor signs with an
  * access key id the server maps back to the actor, so CloudTrail events carry the right userIdentity and
- * userAgent (the keeper's "who changed it" and the sweeper's "who disassociated it" depend on them).
+ * userAgent (the keeper's "who changed it" and the sweeper's "who disassociated it" depend on them), and IAM
+ * evaluates the actor's policies. eip-keeper's functions are the actor `eip-keeper`, each signing as its own role
+ * (`functionActor`), as a Lambda function signs with its execution role.
  */
 import { SERVICE_ACTORS } from './service-actors';
 import type { CallerIdentity } from './types';
@@ -63,6 +65,25 @@ export const ACTORS: Record<string, ActorTemplate> = {
   },
 };
 
+/** The actor of eip-keeper's functions. */
+export const FUNCTIONS_ACTOR = 'eip-keeper';
+const FUNCTION_ACTOR_PREFIX = `${FUNCTIONS_ACTOR}/`;
+
+/** The actor a function's SDK clients sign as: `eip-keeper/Sweeper`. */
+export function functionActor(functionId: string): string {
+  return `${FUNCTION_ACTOR_PREFIX}${functionId}`;
+}
+
+/** The execution role of a function in the simulated region (the stack's role, named). */
+export function functionRoleName(functionId: string): string {
+  return `EipKeeper-${functionId}Role`;
+}
+
+/** Lambda's session name for a function's role: the function name. */
+export function functionSessionName(functionId: string): string {
+  return `EipKeeper-${functionId}`;
+}
+
 export function accessKeyIdFor(actor: string): string {
   return `${ACTOR_KEY_PREFIX}${Buffer.from(actor).toString('hex')}`;
 }
@@ -71,23 +92,40 @@ export function credentialsFor(actor: string) {
   return { accessKeyId: accessKeyIdFor(actor), secretAccessKey: 'simulated' };
 }
 
-/** Maps an access key id back to its actor; an unknown actor is an IAM user of that name. */
+/**
+ * Maps an access key id back to its actor; an unknown actor is an IAM user of that name. `principalArn` is the ARN
+ * IAM evaluates: the session of an assumed role, or the user.
+ */
 export function resolveCaller(accountId: string, accessKeyId: string): CallerIdentity {
   const actor = accessKeyId.startsWith(ACTOR_KEY_PREFIX)
     ? Buffer.from(accessKeyId.slice(ACTOR_KEY_PREFIX.length), 'hex').toString('utf8')
     : 'unknown';
+  if (actor.startsWith(FUNCTION_ACTOR_PREFIX)) {
+    const functionId = actor.slice(FUNCTION_ACTOR_PREFIX.length);
+    const userIdentity = assumedRole(
+      accountId,
+      functionRoleName(functionId),
+      functionSessionName(functionId),
+    );
+    return { actor: FUNCTIONS_ACTOR, functionId, userIdentity, principalArn: userIdentity.arn };
+  }
   const service = SERVICE_ACTORS[actor];
   if (service) return { actor, ...service(accountId) };
   const template = ACTORS[actor];
-  if (template) return { actor, userIdentity: template.identity(accountId), userAgent: template.userAgent };
+  if (template) {
+    const userIdentity = template.identity(accountId);
+    return { actor, userIdentity, userAgent: template.userAgent, principalArn: String(userIdentity.arn) };
+  }
+  const arn = `arn:aws:iam::${accountId}:user/${actor}`;
   return {
     actor,
     userIdentity: {
       type: 'IAMUser',
       principalId: `AIDA${actor.toUpperCase().replace(/[^A-Z0-9]/g, '')}`,
-      arn: `arn:aws:iam::${accountId}:user/${actor}`,
+      arn,
       accountId,
       userName: actor,
     },
+    principalArn: arn,
   };
 }

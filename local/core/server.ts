@@ -6,9 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Authorization } from '../iam/authorizer';
+import type { IamCheck } from '../iam/policy';
 import type { Throttler } from './throttle';
 import type {
   CallerIdentity,
+  CallOutcome,
   CloudTrailParts,
   EventBridgeEvent,
   ServiceEnv,
@@ -21,6 +24,8 @@ export interface CallRecord {
   service: string;
   action: string;
   actor: string;
+  /** The calling function, when one of eip-keeper's functions made the call. */
+  functionId?: string;
   /** `ok`, `throttled`, or the error code returned. */
   outcome: string;
 }
@@ -41,6 +46,14 @@ export interface ServerHooks {
     action: string,
     req: SimRequest,
   ): SimResponse | undefined | Promise<SimResponse | undefined>;
+  /** Present while IAM is evaluated: decides the checks of the requests of callers it governs. */
+  iam?(): IamAuthorizer | undefined;
+}
+
+/** The part of the region's IAM the server needs. */
+export interface IamAuthorizer {
+  governs(caller: CallerIdentity): boolean;
+  authorize(caller: CallerIdentity, checks: readonly IamCheck[]): Promise<Authorization>;
 }
 
 const CREDENTIAL_RE = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/;
@@ -134,17 +147,40 @@ export class SimulatedServer {
       return;
     }
 
-    const outcome = await module.handle(simReq, this.hooks.env);
+    const denied = await this.authorize(module, action, simReq);
+    const outcome = denied ?? (await module.handle(simReq, this.hooks.env));
     this.calls.push({
       service,
       action: outcome.action,
       actor: caller.actor,
+      ...(caller.functionId ? { functionId: caller.functionId } : {}),
       outcome:
+        outcome.errorCode ??
         outcome.cloudTrail?.errorCode ??
         (outcome.response.status < 300 ? 'ok' : `http${outcome.response.status}`),
     });
     if (outcome.cloudTrail) this.hooks.onCloudTrail(this.toEvent(outcome.cloudTrail, simReq));
     send(res, outcome.response);
+  }
+
+  /**
+   * IAM's decision on a request of a governed caller: the service's refusal when IAM denies it, else nothing (the
+   * items IAM refused one by one are left on the request for the service).
+   */
+  private async authorize(
+    module: ServiceModule,
+    action: string,
+    req: SimRequest,
+  ): Promise<CallOutcome | undefined> {
+    const iam = this.hooks.iam?.();
+    if (!iam?.governs(req.caller)) return undefined;
+    if (!module.iamChecks || !module.accessDenied) {
+      throw new Error(`${module.signingName} has no IAM mapping: ${req.caller.actor} cannot be authorized`);
+    }
+    const { denial, items } = await iam.authorize(req.caller, module.iamChecks(req, action, this.hooks.env));
+    if (denial) return module.accessDenied(req, action, denial, this.hooks.env);
+    if (items.size > 0) req.itemDenials = items;
+    return undefined;
   }
 
   private toEvent(parts: CloudTrailParts, req: SimRequest): EventBridgeEvent {

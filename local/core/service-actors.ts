@@ -13,8 +13,10 @@ function viaServiceRole(
   accountId: string,
   o: { role: string; session: string; host: string; requesterId: string; interfaceType: string },
 ): ServiceCaller {
+  const userIdentity = assumedRole(accountId, o.role, o.session, o.host);
   return {
-    userIdentity: assumedRole(accountId, o.role, o.session, o.host),
+    userIdentity,
+    principalArn: userIdentity.arn,
     userAgent: o.host,
     sourceIp: o.host,
     requester: { requesterId: o.requesterId, interfaceType: o.interfaceType },
@@ -57,6 +59,8 @@ export const SERVICE_ACTORS: Readonly<Record<string, (accountId: string) => Serv
     }),
   'nat-gateway': () => ({
     userIdentity: { type: 'AWSService', invokedBy: 'ec2.amazonaws.com' },
+    // An AWS service acting for itself has no ARN in the account; IAM governs none of these callers.
+    principalArn: 'ec2.amazonaws.com',
     userAgent: 'ec2.amazonaws.com',
     sourceIp: 'ec2.amazonaws.com',
     requester: { requesterId: '223145668910', interfaceType: 'nat_gateway' },

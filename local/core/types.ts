@@ -3,6 +3,7 @@
  * credential scope names the service (`.../<region>/<service>/aws4_request`), and the request goes to the
  * ServiceModule registered under that signing name. Adding a service is one module implementing this interface.
  */
+import type { Denial, IamCheck, ItemDenials } from '../iam/policy';
 import type { VirtualClock } from './clock';
 
 /** Who is calling, resolved from the access key id the SDK signed with. */
@@ -20,6 +21,10 @@ export interface CallerIdentity {
    * requester-managed, with its requester id and interface type.
    */
   requester?: { requesterId: string; interfaceType: string };
+  /** The principal IAM evaluates: an assumed-role session ARN or an IAM user ARN. */
+  principalArn: string;
+  /** Set when the caller is one of eip-keeper's functions (it signs as that function's role). */
+  functionId?: string;
 }
 
 export interface SimRequest {
@@ -34,6 +39,8 @@ export interface SimRequest {
   caller: CallerIdentity;
   userAgent: string;
   sourceIp: string;
+  /** Items of the request IAM refused one by one (EventBridge PutEvents entries); the service fails only those. */
+  itemDenials?: ItemDenials;
 }
 
 export interface SimResponse {
@@ -52,6 +59,8 @@ export interface CallOutcome {
   action: string;
   /** Present when AWS would write a CloudTrail management event that EventBridge delivers. */
   cloudTrail?: CloudTrailParts;
+  /** The error code returned, for the call record, when CloudTrail's record does not carry it. */
+  errorCode?: string;
 }
 
 export interface CloudTrailParts {
@@ -87,6 +96,13 @@ export interface ServiceModule {
   throttled(action: string, requestId: string): SimResponse;
   /** Handles one request; errors the SDK must see are returned as responses, never thrown. */
   handle(req: SimRequest, env: ServiceEnv): Promise<CallOutcome> | CallOutcome;
+  /**
+   * What IAM must authorize for this request: one check per resource it names (action, ARN, condition keys), from
+   * the service's table beside it. Required for a service callers with policies reach.
+   */
+  iamChecks?(req: SimRequest, action: string, env: ServiceEnv): IamCheck[];
+  /** The service's own refusal of a request IAM denied (its error code and shape, and CloudTrail's record). */
+  accessDenied?(req: SimRequest, action: string, denial: Denial, env: ServiceEnv): CallOutcome;
 }
 
 export interface IdFactory {

@@ -41,6 +41,7 @@ export async function startEc2Sim(
     env,
     resolveCaller: (accessKeyId) => ({
       actor: 'test',
+      principalArn: `arn:aws:iam::${accountId}:user/test`,
       userIdentity: {
         type: 'IAMUser',
         principalId: 'AIDATESTUSER',

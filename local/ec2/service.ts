@@ -35,6 +35,7 @@ import {
 } from './actions/network-interfaces';
 import { CreateTags, DeleteTags } from './actions/tags';
 import { Ec2Error } from './errors';
+import { ec2AccessDenied, ec2IamChecks } from './iam';
 import { bool, parseQuery, type QueryObject, str } from './query';
 import { dryRunOperation, Ec2State, type Ec2StateOptions } from './state';
 import { xmlError, xmlResponse } from './xml';
@@ -92,8 +93,39 @@ export function createEc2Service(stateOrEnv: Ec2State | ServiceEnv, options?: Ec
     throttled: (_action, requestId) =>
       xmlError(503, 'RequestLimitExceeded', 'Request limit exceeded.', requestId),
     handle: (req) => handle(state, req),
+    iamChecks: (req, action) => ec2IamChecks(state, parseQuery(req.body, req.query), action),
+    accessDenied: (req, action, denial) => {
+      const params = parseQuery(req.body, req.query);
+      const requestId = state.env.ids.uuid();
+      const { response, message } = ec2AccessDenied(denial, requestId);
+      const def = Object.hasOwn(EC2_ACTIONS, action) ? EC2_ACTIONS[action] : undefined;
+      const cloudTrail = def
+        ? trailOf(
+            def,
+            action,
+            params,
+          )({
+            responseElements: null,
+            errorCode: 'Client.UnauthorizedOperation',
+            errorMessage: message,
+          })
+        : undefined;
+      // The call record carries CloudTrail's code (`Client.UnauthorizedOperation`), as for every EC2 failure.
+      return { action, response, ...(cloudTrail ? { cloudTrail } : { errorCode: 'UnauthorizedOperation' }) };
+    },
   };
   return service;
+}
+
+/** CloudTrail's record of a call to a mutating action (none for reads: EventBridge never sees them). */
+function trailOf(def: ActionDef, action: string, params: QueryObject) {
+  const requestParameters = def.mutating ? requestParametersOf(def, params) : null;
+  return (
+    parts: Omit<CloudTrailParts, 'eventSource' | 'eventName' | 'source' | 'requestParameters'>,
+  ): CloudTrailParts | undefined =>
+    def.mutating
+      ? { eventSource: EVENT_SOURCE, eventName: action, source: 'aws.ec2', requestParameters, ...parts }
+      : undefined;
 }
 
 function handle(state: Ec2State, req: SimRequest) {
@@ -112,13 +144,7 @@ function handle(state: Ec2State, req: SimRequest) {
       ),
     };
   }
-  const requestParameters = def.mutating ? requestParametersOf(def, params) : null;
-  const trail = (
-    parts: Omit<CloudTrailParts, 'eventSource' | 'eventName' | 'source' | 'requestParameters'>,
-  ) =>
-    def.mutating
-      ? { eventSource: EVENT_SOURCE, eventName: action, source: 'aws.ec2', requestParameters, ...parts }
-      : undefined;
+  const trail = trailOf(def, action, params);
   try {
     const dryRun = bool(params, 'DryRun') ?? false;
     const failure = state.takeFailure(req.caller.actor, action);

@@ -4,6 +4,7 @@
  * UpdateNodegroupConfig), which write CloudTrail records as EKS does (`source: aws.eks`).
  */
 import type { CallOutcome, ServiceEnv, ServiceModule, SimRequest, SimResponse } from '../core/types';
+import type { Denial, IamCheck } from '../iam/policy';
 import { EksError, type EksState, type SimAddon, type SimCluster, type SimNodegroup } from './state';
 
 const epoch = (iso: string) => Math.floor(Date.parse(iso) / 1000);
@@ -62,6 +63,26 @@ function page<T>(items: T[], query: URLSearchParams): { items: T[]; nextToken?: 
   return start + max < items.length ? { items: slice, nextToken: String(start + max) } : { items: slice };
 }
 
+/**
+ * The resource each EKS action is authorized on (Service Authorization Reference): a cluster, node group or add-on
+ * ARN (node group and add-on ARNs end in an id EKS assigns), or `*` for ListClusters.
+ */
+const EKS_IAM: Readonly<
+  Record<string, (s: EksState, env: ServiceEnv, cluster: string, sub: string) => string>
+> = {
+  ListClusters: () => '*',
+  DescribeCluster: (s, env, c) =>
+    s.clusters.get(c)?.arn ?? `arn:aws:eks:${env.region}:${env.accountId}:cluster/${c}`,
+  ListNodegroups: (s, env, c) => EKS_IAM.DescribeCluster?.(s, env, c, '') ?? '',
+  DescribeNodegroup: (s, env, c, ng) =>
+    s.nodegroups.get(c)?.get(ng)?.arn ??
+    `arn:aws:eks:${env.region}:${env.accountId}:nodegroup/${c}/${ng}/unknown`,
+  UpdateNodegroupConfig: (s, env, c, ng) => EKS_IAM.DescribeNodegroup?.(s, env, c, ng) ?? '',
+  DescribeAddon: (s, env, c, a) =>
+    s.addons.get(c)?.get(a)?.arn ?? `arn:aws:eks:${env.region}:${env.accountId}:addon/${c}/${a}/unknown`,
+  UpdateAddon: (s, env, c, a) => EKS_IAM.DescribeAddon?.(s, env, c, a) ?? '',
+};
+
 export interface EksServiceOptions {
   /** The Kubernetes API endpoint of a cluster (the simulated API server). */
   kubernetesEndpoint(cluster: string): Promise<string>;
@@ -81,6 +102,34 @@ export class EksService implements ServiceModule {
 
   throttled(_action: string, requestId: string): SimResponse {
     return error(429, 'ThrottlingException', 'Rate exceeded', requestId);
+  }
+
+  iamChecks(req: SimRequest, action: string, env: ServiceEnv): IamCheck[] {
+    const resource = Object.hasOwn(EKS_IAM, action) ? EKS_IAM[action] : undefined;
+    if (!resource) throw new Error(`no IAM mapping for eks:${action}`);
+    const [cluster = '', sub = ''] = route(req)?.params ?? [];
+    return [{ action: `eks:${action}`, resource: resource(this.state, env, cluster, sub) }];
+  }
+
+  /** EKS's refusal: `AccessDeniedException` (403); CloudTrail records a refused update. */
+  accessDenied(req: SimRequest, action: string, denial: Denial, env: ServiceEnv): CallOutcome {
+    const outcome: CallOutcome = {
+      action,
+      response: error(403, 'AccessDeniedException', denial.message, env.ids.uuid()),
+      errorCode: 'AccessDeniedException',
+    };
+    if (action.startsWith('Update')) {
+      outcome.cloudTrail = {
+        eventSource: 'eks.amazonaws.com',
+        eventName: action,
+        source: 'aws.eks',
+        requestParameters: this.requestParameters(action, route(req)?.params ?? [], req),
+        responseElements: null,
+        errorCode: 'AccessDeniedException',
+        errorMessage: denial.message,
+      };
+    }
+    return outcome;
   }
 
   async handle(req: SimRequest, env: ServiceEnv): Promise<CallOutcome> {

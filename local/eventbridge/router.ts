@@ -113,6 +113,10 @@ export function seededRandom(seed: number): () => number {
 export class LocalEventBridge {
   readonly invocations: Invocation[] = [];
   readonly dlq: DlqEntry[] = [];
+  /** Failed invocations Lambda could not put in the on-failure queue (IAM refused the send): lost. */
+  readonly undeliverable: DlqEntry[] = [];
+  /** Puts a dead letter as Lambda would, with the function's role; false when it is refused (set by the region). */
+  sendDeadLetter?: (entry: DlqEntry) => Promise<boolean>;
   readonly dropped: DroppedEvent[] = [];
   /** Every event put on the bus, in order. */
   readonly events: EventBridgeEvent[] = [];
@@ -305,11 +309,16 @@ export class LocalEventBridge {
     this.pending.push({ dueMs, seq: this.seq, target, event, attempt, firstDueMs: firstDueMs ?? dueMs });
   }
 
+  private async deadLetter(entry: DlqEntry): Promise<void> {
+    if (this.sendDeadLetter && !(await this.sendDeadLetter(entry))) this.undeliverable.push(entry);
+    else this.dlq.push(entry);
+  }
+
   private async deliver(p: Pending): Promise<void> {
     const at = this.clock.now().toISOString();
     const base = { functionId: p.target.functionId, ruleId: p.target.ruleId, at, eventId: p.event.id };
     if (this.clock.nowMs() - Date.parse(p.event.time) > MAX_EVENT_AGE_MS) {
-      this.dlq.push({ ...base, reason: 'max-event-age', attempts: p.attempt - 1, event: p.event });
+      await this.deadLetter({ ...base, reason: 'max-event-age', attempts: p.attempt - 1, event: p.event });
       return;
     }
     try {
@@ -340,7 +349,13 @@ export class LocalEventBridge {
       });
       const retryDelay = ASYNC_RETRY_DELAYS_MS[p.attempt - 1];
       if (retryDelay === undefined) {
-        this.dlq.push({ ...base, reason: 'retries-exhausted', error, attempts: p.attempt, event: p.event });
+        await this.deadLetter({
+          ...base,
+          reason: 'retries-exhausted',
+          error,
+          attempts: p.attempt,
+          event: p.event,
+        });
       } else {
         this.enqueue(p.target, p.event, retryDelay, p.attempt + 1, p.firstDueMs);
       }

@@ -11,6 +11,7 @@ import type {
   SimRequest,
   SimResponse,
 } from '../core/types';
+import type { Denial, IamCheck } from '../iam/policy';
 
 /** The entry's `Time` (epoch seconds on the JSON 1.1 wire, or RFC 3339), else the time of the call. */
 function eventTime(time: Entry['Time'], now: Date): string {
@@ -37,6 +38,20 @@ interface Entry {
   EventBusName?: string;
 }
 
+/** The bus an entry goes to: its `EventBusName` (a name or an ARN), else the default bus. */
+function busArn(env: ServiceEnv, name: string | undefined): string {
+  if (name?.startsWith('arn:')) return name;
+  return `arn:aws:events:${env.region}:${env.accountId}:event-bus/${name ?? 'default'}`;
+}
+
+function entriesOf(req: SimRequest): Entry[] {
+  try {
+    return (JSON.parse(req.body) as { Entries?: Entry[] }).Entries ?? [];
+  } catch {
+    return [];
+  }
+}
+
 export class EventsService implements ServiceModule {
   readonly signingName = 'events';
   /** Every accepted custom event, in order. */
@@ -54,6 +69,36 @@ export class EventsService implements ServiceModule {
       { __type: 'ThrottlingException', message: 'Rate exceeded' },
       { 'x-amzn-requestid': requestId },
     );
+  }
+
+  /**
+   * EventBridge authorizes each entry on its bus with its own `events:source` and `events:detail-type`
+   * (multivalued keys, Service Authorization Reference): an entry the caller may not send fails alone
+   * (`NotAuthorizedForSourceException`); a caller with no statement for PutEvents fails the call.
+   */
+  iamChecks(req: SimRequest, action: string, env: ServiceEnv): IamCheck[] {
+    if (action !== 'PutEvents') throw new Error(`no IAM mapping for events:${action}`);
+    return entriesOf(req).map((e, item) => ({
+      action: 'events:PutEvents',
+      resource: busArn(env, e.EventBusName),
+      context: {
+        ...(e.Source !== undefined ? { 'events:source': [e.Source] } : {}),
+        ...(e.DetailType !== undefined ? { 'events:detail-type': [e.DetailType] } : {}),
+      },
+      item,
+    }));
+  }
+
+  accessDenied(_req: SimRequest, action: string, denial: Denial, env: ServiceEnv): CallOutcome {
+    return {
+      action,
+      response: json(
+        400,
+        { __type: 'AccessDeniedException', message: denial.message },
+        { 'x-amzn-requestid': env.ids.uuid() },
+      ),
+      errorCode: 'AccessDeniedException',
+    };
   }
 
   handle(req: SimRequest, env: ServiceEnv): CallOutcome {
@@ -79,7 +124,9 @@ export class EventsService implements ServiceModule {
         action,
         response: json(400, { __type: 'ValidationException', message: 'Entries must hold 1 to 10 entries' }),
       };
-    const results = entries.map((e) => {
+    const results = entries.map((e, i) => {
+      const denied = req.itemDenials?.get(i);
+      if (denied) return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: denied.message };
       if (!e.Source || !e.DetailType || e.Detail === undefined)
         return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Source, DetailType and Detail are required' };
       if (e.Source.startsWith('aws.'))

@@ -3,6 +3,7 @@
  * and DetachRolePolicy for scenarios that fix a cluster role (they write CloudTrail records, `source: aws.iam`).
  */
 import type { CallOutcome, ServiceEnv, ServiceModule, SimRequest, SimResponse } from '../core/types';
+import type { Denial, IamCheck } from './policy';
 
 const XMLNS = 'https://iam.amazonaws.com/doc/2010-05-08/';
 
@@ -42,6 +43,12 @@ export function policyArn(nameOrArn: string): string {
   return nameOrArn.startsWith('arn:') ? nameOrArn : `arn:aws:iam::aws:policy/${nameOrArn}`;
 }
 
+function paramsOf(req: SimRequest): URLSearchParams {
+  const params = new URLSearchParams(req.body);
+  for (const [k, v] of req.query) if (!params.has(k)) params.set(k, v);
+  return params;
+}
+
 export class IamService implements ServiceModule {
   readonly signingName = 'iam';
   readonly roles = new Map<string, SimRole>();
@@ -64,9 +71,35 @@ export class IamService implements ServiceModule {
     return error(400, 'Throttling', 'Rate exceeded', requestId);
   }
 
+  /** Every simulated IAM action is on the role named (`arn:aws:iam::<account>:role/<name>`). */
+  iamChecks(req: SimRequest, action: string, env: ServiceEnv): IamCheck[] {
+    const role = paramsOf(req).get('RoleName') ?? '';
+    return [{ action: `iam:${action}`, resource: `arn:aws:iam::${env.accountId}:role/${role}` }];
+  }
+
+  accessDenied(req: SimRequest, action: string, denial: Denial, env: ServiceEnv): CallOutcome {
+    const outcome: CallOutcome = {
+      action,
+      response: error(403, 'AccessDenied', denial.message, env.ids.uuid()),
+      errorCode: 'AccessDenied',
+    };
+    if (action !== 'ListAttachedRolePolicies') {
+      const params = paramsOf(req);
+      outcome.cloudTrail = {
+        eventSource: 'iam.amazonaws.com',
+        eventName: action,
+        source: 'aws.iam',
+        requestParameters: { roleName: params.get('RoleName'), policyArn: params.get('PolicyArn') },
+        responseElements: null,
+        errorCode: 'AccessDenied',
+        errorMessage: denial.message,
+      };
+    }
+    return outcome;
+  }
+
   handle(req: SimRequest, env: ServiceEnv): CallOutcome {
-    const params = new URLSearchParams(req.body);
-    for (const [k, v] of req.query) if (!params.has(k)) params.set(k, v);
+    const params = paramsOf(req);
     const action = params.get('Action') ?? 'Unknown';
     const requestId = env.ids.uuid();
     const roleName = params.get('RoleName') ?? '';

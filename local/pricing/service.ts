@@ -4,6 +4,7 @@
  * list entry is a JSON document in a string, as the real API returns it.
  */
 import type { CallOutcome, ServiceModule, SimRequest, SimResponse } from '../core/types';
+import type { Denial, IamCheck } from '../iam/policy';
 
 const JSON_TYPE = 'application/x-amz-json-1.1';
 
@@ -43,6 +44,19 @@ export class PricingService implements ServiceModule {
 
   throttled(): SimResponse {
     return json(400, { __type: 'ThrottlingException', Message: 'Rate exceeded' });
+  }
+
+  /** The Price List API has no resources (`pricing:GetProducts` on `*`). */
+  iamChecks(_req: SimRequest, action: string): IamCheck[] {
+    return [{ action: `pricing:${action}`, resource: '*' }];
+  }
+
+  accessDenied(_req: SimRequest, action: string, denial: Denial): CallOutcome {
+    return {
+      action,
+      response: json(400, { __type: 'AccessDeniedException', Message: denial.message }),
+      errorCode: 'AccessDeniedException',
+    };
   }
 
   handle(req: SimRequest): CallOutcome {

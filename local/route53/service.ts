@@ -4,6 +4,7 @@
  * orders them (by reversed labels, then type), with `NoSuchHostedZone` for an unknown zone.
  */
 import type { CallOutcome, ServiceEnv, ServiceModule, SimRequest, SimResponse } from '../core/types';
+import type { Denial, IamCheck } from '../iam/policy';
 
 export interface SimRecord {
   name: string;
@@ -128,6 +129,21 @@ export class Route53Service implements ServiceModule {
 
   throttled(_action: string, requestId: string): SimResponse {
     return errorResponse(400, 'Throttling', 'Rate exceeded', requestId);
+  }
+
+  /** `route53:ListHostedZones` is not scoped; a zone's reads are on `hostedzone/<id>` (no region or account). */
+  iamChecks(req: SimRequest, action: string): IamCheck[] {
+    if (action === 'ListHostedZones') return [{ action: 'route53:ListHostedZones', resource: '*' }];
+    const zoneId = decodeURIComponent(req.path.split('/')[3] ?? '');
+    return [{ action: `route53:${action}`, resource: `arn:aws:route53:::hostedzone/${zoneId}` }];
+  }
+
+  accessDenied(_req: SimRequest, action: string, denial: Denial, env: ServiceEnv): CallOutcome {
+    return {
+      action,
+      response: errorResponse(403, 'AccessDenied', denial.message, env.ids.uuid()),
+      errorCode: 'AccessDenied',
+    };
   }
 
   handle(req: SimRequest, env: ServiceEnv): CallOutcome {

@@ -23,7 +23,7 @@ export async function auditResults(region: SimulatedRegion): Promise<AuditOutput
       functionId: 'AuditReport',
       env: region.runtimeEnv(),
       config: region.config,
-      aws: region.connection('eip-keeper'),
+      aws: region.functionConnection('Auditor'),
       clock: region.clock,
       logs: [],
       metrics: [],

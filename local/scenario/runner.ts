@@ -38,6 +38,7 @@ export function regionOptionsOf(scenario: Scenario, opts: ScenarioRunOptions = {
     functions: opts.functions,
     echoLogs: opts.echoLogs,
     faultLayer: usesFaultLayer(scenario),
+    actorPolicies: Object.fromEntries(Object.entries(scenario.actors).map(([name, a]) => [name, a.policy])),
   };
 }
 

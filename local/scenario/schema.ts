@@ -1,10 +1,12 @@
 /**
  * The scenario file format (documented in docs/scenarios.md; keep it stable). A scenario is an initial region state
- * (state-schema.ts), the app configuration, fault switches (faults-schema.ts) and a timeline of steps
- * (steps-schema.ts).
+ * (state-schema.ts), the app configuration, fault switches (faults-schema.ts), the IAM policies of its actors and a
+ * timeline of steps (steps-schema.ts).
  */
 import { z } from 'zod';
 import { formatIssuePath } from '../../shared/config/schema';
+import { FUNCTIONS_ACTOR } from '../core/identities';
+import { PolicyDocumentSchema } from '../iam/policy-schema';
 import { FaultsSchema } from './faults-schema';
 import { checkReferences } from './labels';
 import { InitialStateSchema } from './state-schema';
@@ -29,6 +31,17 @@ export const ScenarioSchema = z
     config: z.record(z.string(), z.unknown()).default({}),
     state: InitialStateSchema.default(InitialStateSchema.parse({})),
     faults: FaultsSchema.optional(),
+    /**
+     * IAM users of the scenario and the policy IAM evaluates for each (an actor not listed is allowed everything);
+     * eip-keeper's functions carry their roles' policies from the stack.
+     */
+    actors: z
+      .record(z.string().min(1), z.object({ policy: PolicyDocumentSchema }).strict())
+      .refine(
+        (a) => !(FUNCTIONS_ACTOR in a),
+        `${FUNCTIONS_ACTOR}: the functions' policies come from the stack`,
+      )
+      .default({}),
     steps: z.array(z.unknown()).default([]),
   })
   .strict();

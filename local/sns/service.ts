@@ -3,6 +3,7 @@
  * `MessageStructure=json`, and every accepted message captured for the scenario output.
  */
 import type { CallOutcome, ServiceEnv, ServiceModule, SimRequest, SimResponse } from '../core/types';
+import type { Denial, IamCheck } from '../iam/policy';
 
 export interface PublishedMessage {
   at: string;
@@ -67,6 +68,11 @@ export function subjectProblem(subject: string): string | undefined {
   return undefined;
 }
 
+/** What IAM authorizes per SNS action (an encrypted topic also needs its key, which the region's IAM adds). */
+const SNS_IAM: Readonly<Record<string, (params: URLSearchParams) => IamCheck[]>> = {
+  Publish: (params) => [{ action: 'sns:Publish', resource: params.get('TopicArn') ?? '' }],
+};
+
 export class SnsService implements ServiceModule {
   readonly signingName = 'sns';
   readonly messages: PublishedMessage[] = [];
@@ -82,6 +88,24 @@ export class SnsService implements ServiceModule {
 
   throttled(_action: string, requestId: string): SimResponse {
     return error(400, 'Throttling', 'Rate exceeded', requestId);
+  }
+
+  iamChecks(req: SimRequest, action: string): IamCheck[] {
+    const checks = Object.hasOwn(SNS_IAM, action) ? SNS_IAM[action] : undefined;
+    if (!checks) throw new Error(`no IAM mapping for sns:${action}`);
+    return checks(new URLSearchParams(req.body));
+  }
+
+  /**
+   * SNS's refusals: `AuthorizationError` (403) when the caller may not publish, `KMSAccessDenied` (400) when it may
+   * but cannot use the topic's key through SNS.
+   */
+  accessDenied(_req: SimRequest, action: string, denial: Denial, env: ServiceEnv): CallOutcome {
+    const requestId = env.ids.uuid();
+    const [status, code] = denial.check.action.startsWith('kms:')
+      ? [400, 'KMSAccessDenied']
+      : [403, 'AuthorizationError'];
+    return { action, response: error(status, code, denial.message, requestId), errorCode: code };
   }
 
   handle(req: SimRequest, env: ServiceEnv): CallOutcome {

@@ -4,6 +4,7 @@
  * versions. Enough for the sweeper's kill switch and a configuration parameter.
  */
 import type { CallOutcome, ServiceEnv, ServiceModule, SimRequest, SimResponse } from '../core/types';
+import type { Denial, IamCheck } from '../iam/policy';
 
 export interface SsmParameter {
   name: string;
@@ -22,6 +23,25 @@ function json(status: number, body: unknown): SimResponse {
 
 function error(status: number, type: string, message: string): SimResponse {
   return json(status, { __type: type, message });
+}
+
+/** A parameter's ARN: `parameter/eip-keeper/kill-switch` for `/eip-keeper/kill-switch`. */
+export function parameterArn(env: Pick<ServiceEnv, 'region' | 'accountId'>, name: string): string {
+  return `arn:aws:ssm:${env.region}:${env.accountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
+}
+
+/** What IAM authorizes per SSM action: the parameter named. */
+const SSM_IAM: Readonly<Record<string, string>> = {
+  GetParameter: 'ssm:GetParameter',
+  PutParameter: 'ssm:PutParameter',
+};
+
+function inputOf(req: SimRequest): Record<string, unknown> {
+  try {
+    return req.body ? (JSON.parse(req.body) as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }
 
 export class SsmService implements ServiceModule {
@@ -61,6 +81,35 @@ export class SsmService implements ServiceModule {
     return error(400, 'ThrottlingException', 'Rate exceeded');
   }
 
+  iamChecks(req: SimRequest, action: string, env: ServiceEnv): IamCheck[] {
+    const iamAction = Object.hasOwn(SSM_IAM, action) ? SSM_IAM[action] : undefined;
+    if (!iamAction) throw new Error(`no IAM mapping for ssm:${action}`);
+    const name = inputOf(req).Name;
+    return [{ action: iamAction, resource: parameterArn(env, typeof name === 'string' ? name : '') }];
+  }
+
+  /** SSM's refusal: `AccessDeniedException` (400); CloudTrail records a refused PutParameter. */
+  accessDenied(req: SimRequest, action: string, denial: Denial): CallOutcome {
+    const outcome: CallOutcome = {
+      action,
+      response: error(400, 'AccessDeniedException', denial.message),
+      errorCode: 'AccessDeniedException',
+    };
+    if (action === 'PutParameter') {
+      const input = inputOf(req);
+      outcome.cloudTrail = {
+        eventSource: 'ssm.amazonaws.com',
+        eventName: action,
+        requestParameters: { name: input.Name, type: input.Type, overwrite: input.Overwrite === true },
+        responseElements: null,
+        errorCode: 'AccessDenied',
+        errorMessage: denial.message,
+        source: 'aws.ssm',
+      };
+    }
+    return outcome;
+  }
+
   handle(req: SimRequest, env: ServiceEnv): CallOutcome {
     const action = this.actionOf(req) ?? 'Unknown';
     let input: Record<string, unknown>;
@@ -83,7 +132,7 @@ export class SsmService implements ServiceModule {
               Value: p.value,
               Version: p.version,
               LastModifiedDate: Date.parse(p.lastModified) / 1000,
-              ARN: `arn:aws:ssm:${env.region}:${env.accountId}:parameter${p.name.startsWith('/') ? '' : '/'}${p.name}`,
+              ARN: parameterArn(env, p.name),
               DataType: 'text',
             },
           }),

@@ -316,7 +316,12 @@ export const auditor: FunctionSpec = {
       actions: ['events:PutEvents'],
       resources: ['event-bus'],
       // Only events with eip-keeper's own source: the auditor cannot pose as another producer on the bus.
-      conditions: { StringEquals: { 'events:source': EVENT_SOURCE } },
+      // events:source is multivalued (ArrayOfString, Service Authorization Reference), so it needs a set operator
+      // (a plain StringEquals never matches it and denies every PutEvents); Null: a request naming no source fails.
+      conditions: {
+        'ForAllValues:StringEquals': { 'events:source': [EVENT_SOURCE] },
+        Null: { 'events:source': 'false' },
+      },
       why: 'an eip-keeper custom event per new or resolved finding',
     },
   ],

@@ -187,8 +187,11 @@ export async function settlePool(
   addresses?: PoolAddress[],
 ): Promise<PoolCounts> {
   const snapshot = await core.store.loadPool(pool.name);
-  const members =
-    addresses ?? story.addresses.get(pool.name) ?? (await core.ec2.describePoolAddresses([pool.name]));
+  let members = addresses ?? story.addresses.get(pool.name);
+  if (!members) {
+    members = await core.ec2.describePoolAddresses([pool.name]);
+    story.addresses.set(pool.name, members);
+  }
   const counts = poolCounts(snapshot, members);
   if (
     snapshot.exhaustion?.open &&

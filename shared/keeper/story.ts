@@ -26,9 +26,22 @@ export class Story {
     if (seen?.holderTag === eniId && !pending) return;
     this.tagChanges.push({ op: 'tag', allocationId, eniId });
   }
+  /** The pool of each address whose holder tag this invocation removes. */
+  private readonly untagPools = new Map<string, string>();
   /** `allocationId` is no longer held by `eniId`. */
   untagHolder(pool: PoolConfig, allocationId: string, eniId: string): void {
-    if (pool.tagHolder) this.tagChanges.push({ op: 'untag', allocationId, eniId });
+    if (!pool.tagHolder) return;
+    this.tagChanges.push({ op: 'untag', allocationId, eniId });
+    this.untagPools.set(allocationId, pool.name);
+  }
+  /**
+   * False for an address this invocation last read outside its pool (its pool tag removed): IAM lets the keeper tag
+   * pool members only, so such an address keeps its holder tag (docs/keeper.md).
+   */
+  mayUntag(allocationId: string): boolean {
+    const pool = this.untagPools.get(allocationId);
+    const members = pool === undefined ? undefined : this.addresses.get(pool);
+    return !members || members.some((a) => a.allocationId === allocationId);
   }
 }
 
@@ -37,7 +50,8 @@ export class Story {
  * reconciler (which repairs tag drift every period): the association it describes stands either way.
  */
 export async function flushHolderTags(core: KeeperCore, story: Story): Promise<void> {
-  for (const call of holderTagCalls(story.tagChanges.splice(0))) {
+  const changes = story.tagChanges.splice(0).filter((c) => c.op === 'tag' || story.mayUntag(c.allocationId));
+  for (const call of holderTagCalls(changes)) {
     try {
       if (call.op === 'tag') await core.ec2.tagHolder(call.allocationIds, call.eniId);
       else await core.ec2.untagHolder(call.allocationIds, call.eniId);

@@ -60,12 +60,16 @@ const event = (id: string): EventBridgeEvent => ({
   detail: {},
 });
 
-/** A region with only the probe deployed, stopped after each test; the fault layer unless told otherwise. */
+/**
+ * A region with only the probe deployed, stopped after each test; the fault layer unless told otherwise. IAM is off:
+ * the probe is no function of the stack, so no role of the stack's would let it write.
+ */
 const startProbeRegion = regionPerTest((opts: { faultLayer?: boolean } = {}) =>
   SimulatedRegion.start({
     dynamoEndpoint: inject('dynamoEndpoint'),
     functions: [probe],
     faultLayer: opts.faultLayer ?? true,
+    iam: false,
   }),
 );
 

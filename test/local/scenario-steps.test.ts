@@ -27,11 +27,13 @@ const baseState = {
   addressLimit: 20,
 };
 
+const TEST_ONLY = 'test-only';
+
 /** A function of the test's own, on a rule for `source: test.steps`. */
 function testFunction(id: string, build: FunctionSpec['load']): FunctionSpec {
   return {
     id,
-    entry: 'test-only',
+    entry: TEST_ONLY,
     description: id,
     rules: [{ id: `${id}Rule`, pattern: { source: ['test.steps'] } }],
     timeoutSeconds: 60,
@@ -84,9 +86,12 @@ async function run(steps: unknown[], opts: { functions?: FunctionSpec[]; config?
     { name: 'steps', config: opts.config ?? {}, state: baseState, steps },
     'test',
   );
+  const functions = opts.functions ?? [];
   const region = await SimulatedRegion.start({
     ...regionOptionsOf(scenario, { dynamoEndpoint: inject('dynamoEndpoint') }),
-    functions: opts.functions ?? [],
+    functions,
+    // The test's own functions are none of the stack's: no role of the stack's is theirs to evaluate.
+    iam: functions.every((f) => f.entry !== TEST_ONLY),
   });
   started.push(region);
   const result = await runOn(region, scenario);

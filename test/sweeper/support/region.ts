@@ -96,7 +96,8 @@ export async function startSweeperRegion(opts: {
     functionId: 'SweeperUnderTest',
     env: region.runtimeEnv(),
     config: region.config,
-    aws: region.connection('eip-keeper'),
+    // Signs as the Sweeper's role, as in Lambda: IAM evaluates its calls against the stack's policies.
+    aws: region.functionConnection('Sweeper'),
     clock: region.clock,
     logs: region.logs,
     metrics: region.metrics,

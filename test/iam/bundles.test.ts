@@ -1,0 +1,44 @@
+/**
+ * The IAM evaluator of the simulated region (`@cloud-copilot/iam-simulate`, AGPL-3.0) is a development dependency:
+ * no function bundle may contain it, nor anything of the simulated region. Each handler is bundled as the stack
+ * bundles it (LAMBDA_BUNDLING: every package bundled in) and its inputs are read from esbuild's metafile.
+ */
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { LAMBDA_BUNDLING } from '../../infra/constructs/event-function';
+import { REPO_ROOT } from '../../infra/stack';
+import pkg from '../../package.json' with { type: 'json' };
+import { FUNCTIONS } from '../../shared/app/functions';
+
+async function bundledInputs(entry: string): Promise<string[]> {
+  const result = await build({
+    entryPoints: [join(REPO_ROOT, entry)],
+    absWorkingDir: REPO_ROOT,
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    target: LAMBDA_BUNDLING.target,
+    mainFields: LAMBDA_BUNDLING.mainFields,
+    external: LAMBDA_BUNDLING.externalModules,
+    logLevel: 'silent',
+  });
+  return Object.keys(result.metafile.inputs);
+}
+
+describe('function bundles', () => {
+  it('keep the IAM evaluator a development dependency', () => {
+    expect(Object.keys(pkg.devDependencies)).toContain('@cloud-copilot/iam-simulate');
+    expect(Object.keys(pkg.dependencies)).not.toContain('@cloud-copilot/iam-simulate');
+  });
+
+  for (const spec of FUNCTIONS) {
+    it(`${spec.id}: bundles neither the IAM evaluator nor the simulated region`, async () => {
+      const inputs = await bundledInputs(spec.entry);
+      expect(inputs.some((f) => f.startsWith('node_modules/@aws-sdk/'))).toBe(true);
+      expect(inputs.filter((f) => f.includes('@cloud-copilot/') || f.startsWith('local/'))).toEqual([]);
+    });
+  }
+});
