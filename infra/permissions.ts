@@ -53,6 +53,8 @@ export const WILDCARD_RESOURCE_REASONS: Readonly<Partial<Record<ResourceRef, str
     "Reachability Analyzer paths are created at runtime, one per pool subnet; scoped to this account and region's network-insights-path resource type",
   'network-insights-analysis':
     "Reachability Analyzer analyses are created at runtime; scoped to this account and region's network-insights-analysis resource type",
+  'internet-gateway':
+    "the internet gateway of each pool's VPC is found at runtime; scoped to this account and region's internet-gateway resource type",
 };
 
 /** The concrete ARNs (tokens allowed) the stack provides for each symbolic resource. */
@@ -70,6 +72,7 @@ export function externalResourceArns(partition: string, region: string, account:
     'hosted-zone': `arn:${partition}:route53:::hostedzone/*`,
     'network-insights-path': `arn:${partition}:ec2:${region}:${account}:network-insights-path/*`,
     'network-insights-analysis': `arn:${partition}:ec2:${region}:${account}:network-insights-analysis/*`,
+    'internet-gateway': `arn:${partition}:ec2:${region}:${account}:internet-gateway/*`,
     'event-bus': `arn:${partition}:events:${region}:${account}:event-bus/default`,
   } as const;
 }

@@ -11,6 +11,7 @@ import type { SimResponse } from '../core/types';
 import type { ConditionContext, Denial, IamCheck } from '../iam/policy';
 import { type QueryObject, str, strList, tagList, tagSpecifications } from './query';
 import type { Ec2State, Tag } from './state';
+import { insightsOf, internetGatewaysOf } from './state/network-insights';
 import { xmlError } from './xml';
 
 type Ec2Checks = (state: Ec2State, params: QueryObject, action: string) => IamCheck[];
@@ -94,6 +95,23 @@ const RESOURCE_KINDS: Readonly<Record<string, ResourceKind<{ tags: Tag[] }>>> = 
     find: (s, id) => s.routeTableById.get(id),
     keys: (r, arn) => ({ 'ec2:Vpc': arn('vpc', r.vpcId), 'ec2:RouteTableID': r.routeTableId }),
   }),
+  'igw-': kind({
+    type: 'internet-gateway',
+    // The simulated region keeps no tags on internet gateways: only the ones a VPC uses exist.
+    find: (s, id) =>
+      [...s.vpcById.keys()].some((v) => internetGatewaysOf(s, v).has(id)) ? { tags: [] } : undefined,
+    keys: (_g, _arn) => ({}),
+  }),
+  'nip-': kind({
+    type: 'network-insights-path',
+    find: (s, id) => insightsOf(s).paths.get(id),
+    keys: () => ({}),
+  }),
+  'nia-': kind({
+    type: 'network-insights-analysis',
+    find: (s, id) => insightsOf(s).analyses.get(id),
+    keys: () => ({}),
+  }),
 };
 
 /** Resource type, tags and keys of an existing resource, found by its id's prefix (unknown: its ARN only). */
@@ -141,6 +159,25 @@ const onEni: Ec2Checks = (state, params, action) => [
   check(state, action, str(params, 'NetworkInterfaceId') ?? ''),
 ];
 
+/**
+ * A Reachability Analyzer path: created as `network-insights-path/*` with its request tags, and authorized on the
+ * source and destination it names (each an optional resource type of the action, with its own condition keys).
+ */
+const createPath: Ec2Checks = (state, params, action) => {
+  // Source and Destination are ids or ARNs (`…:network-interface/eni-…`).
+  const named = ['Source', 'Destination'].flatMap((k) => str(params, k)?.split('/').pop() ?? []);
+  return [
+    ...creating('network-insights-path')(state, params, action),
+    ...named.map((id) => check(state, action, id)),
+  ];
+};
+
+/** An analysis of a path: created as `network-insights-analysis/*`, and authorized on the path it runs. */
+const startAnalysis: Ec2Checks = (state, params, action) => [
+  ...creating('network-insights-analysis')(state, params, action),
+  check(state, action, str(params, 'NetworkInsightsPathId') ?? ''),
+];
+
 const tagging: Ec2Checks = (state, params, action) => {
   const request = requestTagContext(tagList(params));
   return strList(params, 'ResourceId').map((id) => check(state, action, id, request));
@@ -151,6 +188,7 @@ export const EC2_IAM: Readonly<Record<string, Ec2Checks>> = {
   DescribeAddresses: describe,
   DescribeInstanceTypes: describe,
   DescribeInstances: describe,
+  DescribeNetworkInsightsAnalyses: describe,
   DescribeNetworkInterfaces: describe,
   DescribeRouteTables: describe,
   DescribeSubnets: describe,
@@ -180,6 +218,11 @@ export const EC2_IAM: Readonly<Record<string, Ec2Checks>> = {
   DeleteNetworkInterface: onEni,
   AssignPrivateIpAddresses: onEni,
   UnassignPrivateIpAddresses: onEni,
+  CreateNetworkInsightsPath: createPath,
+  StartNetworkInsightsAnalysis: startAnalysis,
+  DeleteNetworkInsightsPath: (state, params, action) => [
+    check(state, action, str(params, 'NetworkInsightsPathId') ?? ''),
+  ],
 };
 
 /** The checks of one EC2 request (an action missing from EC2_IAM is a gap of this table, reported loudly). */

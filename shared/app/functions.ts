@@ -39,6 +39,7 @@ export type ResourceRef =
   | 'hosted-zone'
   | 'network-insights-path'
   | 'network-insights-analysis'
+  | 'internet-gateway'
   | '*';
 
 export interface PermissionSpec {
@@ -207,6 +208,15 @@ const EGRESS_PROOF_PERMISSIONS: PermissionSpec[] = [
     actions: ['ec2:CreateNetworkInsightsPath', 'ec2:DeleteNetworkInsightsPath'],
     resources: ['network-insights-path'],
     why: "one path per pool subnet from the ENI holding the pool's EIP to the internet gateway; superseded paths are deleted",
+    when: proofOn,
+  },
+  {
+    // EC2 authorizes the path's source and destination as well as the path (both resource types of
+    // CreateNetworkInsightsPath in the Service Authorization Reference).
+    sid: 'EgressPathEnds',
+    actions: ['ec2:CreateNetworkInsightsPath'],
+    resources: ['network-interface', 'internet-gateway'],
+    why: "a path's source (the ENI holding the pool's EIP) and destination (the VPC's internet gateway)",
     when: proofOn,
   },
   {

@@ -102,6 +102,30 @@ describe('EC2', () => {
     ]);
   });
 
+  it('authorizes a Reachability Analyzer path on itself, its source ENI and its destination internet gateway', () => {
+    const { state, eni } = world();
+    const igw = state.vpcById.get('vpc-1')?.internetGatewayId as string;
+    const checks = checksOf(
+      state,
+      `Action=CreateNetworkInsightsPath&Source=${eni}&Destination=${igw}&Protocol=tcp&DestinationPort=443`,
+    );
+    expect(checks.map((c) => c.resource)).toEqual([
+      `${ARN}:network-insights-path/*`,
+      `${ARN}:network-interface/${eni}`,
+      `${ARN}:internet-gateway/${igw}`,
+    ]);
+    expect(checks[1]?.context).toMatchObject({ 'ec2:Vpc': `${ARN}:vpc/vpc-1` });
+  });
+
+  it('authorizes an analysis on the new analysis and on the path it runs', () => {
+    const { state } = world();
+    expect(
+      checksOf(state, 'Action=StartNetworkInsightsAnalysis&NetworkInsightsPathId=nip-1').map(
+        (c) => c.resource,
+      ),
+    ).toEqual([`${ARN}:network-insights-analysis/*`, `${ARN}:network-insights-path/nip-1`]);
+  });
+
   it('authorizes Describe* on * and refuses to guess an action it has no row for', () => {
     const { state } = world();
     expect(checksOf(state, 'Action=DescribeAddresses')).toEqual([
