@@ -1,9 +1,11 @@
 /**
  * What IAM authorizes for each DynamoDB operation (Service Authorization Reference, "Actions defined by Amazon
  * DynamoDB"): the table, or the index a Query or Scan reads (`<table-arn>/index/<name>`), with
- * `dynamodb:LeadingKeys`, the partition key values the request touches. A transaction is authorized item by item as
- * the action of each item (PutItem, UpdateItem, DeleteItem, ConditionCheckItem; GetItem for TransactGetItems); a
- * Query on an index leads with the index's partition key value.
+ * `dynamodb:LeadingKeys`, the values of the table's partition key the request names ("the first key attribute of a
+ * table", DynamoDB Developer Guide, "Using IAM policy conditions for fine-grained access control"). A transaction is
+ * authorized item by item as the action of each item (PutItem, UpdateItem, DeleteItem, ConditionCheckItem; GetItem
+ * for TransactGetItems). A Query of a global secondary index names no value of the table's partition key (its key
+ * condition is on the index's own key), so it carries no `dynamodb:LeadingKeys`.
  *
  * A refused request is DynamoDB's `AccessDeniedException` (HTTP 400) in its JSON error shape.
  */
@@ -28,12 +30,9 @@ function scalar(value: AttributeValue | undefined): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/** The partition key value of a key or an item: its first key attribute (`PK` in eip-keeper's table). */
-function leadingKey(
-  key: Key | undefined,
-  partitionKey: string = TABLE_KEYS.partitionKey,
-): string | undefined {
-  return scalar(key?.[partitionKey]);
+/** The partition key value of a key or an item: the table's first key attribute (`PK` in eip-keeper's table). */
+function leadingKey(key: Key | undefined): string | undefined {
+  return scalar(key?.[TABLE_KEYS.partitionKey]);
 }
 
 function checkOf(
@@ -60,10 +59,12 @@ interface QueryInput {
   KeyConditions?: Record<string, { ComparisonOperator?: string; AttributeValueList?: AttributeValue[] }>;
 }
 
-/** The partition key value a Query's key condition fixes (`#pk = :pk`), for the table's or the index's key. */
+/**
+ * The value of the table's partition key a Query's key condition fixes (`#pk = :pk`): on the table, or on an index
+ * keyed by the same attribute; none for a global secondary index keyed by another attribute (GSI1PK).
+ */
 function queryLeadingKey(input: QueryInput): string | undefined {
-  const partitionKey =
-    input.IndexName === TABLE_KEYS.gsi1.name ? TABLE_KEYS.gsi1.partitionKey : TABLE_KEYS.partitionKey;
+  const partitionKey = TABLE_KEYS.partitionKey;
   const legacy = input.KeyConditions?.[partitionKey];
   if (legacy?.ComparisonOperator === 'EQ') return scalar(legacy.AttributeValueList?.[0]);
   const names = input.ExpressionAttributeNames ?? {};

@@ -142,7 +142,19 @@ describe('DynamoDB', () => {
   const checks = (operation: string, input: unknown) =>
     dynamoDbIamChecks(env, operation, JSON.stringify(input));
 
-  it('leads a Query with the partition key its key condition fixes, on the index it reads', () => {
+  it('leads a Query of the table with the partition key value its key condition fixes', () => {
+    const query = {
+      TableName: 't',
+      KeyConditionExpression: '#pk = :pk AND begins_with(SK, :s)',
+      ExpressionAttributeNames: { '#pk': 'PK' },
+      ExpressionAttributeValues: { ':pk': { S: 'POOL#payments' }, ':s': { S: 'x' } },
+    };
+    expect(checks('Query', query)).toEqual([
+      { action: 'dynamodb:Query', resource: TABLE, context: { 'dynamodb:LeadingKeys': ['POOL#payments'] } },
+    ]);
+  });
+
+  it('gives a Query of the index no leading keys: its key condition names no value of the table’s partition key', () => {
     const query = {
       TableName: 't',
       IndexName: 'GSI1',
@@ -150,13 +162,7 @@ describe('DynamoDB', () => {
       ExpressionAttributeNames: { '#pk': 'GSI1PK' },
       ExpressionAttributeValues: { ':pk': { S: 'POOL#payments#FREE' }, ':s': { S: 'x' } },
     };
-    expect(checks('Query', query)).toEqual([
-      {
-        action: 'dynamodb:Query',
-        resource: `${TABLE}/index/GSI1`,
-        context: { 'dynamodb:LeadingKeys': ['POOL#payments#FREE'] },
-      },
-    ]);
+    expect(checks('Query', query)).toEqual([{ action: 'dynamodb:Query', resource: `${TABLE}/index/GSI1` }]);
   });
 
   it('authorizes a transaction item by item, each as its own action with its own partition key', () => {
