@@ -3,7 +3,12 @@
  * function's own adapter or client, signing as the function's role as the stack synthesizes it, and so bypasses
  * every check the function's code makes before the call. What stops the call is IAM alone.
  */
-import { GetItemCommand, QueryCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import {
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
 import {
   CreateTagsCommand,
   DeleteTagsCommand,
@@ -120,6 +125,13 @@ describe('the Sweeper role with release off (the default)', () => {
     const err = await refusal(new SdkEc2Adapter(r.as({ fn: 'Sweeper' }).ec2).releaseAddress(id));
     expect(err.message).toContain('because no identity-based policy allows the ec2:ReleaseAddress action');
     expect(decodedFailure(err.message).explicitDeny).toBe(false);
+  });
+
+  it('releases an orphan once a redeploy turns release on: the stack deploys the new policies with the functions', async () => {
+    const id = r.region.ec2.addAddress({ tags: { Name: 'orphan' } }).allocationId;
+    await r.region.redeploy({ sweeper: { release: { enabled: true } } });
+    await new SdkEc2Adapter(r.as({ fn: 'Sweeper' }).ec2).releaseAddress(id);
+    expect(r.region.ec2.addressById.has(id)).toBe(false);
   });
 });
 
@@ -259,6 +271,59 @@ describe('the Auditor role', () => {
       new GetItemCommand({ TableName: table, Key: { PK: { S: 'x' }, SK: { S: 'y' } } }),
     );
     expect((await refusal(get)).name).toBe('AccessDeniedException');
+  });
+});
+
+describe('the table: each role writes only its own partitions (dynamodb:LeadingKeys), reads any', () => {
+  let r: IamRegion;
+  beforeAll(async () => {
+    r = await startIamRegion();
+  });
+  afterAll(() => r.stop());
+
+  const key = (pk: string) => ({ PK: { S: pk }, SK: { S: 'x' } });
+  const put = (fn: string, pk: string) =>
+    r.as({ fn }).dynamodb.send(new PutItemCommand({ TableName: r.region.tableName, Item: key(pk) }));
+
+  it('lets the Sweeper write its ledger, refuses it every other capability’s items, and lets it read them', async () => {
+    await put('Sweeper', 'SWEEP#eipalloc-1');
+    for (const pk of ['POOL#payments', 'EIP#eipalloc-1', 'AUDIT#prod']) {
+      const err = await refusal(put('Sweeper', pk));
+      expect(err.name).toBe('AccessDeniedException');
+      expect(err.message).toContain('dynamodb:PutItem');
+    }
+    const { dynamodb } = r.as({ fn: 'Sweeper' });
+    const read = await dynamodb.send(
+      new GetItemCommand({ TableName: r.region.tableName, Key: key('POOL#payments') }),
+    );
+    expect(read.Item).toBeUndefined();
+  });
+
+  it('refuses a transaction with one item outside the role’s partitions, and writes none of it', async () => {
+    const TableName = r.region.tableName;
+    const tx = r.as({ fn: 'KeeperEvents' }).dynamodb.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          { Put: { TableName, Item: key('POOL#payments#claim') } },
+          { Delete: { TableName, Key: key('SWEEP#eipalloc-2') } },
+        ],
+      }),
+    );
+    expect((await refusal(tx)).message).toContain('dynamodb:DeleteItem');
+    const items = Object.values(await r.region.tableItemsByKind()).flat();
+    expect(items.map((i) => i.PK)).not.toContain('POOL#payments#claim');
+  });
+
+  it('lets the keeper query the index, whose requests carry no leading keys', async () => {
+    const out = await r.as({ fn: 'KeeperReconciler' }).dynamodb.send(
+      new QueryCommand({
+        TableName: r.region.tableName,
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :pk',
+        ExpressionAttributeValues: { ':pk': { S: 'POOL#payments#FREE' } },
+      }),
+    );
+    expect(out.Items).toEqual([]);
   });
 });
 

@@ -3,6 +3,7 @@
  * CloudFormation token resolved to the region's ARNs.
  */
 import { describe, expect, inject, it } from 'vitest';
+import { functionRoleName } from '../../local/core/identities';
 import { resolveStackPolicies, stackTemplate } from '../../local/iam/stack-policies';
 import { SimulatedRegion } from '../../local/region';
 import { FUNCTIONS } from '../../shared/app/functions';
@@ -73,6 +74,36 @@ describe('the stack policies of the simulated region', () => {
     expect(on).toEqual(
       expect.arrayContaining(['ReleaseUntaggedAddresses', 'DenyReleasePoolMembers', 'DenyReleaseExempt1']),
     );
+  });
+});
+
+describe('the keeper roles the recorder is told', () => {
+  it('are the roles the stack names in the recorder’s environment, as the keeper functions sign here', async () => {
+    const template = await stackTemplate(parseAppConfig({}, 'test'), names.accountId, names.region);
+    const recorder = Object.values(template.resources).find(
+      (r) =>
+        r.Type === 'AWS::Lambda::Function' &&
+        JSON.stringify(r.Properties).includes('EIP_KEEPER_KEEPER_ROLE_ARNS'),
+    );
+    type Env = {
+      Environment: { Variables: Record<string, { 'Fn::Join': [string, { 'Fn::GetAtt': string[] }[]] }> };
+    };
+    const joined = (recorder?.Properties as Env | undefined)?.Environment.Variables
+      .EIP_KEEPER_KEEPER_ROLE_ARNS;
+    const roles = (joined?.['Fn::Join'][1] ?? []).map(
+      (g) => template.roleFunctions[g['Fn::GetAtt'][0] as string],
+    );
+    const expected = roles.map(
+      (f) => `arn:aws:iam::${names.accountId}:role/${functionRoleName(f as string)}`,
+    );
+
+    const region = await SimulatedRegion.start({ dynamoEndpoint: inject('dynamoEndpoint'), functions: [] });
+    try {
+      expect(roles.sort()).toEqual(['KeeperEvents', 'KeeperReconciler']);
+      expect(region.runtimeEnv().keeperRoleArns?.sort()).toEqual(expected.sort());
+    } finally {
+      await region.stop();
+    }
   });
 });
 
