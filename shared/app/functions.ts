@@ -136,7 +136,7 @@ export const sweeper: FunctionSpec = {
   reservedConcurrency: 1,
   permissions: [
     tableAccess(
-      ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems'],
+      ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
       true,
       'the sweep ledger (tracks, idle episodes, releases, alert claims) and reads of the EIP inventory',
     ),
@@ -268,7 +268,7 @@ export const auditor: FunctionSpec = {
   reservedConcurrency: 1,
   permissions: [
     tableAccess(
-      ['Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems'],
+      ['Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
       false,
       'open findings and their history, signals between audits',
     ),
@@ -350,7 +350,7 @@ const anyPoolTagsHolder = (c: AppConfig) => c.pools.some((p) => p.tagHolder);
 
 const KEEPER_PERMISSIONS: PermissionSpec[] = [
   tableAccess(
-    ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems'],
+    ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
     true,
     'pool claims, holder links, waiting ENIs and exhaustion episodes (GSI1 lists the free EIPs of a pool)',
   ),

@@ -2,7 +2,9 @@
  * The AWS API actions a function's code can call, read from the source files its handler bundles: esbuild resolves
  * the import graph from the catalog entry (AWS SDK packages left external), and every `XxxCommand` or `paginateXxx`
  * imported from an `@aws-sdk/*` client in a reached file is an action of that service. An EC2 call with
- * `TagSpecifications` also needs `ec2:CreateTags` (tags on create are authorized as CreateTags).
+ * `TagSpecifications` also needs `ec2:CreateTags` (tags on create are authorized as CreateTags). A DynamoDB
+ * transaction is no IAM action of its own: each of its items is authorized as its action (a `Put:` item as
+ * `dynamodb:PutItem`, …; DynamoDB Developer Guide, "Using IAM with DynamoDB transactions").
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +25,10 @@ const SERVICE_OF_PACKAGE: Readonly<Record<string, string>> = {
   '@aws-sdk/client-ssm': 'ssm',
 };
 
-/** lib-dynamodb's document commands → the DynamoDB operation (and IAM action) each one sends. */
+/**
+ * lib-dynamodb's document commands → the DynamoDB operation (and IAM action) each one sends; '' for a transaction,
+ * whose items are authorized one by one (TRANSACTION_ITEM).
+ */
 const DOCUMENT_COMMANDS: Readonly<Record<string, string>> = {
   Get: 'GetItem',
   Put: 'PutItem',
@@ -33,9 +38,12 @@ const DOCUMENT_COMMANDS: Readonly<Record<string, string>> = {
   Scan: 'Scan',
   BatchGet: 'BatchGetItem',
   BatchWrite: 'BatchWriteItem',
-  TransactGet: 'TransactGetItems',
-  TransactWrite: 'TransactWriteItems',
+  TransactGet: '',
+  TransactWrite: '',
 };
+
+/** A transaction item in source (`{ Put: {…} }`, `Update: episodeUpdate(…)`) → the IAM action it is authorized as. */
+const TRANSACTION_ITEM = /\b(Put|Update|Delete|ConditionCheck|Get)\s*:\s*[\w{]/g;
 
 export interface ReachableCalls {
   /** Repository-relative source files the handler bundles. */
@@ -74,9 +82,13 @@ function actionsIn(source: string): string[] {
       const command = /^(\w+)Command$/.exec(name)?.[1] ?? /^paginate(\w+)$/.exec(name)?.[1];
       if (!command) continue;
       const action = pkg === '@aws-sdk/lib-dynamodb' ? DOCUMENT_COMMANDS[command] : command;
-      if (!action) throw new Error(`no IAM action known for ${name} of ${pkg}`);
-      actions.push(`${service}:${action}`);
+      if (action === undefined) throw new Error(`no IAM action known for ${name} of ${pkg}`);
+      if (action) actions.push(`${service}:${action}`);
     }
+  }
+  const dynamodb = sdkImports(source).some(({ pkg }) => SERVICE_OF_PACKAGE[pkg] === 'dynamodb');
+  if (dynamodb || /\bTransactItems\b/.test(source)) {
+    for (const m of source.matchAll(TRANSACTION_ITEM)) actions.push(`dynamodb:${m[1]}Item`);
   }
   const ec2 = sdkImports(source).some(({ pkg }) => pkg === '@aws-sdk/client-ec2');
   if (ec2 && /\bTagSpecifications\s*:/.test(source)) actions.push('ec2:CreateTags');
