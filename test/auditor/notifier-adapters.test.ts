@@ -144,6 +144,22 @@ describe('the EventBridge finding notifier', () => {
     );
     expect(eventBridge).toHaveReceivedCommandTimes(PutEventsCommand, 3);
   });
+  it.each(['NotAuthorizedForSourceException', 'AccessDeniedException', 'MalformedDetail'])(
+    'fails at once, without putting again, when EventBridge refuses an entry for good (%s)',
+    async (code) => {
+      eventBridge.on(PutEventsCommand).resolves({
+        FailedEntryCount: 1,
+        Entries: [{ EventId: '1' }, { ErrorCode: code, ErrorMessage: 'refused' }],
+      });
+
+      const published = notifier().publish(
+        notice([finding('sgp-instance-type')], [finding('cn-eniconfig-per-az', 'general')]),
+      );
+
+      await expect(published).rejects.toThrow(`PutEvents refused 1 entries: ${code}: refused`);
+      expect(eventBridge).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+    },
+  );
 });
 
 describe('the announcement on the alert topic', () => {

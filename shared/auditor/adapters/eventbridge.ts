@@ -1,8 +1,10 @@
 /**
  * Adapter: one EventBridge custom event per new or resolved finding (source `eip-keeper`, messages.ts), put in
  * batches of 10 (the PutEvents limit). The SDK retries throttled and failed calls; PutEvents can also fail single
- * entries in a successful call (`FailedEntryCount`), which are put again with back-off
- * (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html).
+ * entries in a successful call (`FailedEntryCount`, https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html).
+ * Those with a retryable error are put again with back-off; one refused for good (access, source, a malformed
+ * entry: https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEventsResultEntry.html) fails the publish
+ * at once, since putting it again cannot succeed.
  */
 import {
   type EventBridgeClient,
@@ -14,6 +16,9 @@ import type { NotifierPort } from '../ports';
 
 /** PutEvents takes at most 10 entries per call. */
 const MAX_ENTRIES = 10;
+
+/** The entry errors PutEventsResultEntry documents as retryable; every other one is final. */
+const RETRYABLE_ENTRY_ERRORS: ReadonlySet<string> = new Set(['InternalFailure', 'ThrottlingException']);
 
 /** EventBridge did not take every entry after retries. */
 export class EventPublishError extends Error {
@@ -52,11 +57,16 @@ export class EventBridgeFindingNotifier implements NotifierPort {
       const out = await this.events.send(new PutEventsCommand({ Entries: pending }));
       if (!out.FailedEntryCount) return;
       const results = out.Entries ?? [];
+      const failed = pending.filter((_, i) => results[i]?.ErrorCode !== undefined);
+      const codes = results.flatMap((r) => (r.ErrorCode ? [r.ErrorCode] : []));
       lastError = results
         .filter((r) => r.ErrorCode)
         .map((r) => `${r.ErrorCode}: ${r.ErrorMessage ?? ''}`)
         .join('; ');
-      pending = pending.filter((_, i) => results[i]?.ErrorCode !== undefined);
+      if (codes.some((code) => !RETRYABLE_ENTRY_ERRORS.has(code))) {
+        throw new EventPublishError(`PutEvents refused ${failed.length} entries: ${lastError}`);
+      }
+      pending = failed;
       if (pending.length === 0) return;
     }
     throw new EventPublishError(`PutEvents left ${pending.length} entries unpublished: ${lastError}`);
