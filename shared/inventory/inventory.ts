@@ -116,136 +116,150 @@ function isTagEvent(event: unknown): boolean {
   return (ADDRESS_TAG_EVENT_NAMES as readonly unknown[]).includes(name);
 }
 
-export function createInventoryRecorder(deps: InventoryRecorderDeps): InventoryRecorder {
-  const { store, log, metrics, retentionDays } = deps;
-  const refold = createRefold(deps);
-  const ttl = (eventTime: string) => expiresAtFor(eventTime, retentionDays);
+/** What every step of the recorder works over: the dependencies, the refold and the history's time to live. */
+interface RecorderCore {
+  deps: InventoryRecorderDeps;
+  refold: (allocationId: string) => Promise<RefoldOutcome>;
+  ttl: (eventTime: string) => number;
+}
 
-  async function putHistory(event: EipHistoryEvent): Promise<void> {
-    const result = await store.putEipHistory(event, ttl(event.eventTime));
-    if (result === 'duplicate') {
-      metrics.add('InventoryDuplicateEvents', 1, 'Count');
-      log.debug('history event already recorded', {
-        eventId: event.eventId,
-        allocationId: event.allocationId,
-      });
-    }
-  }
-
-  async function associated(e: AddressAssociated): Promise<string[]> {
-    await putHistory(e);
-    const link = await store.linkAssociation(e, ttl(e.eventTime));
-    // Disassociations that arrived first wait on the link; now their allocation is known.
-    for (const d of link.pendingDisassociations) await putHistory(resolved(d, e.allocationId));
-    // The ENI side: whichever of this ADD and the ENI's deletion comes second sees the other; refolding here
-    // covers the case where the deletion came first.
-    if (e.eniId) await store.addEniAllocation(e.eniId, e.allocationId);
-    return [e.allocationId];
-  }
-
-  async function disassociated(
-    e: AddressDisassociated,
-  ): Promise<{ allocationIds: string[]; pending: boolean }> {
-    const link = await store.addPendingDisassociation(e, ttl(e.eventTime));
-    let allocationId = link.allocationId;
-    if (!allocationId) {
-      // The link item may be gone (TTL) for an association older than the retention: the EIP state still names
-      // its holder's association id.
-      const states = await store.listEipStates();
-      allocationId = states.find((s) => s.holder?.associationId === e.associationId)?.allocationId;
-    }
-    if (!allocationId) return { allocationIds: [], pending: true };
-    await putHistory(resolved(e, allocationId));
-    return { allocationIds: [allocationId], pending: false };
-  }
-
-  async function record(rec: InventoryRecord): Promise<InventoryRecorderResult> {
-    let allocationIds: string[] = [];
-    let pending = false;
-    switch (rec.eventName) {
-      case 'AllocateAddress':
-      case 'ReleaseAddress':
-        await putHistory(rec);
-        allocationIds = [rec.allocationId];
-        break;
-      case 'AssociateAddress':
-        allocationIds = await associated(rec);
-        break;
-      case 'DisassociateAddress':
-        ({ allocationIds, pending } = await disassociated(rec));
-        break;
-      case 'CreateNetworkInterface':
-        // No EIP state depends on an ENI's creation: nothing to refold.
-        await store.recordEniCreated(rec);
-        break;
-      case 'DeleteNetworkInterface': {
-        const eni = await store.recordEniDeleted(rec, ttl(rec.eventTime));
-        allocationIds = eni.allocationIds;
-        break;
-      }
-    }
-    for (const id of allocationIds) await refold(id);
-    metrics.add('InventoryEventsRecorded', 1, 'Count', { eventName: rec.eventName });
-    log.info('inventory event recorded', {
-      eventName: rec.eventName,
-      eventId: rec.eventId,
-      actor: describeActor(rec.actor),
-      allocationIds,
-      ...(pending ? { pending } : {}),
+async function putHistory({ deps, ttl }: RecorderCore, event: EipHistoryEvent): Promise<void> {
+  const result = await deps.store.putEipHistory(event, ttl(event.eventTime));
+  if (result === 'duplicate') {
+    deps.metrics.add('InventoryDuplicateEvents', 1, 'Count');
+    deps.log.debug('history event already recorded', {
+      eventId: event.eventId,
+      allocationId: event.allocationId,
     });
-    return recorded(rec, allocationIds, pending);
   }
+}
 
-  /** The pool-tag changes of a CreateTags/DeleteTags, one history event per address; other tags are not kept. */
-  async function recordTags(rec: AddressTagsChanged): Promise<InventoryRecorderResult> {
-    // A DeleteTags that names no key deletes every tag of the addresses, the pool tag with them.
-    const change =
-      changesOfKey(rec, POOL_TAG) ??
-      (rec.eventName === 'DeleteTags' && rec.tags.length === 0 ? { kind: 'removed' as const } : undefined);
-    if (!change) {
-      return {
-        outcome: 'skipped',
-        reason: 'no pool-tag change',
-        eventName: rec.eventName,
-        eventId: rec.eventId,
-      };
+async function associated(core: RecorderCore, e: AddressAssociated): Promise<string[]> {
+  const { store } = core.deps;
+  await putHistory(core, e);
+  const link = await store.linkAssociation(e, core.ttl(e.eventTime));
+  // Disassociations that arrived first wait on the link; now their allocation is known.
+  for (const d of link.pendingDisassociations) await putHistory(core, resolved(d, e.allocationId));
+  // The ENI side: whichever of this ADD and the ENI's deletion comes second sees the other; refolding here
+  // covers the case where the deletion came first.
+  if (e.eniId) await store.addEniAllocation(e.eniId, e.allocationId);
+  return [e.allocationId];
+}
+
+async function disassociated(
+  core: RecorderCore,
+  e: AddressDisassociated,
+): Promise<{ allocationIds: string[]; pending: boolean }> {
+  const { store } = core.deps;
+  const link = await store.addPendingDisassociation(e, core.ttl(e.eventTime));
+  let allocationId = link.allocationId;
+  if (!allocationId) {
+    // The link item may be gone (TTL) for an association older than the retention: the EIP state still names
+    // its holder's association id.
+    const states = await store.listEipStates();
+    allocationId = states.find((s) => s.holder?.associationId === e.associationId)?.allocationId;
+  }
+  if (!allocationId) return { allocationIds: [], pending: true };
+  await putHistory(core, resolved(e, allocationId));
+  return { allocationIds: [allocationId], pending: false };
+}
+
+/** The EIPs a record's writes link it to, and whether it waits for its association (a disassociation first). */
+async function writeRecord(
+  core: RecorderCore,
+  rec: InventoryRecord,
+): Promise<{ allocationIds: string[]; pending: boolean }> {
+  const { store } = core.deps;
+  switch (rec.eventName) {
+    case 'AllocateAddress':
+    case 'ReleaseAddress':
+      await putHistory(core, rec);
+      return { allocationIds: [rec.allocationId], pending: false };
+    case 'AssociateAddress':
+      return { allocationIds: await associated(core, rec), pending: false };
+    case 'DisassociateAddress':
+      return disassociated(core, rec);
+    case 'CreateNetworkInterface':
+      // No EIP state depends on an ENI's creation: nothing to refold.
+      await store.recordEniCreated(rec);
+      return { allocationIds: [], pending: false };
+    case 'DeleteNetworkInterface': {
+      const eni = await store.recordEniDeleted(rec, core.ttl(rec.eventTime));
+      return { allocationIds: eni.allocationIds, pending: false };
     }
-    for (const allocationId of rec.allocationIds) {
-      const e: PoolTagChanged = {
-        eventName: rec.eventName,
-        eventId: rec.eventId,
-        eventTime: rec.eventTime,
-        actor: rec.actor,
-        allocationId,
-        change: change.kind,
-        ...(change.value !== undefined ? { pool: change.value } : {}),
-        ...(rec.userAgent !== undefined ? { userAgent: rec.userAgent } : {}),
-      };
-      await putHistory(e);
-    }
-    for (const id of rec.allocationIds) await refold(id);
-    metrics.add('InventoryEventsRecorded', 1, 'Count', { eventName: rec.eventName });
-    log.info('pool tag change recorded', {
+  }
+}
+
+async function record(core: RecorderCore, rec: InventoryRecord): Promise<InventoryRecorderResult> {
+  const { allocationIds, pending } = await writeRecord(core, rec);
+  for (const id of allocationIds) await core.refold(id);
+  core.deps.metrics.add('InventoryEventsRecorded', 1, 'Count', { eventName: rec.eventName });
+  core.deps.log.info('inventory event recorded', {
+    eventName: rec.eventName,
+    eventId: rec.eventId,
+    actor: describeActor(rec.actor),
+    allocationIds,
+    ...(pending ? { pending } : {}),
+  });
+  return recorded(rec, allocationIds, pending);
+}
+
+/** The pool-tag changes of a CreateTags/DeleteTags, one history event per address; other tags are not kept. */
+async function recordTags(core: RecorderCore, rec: AddressTagsChanged): Promise<InventoryRecorderResult> {
+  // A DeleteTags that names no key deletes every tag of the addresses, the pool tag with them.
+  const change =
+    changesOfKey(rec, POOL_TAG) ??
+    (rec.eventName === 'DeleteTags' && rec.tags.length === 0 ? { kind: 'removed' as const } : undefined);
+  if (!change) {
+    return {
+      outcome: 'skipped',
+      reason: 'no pool-tag change',
       eventName: rec.eventName,
       eventId: rec.eventId,
-      actor: describeActor(rec.actor),
-      allocationIds: rec.allocationIds,
+    };
+  }
+  for (const allocationId of rec.allocationIds) {
+    const e: PoolTagChanged = {
+      eventName: rec.eventName,
+      eventId: rec.eventId,
+      eventTime: rec.eventTime,
+      actor: rec.actor,
+      allocationId,
       change: change.kind,
-    });
-    return recorded(rec, rec.allocationIds, false);
+      ...(change.value !== undefined ? { pool: change.value } : {}),
+      ...(rec.userAgent !== undefined ? { userAgent: rec.userAgent } : {}),
+    };
+    await putHistory(core, e);
   }
+  for (const id of rec.allocationIds) await core.refold(id);
+  core.deps.metrics.add('InventoryEventsRecorded', 1, 'Count', { eventName: rec.eventName });
+  core.deps.log.info('pool tag change recorded', {
+    eventName: rec.eventName,
+    eventId: rec.eventId,
+    actor: describeActor(rec.actor),
+    allocationIds: rec.allocationIds,
+    change: change.kind,
+  });
+  return recorded(rec, rec.allocationIds, false);
+}
 
+export function createInventoryRecorder(deps: InventoryRecorderDeps): InventoryRecorder {
+  const core: RecorderCore = {
+    deps,
+    refold: createRefold(deps),
+    ttl: (eventTime) => expiresAtFor(eventTime, deps.retentionDays),
+  };
   return {
-    refold,
-    record,
+    refold: core.refold,
+    record: (rec) => record(core, rec),
     async handle(event, expected) {
       if (isTagEvent(event)) {
         const tags = parseAddressTagEvent(event, expected);
-        return tags.kind === 'rejected' ? rejected(tags, deps) : recordTags(tags.record);
+        return tags.kind === 'rejected' ? rejected(tags, deps) : recordTags(core, tags.record);
       }
       const parsed = parseCloudTrailEvent(event, expected);
       if (parsed.kind === 'rejected') return rejected(parsed, deps);
-      return record(parsed.record);
+      return record(core, parsed.record);
     },
   };
 }
