@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { formatHours, formatTime, formatUsd } from '../../shared/sweeper/alerts-format';
-import { createSweeper, SweepIncompleteError, type SweepResult } from '../../shared/sweeper/sweep';
+import { createSweeper, SweepIncompleteError, type SweepResult } from '../../shared/sweeper/sweeper';
 import { sweeperDepsFromContext } from '../../shared/sweeper/wiring';
 import { noPositionals, parseOptions } from '../args';
 import { CONTEXT_OPTIONS, cliContext } from '../context';

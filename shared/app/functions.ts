@@ -3,7 +3,7 @@
  * The CDK stack deploys one hardened function per entry from it, and the local simulated region routes events and
  * schedules to the same handler modules from it: one list, so local runs prove what the stack deploys.
  */
-import { EVENT_SOURCE } from '../auditor/messages';
+import { EVENT_SOURCE } from '../auditor/alerts';
 import type { AppConfig } from '../config/schema';
 import {
   addressTagEventPattern,

@@ -76,7 +76,7 @@ async function readInputs(store: InventoryStore, allocationId: string): Promise<
  * Why the final state reflects every input, however writers interleave: each refold reads the state item
  * (version v) first, then the history and the referenced ENI records, all strongly consistent, and writes only if
  * the item is still at version v. So the successful writes form a chain, and each of them read its inputs after
- * the previous write was made. Every input is linked before its linker refolds (see `recorder.ts`); that refold
+ * the previous write was made. Every input is linked before its linker refolds (see `inventory.ts`); that refold
  * either writes (having read after the link), or finds the stored state already folded from the same input set
  * (which then included the input), or loses the race to a write that — being later in the chain — read after it,
  * and retries. Hence, once every linker's refold has returned, the latest state was folded from every input. A lost

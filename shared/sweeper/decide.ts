@@ -1,5 +1,5 @@
 /**
- * The sweeper's plan for one run. Pure: the orchestrator (sweep.ts) gathers the inputs through adapters, calls these
+ * The sweeper's plan for one run. Pure: the orchestrator (sweeper.ts) gathers the inputs through adapters, calls these
  * functions, and applies what they return; the checks that guard each release are in `decide-release.ts`.
  */
 import type { PoolConfig, SweeperConfig } from '../config/schema';

@@ -6,8 +6,8 @@
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoInventoryStore } from '../../shared/inventory/dynamo-inventory-store';
+import { createInventoryRecorder, type InventoryRecorder } from '../../shared/inventory/inventory';
 import { eipHistoryKey } from '../../shared/inventory/keys';
-import { createInventoryRecorder, type InventoryRecorder } from '../../shared/inventory/recorder';
 import { ACCOUNT, ct, ORIGIN, WHO } from '../support/cloudtrail';
 import { createTestTable, recordingLog, recordingMetrics, type TestTable } from '../support/dynamo';
 

@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { subjectProblem } from '../../local/sns/service';
+import { type ChangeNotice, changeNotification } from '../../shared/auditor/alerts';
 import type { Finding } from '../../shared/auditor/checks/result';
-import { type ChangeNotice, changeNotification } from '../../shared/auditor/messages';
 import { manuallyHeldAlert, poolExhaustedAlert } from '../../shared/keeper/alerts';
 import { notificationDocumentSchema } from '../../shared/notify/document';
 import { inlineText } from '../../shared/notify/escape';

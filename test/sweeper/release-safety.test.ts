@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppConfigInput } from '../../shared/config/schema';
 import type { Ec2Port } from '../../shared/sweeper/ports';
-import { type SweeperDeps, SweepIncompleteError } from '../../shared/sweeper/sweep';
+import { type SweeperDeps, SweepIncompleteError } from '../../shared/sweeper/sweeper';
 import {
   alertTarget,
   ENI,

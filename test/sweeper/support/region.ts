@@ -21,8 +21,8 @@ import type { AppConfigInput } from '../../../shared/config/schema';
 import type { NotificationDocument } from '../../../shared/notify/document';
 import { createDocumentClient } from '../../../shared/store/client';
 import { DynamoSweepStore } from '../../../shared/sweeper/dynamo-sweep-store';
-import { createSweeper, type SweeperDeps, type SweepResult } from '../../../shared/sweeper/sweep';
 import type { SweepStore } from '../../../shared/sweeper/sweep-store';
+import { createSweeper, type SweeperDeps, type SweepResult } from '../../../shared/sweeper/sweeper';
 import { sweeperDepsFromContext } from '../../../shared/sweeper/wiring';
 import { POD_ENI_DESCRIPTION, POD_SG, SUBNET, worldState } from '../../support/world';
 
