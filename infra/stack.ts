@@ -1,7 +1,8 @@
 /**
- * eip-keeper in one region: the table, the encrypted alert topic, the configuration (inline or in SSM), the kill
- * switch, and one EventFunction per entry of the function catalog (shared/app/functions.ts). Adding a capability
- * means appending a FunctionSpec to FUNCTIONS; this file does not change.
+ * eip-keeper in one region: the table, the encrypted alert topic, the published deployment (its configuration and
+ * where its table and topic are, in SSM, for the CLI), the kill switch, and one EventFunction per entry of the
+ * function catalog (shared/app/functions.ts). Adding a capability means appending a FunctionSpec to FUNCTIONS; this
+ * file does not change.
  */
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
@@ -16,6 +17,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import type { z } from 'zod';
 import { FUNCTIONS, type FunctionSpec } from '../shared/app/functions';
+import { deploymentDocument, deploymentParameterName } from '../shared/config/deployment';
 import { ENV, type RuntimeEnvSchema } from '../shared/config/environment';
 import type { AppConfig } from '../shared/config/schema';
 import { TABLE_KEYS } from '../shared/store/table';
@@ -29,13 +31,13 @@ import {
   releaseGuardStatements,
 } from './permissions';
 
-/** SSM parameter that holds the configuration when it is too long to inline. */
-export const CONFIG_PARAMETER_NAME = '/eip-keeper/config';
-/** Longer configuration JSON goes to SSM (Lambda's environment is 4 KB in total). */
+/** Longer configuration JSON is read from the published parameter (Lambda's environment is 4 KB in total). */
 export const INLINE_CONFIG_MAX_CHARS = 2000;
 /** SSM String parameter limits: standard tier 4 KB, advanced tier 8 KB. */
 const SSM_STANDARD_MAX_CHARS = 4096;
 const SSM_ADVANCED_MAX_CHARS = 8192;
+/** Room the published document needs besides the configuration: names, account, region, table, topic ARN. */
+const DEPLOYMENT_DOCUMENT_OVERHEAD_CHARS = 600;
 /** The kill switch is created in the "releases allowed" position; an operator sets it to `on` to stop releases. */
 export const KILL_SWITCH_INITIAL_VALUE = 'off';
 
@@ -63,7 +65,7 @@ export class ConfigTooLargeError extends Error {
   override readonly name = 'ConfigTooLargeError';
   constructor(readonly length: number) {
     super(
-      `eip-keeper configuration is ${length} characters as JSON; the SSM parameter holds at most ${SSM_ADVANCED_MAX_CHARS}`,
+      `eip-keeper configuration is ${length} characters as JSON; the SSM parameter holds at most ${SSM_ADVANCED_MAX_CHARS - DEPLOYMENT_DOCUMENT_OVERHEAD_CHARS} of configuration`,
     );
   }
 }
@@ -73,7 +75,10 @@ export class EipKeeperStack extends Stack {
   readonly key: kms.Key;
   readonly topic: sns.Topic;
   readonly killSwitch: ssm.StringParameter;
-  readonly configParameter?: ssm.StringParameter;
+  /** The published deployment, `/eip-keeper/<stack>/config` (shared/config/deployment.ts). */
+  readonly configParameter: ssm.StringParameter;
+  /** The functions get the configuration inline (EIP_KEEPER_CONFIG), not from the parameter. */
+  readonly configInline: boolean;
   readonly functions: EventFunction[] = [];
   /** Present when the catalog deploys the Sweeper. */
   readonly financeDashboard?: FinanceDashboard;
@@ -90,25 +95,24 @@ export class EipKeeperStack extends Stack {
       description: 'eip-keeper kill switch: "on" stops every EIP release at the next sweep',
     });
     const configJson = JSON.stringify(config);
-    this.configParameter = this.createConfigParameter(configJson);
+    this.configInline = configJson.length <= INLINE_CONFIG_MAX_CHARS;
+    this.configParameter = this.publishDeployment(config, configJson.length);
 
     const environment: StackEnvironment = {
       [ENV.tableName]: this.table.tableName,
       [ENV.topicArn]: this.topic.topicArn,
       [ENV.accountId]: this.account,
       [ENV.eventBusName]: 'default',
-      ...(this.configParameter
-        ? { [ENV.configParameter]: this.configParameter.parameterName }
-        : { [ENV.configJson]: configJson }),
+      ...(this.configInline
+        ? { [ENV.configJson]: configJson }
+        : { [ENV.configParameter]: this.configParameter.parameterName }),
     };
     const resourceArns: ResourceArns = {
       table: this.table.tableArn,
       'table-indexes': `${this.table.tableArn}/index/*`,
       topic: this.topic.topicArn,
       'topic-key': this.key.keyArn,
-      'config-parameter':
-        this.configParameter?.parameterArn ??
-        `arn:${this.partition}:ssm:${this.region}:${this.account}:parameter${CONFIG_PARAMETER_NAME}`,
+      'config-parameter': this.configParameter.parameterArn,
       'kill-switch-parameter': this.killSwitch.parameterArn,
       ...externalResourceArns(this.partition, this.region, this.account),
     };
@@ -133,8 +137,10 @@ export class EipKeeperStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'AlertTopicArn', { value: this.topic.topicArn });
     new CfnOutput(this, 'KillSwitchParameterName', { value: this.killSwitch.parameterName });
-    if (this.configParameter)
-      new CfnOutput(this, 'ConfigParameterName', { value: this.configParameter.parameterName });
+    new CfnOutput(this, 'ConfigParameterName', {
+      value: this.configParameter.parameterName,
+      description: 'The deployed configuration and where the table and topic are: the CLI reads it',
+    });
   }
 
   /** The key of the topic and the dead-letter queues, usable by the AWS services that write to them. */
@@ -231,16 +237,29 @@ export class EipKeeperStack extends Stack {
     return table;
   }
 
-  /** A configuration too long for the environment goes to SSM; `undefined` when it fits inline. */
-  private createConfigParameter(configJson: string): ssm.StringParameter | undefined {
-    if (configJson.length <= INLINE_CONFIG_MAX_CHARS) return undefined;
-    if (configJson.length > SSM_ADVANCED_MAX_CHARS) throw new ConfigTooLargeError(configJson.length);
+  /**
+   * The deployment as the CLI finds it from the stack name and region: the effective configuration, the account,
+   * region, table and topic, in `/eip-keeper/<stack>/config`; also what the functions read when the configuration
+   * is too long for their environment.
+   */
+  private publishDeployment(config: AppConfig, configChars: number): ssm.StringParameter {
+    const chars = configChars + DEPLOYMENT_DOCUMENT_OVERHEAD_CHARS;
+    if (chars > SSM_ADVANCED_MAX_CHARS) throw new ConfigTooLargeError(configChars);
+    const document = deploymentDocument(
+      {
+        stack: this.stackName,
+        account: this.account,
+        region: this.region,
+        tableName: this.table.tableName,
+        alertTopicArn: this.topic.topicArn,
+      },
+      config,
+    );
     return new ssm.StringParameter(this, 'Config', {
-      parameterName: CONFIG_PARAMETER_NAME,
-      stringValue: configJson,
-      description: 'eip-keeper configuration (validated at synth time)',
-      tier:
-        configJson.length > SSM_STANDARD_MAX_CHARS ? ssm.ParameterTier.ADVANCED : ssm.ParameterTier.STANDARD,
+      parameterName: deploymentParameterName(this.stackName),
+      stringValue: this.toJsonString(document),
+      description: 'eip-keeper: the deployed configuration (validated at synth time), table and alert topic',
+      tier: chars > SSM_STANDARD_MAX_CHARS ? ssm.ParameterTier.ADVANCED : ssm.ParameterTier.STANDARD,
     });
   }
 
@@ -265,7 +284,7 @@ export class EipKeeperStack extends Stack {
       code: props.codeFor?.(spec),
       logRetention: props.logRetention,
     });
-    if (this.configParameter) {
+    if (!this.configInline) {
       fn.role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           sid: 'ReadConfigParameter',
