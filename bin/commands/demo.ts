@@ -16,7 +16,6 @@ export const DEMO_SCENARIOS = [
 
 export const demoCommand: CliCommand = {
   name: 'demo',
-  usage: 'demo                               run the bundled demo scenarios and tell their story',
   async run() {
     let code = 0;
     for (const rel of DEMO_SCENARIOS) {
