@@ -16,7 +16,7 @@ import {
   keeperReconciler,
 } from '../shared/app/functions';
 import { clientOptions } from '../shared/aws/clients';
-import { createSweeper } from '../shared/sweeper/sweep';
+import { createSweeper } from '../shared/sweeper/sweeper';
 import { sweeperDepsFromContext } from '../shared/sweeper/wiring';
 import { createPodEnis, type PodNetwork, seedPodNetwork } from './pods';
 

@@ -7,7 +7,7 @@
  */
 import { SimulatedRegion } from '../local/region';
 import { localContext } from '../local/runtime';
-import { createSweeper } from '../shared/sweeper/sweep';
+import { createSweeper } from '../shared/sweeper/sweeper';
 import { sweeperDepsFromContext } from '../shared/sweeper/wiring';
 import { median } from './measure';
 

@@ -3,7 +3,7 @@
  * readiness for security groups for pods, custom networking, pod-EIP egress and IP headroom, and announces findings
  * that are new or resolved (docs/auditor.md).
  */
-import { type AuditorResult, createAuditor } from '../shared/auditor/audit';
+import { type AuditorResult, createAuditor } from '../shared/auditor/auditor';
 import { parseTrigger } from '../shared/auditor/triggers';
 import { auditorDepsFromContext } from '../shared/auditor/wiring';
 import type { HandlerFactory } from '../shared/runtime/context';

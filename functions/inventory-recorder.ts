@@ -4,7 +4,7 @@
  * Lambda retries and the DLQ catches what still fails.
  */
 import type { ExpectedOrigin } from '../shared/events/cloudtrail';
-import type { InventoryRecorderResult } from '../shared/inventory/recorder';
+import type { InventoryRecorderResult } from '../shared/inventory/inventory';
 import { inventoryRecorderFromContext } from '../shared/inventory/wiring';
 import type { HandlerFactory } from '../shared/runtime/context';
 import { lambdaHandler } from '../shared/runtime/lambda';

@@ -6,7 +6,7 @@
  */
 import type { HandlerFactory } from '../shared/runtime/context';
 import { lambdaHandler } from '../shared/runtime/lambda';
-import { createSweeper, type SweepResult } from '../shared/sweeper/sweep';
+import { createSweeper, type SweepResult } from '../shared/sweeper/sweeper';
 import { sweeperDepsFromContext } from '../shared/sweeper/wiring';
 
 export const createHandler: HandlerFactory<unknown, SweepResult> = (ctx) => {

@@ -175,9 +175,51 @@ export function resolvePermissions(
 
 const RELEASE_ACTION = 'ec2:ReleaseAddress';
 
-/** The PermissionSpecs of `spec` that `config` needs: a statement whose `when` is false is not deployed. */
+/** DynamoDB actions that only read items: any role may read what it needs, whoever owns it. */
+const TABLE_READ_ACTIONS = new Set([
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+]);
+
+/** The sid of the catalog's table statement (`tableAccess`), split by `confineTableWrites`. */
+const TABLE_SID = 'TableReadWrite';
+
+/**
+ * The table statement as two: reads as the catalog has them, and writes confined to the items whose partition key
+ * starts with one of `prefixes` (`dynamodb:LeadingKeys` is the partition key of each item written: PutItem,
+ * UpdateItem, DeleteItem, and each item of a transaction). So a compromised role cannot rewrite another capability's
+ * state — the sweeper's tracks, the keeper's claims, the inventory's history. (Every item-level write carries its
+ * key, so the `ForAllValues` test never sees an empty set here.)
+ */
+export function confineTableWrites(spec: PermissionSpec, prefixes: readonly string[]): PermissionSpec[] {
+  const reads = spec.actions.filter((a) => TABLE_READ_ACTIONS.has(a));
+  const writes = spec.actions.filter((a) => !TABLE_READ_ACTIONS.has(a));
+  const owned = prefixes.map((p) => `${p}*`);
+  const out: PermissionSpec[] = [];
+  if (reads.length > 0) out.push({ ...spec, sid: 'TableRead', actions: reads, why: `reads: ${spec.why}` });
+  if (writes.length > 0) {
+    out.push({
+      sid: 'TableWriteOwnItems',
+      actions: writes,
+      resources: ['table'],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': owned } },
+      why: `writes only its own items (${owned.join(', ')}): ${spec.why}`,
+    });
+  }
+  return out;
+}
+
+/**
+ * The PermissionSpecs of `spec` that `config` needs: a statement whose `when` is false is not deployed, and the
+ * table statement of a function that names its own key prefixes is split into reads and confined writes.
+ */
 export function permissionsFor(spec: FunctionSpec, config: AppConfig): PermissionSpec[] {
-  return spec.permissions.filter((p) => p.when?.(config) ?? true);
+  const deployed = spec.permissions.filter((p) => p.when?.(config) ?? true);
+  const prefixes = spec.ownKeyPrefixes;
+  if (!prefixes || prefixes.length === 0) return deployed;
+  return deployed.flatMap((p) => (p.sid === TABLE_SID ? confineTableWrites(p, prefixes) : [p]));
 }
 
 /** True when the catalog may ever grant `spec` ec2:ReleaseAddress (whatever the configuration). */

@@ -1,11 +1,12 @@
 /**
  * eip-keeper in one region: the table, the encrypted alert topic, the published deployment (its configuration and
- * where its table and topic are, in SSM, for the CLI), the kill switch, and one EventFunction per entry of the
- * function catalog (shared/app/functions.ts). Adding a capability means appending a FunctionSpec to FUNCTIONS; this
- * file does not change.
+ * where its table and topic are, in SSM, for the CLI), and one EventFunction per entry of the function catalog
+ * (shared/app/functions.ts). The kill switch is an SSM parameter the Sweeper may read but that the stack does not
+ * own (an operator creates it). Adding a capability means appending a FunctionSpec to FUNCTIONS; this file does not
+ * change.
  */
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -16,7 +17,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import type { z } from 'zod';
-import { FUNCTIONS, type FunctionSpec } from '../shared/app/functions';
+import { FUNCTIONS, type FunctionSpec, inventoryRecorder } from '../shared/app/functions';
 import { deploymentDocument, deploymentParameterName } from '../shared/config/deployment';
 import { ENV, type RuntimeEnvSchema } from '../shared/config/environment';
 import type { AppConfig } from '../shared/config/schema';
@@ -38,8 +39,6 @@ const SSM_STANDARD_MAX_CHARS = 4096;
 const SSM_ADVANCED_MAX_CHARS = 8192;
 /** Room the published document needs besides the configuration: names, account, region, table, topic ARN. */
 const DEPLOYMENT_DOCUMENT_OVERHEAD_CHARS = 600;
-/** The kill switch is created in the "releases allowed" position; an operator sets it to `on` to stop releases. */
-export const KILL_SWITCH_INITIAL_VALUE = 'off';
 
 /** The repository root: function entries in the catalog are relative to it. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -74,7 +73,12 @@ export class EipKeeperStack extends Stack {
   readonly table: dynamodb.Table;
   readonly key: kms.Key;
   readonly topic: sns.Topic;
-  readonly killSwitch: ssm.StringParameter;
+  /**
+   * The kill switch's ARN. The parameter is not part of the stack: an operator creates and flips it
+   * (docs/sweeper.md), so no deploy, rollback or stack deletion ever writes or removes its value; the Sweeper may
+   * only read it, and reads a missing one as "on".
+   */
+  readonly killSwitchArn: string;
   /** The published deployment, `/eip-keeper/<stack>/config` (shared/config/deployment.ts). */
   readonly configParameter: ssm.StringParameter;
   /** The functions get the configuration inline (EIP_KEEPER_CONFIG), not from the parameter. */
@@ -89,11 +93,7 @@ export class EipKeeperStack extends Stack {
     this.key = this.createKey();
     this.topic = this.createTopic(config);
     this.table = this.createTable();
-    this.killSwitch = new ssm.StringParameter(this, 'KillSwitch', {
-      parameterName: config.sweeper.killSwitchParameter,
-      stringValue: KILL_SWITCH_INITIAL_VALUE,
-      description: 'eip-keeper kill switch: "on" stops every EIP release at the next sweep',
-    });
+    this.killSwitchArn = `arn:${this.partition}:ssm:${this.region}:${this.account}:parameter${config.sweeper.killSwitchParameter}`;
     const configJson = JSON.stringify(config);
     this.configInline = configJson.length <= INLINE_CONFIG_MAX_CHARS;
     this.configParameter = this.publishDeployment(config, configJson.length);
@@ -113,7 +113,7 @@ export class EipKeeperStack extends Stack {
       topic: this.topic.topicArn,
       'topic-key': this.key.keyArn,
       'config-parameter': this.configParameter.parameterArn,
-      'kill-switch-parameter': this.killSwitch.parameterArn,
+      'kill-switch-parameter': this.killSwitchArn,
       ...externalResourceArns(this.partition, this.region, this.account),
     };
     const catalog = props.functions ?? FUNCTIONS;
@@ -123,6 +123,7 @@ export class EipKeeperStack extends Stack {
     this.allowPublishers(
       this.functions.filter((f) => f.spec.permissions.some((p) => p.resources.includes('topic'))),
     );
+    this.tellRecorderTheKeeper();
 
     // The finance dashboard over the Sweeper's cost metrics.
     const sweeperSpec = catalog.find((f) => f.id === 'Sweeper');
@@ -136,7 +137,7 @@ export class EipKeeperStack extends Stack {
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'AlertTopicArn', { value: this.topic.topicArn });
-    new CfnOutput(this, 'KillSwitchParameterName', { value: this.killSwitch.parameterName });
+    new CfnOutput(this, 'KillSwitchParameterName', { value: config.sweeper.killSwitchParameter });
     new CfnOutput(this, 'ConfigParameterName', {
       value: this.configParameter.parameterName,
       description: 'The deployed configuration and where the table and topic are: the CLI reads it',
@@ -299,6 +300,20 @@ export class EipKeeperStack extends Stack {
       }
     }
     return fn;
+  }
+
+  /**
+   * The inventory recorder learns the roles of the functions that may associate addresses (the keeper's): an
+   * association one of them made proves the address was a pool member, whatever its tags say later.
+   */
+  private tellRecorderTheKeeper(): void {
+    const keeperRoles = this.functions
+      .filter((f) => f.spec.permissions.some((p) => p.actions.includes('ec2:AssociateAddress')))
+      .map((f) => f.role.roleArn);
+    const recorder = this.functions.find((f) => f.spec.id === inventoryRecorder.id);
+    if (recorder && keeperRoles.length > 0) {
+      recorder.function.addEnvironment(ENV.keeperRoleArns, Fn.join(',', keeperRoles));
+    }
   }
 
   /** The functions that publish alerts, in the topic's and the key's policies (the key only through SNS). */

@@ -35,6 +35,12 @@ export interface HandlerFault {
    * for a seeded n in 1–8, or after its last call when it makes fewer.
    */
   before?: string;
+  /**
+   * The AWS action the invocation dies right after: the call reaches AWS and is answered, and the invocation dies at
+   * its next AWS call (or once its work is done, when it makes none) — e.g. after `ReleaseAddress`, before the release
+   * is recorded. An invocation that never makes that call completes.
+   */
+  after?: string;
 }
 
 export interface HandlerFaultSwitches {
@@ -69,12 +75,15 @@ type DeathKind = 'timeout' | 'crash';
 interface Doom {
   kind: DeathKind;
   before?: string;
+  after?: string;
   atCall: number;
 }
 
 class RunningInvocation {
   calls = 0;
   dead?: DeathKind;
+  /** The `after` action was answered: the next call is the last. */
+  armed = false;
   readonly sdkIds = new Set<string>();
   /** Rejects when the invocation is ended (crash, timeout). */
   readonly killed: Promise<never>;
@@ -158,7 +167,10 @@ export class InvocationFaults {
       const finished = work.then((result) => {
         // A dying invocation that made fewer calls than its stop point stalls after its work; one that ran past its
         // timeout (SDK back-off) would have been stopped.
-        if (!inv.dead && inv.doom && inv.doom.before === undefined) this.kill(inv, inv.doom.kind);
+        const d = inv.doom;
+        if (!inv.dead && d && d.before === undefined && (d.after === undefined || inv.armed)) {
+          this.kill(inv, d.kind);
+        }
         if (!inv.dead && this.overdue(inv)) this.kill(inv, 'timeout');
         return inv.dead ? inv.killed : result;
       });
@@ -179,6 +191,14 @@ export class InvocationFaults {
     if (inv.dead) return true;
     inv.calls += 1;
     const d = inv.doom;
+    if (d?.after !== undefined) {
+      if (inv.armed) {
+        this.kill(inv, d.kind);
+        return true;
+      }
+      if (action === d.after) inv.armed = true;
+      return false;
+    }
     if (d && (d.before !== undefined ? d.before === action : inv.calls >= d.atCall)) {
       this.kill(inv, d.kind);
       return true;
@@ -234,7 +254,12 @@ export class InvocationFaults {
       this.occurrences.set(key, n);
       if (hash01(this.seed, key, n) >= fault.probability) continue;
       const atCall = 1 + Math.floor(hash01(this.seed, key, n, 'at') * RANDOM_STOP_CALLS);
-      return { kind, ...(fault.before !== undefined ? { before: fault.before } : {}), atCall };
+      return {
+        kind,
+        ...(fault.before !== undefined ? { before: fault.before } : {}),
+        ...(fault.after !== undefined ? { after: fault.after } : {}),
+        atCall,
+      };
     }
     return undefined;
   }

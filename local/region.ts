@@ -219,7 +219,22 @@ export class SimulatedRegion {
   /** The RuntimeEnv a deployed function would get from the stack. */
   runtimeEnv(): RuntimeEnv {
     const { tableName, topicArn, accountId, regionName: region, currentConfig: config } = this;
-    return runtimeEnvOf({ tableName, topicArn, accountId, region, config });
+    return runtimeEnvOf({
+      tableName,
+      topicArn,
+      accountId,
+      region,
+      config,
+      keeperRoleArns: [this.functionRoleArn()],
+    });
+  }
+
+  /** The role eip-keeper's functions act as here (the stack gives the recorder the keeper's roles' ARNs). */
+  private functionRoleArn(): string {
+    const { userIdentity } = resolveCaller(this.accountId, credentialsFor('eip-keeper').accessKeyId);
+    const issuer = (userIdentity as { sessionContext?: { sessionIssuer?: { arn?: unknown } } }).sessionContext
+      ?.sessionIssuer?.arn;
+    return typeof issuer === 'string' ? issuer : '';
   }
 
   /** Connection for SDK clients acting as `actor` (eip-keeper's functions act as `eip-keeper`). */

@@ -5,7 +5,7 @@
  * pool checks run as the scheduled auditor runs them. Read-only: it stores and sends nothing.
  * Exit code 0 when no check fails, 4 when one does (unknowns do not fail).
  */
-import { clustersInScope } from '../../shared/auditor/audit';
+import { clustersInScope } from '../../shared/auditor/auditor';
 import { runChecks } from '../../shared/auditor/checks';
 import { gatherCluster } from '../../shared/auditor/gather';
 import {

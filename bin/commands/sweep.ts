@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { formatHours, formatTime, formatUsd } from '../../shared/sweeper/alerts-format';
-import { createSweeper, type SweeperDeps, type SweepResult } from '../../shared/sweeper/sweep';
+import { createSweeper, type SweeperDeps, type SweepResult } from '../../shared/sweeper/sweeper';
 import { sweeperDepsFromContext } from '../../shared/sweeper/wiring';
 import { noPositionals, parseOptions } from '../args';
 import { cliContext } from '../context';

@@ -86,6 +86,8 @@ export function runtimeEnvOf(r: {
   accountId: string;
   region: string;
   config: AppConfig;
+  /** The roles the keeper's functions act as (the recorder tells their associations from others'). */
+  keeperRoleArns?: string[];
 }): RuntimeEnv {
   return {
     tableName: r.tableName,
@@ -94,5 +96,6 @@ export function runtimeEnvOf(r: {
     region: r.region,
     eventBusName: 'default',
     configJson: JSON.stringify(r.config),
+    ...(r.keeperRoleArns ? { keeperRoleArns: r.keeperRoleArns } : {}),
   };
 }

@@ -3,7 +3,7 @@
  * configuration's scope, per cluster, node group and pool, passes and not-applicable included — computed as the
  * deployed Auditor computes them (its own wiring, configuration and recorded exhaustion signals), on the final state.
  */
-import { clustersInScope, SIGNAL_WINDOW_HOURS } from '../../shared/auditor/audit';
+import { clustersInScope, SIGNAL_WINDOW_HOURS } from '../../shared/auditor/auditor';
 import { runChecks } from '../../shared/auditor/checks';
 import { type ClusterReport, clusterReport } from '../../shared/auditor/report';
 import { auditorDepsFromContext } from '../../shared/auditor/wiring';

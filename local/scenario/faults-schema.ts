@@ -65,6 +65,7 @@ export const HandlerFaultSchema = z
     function: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
     probability,
     before: z.string().min(1).optional(),
+    after: z.string().min(1).optional(),
   })
   .strict();
 

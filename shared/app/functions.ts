@@ -3,9 +3,10 @@
  * The CDK stack deploys one hardened function per entry from it, and the local simulated region routes events and
  * schedules to the same handler modules from it: one list, so local runs prove what the stack deploys.
  */
-import { EVENT_SOURCE } from '../auditor/messages';
+import { EVENT_SOURCE } from '../auditor/alerts';
 import type { AppConfig } from '../config/schema';
 import {
+  addressTagEventPattern,
   auditorEksApiPattern,
   auditorEksNativePattern,
   auditorIpExhaustionMessagePattern,
@@ -15,6 +16,7 @@ import {
   keeperEventPattern,
 } from '../events/patterns';
 import type { HandlerFactory } from '../runtime/context';
+import { PREFIX } from '../store/keys';
 
 /**
  * Symbolic IAM resources; the stack maps them to ARNs (table, topic, ...). `*` is allowed only for actions that
@@ -74,6 +76,11 @@ export interface FunctionSpec {
   /** Concurrent executions reserved (caps parallel EC2 mutations); undefined for the account pool. */
   reservedConcurrency?: number;
   permissions: PermissionSpec[];
+  /**
+   * The partition-key prefixes of the table items this function owns (`shared/store/keys.ts`): its table writes are
+   * confined to them with `dynamodb:LeadingKeys`, so a role cannot forge another capability's state; reads are not.
+   */
+  ownKeyPrefixes?: readonly string[];
   /** Loads the handler module (the simulated region calls the same factory Lambda runs). */
   load(): Promise<{ createHandler: HandlerFactory }>;
 }
@@ -95,8 +102,13 @@ export function tableAccess(actions: string[], queriesIndex: boolean, why: strin
 export const inventoryRecorder: FunctionSpec = {
   id: 'InventoryRecorder',
   entry: 'functions/inventory-recorder.ts',
-  description: 'Records every EIP/ENI CloudTrail event into the EIP inventory and its history',
-  rules: [{ id: 'InventoryEvents', pattern: inventoryEventPattern }],
+  description:
+    'Records every EIP/ENI CloudTrail event, and pool-tag changes on EIPs, into the EIP inventory and its history',
+  rules: [
+    { id: 'InventoryEvents', pattern: inventoryEventPattern },
+    // Pool-tag additions and removals (who, when): a former pool member is never released by the sweeper.
+    { id: 'AddressTagEvents', pattern: addressTagEventPattern },
+  ],
   timeoutSeconds: 30,
   memoryMb: 256,
   permissions: [
@@ -106,6 +118,7 @@ export const inventoryRecorder: FunctionSpec = {
       'EIP state and history, ENI records, association links (GSI1 lists every EIP state)',
     ),
   ],
+  ownKeyPrefixes: [PREFIX.eip, PREFIX.eni, PREFIX.association],
   load: () => import('../../functions/inventory-recorder'),
 };
 
@@ -176,6 +189,7 @@ export const sweeper: FunctionSpec = {
       when: (c) => c.sweeper.usePricingApi,
     },
   ],
+  ownKeyPrefixes: [PREFIX.sweep],
   load: () => import('../../functions/sweeper'),
 };
 
@@ -306,6 +320,7 @@ export const auditor: FunctionSpec = {
       why: 'an eip-keeper custom event per new or resolved finding',
     },
   ],
+  ownKeyPrefixes: [PREFIX.audit],
   load: () => import('../../functions/auditor'),
 };
 
@@ -396,6 +411,7 @@ export const keeperEvents: FunctionSpec = {
   // Claims make any concurrency safe.
   reservedConcurrency: 3,
   permissions: KEEPER_PERMISSIONS,
+  ownKeyPrefixes: [PREFIX.pool],
   load: () => import('../../functions/keeper-events'),
 };
 
@@ -411,6 +427,7 @@ export const keeperReconciler: FunctionSpec = {
   // One reconcile at a time (it is safe next to the event path, and next to itself, but one is enough).
   reservedConcurrency: 1,
   permissions: KEEPER_PERMISSIONS,
+  ownKeyPrefixes: [PREFIX.pool],
   load: () => import('../../functions/keeper-reconciler'),
 };
 

@@ -4,8 +4,8 @@
  * so a later audit announces. Notifications are at least once, never lost.
  */
 import type { NotificationPort } from '../notify/ports';
+import { type ChangeNotice, changeNotification } from './alerts';
 import type { AuditRecord, FindingStore } from './finding-store';
-import { type ChangeNotice, changeNotification } from './messages';
 import type { NotifierPort } from './ports';
 
 /** How long an audit holds the right to announce a record (longer than the function timeout). */
@@ -44,7 +44,7 @@ export async function announceChanges(
   return { opened, resolved };
 }
 
-/** Announces on the alert topic: what an audit changed, as one notification (messages.ts). */
+/** Announces on the alert topic: what an audit changed, as one notification (alerts.ts). */
 export function topicAnnouncer(topic: NotificationPort, subjectPrefix: string): NotifierPort {
   return {
     async publish(notice) {

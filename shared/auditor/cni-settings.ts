@@ -8,7 +8,7 @@
  *   was set explicitly: a variable absent there is *unknown* (someone may have run `kubectl set env`), not false.
  */
 import { parse as parseYaml } from 'yaml';
-import type { AddonInfo, AwsNodeInfo, ClusterSnapshot } from './snapshot';
+import type { AddonInfo, AwsNodeInfo, ClusterSnapshot } from './model';
 import { type CniVersion, cniVersionFromImage, tryParseCniVersion } from './versions';
 
 export type Known<T> =

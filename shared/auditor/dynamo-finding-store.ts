@@ -22,7 +22,7 @@ import {
   SIGNALS_PK,
   signalKey,
 } from './keys';
-import type { ExhaustionSignal } from './snapshot';
+import type { ExhaustionSignal } from './model';
 
 /** What a finding says, as both its latest item and each history item store it. */
 function findingAttributes(r: AuditRecord): Item {

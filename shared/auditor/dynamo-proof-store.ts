@@ -2,8 +2,8 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from '../store/query';
 import { proofKey } from './keys';
+import type { ProofRecord } from './model';
 import type { ProofStore } from './proof-store';
-import type { ProofRecord } from './snapshot';
 
 export class DynamoProofStore implements ProofStore {
   constructor(

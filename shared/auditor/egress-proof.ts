@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { CheckContext } from './checks/context';
 import { defaultRoute } from './checks/pod-eip-egress';
-import type { EniInfo, PoolView, ProofOutcome, ProofRecord, ProofTarget } from './snapshot';
+import type { EniInfo, PoolView, ProofOutcome, ProofRecord, ProofTarget } from './model';
 
 export interface ProofPlan {
   pool: string;

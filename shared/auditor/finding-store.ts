@@ -9,7 +9,7 @@
  */
 import type { Finding } from './checks/result';
 import type { StoredFinding } from './findings';
-import type { ExhaustionSignal } from './snapshot';
+import type { ExhaustionSignal } from './model';
 
 export interface AuditRecord extends StoredFinding {
   state: 'open' | 'resolved';

@@ -6,9 +6,9 @@
 import type { AppConfig, PoolConfig } from '../config/schema';
 import { isTrunkEni } from './checks/context';
 import { cniSettings, kubernetesAccessHint } from './cni-settings';
+import { type ClusterSnapshot, type EniInfo, type ExhaustionSignal, unavailable } from './model';
 import { poolsForCluster } from './pools';
 import type { Ec2Filter, Ec2Port, EksPort, IamPort, KubernetesPort } from './ports';
-import { type ClusterSnapshot, type EniInfo, type ExhaustionSignal, unavailable } from './snapshot';
 
 export interface GatherDeps {
   eks: EksPort;

@@ -3,7 +3,7 @@
  * every given criterion must hold; `securityGroupIds` means the ENI carries all of them). Pure: no AWS import.
  */
 import type { EniSelector, PoolConfig } from '../config/schema';
-import type { EniInfo, PoolView } from './snapshot';
+import type { EniInfo, PoolView } from './model';
 
 export function eniMatchesSelector(eni: EniInfo, sel: EniSelector): boolean {
   if (!sel.securityGroupIds && !sel.subnetIds && !sel.tags && !sel.descriptionPrefix) return false;

@@ -3,9 +3,10 @@
  * interfaces, `adapters/` implements them (AWS SDK clients, the Kubernetes API). Every read returns the snapshot's
  * plain records; an input the auditor may be denied comes back as `Available`, so the checks can say what to enable.
  */
+
+import type { ChangeNotice } from './alerts';
 import type { AnalysisReport } from './egress-proof';
 import type { InstanceNetwork } from './max-pods';
-import type { ChangeNotice } from './messages';
 import type {
   AddonInfo,
   Available,
@@ -16,7 +17,7 @@ import type {
   NodeInstance,
   RouteTableInfo,
   SubnetInfo,
-} from './snapshot';
+} from './model';
 
 /** One filter of an EC2 Describe call (up to 200 values). */
 export interface Ec2Filter {

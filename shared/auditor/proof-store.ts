@@ -3,7 +3,7 @@
  * `dynamo-proof-store.ts` implements it on the single table): what was analysed, for which fingerprint of the pool,
  * and what AWS answered, so an unchanged pool is never analysed (and billed) again.
  */
-import type { ProofRecord } from './snapshot';
+import type { ProofRecord } from './model';
 
 export interface ProofStore {
   /** The pool's last proof, finished or still running. */

@@ -8,9 +8,9 @@ import type { EgressProofConfig } from '../config/schema';
 import type { Clock, Log } from '../runtime/context';
 import { buildContext } from './checks/context';
 import { type AnalysisReport, nextProofStep, outcomeOf, proofPlan } from './egress-proof';
+import type { ClusterSnapshot, EgressProofState, ProofRecord } from './model';
 import type { ReachabilityPort } from './ports';
 import type { ProofStore } from './proof-store';
-import type { ClusterSnapshot, EgressProofState, ProofRecord } from './snapshot';
 import { describeError, isUnreadableAnswer } from './unreadable';
 
 export interface ProveDeps {

@@ -6,7 +6,7 @@ import { buildContext } from './checks/context';
 import type { CheckResult, CheckStatus } from './checks/result';
 import { cniSettings } from './cni-settings';
 import type { MaxPodsResult } from './max-pods';
-import type { ClusterSnapshot } from './snapshot';
+import type { ClusterSnapshot } from './model';
 
 export interface ClusterReport {
   cluster: string;

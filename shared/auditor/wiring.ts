@@ -18,7 +18,7 @@ import { IamReader } from './adapters/iam';
 import { KubernetesReader } from './adapters/kubernetes';
 import { ReachabilityAnalyzer } from './adapters/reachability';
 import { topicAnnouncer } from './announce';
-import type { AuditorDeps } from './audit';
+import type { AuditorDeps } from './auditor';
 import { DynamoFindingStore } from './dynamo-finding-store';
 import { DynamoProofStore } from './dynamo-proof-store';
 import { type GatherDeps, gatherCluster } from './gather';

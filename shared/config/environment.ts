@@ -15,6 +15,8 @@ export const ENV = {
   configJson: 'EIP_KEEPER_CONFIG',
   configParameter: 'EIP_KEEPER_CONFIG_PARAMETER',
   eventBusName: 'EIP_KEEPER_EVENT_BUS',
+  /** The inventory recorder's only: the keeper functions' role ARNs, comma-separated. */
+  keeperRoleArns: 'EIP_KEEPER_KEEPER_ROLE_ARNS',
 } as const;
 
 const pattern = (re: RegExp, message: string) => z.string().check(z.regex(re, message));
@@ -30,6 +32,7 @@ export const RuntimeEnvSchema = z.object({
   [ENV.configJson]: z.optional(z.string()),
   [ENV.configParameter]: z.optional(z.string()),
   [ENV.eventBusName]: z._default(z.string(), 'default'),
+  [ENV.keeperRoleArns]: z.optional(z.string()),
 });
 
 export interface RuntimeEnv {
@@ -40,6 +43,8 @@ export interface RuntimeEnv {
   eventBusName: string;
   configJson?: string;
   configParameter?: string;
+  /** The keeper's role ARNs (for the inventory: an association by one of them proves pool membership). */
+  keeperRoleArns?: string[];
 }
 
 export function parseRuntimeEnv(env: Record<string, string | undefined>): RuntimeEnv {
@@ -64,6 +69,9 @@ export function parseRuntimeEnv(env: Record<string, string | undefined>): Runtim
     eventBusName: e[ENV.eventBusName],
     configJson: e[ENV.configJson],
     configParameter: e[ENV.configParameter],
+    ...(e[ENV.keeperRoleArns]
+      ? { keeperRoleArns: (e[ENV.keeperRoleArns] as string).split(',').filter((a) => a !== '') }
+      : {}),
   };
 }
 

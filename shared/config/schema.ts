@@ -64,6 +64,13 @@ export const PoolSchema = z.strictObject({
   idleAlertHours: z._default(positive(24 * 365), 24),
 });
 
+/** An address the operator approved for release although it was once a pool member (see docs/sweeper.md). */
+const ApprovedReleaseSchema = z.strictObject({
+  allocationId: awsId('eipalloc'),
+  /** The address's public IP, as a check that the allocation id is the one meant. */
+  publicIp: z.string().check(z.regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'must be an IPv4 address')),
+});
+
 const ReleaseSchema = z.strictObject({
   /** Releasing is destructive and off until this is true. */
   enabled: z._default(z.boolean(), false),
@@ -71,26 +78,58 @@ const ReleaseSchema = z.strictObject({
   maxPerRun: z._default(number(0, 100, true), 5),
   /** Hours between the pre-release alert and the release. */
   noticeHours: z._default(number(0, 24 * 90), 24),
+  /**
+   * With release on, `graceHours` and `noticeHours` must be at least 24 unless this is true: a shorter period is for
+   * test accounts, where no partner allowlists anything.
+   */
+  allowShortPeriods: z._default(z.boolean(), false),
+  /**
+   * Former pool members the operator approved for release (the hourly sweep never releases one on its own). Each is
+   * then released like an orphan: after its own notice, within the cap, with every last-moment check.
+   */
+  approvedFormerPoolMembers: z._default(z.array(ApprovedReleaseSchema), []),
 });
 
-export const SweeperSchema = z.strictObject({
-  /** EventBridge schedule of the sweep, in minutes. */
-  scheduleMinutes: z._default(number(5, 24 * 60, true), 60),
-  /** An unowned address idle longer than this is an orphan. */
-  graceHours: z._default(positive(24 * 365), 24),
-  /** Tag keys (any value) that exempt an address, in addition to `eip-keeper:keep`. */
-  exemptTagKeys: z._default(z.array(text(1, 128)), []),
-  /** Price of one public IPv4 address-hour in USD (AWS's since 2024-02-01). */
-  hourlyRateUsd: z._default(number(0, 1), 0.005),
-  /** Look the price up with the Pricing API instead of `hourlyRateUsd` (falls back to it on failure). */
-  usePricingApi: z._default(z.boolean(), false),
-  release: z._default(ReleaseSchema, { enabled: false, maxPerRun: 5, noticeHours: 24 }),
-  /** SSM parameter read every run; the value `on` (or `true`) stops all releases. */
-  killSwitchParameter: z._default(
-    z.string().check(z.regex(/^\/[A-Za-z0-9_./-]{1,1010}$/, 'must be an SSM parameter path')),
-    '/eip-keeper/kill-switch',
-  ),
-});
+/** The shortest grace and notice periods release accepts without `release.allowShortPeriods`. */
+export const MIN_RELEASE_PERIOD_HOURS = 24;
+
+export const SweeperSchema = z
+  .strictObject({
+    /** EventBridge schedule of the sweep, in minutes. */
+    scheduleMinutes: z._default(number(5, 24 * 60, true), 60),
+    /** An unowned address idle longer than this is an orphan. */
+    graceHours: z._default(positive(24 * 365), 24),
+    /** Tag keys (any value) that exempt an address, in addition to `eip-keeper:keep`. */
+    exemptTagKeys: z._default(z.array(text(1, 128)), []),
+    /** Price of one public IPv4 address-hour in USD (AWS's since 2024-02-01). */
+    hourlyRateUsd: z._default(number(0, 1), 0.005),
+    /** Look the price up with the Pricing API instead of `hourlyRateUsd` (falls back to it on failure). */
+    usePricingApi: z._default(z.boolean(), false),
+    /** Orphan alerts sent one by one per sweep; the rest of that sweep's go out together in one summary. */
+    maxOrphanAlertsPerRun: z._default(number(1, 1000, true), 10),
+    release: z._default(ReleaseSchema, () => ReleaseSchema.parse({})),
+    /** SSM parameter read every run; the value `on` (or `true`) stops all releases. Created outside the stack. */
+    killSwitchParameter: z._default(
+      z.string().check(z.regex(/^\/[A-Za-z0-9_./-]{1,1010}$/, 'must be an SSM parameter path')),
+      '/eip-keeper/kill-switch',
+    ),
+  })
+  .check(
+    z.superRefine((s, ctx) => {
+      if (!s.release.enabled || s.release.allowShortPeriods) return;
+      const short = (value: number, path: string[]) => {
+        if (value >= MIN_RELEASE_PERIOD_HOURS) return;
+        ctx.issues.push({
+          code: 'custom',
+          input: value,
+          path,
+          message: `must be at least ${MIN_RELEASE_PERIOD_HOURS} while release.enabled is true (or set release.allowShortPeriods)`,
+        });
+      };
+      short(s.graceHours, ['graceHours']);
+      short(s.release.noticeHours, ['release', 'noticeHours']);
+    }),
+  );
 
 /** Proving pod-EIP egress with VPC Reachability Analyzer (docs/auditor.md, "Proving pod-EIP egress"). */
 export const EgressProofSchema = z.strictObject({

@@ -69,6 +69,8 @@ export interface AddressAllocated extends EventMeta {
   publicIp?: string;
   publicIpv4Pool?: string;
   networkBorderGroup?: string;
+  /** The tags the address was born with (the request's `elastic-ip` tag specifications), when it had any. */
+  tags?: Record<string, string>;
 }
 
 export interface AddressAssociated extends EventMeta {
@@ -189,6 +191,17 @@ function eniCreated(meta: EventMeta, req: Record<string, unknown>, res: Record<s
   );
 }
 
+/** The tags a create call's tag specifications give `resourceType`, or undefined when there are none. */
+function bornWith(req: Record<string, unknown>, resourceType: string): Record<string, string> | undefined {
+  const tags: Record<string, string> = {};
+  for (const spec of setItems(req.tagSpecificationSet)) {
+    const s = asObject(spec);
+    if (readString(s?.resourceType) !== resourceType) continue;
+    Object.assign(tags, readTags(s?.tags ?? s?.tagSet));
+  }
+  return Object.keys(tags).length > 0 ? tags : undefined;
+}
+
 function recordFrom(envelope: CloudTrailEnvelope, eventName: InventoryEventName): InventoryRecord {
   const meta: EventMeta = withDefined<EventMeta>(
     { eventId: envelope.eventId, eventTime: envelope.eventTime, eventName, actor: envelope.actor },
@@ -216,6 +229,7 @@ function recordFrom(envelope: CloudTrailEnvelope, eventName: InventoryEventName)
           publicIp: readString(res.publicIp),
           publicIpv4Pool: readString(res.publicIpv4Pool),
           networkBorderGroup: readString(res.networkBorderGroup),
+          tags: bornWith(req, 'elastic-ip'),
         },
       );
     case 'AssociateAddress':

@@ -18,6 +18,13 @@
  *   deleted) is taken as the earlier one.
  */
 import type { AddressAllocated, AddressAssociated, AddressReleased } from '../events/cloudtrail';
+import {
+  type FoldOptions,
+  lastKeeperAssociation,
+  NO_KEEPER,
+  poolHistoryOf,
+  poolTagEvents,
+} from './decide-pool';
 import type {
   EipAnchors,
   EipChange,
@@ -190,8 +197,12 @@ function lastChangeOf(
   return null;
 }
 
-/** The inputs the state cannot be refolded without: allocation, release, the last two associations and their ends. */
-function anchorsOf(inputs: FoldInputs): EipAnchors {
+/**
+ * The inputs the state cannot be refolded without: allocation, release, the last two associations and their ends,
+ * and what pool membership rests on (the first and last pool-tag changes, the last removal, the keeper's last
+ * association).
+ */
+function anchorsOf(inputs: FoldInputs, membership: readonly (EipHistoryEvent | undefined)[]): EipAnchors {
   const { allocation, release, associations, disassociations, deletions } = inputs;
   const anchorEvents = new Map<string, EipHistoryEvent>();
   const anchorDeletions = new Map<string, EniDeletion & { eniId: string }>();
@@ -200,6 +211,7 @@ function anchorsOf(inputs: FoldInputs): EipAnchors {
   };
   keep(allocation);
   keep(release);
+  for (const e of membership) keep(e);
   for (const a of associations.slice(-2)) {
     keep(a);
     keep(disassociations.get(a.associationId));
@@ -217,9 +229,12 @@ export function foldEip(
   allocationId: string,
   events: Iterable<EipHistoryEvent>,
   eniDeletions: ReadonlyMap<string, EniDeletion>,
+  options: FoldOptions = NO_KEEPER,
 ): EipFold {
   const inputs = inputsOf(allocationId, events, eniDeletions);
   const { unique, allocation, release, associations, deletions } = inputs;
+  const poolEvents = poolTagEvents(unique);
+  const keeper = lastKeeperAssociation(associations, options);
 
   const n = associations.length;
   const last = n > 0 ? (associations[n - 1] as AddressAssociated) : undefined;
@@ -245,12 +260,15 @@ export function foldEip(
     idleSince: holder ? null : (lastEnd?.at ?? allocation?.eventTime ?? null),
     lastHolder,
     lastChange: lastChangeOf(inputs, last, lastEnd),
+    pool: poolHistoryOf(poolEvents),
+    keeperAssociation: keeper ? { at: keeper.eventTime, by: keeper.actor, eventId: keeper.eventId } : null,
     inputCount: unique.length + deletions.size,
   };
 
+  const removals = poolEvents.filter((e) => e.eventName === 'DeleteTags');
   return {
     state,
-    anchors: anchorsOf(inputs),
+    anchors: anchorsOf(inputs, [poolEvents[0], poolEvents.at(-1), removals.at(-1), keeper]),
     inputIds: [...unique.map((e) => e.eventId), ...[...deletions.keys()].map((id) => `DEL#${id}`)].sort(),
   };
 }
@@ -260,6 +278,7 @@ export function foldEipHistory(
   allocationId: string,
   events: Iterable<EipHistoryEvent>,
   eniDeletions: ReadonlyMap<string, EniDeletion>,
+  options: FoldOptions = NO_KEEPER,
 ): EipState {
-  return foldEip(allocationId, events, eniDeletions).state;
+  return foldEip(allocationId, events, eniDeletions, options).state;
 }

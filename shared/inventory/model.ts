@@ -11,13 +11,57 @@ import type {
   EniFacts,
 } from '../events/cloudtrail';
 
+/** The tag that makes an address a member of a keeper pool (`eip-keeper:pool=<name>`). */
+export const POOL_TAG = 'eip-keeper:pool';
+
 /** A DisassociateAddress whose allocation the recorder has resolved (through the association id). */
 export interface EipDisassociation extends AddressDisassociated {
   allocationId: string;
 }
 
+/**
+ * A CreateTags or DeleteTags that added or removed the pool tag of one address (one history event per address the
+ * call named). A DeleteTags that names a value removes the tag only if it matches; it is recorded all the same.
+ */
+export interface PoolTagChanged {
+  eventName: 'CreateTags' | 'DeleteTags';
+  eventId: string;
+  eventTime: string;
+  actor: Actor;
+  userAgent?: string;
+  allocationId: string;
+  change: 'added' | 'removed';
+  /** The pool the tag names (the value added, or the value DeleteTags named); absent for a DeleteTags by key only. */
+  pool?: string;
+}
+
 /** What an EIP's history holds. */
-export type EipHistoryEvent = AddressAllocated | AddressAssociated | EipDisassociation | AddressReleased;
+export type EipHistoryEvent =
+  | AddressAllocated
+  | AddressAssociated
+  | EipDisassociation
+  | AddressReleased
+  | PoolTagChanged;
+
+/** One change of an address's pool tag: born with it (AllocateAddress), added (CreateTags) or removed (DeleteTags). */
+export interface PoolTagChange {
+  kind: 'added' | 'removed';
+  pool: string | null;
+  at: string;
+  by: Actor;
+  eventName: string;
+  eventId: string;
+}
+
+/** An address's pool membership as its history tells it: it was a pool member once, whatever its tags say now. */
+export interface PoolTagHistory {
+  /** Whether the history's last word is that the tag is on. */
+  tagged: boolean;
+  /** The first time the history saw it tagged (or untagged, when the tag predates the history). */
+  first: PoolTagChange;
+  last: PoolTagChange;
+  lastRemoval: PoolTagChange | null;
+}
 
 /** A deleted ENI, as its ENI record knows it. */
 export interface EniDeletion {
@@ -82,6 +126,10 @@ export interface EipState {
   lastHolder: PastHolder | null;
   /** The last event that changed the state. */
   lastChange: EipChange | null;
+  /** Its pool tag's additions and removals (who, when); null when the history holds none. */
+  pool: PoolTagHistory | null;
+  /** The last association made by the keeper's role (which only ever associates pool members); null when none. */
+  keeperAssociation: { at: string; by: Actor; eventId: string } | null;
   /** History events plus ENI deletions folded (after deduplication). */
   inputCount: number;
 }

@@ -9,7 +9,7 @@ import type { InventoryStore, StoredEipState } from './inventory-store';
 import type { EipHistoryEvent, EniDeletion } from './model';
 
 /** Bump when the fold's output for the same inputs changes, so stored states are refolded once. */
-export const FOLD_VERSION = 1;
+export const FOLD_VERSION = 2;
 
 const DEFAULT_REFOLD_ATTEMPTS = 10;
 
@@ -31,13 +31,17 @@ export interface RefoldDeps {
   log: Log;
   metrics: MetricsSink;
   maxRefoldAttempts?: number;
+  /** ARNs of the keeper's roles: an association one of them made proves the address was a pool member. */
+  keeperRoleArns?: readonly string[];
   /** Backoff between refold attempts (tests pass a no-op). */
   sleep?: (ms: number) => Promise<void>;
 }
 
-function digest(inputIds: readonly string[]): string {
+/** The identity of a fold: its version, the keeper's roles it recognised, and its inputs. */
+function digest(inputIds: readonly string[], keeperRoleArns: readonly string[]): string {
+  const keeper = [...keeperRoleArns].sort().join(',');
   return createHash('sha256')
-    .update(`fold-v${FOLD_VERSION}\n${inputIds.join('\n')}`)
+    .update(`fold-v${FOLD_VERSION}\nkeeper ${keeper}\n${inputIds.join('\n')}`)
     .digest('hex');
 }
 
@@ -72,7 +76,7 @@ async function readInputs(store: InventoryStore, allocationId: string): Promise<
  * Why the final state reflects every input, however writers interleave: each refold reads the state item
  * (version v) first, then the history and the referenced ENI records, all strongly consistent, and writes only if
  * the item is still at version v. So the successful writes form a chain, and each of them read its inputs after
- * the previous write was made. Every input is linked before its linker refolds (see `recorder.ts`); that refold
+ * the previous write was made. Every input is linked before its linker refolds (see `inventory.ts`); that refold
  * either writes (having read after the link), or finds the stored state already folded from the same input set
  * (which then included the input), or loses the race to a write that — being later in the chain — read after it,
  * and retries. Hence, once every linker's refold has returned, the latest state was folded from every input. A lost
@@ -89,9 +93,10 @@ export function createRefold(deps: RefoldDeps): (allocationId: string) => Promis
   return async function refold(allocationId: string): Promise<RefoldOutcome> {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const { current, events, deletions } = await readInputs(store, allocationId);
-      const fold = foldEip(allocationId, events, deletions);
+      const keeperRoleArns = deps.keeperRoleArns ?? [];
+      const fold = foldEip(allocationId, events, deletions, { keeperRoleArns });
       if (fold.inputIds.length === 0) return 'empty';
-      const inputsDigest = digest(fold.inputIds);
+      const inputsDigest = digest(fold.inputIds, keeperRoleArns);
       if (current?.inputsDigest === inputsDigest) return 'unchanged';
       const written = await store.putEipState(
         { state: fold.state, inputsDigest, anchors: fold.anchors },

@@ -2,8 +2,8 @@
 import type { RuntimeContext } from '../runtime/context';
 import { createDocumentClient } from '../store/client';
 import { DynamoInventoryStore } from './dynamo-inventory-store';
+import { createInventoryRecorder, type InventoryRecorder } from './inventory';
 import type { InventoryStore } from './inventory-store';
-import { createInventoryRecorder, type InventoryRecorder } from './recorder';
 
 export function inventoryStoreFromContext(ctx: RuntimeContext): InventoryStore {
   return new DynamoInventoryStore(createDocumentClient(ctx.aws), ctx.env.tableName);
@@ -15,5 +15,6 @@ export function inventoryRecorderFromContext(ctx: RuntimeContext): InventoryReco
     log: ctx.log,
     metrics: ctx.metrics,
     retentionDays: ctx.config.history.retentionDays,
+    keeperRoleArns: ctx.env.keeperRoleArns ?? [],
   });
 }

@@ -15,6 +15,8 @@ export const NOTIFICATION_KINDS = [
   'released',
   'release-blocked',
   'digest',
+  'orphan-summary',
+  'former-pool-member',
   // keeper
   'pool-exhausted',
   'manually-held',

@@ -24,6 +24,11 @@ export const METRIC = {
   AddressesReleased: 'AddressesReleased',
   ReleasesBlocked: 'ReleasesBlocked',
   AlertsSent: 'AlertsSent',
+  /** A due release the sweeper refused: no confirmed notice on record for it (the notice is sent again). */
+  ReleasesRefused: 'ReleasesRefused',
+  /** A track whose idle start nothing confirms (edited, or history lost): its idle time starts again. */
+  TracksRejected: 'TracksRejected',
+  FormerPoolMembers: 'FormerPoolMembers',
   // Auditor
   AuditFindingsOpened: 'AuditFindingsOpened',
   AuditFindingsResolved: 'AuditFindingsResolved',

@@ -27,6 +27,7 @@ import {
   tagsText,
   usdFact,
 } from './alerts-format';
+import { formerPoolEvidence, formerPoolName, formerPoolTexts } from './alerts-former-pool';
 import { poolIdleTexts } from './alerts-pool-idle';
 import { KEEP_TAG } from './model';
 
@@ -79,7 +80,10 @@ function orphanTexts(spec: Spec<'orphan'>, ctx: AlertContext): AddressTexts {
 function noticeTexts(spec: Spec<'release-notice'>, ctx: AlertContext): AddressTexts {
   const a = spec.address;
   return {
-    headline: [`${a.publicIp} is an orphan and releasing is on: this is the notice before its release.`],
+    headline:
+      a.classification.kind === 'former-pool'
+        ? sentence`${a.publicIp} was a member of ${formerPoolName(spec)} and its release is approved (sweeper.release.approvedFormerPoolMembers): this is the notice before its release.`
+        : [`${a.publicIp} is an orphan and releasing is on: this is the notice before its release.`],
     risk: [dnsRisk(a) ?? unusedRisk(a.publicIp)],
     next: [
       sentence`Release is on: it will be released at the first sweep after ${formatTime(spec.releaseAfter)} unless it is associated or tagged by then.${killed(ctx)}`,
@@ -156,6 +160,8 @@ function textsOf(spec: AddressAlertSpec, ctx: AlertContext): AddressTexts {
       return noticeTexts(spec, ctx);
     case 'pool-idle':
       return poolIdleTexts(spec);
+    case 'former-pool-member':
+      return formerPoolTexts(spec, ctx);
     case 'released':
       return releasedTexts(spec);
     case 'release-blocked':
@@ -183,6 +189,9 @@ function addressRows(spec: AddressAlertSpec, ctx: AlertContext): string[] {
     'Cost accrued',
     `${formatUsd(a.costAccruedUsd)} while idle (${formatHours(a.idle?.hours ?? 0)} × ${formatRate(a.rateUsd)} per address-hour)`,
   ]);
+  if (a.classification.formerPool) {
+    rows.push(['Former pool', asText(sentence`${formerPoolName(spec)}: ${formerPoolEvidence(spec)}`)]);
+  }
   rows.push(...holderLines(a.lastHolder));
   const dns = dnsLines(a.dns);
   rows.push(['DNS names', dns[0] as string]);
@@ -241,6 +250,14 @@ function addressFacts(spec: AddressAlertSpec): Record<string, FactValue> {
   if (spec.kind === 'released') {
     facts.releasedAt = spec.releasedAt;
     facts.projectedMonthlySavingUsd = usdFact(spec.projectedMonthlySavingUsd);
+  }
+  const fp = a.classification.formerPool;
+  if (fp) {
+    Object.assign(facts, { formerPoolEvidence: fp.evidence, releaseApproved: fp.approved });
+    if (fp.pool !== null) facts.formerPool = fp.pool;
+    if (fp.untaggedAt) facts.untaggedAt = fp.untaggedAt;
+    if (fp.untaggedBy) facts.untaggedBy = fp.untaggedBy;
+    if (fp.keeperAssociatedAt) facts.keeperAssociatedAt = fp.keeperAssociatedAt;
   }
   if (spec.kind === 'release-blocked') {
     Object.assign(facts, { blockReason: spec.reason, blockDetail: spec.detail });

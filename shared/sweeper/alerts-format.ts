@@ -28,10 +28,11 @@ export function formatHours(h: number): string {
 /** Dollars for machines: 6 decimals, as the ledger's CSV and JSON. */
 export const usdFact = (usd: number): number => Math.round(usd * 1e6) / 1e6;
 
-export const KIND_TITLE: Record<Exclude<AlertKind, 'digest'>, string> = {
+export const KIND_TITLE: Record<Exclude<AlertKind, 'digest' | 'orphan-summary'>, string> = {
   orphan: 'Orphaned Elastic IP',
   'release-notice': 'Elastic IP to be released',
   'pool-idle': 'Idle pool Elastic IP',
+  'former-pool-member': 'Former pool Elastic IP',
   released: 'Elastic IP released',
   'release-blocked': 'Elastic IP release blocked',
 };
@@ -41,8 +42,14 @@ export function subjectFor(spec: AlertSpec, ctx: AlertContext): string {
   const prefix = ctx.subjectPrefix.trim();
   const p = prefix ? `${prefix} ` : '';
   if (spec.kind === 'digest') {
+    const page = pageOf(spec.page, spec.pages);
     return subjectLine(
-      `${p}Daily digest ${spec.date}: ${spec.items.length} idle Elastic IPs open (${ctx.region})`,
+      `${p}Daily digest ${spec.date}: ${spec.open} idle Elastic IPs open (${ctx.region})${page ? `, ${page}` : ''}`,
+    );
+  }
+  if (spec.kind === 'orphan-summary') {
+    return subjectLine(
+      `${p}${spec.items.length} more orphaned Elastic IPs (${ctx.region})${spec.releaseAfter ? ` - release after ${formatTime(spec.releaseAfter)}` : ''}`,
     );
   }
   const a = spec.address;
@@ -82,6 +89,13 @@ export function dnsRisk(a: AddressFacts): string | undefined {
 export function classMarkdown(c: Classification): string {
   if (c.kind === 'pool-idle' && c.pool) {
     return `pool-idle: member of pool ${markdownValue(c.pool.name, 63)}, limit ${c.pool.idleAlertHours} h; never released`;
+  }
+  if (c.kind === 'former-pool' && c.formerPool) {
+    const fp = c.formerPool;
+    const pool = fp.pool === null ? 'a pool' : `pool ${markdownValue(fp.pool, 63)}`;
+    const by = fp.untaggedBy === null ? '' : ` by ${markdownValue(fp.untaggedBy, 300)}`;
+    const at = fp.untaggedAt === null ? '' : ` at ${formatTime(fp.untaggedAt)}`;
+    return `former-pool: was in ${pool}, tag removed${by}${at}; ${fp.approved ? 'release approved' : 'never released by the sweep'}`;
   }
   if (c.kind === 'exempt' && c.exemptBy)
     return `exempt: tagged ${markdownValue(c.exemptBy, 128)}; never released`;
@@ -160,6 +174,31 @@ export function holderMarkdown(h: LastHolderFacts | null): string {
     : 'taken off by: unknown';
   return `${parts.join(', ')}; ${ended}`;
 }
+
+/** A table with a header row, columns padded to their widest cell, indented. */
+export function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] as string).length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => cell.padEnd(widths[c] as number))
+      .join('  ')
+      .trimEnd();
+  return [header, ...rows].map((r) => `  ${line(r)}`);
+}
+
+/** What every sweeper notification's envelope says of where and when it comes from. */
+export function envelopeHead(ctx: AlertContext, dedupKey: string) {
+  return {
+    source: 'sweeper' as const,
+    account: ctx.accountId,
+    region: ctx.region,
+    time: ctx.now,
+    dedupKey,
+  };
+}
+
+/** "page 2 of 8" when a message is one of several, else nothing. */
+export const pageOf = (page: number, pages: number): string => (pages > 1 ? `page ${page} of ${pages}` : '');
 
 /** Label/value rows as an indented two-column block (an empty label continues the row above). */
 export function labelled(rows: Array<[string, string]>): string[] {

@@ -1,7 +1,7 @@
 /**
  * The sweeper's alerts as notifications (shared/notify renders them per protocol). Pure: facts in, a `Notification`
  * out. By kind: `alerts-address.ts` (orphan, release notice, released, release blocked), `alerts-pool-idle.ts`,
- * `alerts-digest.ts`; what they share is in `alerts-format.ts`.
+ * `alerts-digest.ts`, `alerts-summary.ts`; what they share is in `alerts-format.ts`.
  *
  * Every alert about an address says: allocation id, public IP, tags, last holder (ENI, pool, cluster) and who took
  * the address off it, idle since (and whether that comes from our history or from the first sweep that saw it
@@ -12,6 +12,7 @@
 import type { Notification } from '../notify/notification';
 import { addressNotification } from './alerts-address';
 import { digestNotification } from './alerts-digest';
+import { summaryNotification } from './alerts-summary';
 import type { Classification, IdleFacts } from './classify';
 import type { KillSwitchState } from './decide';
 import type { BlockReason, DnsReference } from './model';
@@ -84,6 +85,7 @@ export type AlertSpec =
   | { kind: 'orphan'; address: AddressFacts; releaseAfter: string | null }
   | { kind: 'release-notice'; address: AddressFacts; releaseAfter: string }
   | { kind: 'pool-idle'; address: AddressFacts }
+  | { kind: 'former-pool-member'; address: AddressFacts }
   | { kind: 'released'; address: AddressFacts; releasedAt: string; projectedMonthlySavingUsd: number }
   | {
       kind: 'release-blocked';
@@ -93,13 +95,42 @@ export type AlertSpec =
       detail: string;
       retryAfter: string | null;
     }
-  | { kind: 'digest'; date: string; items: DigestItem[]; monthlyCostUsd: number };
+  | {
+      kind: 'digest';
+      date: string;
+      /** This message's rows (one page of the open findings). */
+      items: DigestItem[];
+      /** Every open finding, on every page. */
+      open: number;
+      page: number;
+      pages: number;
+      monthlyCostUsd: number;
+    }
+  | {
+      kind: 'orphan-summary';
+      items: SummaryItem[];
+      /** Orphans of the same sweep alerted one by one. */
+      alertedOneByOne: number;
+      releaseAfter: string | null;
+      monthlyCostUsd: number;
+    };
 
-export type AddressAlertSpec = Exclude<AlertSpec, { kind: 'digest' }>;
+/** One orphan of a summary. */
+export interface SummaryItem {
+  allocationId: string;
+  publicIp: string;
+  idleSince: string;
+  idleHours: number;
+  costAccruedUsd: number;
+  /** Its `Name` tag (untrusted), or null. */
+  name: string | null;
+}
+
+export type AddressAlertSpec = Exclude<AlertSpec, { kind: 'digest' | 'orphan-summary' }>;
 
 /** One alert as a notification; `dedupKey` is the alert's claim on the sweep ledger (sent once per key). */
 export function alertNotification(spec: AlertSpec, ctx: AlertContext, dedupKey: string): Notification {
-  return spec.kind === 'digest'
-    ? digestNotification(spec, ctx, dedupKey)
-    : addressNotification(spec, ctx, dedupKey);
+  if (spec.kind === 'digest') return digestNotification(spec, ctx, dedupKey);
+  if (spec.kind === 'orphan-summary') return summaryNotification(spec, ctx, dedupKey);
+  return addressNotification(spec, ctx, dedupKey);
 }

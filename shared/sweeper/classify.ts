@@ -6,6 +6,7 @@
 import type { PoolConfig, SweeperConfig } from '../config/schema';
 import type { EipState } from '../inventory/model';
 import { inlineText } from '../notify/escape';
+import type { FormerPoolFacts } from './decide-membership';
 import {
   type AddressKind,
   type EpisodeEndReason,
@@ -41,15 +42,24 @@ export interface PoolFacts {
   overLimit: boolean;
 }
 
+/** A former pool member's past, and where its grace period stands (counted from its untag). */
+export interface FormerPoolClass extends FormerPoolFacts {
+  /** When its grace period began: the untag, or its idle start when that is later. */
+  graceSince: string;
+  /** Idle and untagged longer than the grace period: alerted (and, when approved, released after its notice). */
+  overGrace: boolean;
+}
+
 export interface Classification {
   kind: AddressKind;
-  /** One sentence saying why. */
+  /** One sentence saying why (eip-keeper's own words: no tag or actor text). */
   reason: string;
   /** Null while associated (and for service-managed / BYOIP addresses that are associated). */
   idle: IdleFacts | null;
   pool?: PoolFacts;
   /** The tag key that exempts it. */
   exemptBy?: string;
+  formerPool?: FormerPoolClass;
 }
 
 export const isAssociated = (a: ObservedAddress): boolean =>
@@ -69,15 +79,38 @@ export function exemptionTag(
 
 const fmtHours = (h: number): string => (Number.isInteger(h) ? `${h} h` : `${h.toFixed(1)} h`);
 
+const EVIDENCE_TEXT: Record<FormerPoolFacts['evidence'], string> = {
+  'tag-removed': 'its pool tag was removed',
+  'tag-history': 'its history shows a pool tag',
+  'keeper-association': 'the keeper associated it',
+  'seen-tagged': 'a sweep saw its pool tag',
+};
+
+function formerPool(former: FormerPoolFacts, facts: IdleFacts, grace: number, now: string): Classification {
+  const graceSince = former.untaggedAt && former.untaggedAt > facts.since ? former.untaggedAt : facts.since;
+  const overGrace = hoursBetween(graceSince, now) > grace;
+  const untag = former.untaggedAt
+    ? ` (untagged ${former.untaggedAt.slice(0, 16).replace('T', ' ')} UTC)`
+    : '';
+  return {
+    kind: 'former-pool',
+    reason: `former pool member: ${EVIDENCE_TEXT[former.evidence]}${untag}; never released by the sweep${former.approved ? ' unless approved, as this one is' : ''}`,
+    idle: facts,
+    formerPool: { ...former, graceSince, overGrace },
+  };
+}
+
 /**
- * Classifies one address. Precedence: service-managed, BYOIP, in use, pool member, exempt, then idle/orphan by the
- * grace period. `idle` is the current idle episode (null when associated).
+ * Classifies one address. Precedence: service-managed, BYOIP, in use, pool member, exempt, former pool member, then
+ * idle/orphan by the grace period. `idle` is the current idle episode (null when associated); `former` what shows
+ * the address was a pool member (`decide-membership.ts`).
  */
 export function classify(
   address: ObservedAddress,
   idle: { since: string; source: IdleSource } | null,
   config: ClassifyConfig,
   now: string,
+  former: FormerPoolFacts | null = null,
 ): Classification {
   const facts: IdleFacts | null =
     idle && !isAssociated(address)
@@ -118,6 +151,7 @@ export function classify(
     return { kind: 'exempt', reason: `tagged ${exemptBy}: never released`, idle: facts, exemptBy };
   }
   const grace = config.sweeper.graceHours;
+  if (former) return formerPool(former, facts, grace, now);
   if (facts.hours > grace) {
     return {
       kind: 'orphan',
@@ -149,6 +183,8 @@ export interface EpisodeChange {
   opened?: IdleEpisode;
   /** The current episode's start was moved earlier by late history. */
   revised?: IdleEpisode;
+  /** The stored episode's start, rejected: nothing confirms it (see `checkIdleStart`). */
+  rejected?: { start: string };
 }
 
 /** The history's idle-since, when the history agrees that the address is idle now and nothing we saw contradicts it. */
@@ -204,4 +240,40 @@ export function trackIdle(
     return { current: revised, revised };
   }
   return { current: prev };
+}
+
+/**
+ * Whether an idle episode's start can be believed. The sweeper saw the address idle from its first sight of it on;
+ * a start before that comes from the inventory's history, and holds only while the history still says so (idle,
+ * since then or earlier). A track edited to say "idle since long ago", or whose history is gone, fails.
+ */
+export function idleStartConfirmed(
+  episode: IdleEpisode,
+  firstSeenAt: string,
+  history: EipState | undefined,
+): boolean {
+  if (episode.start >= firstSeenAt) return true;
+  return history?.status === 'idle' && history.idleSince !== null && history.idleSince <= episode.start;
+}
+
+/**
+ * Keeps an episode carried over from earlier runs only if its start is confirmed; otherwise closes it with no idle
+ * time (its ledger item is rewritten to start when it ends) and opens the next from what can be believed now — so
+ * the grace period and any notice start again.
+ */
+export function checkIdleStart(
+  change: EpisodeChange,
+  firstSeenAt: string,
+  history: EipState | undefined,
+  reopen: () => EpisodeChange,
+  now: string,
+): EpisodeChange {
+  const ep = change.current;
+  if (!ep || change.opened || idleStartConfirmed(ep, firstSeenAt, history)) return change;
+  const fresh = reopen();
+  return {
+    ...fresh,
+    closed: { episode: { ...ep, start: now }, end: now, reason: 'rejected' },
+    rejected: { start: ep.start },
+  };
 }

@@ -3,7 +3,65 @@
  * it, and what a ReleaseAddress error means. `release.ts` applies them.
  */
 import { exemptionTag, isAssociated, isByoip } from './classify';
-import { type BlockReason, type DnsLookup, type DnsReference, type ObservedAddress, POOL_TAG } from './model';
+import {
+  type AddressTrack,
+  addHours,
+  type BlockReason,
+  type DnsLookup,
+  type DnsReference,
+  type IdleEpisodeRecord,
+  type ObservedAddress,
+  POOL_TAG,
+} from './model';
+import type { StoredAlertClaim } from './sweep-store';
+
+/**
+ * Unproven: what the table does prove wins. `episode`: keep the track's, take the ledger item's start (`ledger`), or
+ * drop it (no open ledger item under its key: the next sweep opens a new one).
+ */
+export type EvidenceCheck = { ok: true } | { ok: false; detail: string; episode: 'keep' | 'ledger' | 'drop' };
+
+const refused = (detail: string, episode: 'keep' | 'ledger' | 'drop' = 'keep'): EvidenceCheck => ({
+  ok: false,
+  detail,
+  episode,
+});
+
+/**
+ * The proof a release needs beyond the track, which one table write could forge: the notice's alert claim, written
+ * when the notice was claimed and confirmed with the MessageId SNS gave it, and the idle episode's ledger item,
+ * written with the track when the episode began. Both must agree with the track: the notice confirmed, about this
+ * address and this idle episode, its period over; the episode open, starting when the track says.
+ */
+export function checkReleaseEvidence(input: {
+  track: AddressTrack;
+  claim: StoredAlertClaim | undefined;
+  episode: IdleEpisodeRecord | undefined;
+  noticeHours: number;
+  now: string;
+}): EvidenceCheck {
+  const { track, claim, episode } = input;
+  const { notice, episode: ep } = track;
+  if (!ep) return refused('no idle episode on record');
+  // The ledger first: an episode whose item is gone or ended, or starts elsewhere, is not this address's idle time.
+  if (!episode || episode.end !== null) return refused('its idle episode is not open on the ledger', 'drop');
+  if (episode.start !== ep.start) return refused('its idle episode on the ledger starts elsewhere', 'ledger');
+  if (!notice) return refused('no notice on record');
+  if (!notice.messageId) return refused('its notice has no SNS MessageId on record');
+  const sent = claim?.sent;
+  if (!sent || sent.messageId !== notice.messageId || sent.sentAt !== notice.sentAt) {
+    return refused('no confirmed alert on the table matches its notice');
+  }
+  const about =
+    notice.alert.scope === track.allocationId
+      ? notice.alert.id.startsWith(`${ep.key}#`)
+      : (sent.members ?? []).includes(`${track.allocationId}#${ep.key}`);
+  if (!about) return refused('its notice is about another address or idle episode');
+  if (input.now < addHours(notice.sentAt, input.noticeHours) || input.now < notice.releaseAfter) {
+    return refused('its notice period is not over');
+  }
+  return { ok: true };
+}
 
 export type LiveCheck =
   | { ok: true }

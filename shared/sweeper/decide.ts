@@ -1,17 +1,19 @@
 /**
- * The sweeper's plan for one run. Pure: the orchestrator (sweep.ts) gathers the inputs through adapters, calls these
+ * The sweeper's plan for one run. Pure: the orchestrator (sweeper.ts) gathers the inputs through adapters, calls these
  * functions, and applies what they return; the checks that guard each release are in `decide-release.ts`.
  */
 import type { PoolConfig, SweeperConfig } from '../config/schema';
 import type { EipState } from '../inventory/model';
 import {
   type Classification,
+  checkIdleStart,
   classify,
   type EpisodeChange,
   isAssociated,
   isByoip,
   trackIdle,
 } from './classify';
+import { formerPoolFacts, poolSeenNow } from './decide-membership';
 import { ledgerWithClosedEpisode } from './ledger';
 import {
   type AddressTrack,
@@ -74,8 +76,8 @@ export interface AddressDecision {
   /** The stored track's presence (a new address is written unconditionally). */
   isNew: boolean;
   /** Alerts this run owes for this address. */
-  alerts: Extract<AlertKind, 'orphan' | 'release-notice' | 'pool-idle'>[];
-  /** For orphans: release now, or why not. */
+  alerts: Extract<AlertKind, 'orphan' | 'release-notice' | 'pool-idle' | 'former-pool-member'>[];
+  /** For an orphan (or an approved former pool member): release now, or why not. */
   release: { action: 'release' } | { action: 'hold'; reason: HoldReason; until?: string } | null;
 }
 
@@ -113,6 +115,7 @@ function emptyTrack(a: ObservedAddress, now: string, runId: string): AddressTrac
     classification: 'in-use',
     reason: '',
     tags: a.tags,
+    poolSeen: null,
     lastSeenInUseAt: null,
     lastSeenHolder: null,
     episode: null,
@@ -138,6 +141,50 @@ function lastSeenInUse(stored: AddressTrack, lastRunAt: string | null, now: stri
   return lastRunAt;
 }
 
+/** An orphan, or a former pool member the operator approved, past its grace period: released after its notice. */
+const releasable = (c: Classification): boolean =>
+  c.kind === 'orphan' ||
+  (c.kind === 'former-pool' && c.formerPool?.approved === true && c.formerPool.overGrace);
+
+/** The alerts an address owes this run and, for one that may be released, whether it is released now or why not. */
+function alertsAndRelease(
+  classification: Classification,
+  track: AddressTrack,
+  config: SweeperConfig,
+  killSwitch: KillSwitchState,
+  now: string,
+): Pick<AddressDecision, 'alerts' | 'release'> {
+  const alerts: AddressDecision['alerts'] = [];
+  const { kind } = classification;
+  if (kind === 'pool-idle' && classification.pool?.overLimit && !track.alerts['pool-idle']) {
+    alerts.push('pool-idle');
+  }
+  if (kind === 'former-pool' && classification.formerPool?.overGrace && !track.alerts['former-pool-member']) {
+    alerts.push('former-pool-member');
+  }
+  // An address no longer releasable (tagged to keep, re-associated, back in its pool) loses its pending notice.
+  if (!releasable(classification)) {
+    if (track.notice) track.notice = null;
+    return { alerts, release: null };
+  }
+  const rel = config.release;
+  // A notice counts only as SNS accepted it: one recorded without its MessageId goes out again.
+  const notice = track.notice?.messageId ? track.notice : null;
+  const releaseAfter = notice ? laterOf(notice.releaseAfter, addHours(notice.sentAt, rel.noticeHours)) : '';
+  // An orphan's first alert is its notice; a former pool member's notice follows its own alert.
+  if (kind === 'orphan' && !track.alerts.orphan) alerts.push('orphan');
+  else if (rel.enabled && !notice) alerts.push('release-notice');
+  let release: AddressDecision['release'];
+  if (!rel.enabled) release = { action: 'hold', reason: 'release-disabled' };
+  else if (!notice) release = { action: 'hold', reason: 'notice-not-sent' };
+  else if (now < releaseAfter) release = { action: 'hold', reason: 'notice-period', until: releaseAfter };
+  else if (track.block?.retryAfter && now < track.block.retryAfter)
+    release = { action: 'hold', reason: 'blocked', until: track.block.retryAfter };
+  else if (killSwitch.on) release = { action: 'hold', reason: 'kill-switch' };
+  else release = { action: 'release' };
+  return { alerts, release };
+}
+
 /** Plans one address: classify it, advance its idle episode, and decide the alerts and the release it is due. */
 export function decideAddress(
   observed: ObservedAddress,
@@ -148,19 +195,22 @@ export function decideAddress(
   const { now, runId, config, killSwitch } = input;
   const prev = stored ?? emptyTrack(observed, now, runId);
   const lastSeenInUseAt = stored ? lastSeenInUse(stored, input.lastRunAt, now) : null;
-  const change = trackIdle(
-    observed,
+  const rate = releaseRate(observed, input.rateUsd);
+  const change = checkIdleStart(
+    trackIdle(observed, history, { episode: prev.episode, lastSeenInUseAt }, now, rate),
+    prev.firstSeenAt,
     history,
-    { episode: prev.episode, lastSeenInUseAt },
+    () => trackIdle(observed, history, { episode: null, lastSeenInUseAt }, now, rate),
     now,
-    releaseRate(observed, input.rateUsd),
   );
   const current = change.current;
+  const poolSeen = poolSeenNow(observed, prev.poolSeen, now);
   const classification = classify(
     observed,
     current ? { since: current.start, source: current.source } : null,
     config,
     now,
+    formerPoolFacts(observed, history, poolSeen, config.sweeper),
   );
   const newEpisode = change.opened !== undefined || current === null;
   const track: AddressTrack = {
@@ -172,6 +222,7 @@ export function decideAddress(
     classification: classification.kind,
     reason: classification.reason,
     tags: observed.tags,
+    poolSeen,
     lastSeenInUseAt: isAssociated(observed) ? now : lastSeenInUseAt,
     lastSeenHolder: isAssociated(observed)
       ? {
@@ -195,26 +246,7 @@ export function decideAddress(
       : prev.ledger,
   };
 
-  const alerts: AddressDecision['alerts'] = [];
-  let release: AddressDecision['release'] = null;
-  if (classification.kind === 'pool-idle' && classification.pool?.overLimit && !track.alerts['pool-idle']) {
-    alerts.push('pool-idle');
-  }
-  // An orphan that is no longer one (tagged to keep, re-associated) loses its pending notice.
-  if (classification.kind !== 'orphan' && track.notice) track.notice = null;
-  if (classification.kind === 'orphan') {
-    const rel = config.sweeper.release;
-    if (!track.alerts.orphan) alerts.push('orphan');
-    else if (rel.enabled && !track.notice) alerts.push('release-notice');
-    if (!rel.enabled) release = { action: 'hold', reason: 'release-disabled' };
-    else if (!track.notice) release = { action: 'hold', reason: 'notice-not-sent' };
-    else if (now < track.notice.releaseAfter)
-      release = { action: 'hold', reason: 'notice-period', until: track.notice.releaseAfter };
-    else if (track.block?.retryAfter && now < track.block.retryAfter)
-      release = { action: 'hold', reason: 'blocked', until: track.block.retryAfter };
-    else if (killSwitch.on) release = { action: 'hold', reason: 'kill-switch' };
-    else release = { action: 'release' };
-  }
+  const { alerts, release } = alertsAndRelease(classification, track, config.sweeper, killSwitch, now);
   return {
     allocationId: observed.allocationId,
     observed,

@@ -1,8 +1,9 @@
 /**
  * The daily digest: once a day, every finding still open that was alerted before that day (an orphan, a pool member
- * idle past its limit), what it has cost, and what happens to it next.
+ * idle past its limit), what it has cost, and what happens to it next — on as many pages as it takes.
  */
 import type { DigestItem } from './alerts';
+import { DIGEST_PAGE_ROWS } from './alerts-digest';
 import { formatTime } from './alerts-format';
 import type { AddressDecision, HoldReason } from './decide';
 import { DIGEST_SCOPE } from './keys';
@@ -19,6 +20,10 @@ const holdText: Record<HoldReason, string> = {
   cap: 'per-run release cap reached',
 };
 
+/** The classes a digest lists, and the alerts that opened them. */
+const FINDING_KINDS = new Set(['orphan', 'pool-idle', 'former-pool']);
+const FINDING_ALERTS = new Set(['orphan', 'pool-idle', 'former-pool-member']);
+
 /** The open findings alerted before `dayStart`, and what they would cost over a month. */
 export function openFindings(
   decisions: readonly AddressDecision[],
@@ -30,10 +35,10 @@ export function openFindings(
   for (const d of decisions) {
     const t = d.track;
     // Open findings only: an address since kept, pooled elsewhere or in use has been dealt with.
-    if (d.classification.kind !== 'orphan' && d.classification.kind !== 'pool-idle') continue;
+    if (!FINDING_KINDS.has(d.classification.kind)) continue;
     if (t.status !== 'present' || !d.classification.idle) continue;
     const alertedAt = Object.entries(t.alerts)
-      .filter(([k]) => k === 'orphan' || k === 'pool-idle' || k.startsWith('release-blocked'))
+      .filter(([k]) => FINDING_ALERTS.has(k) || k.startsWith('release-blocked'))
       .map(([, at]) => at)
       .sort()[0];
     if (!alertedAt || alertedAt >= dayStart) continue;
@@ -43,11 +48,13 @@ export function openFindings(
     const status =
       d.classification.kind === 'pool-idle'
         ? `pool member idle past its ${d.classification.pool?.idleAlertHours ?? '?'} h limit; never released`
-        : t.block
-          ? `release blocked: ${t.block.detail}`
-          : hold
-            ? `${holdText[hold.reason]}${hold.until ? ` until ${formatTime(hold.until)}` : ''}`
-            : 'release due';
+        : d.classification.kind === 'former-pool' && !d.release
+          ? 'former pool member: never released by the sweep unless approved'
+          : t.block
+            ? `release blocked: ${t.block.detail}`
+            : hold
+              ? `${holdText[hold.reason]}${hold.until ? ` until ${formatTime(hold.until)}` : ''}`
+              : 'release due';
     items.push({
       allocationId: d.allocationId,
       publicIp: d.observed.publicIp,
@@ -61,7 +68,13 @@ export function openFindings(
   return { items, monthlyCostUsd };
 }
 
-/** Sends today's digest, unless this instance saw it sent (the alert claim makes it once a day whatever the instance). */
+/** The claim id of one page of a day's digest (the first page keeps the day alone). */
+const pageId = (date: string, page: number): string => (page === 1 ? date : `${date}#${page}`);
+
+/**
+ * Sends today's digest, every open finding on one page or more, unless this instance saw it all sent (each page's
+ * alert claim makes it once a day whatever the instance).
+ */
 export async function sendDigest(run: SweepRun, memory: SweeperMemory): Promise<void> {
   const today = run.now.slice(0, 10);
   const { items, monthlyCostUsd } = openFindings(
@@ -70,19 +83,24 @@ export async function sendDigest(run: SweepRun, memory: SweeperMemory): Promise<
     `${today}T00:00:00.000Z`,
   );
   if (items.length === 0 || (!run.dryRun && memory.digestDate === today)) return;
-  try {
-    const before = run.result.alerts.length;
-    await sendAlert(
-      run,
-      { scope: DIGEST_SCOPE, id: today },
-      { kind: 'digest', date: today, items, monthlyCostUsd },
-    );
-    if (!run.dryRun) {
-      memory.digestDate = today;
-      // Today's digest went out in an earlier run: not news.
+  const pages = Math.ceil(items.length / DIGEST_PAGE_ROWS);
+  let delivered = true;
+  for (let page = 1; page <= pages; page++) {
+    const rows = items.slice((page - 1) * DIGEST_PAGE_ROWS, page * DIGEST_PAGE_ROWS);
+    try {
+      const before = run.result.alerts.length;
+      const sent = await sendAlert(
+        run,
+        { scope: DIGEST_SCOPE, id: pageId(today, page) },
+        { kind: 'digest', date: today, items: rows, open: items.length, page, pages, monthlyCostUsd },
+      );
+      if (!sent) delivered = false;
+      // A page that went out in an earlier run is not news.
       if (run.result.alerts[before]?.status === 'already-sent') run.result.alerts.splice(before, 1);
+    } catch (err) {
+      delivered = false;
+      recordFailure(run, `${DIGEST_SCOPE}#${page}`, err);
     }
-  } catch (err) {
-    recordFailure(run, DIGEST_SCOPE, err);
   }
+  if (!run.dryRun && delivered) memory.digestDate = today;
 }

@@ -20,6 +20,7 @@ import {
   type SweepOptions,
   type SweepRun,
 } from './run';
+import type { OutboxItem } from './sweep-store';
 
 const PRICE_CACHE_MS = 24 * 3_600_000;
 
@@ -33,16 +34,19 @@ export interface SweepState {
   lastRunAt: string | null;
   killSwitch: KillSwitchState;
   rate: HourlyRate;
+  /** "Released" alerts earlier runs left undelivered. */
+  outbox: OutboxItem[];
 }
 
 export async function readState(deps: SweeperDeps, memory: SweeperMemory): Promise<SweepState> {
-  const [addresses, states, stored, lastRun, killSwitch, rate] = await Promise.all([
+  const [addresses, states, stored, lastRun, killSwitch, rate, outbox] = await Promise.all([
     deps.ec2.describeAddresses(),
     deps.inventory.listEipStates(),
     deps.store.listTracks(),
     deps.store.lastRun(),
     readKillSwitch(deps),
     hourlyRate(deps, memory),
+    deps.store.listOutbox(),
   ]);
   return {
     addresses,
@@ -52,6 +56,7 @@ export async function readState(deps: SweeperDeps, memory: SweeperMemory): Promi
     lastRunAt: lastRun?.at ?? null,
     killSwitch,
     rate,
+    outbox,
   };
 }
 
@@ -142,6 +147,7 @@ export async function openRun(
     dns,
     facts: factsOf(state, dns, enis),
     alertContext,
+    outbox: state.outbox,
     previous: state.previous,
     versions: state.versions,
     ready: new Map(),
@@ -176,7 +182,13 @@ function factsOf(
       idle: classification.idle,
       rateUsd: ep?.rateUsd ?? state.rate.usdPerHour,
       costAccruedUsd: hours * (ep?.rateUsd ?? state.rate.usdPerHour),
-      lastHolder: lastHolderFacts(d.observed, state.history.get(d.observed.allocationId), d.track, enis),
+      lastHolder: lastHolderFacts(
+        d.observed,
+        state.history.get(d.observed.allocationId),
+        d.track,
+        enis,
+        classification.formerPool?.pool ?? null,
+      ),
       dns: dnsFacts(d.observed.publicIp, dns),
     };
   };
@@ -214,6 +226,8 @@ function lastHolderFacts(
   history: EipState | undefined,
   track: AddressTrack,
   enis: ReadonlyMap<string, EniRecord>,
+  /** The pool a former pool member was in: its holder held it as a pool member. */
+  formerPool: string | null,
 ): LastHolderFacts | null {
   const holder = holderOf(history, track);
   if (!holder) return null;
@@ -224,7 +238,7 @@ function lastHolderFacts(
     privateIp,
     instanceId,
     cluster: clusterOf(eni),
-    pool: observed.tags[POOL_TAG] ?? null,
+    pool: observed.tags[POOL_TAG] ?? formerPool,
     securityGroupIds: eni?.securityGroupIds ?? [],
     eniDescription: eni?.description ?? null,
     since,

@@ -7,7 +7,10 @@
  * | Idle episode  | `SWEEP#<allocationId>`  | `IDLE#<episodeKey>`              | `KIND#sweep-idle`    | `<start>#<allocationId>`    |
  * | Release       | `SWEEP#<allocationId>`  | `RELEASE`                        | `KIND#sweep-release` | `<releasedAt>#<allocationId>` |
  * | Alert claim   | `SWEEP#<allocationId>`  | `ALERT#<episodeKey>#<kind>[#…]`  |                      |                             |
- * | Digest claim  | `SWEEP#DIGEST`          | `ALERT#<YYYY-MM-DD>`             |                      |                             |
+ * | Digest claim  | `SWEEP#DIGEST`          | `ALERT#<YYYY-MM-DD>#<page>`      |                      |                             |
+ * | Summary claim | `SWEEP#SUMMARY`         | `ALERT#<runId>`                  |                      |                             |
+ * | Outbox        | `SWEEP#<allocationId>`  | `OUTBOX#<episodeKey>#released`   | `KIND#sweep-outbox`  | `<at>#<allocationId>`       |
+ * | Run slots     | `SWEEP#RUN#<runId>`     | `RELEASES`                       |                      |                             |
  * | Last run      | `SWEEP#RUN`             | `LAST`                           |                      |                             |
  */
 import { PREFIX, type TableKey } from '../store/keys';
@@ -17,6 +20,8 @@ export const SWEEP_SK = {
   idle: 'IDLE#',
   release: 'RELEASE',
   alert: 'ALERT#',
+  outbox: 'OUTBOX#',
+  runSlots: 'RELEASES',
 } as const;
 
 export const SWEEP_ITEM_TYPE = {
@@ -25,6 +30,8 @@ export const SWEEP_ITEM_TYPE = {
   release: 'SweepRelease',
   alert: 'SweepAlert',
   run: 'SweepRun',
+  outbox: 'SweepOutbox',
+  runSlots: 'SweepRunReleases',
 } as const;
 
 export const SWEEP_KIND = {
@@ -32,6 +39,7 @@ export const SWEEP_KIND = {
   track: `${PREFIX.kind}sweep`,
   idle: `${PREFIX.kind}sweep-idle`,
   release: `${PREFIX.kind}sweep-release`,
+  outbox: `${PREFIX.kind}sweep-outbox`,
 } as const;
 
 /**
@@ -55,6 +63,8 @@ export const trackKind = (shard: number): string => `${SWEEP_KIND.track}#${shard
 
 /** Scope of the daily digest's alert claims (allocation ids start with `eipalloc-`, so it cannot collide). */
 export const DIGEST_SCOPE = 'DIGEST';
+/** Scope of the orphan summaries' alert claims (one per run at most). */
+export const SUMMARY_SCOPE = 'SUMMARY';
 
 /** The last sweep that saw every address of the region (one item, written at the end of each sweep). */
 export const lastRunKey = (): TableKey => ({ PK: sweepPk('RUN'), SK: 'LAST' });
@@ -79,4 +89,15 @@ export const releaseKey = (allocationId: string): TableKey => ({
 export const alertKey = (scope: string, id: string): TableKey => ({
   PK: sweepPk(scope),
   SK: `${SWEEP_SK.alert}${id}`,
+});
+
+export const outboxKey = (allocationId: string, id: string): TableKey => ({
+  PK: sweepPk(allocationId),
+  SK: `${SWEEP_SK.outbox}${id}`,
+});
+
+/** The release slots of one run (its releases, counted against `maxPerRun` across retries). */
+export const runSlotsKey = (runId: string): TableKey => ({
+  PK: sweepPk(`RUN#${runId}`),
+  SK: SWEEP_SK.runSlots,
 });

@@ -3,8 +3,10 @@
  * per address between runs. Plain data only: no AWS import, no clock, no I/O.
  */
 
+import { POOL_TAG } from '../inventory/model';
+
 /** Tag that makes an address a member of a keeper pool (`eip-keeper:pool=<name>`): never released by the sweeper. */
-export const POOL_TAG = 'eip-keeper:pool';
+export { POOL_TAG };
 /** Tag (any value) that exempts an address from release. */
 export const KEEP_TAG = 'eip-keeper:keep';
 /** Hours in the month the projected saving is quoted for (AWS quotes $3.60 for a 30-day month at $0.005/h). */
@@ -32,10 +34,21 @@ export interface ObservedAddress {
  * - `byoip`: from a bring-your-own-IP pool: never released (and not charged by AWS).
  * - `pool-idle`: a keeper pool member, unassociated: alerted past the pool's limit, never released.
  * - `exempt`: tagged `eip-keeper:keep` or with a configured exemption key: never released.
+ * - `former-pool`: was a pool member (its pool tag removed, the keeper associated it, or a sweep saw the tag), no
+ *   longer tagged, unassociated: alerted past the grace period (counted from the untag); released only when the
+ *   operator approved it by configuration, never by the sweep on its own.
  * - `idle`: unassociated, no owner, but still within the grace period.
  * - `orphan`: unassociated, no owner, idle longer than the grace period: alerted, released only when configured.
  */
-export type AddressKind = 'in-use' | 'service-managed' | 'byoip' | 'pool-idle' | 'exempt' | 'idle' | 'orphan';
+export type AddressKind =
+  | 'in-use'
+  | 'service-managed'
+  | 'byoip'
+  | 'pool-idle'
+  | 'exempt'
+  | 'former-pool'
+  | 'idle'
+  | 'orphan';
 
 export const ADDRESS_KINDS: readonly AddressKind[] = [
   'in-use',
@@ -43,6 +56,7 @@ export const ADDRESS_KINDS: readonly AddressKind[] = [
   'byoip',
   'pool-idle',
   'exempt',
+  'former-pool',
   'idle',
   'orphan',
 ];
@@ -61,9 +75,21 @@ export interface IdleEpisode {
   rateUsd: number;
 }
 
-export type EpisodeEndReason = 'in-use' | 'reassociated' | 'released' | 'gone';
+/**
+ * `rejected`: the track's idle start predated the sweeper's first sight of the address and nothing confirmed it (an
+ * edited track, or lost history); the episode is closed with no idle time and the next begins now.
+ */
+export type EpisodeEndReason = 'in-use' | 'reassociated' | 'released' | 'gone' | 'rejected';
 
-export type AlertKind = 'orphan' | 'release-notice' | 'released' | 'release-blocked' | 'pool-idle' | 'digest';
+export type AlertKind =
+  | 'orphan'
+  | 'release-notice'
+  | 'released'
+  | 'release-blocked'
+  | 'pool-idle'
+  | 'digest'
+  | 'orphan-summary'
+  | 'former-pool-member';
 
 /** Why a release did not happen although the address was due. */
 export type BlockReason =
@@ -73,6 +99,19 @@ export type BlockReason =
   | 'ptr-set'
   /** ReleaseAddress failed with an error that is neither retryable nor one of the above. */
   | 'release-error';
+
+/**
+ * A pre-release notice: the orphan alert, release notice or orphan summary that announced the release, as SNS
+ * accepted it. A release needs one whose claim on the table confirms this MessageId (docs/sweeper.md).
+ */
+export interface Notice {
+  /** When SNS accepted it: the notice period starts here. */
+  sentAt: string;
+  releaseAfter: string;
+  messageId: string;
+  /** Its alert claim (`SWEEP#<scope> / ALERT#<id>`). */
+  alert: { scope: string; id: string };
+}
 
 /** What the sweeper keeps per address between runs (the `SWEEP#<allocationId> / TRACK` item). */
 export interface AddressTrack {
@@ -97,10 +136,15 @@ export interface AddressTrack {
   } | null;
   /** The current idle episode, null while associated. */
   episode: IdleEpisode | null;
+  /**
+   * The pool tag as the sweeps saw it: the pool, the first sweep that saw it with that tag, and the first that saw
+   * it without (null while tagged). The sweeper's own evidence that an address was a pool member.
+   */
+  poolSeen: { pool: string; at: string; goneAt: string | null } | null;
   /** Alerts sent in the current episode: kind (with `#reason` for blocks) → time sent. */
   alerts: Record<string, string>;
-  /** The pre-release notice of the current episode. */
-  notice: { sentAt: string; releaseAfter: string } | null;
+  /** The pre-release notice of the current episode: an alert SNS accepted, and when the release may follow. */
+  notice: Notice | null;
   /** The last reason a due release was blocked (retried after `retryAfter`, or every run when null). */
   block: { reason: BlockReason; at: string; detail: string; retryAfter: string | null } | null;
   /** A release in progress (a lease: a retried run finishes it, a concurrent sweep keeps off). */

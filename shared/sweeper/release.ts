@@ -1,25 +1,17 @@
 /**
  * Releases, one at a time, oldest idle first, each after its last-moment checks: no Route 53 record names the IP
- * (and Route 53 could be read); the address, read live, is still unassociated with unchanged tags; a lease on the
- * track (a versioned write) keeps a concurrent sweep off. Then ReleaseAddress, whose every refusal is handled.
- * Also the addresses that disappeared: an earlier release of ours is recorded, anything else is marked gone.
+ * (and Route 53 could be read); the address, read live, is still unassociated with unchanged tags; its notice is
+ * proven by the table (`checkReleaseEvidence`); a slot of the run's `maxPerRun` is free (counted per run id, across
+ * retries); a lease on the track (a versioned write) keeps a concurrent sweep off. Then ReleaseAddress, whose every
+ * refusal is handled; `record-release.ts` records it.
  */
-import type { Classification } from './classify';
 import type { AddressDecision } from './decide';
-import { checkLiveBeforeRelease, dnsBlock, releaseFailure } from './decide-release';
-import { ledgerWithClosedEpisode, ledgerWithRelease, projectedMonthlySaving } from './ledger';
-import {
-  type AddressTrack,
-  addHours,
-  type BlockReason,
-  hoursBetween,
-  type ObservedAddress,
-  type ReleaseRecord,
-} from './model';
+import { checkLiveBeforeRelease, checkReleaseEvidence, dnsBlock, releaseFailure } from './decide-release';
+import { type AddressTrack, addHours, type BlockReason } from './model';
 import { AwsCallError } from './ports';
+import { finishRelease } from './record-release';
 import { errorText, type ReleaseOutcome, recordFailure, type SweepRun } from './run';
 import { addressAlertKey, sendAlert } from './send-alerts';
-import { episodeRecord } from './track-writes';
 
 /** An address on its way to release: its decision, its track, and the version of the track this run holds. */
 interface Attempt {
@@ -87,8 +79,18 @@ async function releaseOne(a: Attempt): Promise<void> {
     entry(a, check.reason === 'gone' ? 'gone' : 'skipped', `not released: ${check.detail}`);
     return;
   }
+  if (!(await proven(a))) return;
   if (run.dryRun) {
     entry(a, 'would-release', 'every check passed');
+    return;
+  }
+  const max = run.deps.config.sweeper.release.maxPerRun;
+  if (!(await run.deps.store.claimReleaseSlot(run.runId, d.allocationId, max, run.now))) {
+    entry(
+      a,
+      'skipped',
+      `not released: this run has released ${max} already (retries and invocations of a run share its cap)`,
+    );
     return;
   }
   track.releaseAttempt = { runId: run.runId, at: run.now };
@@ -109,6 +111,46 @@ async function releaseOne(a: Attempt): Promise<void> {
     run.deps.clock.now().toISOString(),
     'released after every check passed',
   );
+}
+
+/**
+ * Reads the notice's claim and the episode's ledger item and checks them against the track. Unproven (a track edited
+ * by hand or by another role, a notice recorded by an earlier version, or one whose claim has expired): the track
+ * forgets what the table does not prove — its alerts and notice (the claims say what really went out: an alert
+ * already sent is found there, not sent twice), and an episode start the ledger does not have — so the next sweeps
+ * start the grace and notice periods from what is proven.
+ */
+async function proven(a: Attempt): Promise<boolean> {
+  const { run, track } = a;
+  const { store } = run.deps;
+  const [claim, episode] = await Promise.all([
+    track.notice ? store.readAlertClaim(track.notice.alert) : undefined,
+    track.episode ? store.getEpisode(track.allocationId, track.episode.key) : undefined,
+  ]);
+  const evidence = checkReleaseEvidence({
+    track,
+    claim,
+    episode,
+    noticeHours: run.deps.config.sweeper.release.noticeHours,
+    now: run.now,
+  });
+  if (evidence.ok) return true;
+  run.deps.log.warn('release refused: the table does not prove its notice or idle time', {
+    allocationId: track.allocationId,
+    detail: evidence.detail,
+  });
+  run.deps.metrics.add('ReleasesRefused', 1, 'Count');
+  if (!run.dryRun) {
+    track.alerts = {};
+    track.notice = null;
+    if (evidence.episode === 'drop') track.episode = null;
+    if (evidence.episode === 'ledger' && track.episode && episode) {
+      track.episode = { ...track.episode, start: episode.start, source: episode.source };
+    }
+    await save(a);
+  }
+  entry(a, 'refused', `not released: ${evidence.detail}; its alerts and notice go out again first`);
+  return false;
 }
 
 /** ReleaseAddress refused: retry the run, block the address, record an earlier release of ours, or let it be. */
@@ -167,7 +209,7 @@ async function block(
       { kind: 'release-blocked', address: run.facts(d), reason, detail, retryAfter },
       d.allocationId,
     );
-    if (sentAt) track.alerts = { ...track.alerts, [alertId]: sentAt };
+    if (sentAt) track.alerts = { ...track.alerts, [alertId]: sentAt.sentAt };
   }
   await save(a);
   run.result.releases.push({
@@ -177,135 +219,4 @@ async function block(
     detail,
     repeat,
   });
-}
-
-/** Records a release by eip-keeper (once, atomically with the track and the episode's end) and alerts. */
-async function finishRelease(
-  run: SweepRun,
-  t: AddressTrack,
-  version: number,
-  releasedAt: string,
-  detail: string,
-): Promise<void> {
-  const { now } = run;
-  const ep = t.episode;
-  const start = ep?.start ?? releasedAt;
-  const idleHours = ep ? hoursBetween(start, releasedAt) : 0;
-  const rateUsd = ep?.rateUsd ?? run.rate.usdPerHour;
-  const record: ReleaseRecord = {
-    allocationId: t.allocationId,
-    publicIp: t.publicIp,
-    releasedAt,
-    runId: t.releaseAttempt?.runId ?? run.runId,
-    rateUsd,
-    idleSince: start,
-    idleSource: ep?.source ?? 'first-observation',
-    idleHours,
-    idleCostUsd: idleHours * rateUsd,
-    tags: t.tags,
-  };
-  const next: AddressTrack = {
-    ...t,
-    status: 'released',
-    releasedAt,
-    releaseAttempt: null,
-    lastSeenAt: now,
-    lastRunId: run.runId,
-    ledger: ledgerWithRelease(
-      ep ? ledgerWithClosedEpisode(t.ledger, ep, releasedAt, now) : t.ledger,
-      releasedAt,
-      rateUsd,
-    ),
-  };
-  const committed = await run.deps.store.commit({
-    track: next,
-    expectedVersion: version,
-    release: record,
-    ...(ep
-      ? {
-          trackWithoutClose: { ...next, ledger: ledgerWithRelease(t.ledger, releasedAt, rateUsd) },
-          close: {
-            ...episodeRecord(t.allocationId, t.publicIp, ep, 'orphan'),
-            end: releasedAt,
-            endReason: 'released' as const,
-          },
-        }
-      : {}),
-  });
-  if (!committed.ok) {
-    throw new Error(`track of ${t.allocationId} changed while its release was being recorded`);
-  }
-  run.finalTracks.set(t.allocationId, next);
-  run.result.releases.push({
-    allocationId: t.allocationId,
-    publicIp: t.publicIp,
-    outcome: 'released',
-    detail: committed.releaseRecorded ? detail : `${detail} (already recorded)`,
-  });
-  const observed: ObservedAddress = { allocationId: t.allocationId, publicIp: t.publicIp, tags: t.tags };
-  const classification: Classification = {
-    kind: 'orphan',
-    reason: t.reason,
-    idle: ep ? { since: start, source: ep.source, hours: idleHours } : null,
-  };
-  await sendAlert(
-    run,
-    addressAlertKey(t, 'released'),
-    {
-      kind: 'released',
-      address: run.facts({ observed, classification, track: t }, classification),
-      releasedAt,
-      projectedMonthlySavingUsd: projectedMonthlySaving(rateUsd),
-    },
-    t.allocationId,
-  );
-}
-
-/** Addresses tracked but no longer listed: an earlier release of ours is recorded, anything else marked gone. */
-export async function recordVanished(run: SweepRun): Promise<void> {
-  const { now, runId } = run;
-  for (const v of run.plan.vanished) {
-    const t = v.track;
-    run.result.vanished.push({
-      allocationId: t.allocationId,
-      publicIp: t.publicIp,
-      releasedByUs: v.ourRelease,
-    });
-    if (run.dryRun) continue;
-    try {
-      const version = run.versions.get(t.allocationId) ?? 0;
-      if (v.ourRelease) {
-        await finishRelease(run, t, version, v.at, 'recorded by a retried run: the address is gone');
-        continue;
-      }
-      const next: AddressTrack = {
-        ...t,
-        status: 'gone',
-        lastSeenAt: now,
-        lastRunId: runId,
-        episode: null,
-        notice: null,
-        releaseAttempt: null,
-        ledger:
-          t.episode && v.closed ? ledgerWithClosedEpisode(t.ledger, t.episode, v.closed.end, now) : t.ledger,
-      };
-      const committed = await run.deps.store.commit({
-        track: next,
-        expectedVersion: version,
-        ...(t.episode && v.closed
-          ? {
-              trackWithoutClose: { ...next, ledger: t.ledger },
-              close: {
-                ...episodeRecord(t.allocationId, t.publicIp, t.episode, t.classification),
-                end: v.closed.end,
-                endReason: 'gone' as const,
-              },
-            }
-          : {}),
-      });
-      if (committed.ok) run.finalTracks.set(t.allocationId, next);
-    } catch (err) {
-      recordFailure(run, t.allocationId, err);
-    }
-  }
 }

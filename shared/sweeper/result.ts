@@ -50,6 +50,7 @@ export function openResult(opts: {
       ...(d.release?.action === 'hold'
         ? { hold: { reason: d.release.reason, ...(d.release.until ? { until: d.release.until } : {}) } }
         : {}),
+      ...(d.change.rejected ? { rejectedIdleStart: d.change.rejected.start } : {}),
     });
   }
   return result;
@@ -79,6 +80,8 @@ export function closeResult(run: SweepRun): void {
     metrics.add('AddressesReleased', result.releases.filter((r) => r.outcome === 'released').length, 'Count');
     metrics.add('ReleasesBlocked', result.releases.filter((r) => r.outcome === 'blocked').length, 'Count');
     metrics.add('AlertsSent', result.alerts.filter((a) => a.status === 'sent').length, 'Count');
+    metrics.add('FormerPoolMembers', result.counts['former-pool'], 'Count');
+    metrics.add('TracksRejected', run.plan.decisions.filter((d) => d.change.rejected).length, 'Count');
   }
   result.story = storyOf(result);
 }
@@ -87,10 +90,18 @@ function round6(n: number): number {
   return Math.round(n * 1e6) / 1e6;
 }
 
+const ALERT_WORDS: Record<SweepResult['alerts'][number]['status'], string> = {
+  sent: 'sent',
+  'would-send': 'would send',
+  'already-sent': 'already sent',
+  'in-progress': 'being sent by another run',
+};
+
 const RELEASE_WORDS: Record<ReleaseOutcome, string> = {
   released: 'released',
   'would-release': 'would release',
   skipped: 'release skipped',
+  refused: 'release refused',
   blocked: 'release blocked',
   'would-block': 'release would be blocked',
   gone: 'already gone',
@@ -109,8 +120,15 @@ function storyOf(r: SweepResult): string[] {
       `; release ${r.release.enabled ? 'on' : 'off'}${r.release.enabled && r.killSwitch.on ? `, held by the kill switch (${killed} due)` : ''}` +
       `${capped > 0 ? `; ${capped} more due, over the per-run cap of ${r.release.maxPerRun}` : ''}`,
   ];
+  for (const d of r.decisions) {
+    if (d.rejectedIdleStart) {
+      lines.push(
+        `${d.publicIp} (${d.allocationId}): its track said idle since ${formatTime(d.rejectedIdleStart)}, which nothing confirms; idle time starts again`,
+      );
+    }
+  }
   for (const a of r.alerts) {
-    const verb = a.status === 'sent' ? 'sent' : a.status === 'would-send' ? 'would send' : 'already sent';
+    const verb = ALERT_WORDS[a.status];
     lines.push(`alert ${verb}: ${a.subject}`);
   }
   for (const x of r.releases) {

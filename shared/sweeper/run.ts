@@ -11,7 +11,7 @@ import type { Classification } from './classify';
 import type { AddressDecision, HoldReason, KillSwitchState, SweepPlan } from './decide';
 import type { AddressKind, AddressTrack, DnsLookup } from './model';
 import type { DnsPort, Ec2Port, InventoryPort, KillSwitchPort, PricePort } from './ports';
-import type { SweepStore } from './sweep-store';
+import type { OutboxItem, SweepStore } from './sweep-store';
 
 export interface SweeperDeps {
   ec2: Ec2Port;
@@ -55,6 +55,8 @@ export type ReleaseOutcome =
   | 'released'
   | 'would-release'
   | 'skipped'
+  /** The table does not prove the notice (see `checkReleaseEvidence`): the notice goes out again first. */
+  | 'refused'
   | 'blocked'
   | 'would-block'
   | 'gone'
@@ -80,12 +82,15 @@ export interface SweepResult {
     idleHours: number | null;
     costAccruedUsd: number;
     hold?: { reason: HoldReason; until?: string };
+    /** The idle start the stored track claimed, rejected as unconfirmed (the episode started again). */
+    rejectedIdleStart?: string;
   }[];
   alerts: {
     kind: string;
     allocationId?: string;
     subject: string;
-    status: 'sent' | 'already-sent' | 'would-send';
+    /** `in-progress`: another run holds its claim and may be publishing it; not counted as sent. */
+    status: 'sent' | 'already-sent' | 'would-send' | 'in-progress';
   }[];
   releases: {
     allocationId: string;
@@ -147,6 +152,8 @@ export interface SweepRun {
   readonly dns: DnsLookup | undefined;
   readonly facts: FactsOf;
   readonly alertContext: AlertContext;
+  /** "Released" alerts earlier runs left in the outbox, as this run read them. */
+  readonly outbox: readonly OutboxItem[];
   /** The stored tracks as this run read them, and their versions. */
   readonly previous: ReadonlyMap<string, AddressTrack>;
   readonly versions: ReadonlyMap<string, number>;

@@ -15,9 +15,40 @@ export interface AlertKey {
   id: string;
 }
 
+/** An alert SNS accepted: when, its MessageId, and (for a summary) the `<allocationId>#<episodeKey>` it covers. */
+export interface SentAlert {
+  sentAt: string;
+  messageId: string;
+  members?: string[];
+}
+
 export type AlertClaim =
+  /** This run holds the claim: publish, then confirm (or give it back). */
   | { status: 'claimed' }
-  | { status: 'taken'; state: 'pending' | 'sent'; runId: string; at: string };
+  /** SNS accepted it (confirmed): never sent again. */
+  | ({ status: 'sent' } & SentAlert)
+  /** Another run claimed it moments ago and may be publishing: not sent yet, not to be sent now either. */
+  | { status: 'in-progress'; runId: string; at: string };
+
+/** What a claim looks like on the table (for the checks before a release). */
+export interface StoredAlertClaim {
+  state: 'pending' | 'sent';
+  runId: string;
+  /** When it was claimed. */
+  at: string;
+  sent?: SentAlert;
+}
+
+/** The "released" alert, waiting in the outbox until it is confirmed sent (`SWEEP#<id> / OUTBOX#…`). */
+export interface OutboxItem {
+  allocationId: string;
+  /** Its alert claim: the outbox item goes once the claim is sent. */
+  key: AlertKey;
+  /** The notification, as built when the release was recorded (JSON). */
+  notification: string;
+  createdAt: string;
+  runId: string;
+}
 
 /** One atomic write of a track, with the ledger items that change with it. */
 export interface TrackCommit {
@@ -35,6 +66,8 @@ export interface TrackCommit {
   upsert?: IdleEpisodeRecord;
   /** A release by eip-keeper, recorded once. */
   release?: ReleaseRecord;
+  /** Its "released" alert, put in the outbox in the same transaction (once, with the release). */
+  outbox?: OutboxItem;
 }
 
 export type CommitResult =
@@ -51,12 +84,33 @@ export interface SweepStore {
   commitMany(commits: readonly TrackCommit[]): Promise<PromiseSettledResult<CommitResult>[]>;
   /** Every idle episode (GSI1 `KIND#sweep-idle`), of one address when given. For the report: a sweep never reads them. */
   listEpisodes(allocationId?: string): Promise<IdleEpisodeRecord[]>;
-  /** Claims an alert before publishing it (conditional create). */
-  claimAlert(key: AlertKey, runId: string, at: string, subject: string): Promise<AlertClaim>;
-  /** Marks a claimed alert as published. */
-  confirmAlert(key: AlertKey, runId: string, messageId: string): Promise<void>;
+  /**
+   * Claims an alert before publishing it (conditional create). A claim another run left unconfirmed for longer than
+   * `leaseMs` (the run died between claim and publish, or before confirming) is taken over, conditionally on the claim
+   * as read, so exactly one run sends it again.
+   */
+  claimAlert(key: AlertKey, runId: string, at: string, subject: string, leaseMs: number): Promise<AlertClaim>;
+  /**
+   * Marks a claimed alert as published, with SNS's MessageId (and, for a summary, the members it covers); false when
+   * another run took the claim over meanwhile (that run confirms it).
+   */
+  confirmAlert(key: AlertKey, runId: string, sent: SentAlert): Promise<boolean>;
   /** Gives a claim back after a failed publish, so a retry sends it. */
   dropAlertClaim(key: AlertKey, runId: string): Promise<void>;
+  /** An alert's claim as stored (strongly consistent), or undefined. */
+  readAlertClaim(key: AlertKey): Promise<StoredAlertClaim | undefined>;
+  /** The idle episode item of an address (strongly consistent), or undefined. */
+  getEpisode(allocationId: string, episodeKey: string): Promise<IdleEpisodeRecord | undefined>;
+  /**
+   * Takes one of the run's `max` release slots for the address (conditional write on the run's item): true when the
+   * address has (or already had) a slot, false when the run's slots are spent. Retries and concurrent invocations of
+   * one run share the slots.
+   */
+  claimReleaseSlot(runId: string, allocationId: string, max: number, at: string): Promise<boolean>;
+  /** Every "released" alert still in the outbox (GSI1 `KIND#sweep-outbox`). */
+  listOutbox(): Promise<OutboxItem[]>;
+  /** Removes a delivered alert from the outbox. */
+  deleteOutbox(item: OutboxItem): Promise<void>;
   /** The last sweep that read every address (the latest recorded), or null before the first. */
   lastRun(): Promise<{ at: string; runId: string } | null>;
   /** Records a sweep that read every address, unless a later one is recorded already. */

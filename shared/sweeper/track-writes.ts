@@ -1,13 +1,11 @@
 /**
- * Writing the tracks of the addresses present: first every address's own write (its state, an episode's start,
- * revision or end), batched by the store; then, for the addresses that owe alerts, the alerts and a second write of
- * when they went out. An hourly run of addresses in use and unchanged writes nothing.
+ * Writing the tracks of the addresses present: every address's own write (its state, an episode's start, revision or
+ * end), batched by the store, before any alert (`alert-addresses.ts` writes again when they went out). An hourly run
+ * of addresses in use and unchanged writes nothing.
  */
-import { forEachLimit } from '../runtime/concurrency';
 import type { AddressDecision } from './decide';
 import type { AddressKind, AddressTrack, IdleEpisodeRecord } from './model';
 import { errorText, recordFailure, type SweepRun } from './run';
-import { ALERT_CONCURRENCY, sendAddressAlerts } from './send-alerts';
 import type { TrackCommit } from './sweep-store';
 
 /**
@@ -21,6 +19,7 @@ const MATERIAL_FIELDS = Object.keys({
   status: true,
   classification: true,
   tags: true,
+  poolSeen: true,
   lastSeenHolder: true,
   episode: true,
   alerts: true,
@@ -142,37 +141,6 @@ export async function writeTracks(run: SweepRun): Promise<Map<string, number>> {
     if (d.alerts.length === 0) run.ready.set(id, version);
   }
   return written;
-}
-
-/** The alerts the written addresses owe, each address's followed by a write of when they went out. */
-export async function alertWrittenAddresses(
-  run: SweepRun,
-  written: ReadonlyMap<string, number>,
-): Promise<void> {
-  const { deps } = run;
-  await forEachLimit(
-    run.plan.decisions.filter((d) => d.alerts.length > 0 && written.has(d.allocationId)),
-    ALERT_CONCURRENCY,
-    async (d) => {
-      try {
-        let version = written.get(d.allocationId) as number;
-        if (await sendAddressAlerts(run, d)) {
-          const committed = await deps.store.commit({ track: d.track, expectedVersion: version });
-          if (!committed.ok) {
-            deps.log.warn('track changed by a concurrent sweep after its alerts; release skipped this run', {
-              allocationId: d.allocationId,
-            });
-            return;
-          }
-          version = committed.version;
-        }
-        run.ready.set(d.allocationId, version);
-      } catch (err) {
-        deps.log.error('sweep of an address failed', { allocationId: d.allocationId, error: errorText(err) });
-        recordFailure(run, d.allocationId, err);
-      }
-    },
-  );
 }
 
 /** Records that this run read every address: an address in use and unchanged need not be written to say so. */

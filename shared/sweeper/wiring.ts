@@ -16,7 +16,7 @@ import { PricingApiPrice } from './adapters/pricing';
 import { Route53Adapter } from './adapters/route53';
 import { SsmKillSwitch } from './adapters/ssm';
 import { DynamoSweepStore } from './dynamo-sweep-store';
-import type { SweeperDeps } from './sweep';
+import type { SweeperDeps } from './sweeper';
 
 export function sweeperDepsFromContext(ctx: RuntimeContext): SweeperDeps {
   const doc = createDocumentClient(ctx.aws);

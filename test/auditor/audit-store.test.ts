@@ -1,15 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ChangeNotice } from '../../shared/auditor/alerts';
 import {
   AuditIncompleteError,
   type AuditorDeps,
   auditCluster,
   handleTrigger,
-} from '../../shared/auditor/audit';
+} from '../../shared/auditor/auditor';
 import { DynamoFindingStore } from '../../shared/auditor/dynamo-finding-store';
 import { gatherCluster } from '../../shared/auditor/gather';
-import type { ChangeNotice } from '../../shared/auditor/messages';
-import type { ClusterSnapshot } from '../../shared/auditor/snapshot';
-import { availableValue } from '../../shared/auditor/snapshot';
+import type { ClusterSnapshot } from '../../shared/auditor/model';
+import { availableValue } from '../../shared/auditor/model';
 import { createTestTable, recordingLog, recordingMetrics, type TestTable } from '../support/dynamo';
 import { parseConfig } from './support/config';
 import { portsServing } from './support/ports';

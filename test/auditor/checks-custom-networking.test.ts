@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../shared/auditor/checks';
-import { availableValue, type KubernetesNode } from '../../shared/auditor/snapshot';
+import { availableValue, type KubernetesNode } from '../../shared/auditor/model';
 import { findingsOf, idsOf, must, resultOf } from './support/results';
 import { customNetworkingCluster, eni, K8S_OFF, k8sState, readyCluster } from './support/snapshots';
 

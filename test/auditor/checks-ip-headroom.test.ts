@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../shared/auditor/checks';
 import { freePrefixBlocks } from '../../shared/auditor/checks/ip-prefixes';
-import { availableValue } from '../../shared/auditor/snapshot';
+import { availableValue } from '../../shared/auditor/model';
 import { must, resultOf } from './support/results';
 import { K8S_OFF, k8sState, readyCluster } from './support/snapshots';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { availableValue } from '../../shared/auditor/snapshot';
+import { availableValue } from '../../shared/auditor/model';
 import { must, resultOf } from './support/results';
 import { branchEni, eni, K8S_OFF, k8sState, pool, readyCluster, withAwsNode } from './support/snapshots';
 

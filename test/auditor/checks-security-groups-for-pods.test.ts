@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../shared/auditor/checks';
-import { availableValue, unavailable } from '../../shared/auditor/snapshot';
+import { availableValue, unavailable } from '../../shared/auditor/model';
 import { findingsOf, must, resultOf } from './support/results';
 import { branchEni, eni, K8S_OFF, k8sState, NOW, pool, readyCluster, withAwsNode } from './support/snapshots';
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildContext } from '../../shared/auditor/checks/context';
 import { type AnalysisReport, nextProofStep, outcomeOf, proofPlan } from '../../shared/auditor/egress-proof';
-import type { ClusterSnapshot, ProofOutcome, ProofRecord, ProofTarget } from '../../shared/auditor/snapshot';
+import type { ClusterSnapshot, ProofOutcome, ProofRecord, ProofTarget } from '../../shared/auditor/model';
 import { must, resultOf } from './support/results';
 import { branchEni, pool, readyCluster } from './support/snapshots';
 

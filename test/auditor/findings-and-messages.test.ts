@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../../shared/auditor/checks/result';
-import { diffFindings, type StoredFinding, summaryStory } from '../../shared/auditor/findings';
 import {
   type ChangeNotice,
   changeNotification,
   changeSubject,
   findingEvents,
-} from '../../shared/auditor/messages';
+} from '../../shared/auditor/alerts';
+import type { Finding } from '../../shared/auditor/checks/result';
+import { diffFindings, type StoredFinding, summaryStory } from '../../shared/auditor/findings';
 import { subjectLine } from '../../shared/notify/escape';
 import { renderNotification } from '../../shared/notify/render';
 

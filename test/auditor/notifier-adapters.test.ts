@@ -4,9 +4,9 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EventBridgeFindingNotifier, EventPublishError } from '../../shared/auditor/adapters/eventbridge';
+import type { ChangeNotice } from '../../shared/auditor/alerts';
 import { topicAnnouncer } from '../../shared/auditor/announce';
 import type { Finding } from '../../shared/auditor/checks/result';
-import type { ChangeNotice } from '../../shared/auditor/messages';
 import { SnsNotifications } from '../../shared/notify/adapters/sns';
 
 const eventBridge = mockClient(EventBridgeClient);

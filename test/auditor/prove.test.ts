@@ -4,10 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AnalysisReport } from '../../shared/auditor/egress-proof';
+import type { ProofRecord } from '../../shared/auditor/model';
 import type { ReachabilityPort } from '../../shared/auditor/ports';
 import type { ProofStore } from '../../shared/auditor/proof-store';
 import { POLLS, proveEgress } from '../../shared/auditor/prove';
-import type { ProofRecord } from '../../shared/auditor/snapshot';
 import { recordingLog } from '../support/dynamo';
 import { branchEni, pool, readyCluster } from './support/snapshots';
 

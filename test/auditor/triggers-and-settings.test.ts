@@ -5,8 +5,8 @@ import {
   parseAddonConfiguration,
 } from '../../shared/auditor/cni-settings';
 import { mergedAddonConfiguration, shellQuote } from '../../shared/auditor/fixes';
+import { availableValue } from '../../shared/auditor/model';
 import { eniMatchesSelector, poolsForCluster } from '../../shared/auditor/pools';
-import { availableValue } from '../../shared/auditor/snapshot';
 import { clusterFromEksArn, parseTrigger } from '../../shared/auditor/triggers';
 import { branchEni, eni, K8S_OFF, k8sState, pool, readyCluster } from './support/snapshots';
 

@@ -145,6 +145,31 @@ describe('handler crashes and timeouts', () => {
     ]);
   });
 
+  it('ends an invocation right after a call AWS answered (`after`): the write is made, the invocation fails', async () => {
+    const region = await startProbeRegion();
+    region.setFaults({ handlerCrash: { function: 'Probe', probability: 1, after: 'PutItem' } });
+
+    await region.invoke('Probe', event('e1'));
+    const items = (await region.tableItemsByKind()).probe ?? [];
+    region.setFaults({ handlerCrash: false });
+    await region.advance(60_000);
+
+    expect(items).toHaveLength(1);
+    expect(region.bus.invocations.map((i) => [i.attempt, i.outcome])).toEqual([
+      [1, 'error'],
+      [2, 'ok'],
+    ]);
+  });
+
+  it('lets an invocation that never makes the `after` call complete', async () => {
+    const region = await startProbeRegion();
+    region.setFaults({ handlerCrash: { function: 'Probe', probability: 1, after: 'DeleteItem' } });
+
+    await region.invoke('Probe', event('e1'));
+
+    expect(region.bus.invocations.map((i) => i.outcome)).toEqual(['ok']);
+  });
+
   it('holds a timed-out invocation until the function’s timeout has passed, then sends the event to the DLQ after three', async () => {
     const region = await startProbeRegion();
     region.setFaults({ handlerTimeout: { function: 'Probe', probability: 1 } });

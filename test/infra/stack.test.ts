@@ -173,20 +173,37 @@ describe('EipKeeperStack with the default configuration', () => {
   });
 
   it('sets the runtime environment of shared/config/environment.ts, config inline', () => {
-    s.template.allResourcesProperties('AWS::Lambda::Function', {
-      Environment: {
-        Variables: Match.objectEquals({
-          EIP_KEEPER_TABLE: Match.anyValue(),
-          EIP_KEEPER_TOPIC_ARN: Match.anyValue(),
-          EIP_KEEPER_ACCOUNT_ID: '123456789012',
-          EIP_KEEPER_EVENT_BUS: 'default',
-          EIP_KEEPER_CONFIG: JSON.stringify(DEFAULT_CONFIG),
-          POWERTOOLS_SERVICE_NAME: Match.stringLikeRegexp('^[a-z-]+$'),
-          POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-          NODE_OPTIONS: '--enable-source-maps',
-        }),
-      },
-    });
+    const common = {
+      EIP_KEEPER_TABLE: Match.anyValue(),
+      EIP_KEEPER_TOPIC_ARN: Match.anyValue(),
+      EIP_KEEPER_ACCOUNT_ID: '123456789012',
+      EIP_KEEPER_EVENT_BUS: 'default',
+      EIP_KEEPER_CONFIG: JSON.stringify(DEFAULT_CONFIG),
+      POWERTOOLS_SERVICE_NAME: Match.stringLikeRegexp('^[a-z-]+$'),
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    const keeperRole = (id: string) => ({ 'Fn::GetAtt': [Match.stringLikeRegexp(`^${id}Role`), 'Arn'] });
+    for (const fn of s.stack.functions) {
+      const recorder = fn.spec.id === 'InventoryRecorder';
+      s.template.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: Match.absent(),
+        Description: fn.spec.description.slice(0, 256),
+        Environment: {
+          Variables: Match.objectEquals({
+            ...common,
+            // Only the recorder learns the keeper's roles (an association by one proves pool membership).
+            ...(recorder
+              ? {
+                  EIP_KEEPER_KEEPER_ROLE_ARNS: {
+                    'Fn::Join': [',', [keeperRole('KeeperEvents'), keeperRole('KeeperReconciler')]],
+                  },
+                }
+              : {}),
+          }),
+        },
+      });
+    }
     for (const statements of Object.values(s.template.findResources('AWS::IAM::Policy')))
       expect(JSON.stringify(statements)).not.toContain('ReadConfigParameter');
   });
@@ -328,12 +345,12 @@ describe('EipKeeperStack with the default configuration', () => {
     }
   });
 
-  it('creates the kill switch parameter, off', () => {
-    s.template.hasResourceProperties('AWS::SSM::Parameter', {
-      Name: DEFAULT_CONFIG.sweeper.killSwitchParameter,
-      Type: 'String',
-      Value: 'off',
-    });
+  it('leaves the kill switch to the operator: no parameter of the stack holds its value', () => {
+    // The only parameter is the published deployment.
+    expect(
+      Object.values(s.template.findResources('AWS::SSM::Parameter')).map((p) => p.Properties.Name),
+    ).toEqual([CONFIG_PARAMETER_NAME]);
+    s.template.hasOutput('KillSwitchParameterName', { Value: DEFAULT_CONFIG.sweeper.killSwitchParameter });
   });
 
   it('subscribes no e-mail address unless alerts.email is set', () => {
@@ -404,12 +421,7 @@ describe('EipKeeperStack permissions from PermissionSpec', () => {
     expect(sid('Key')?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] });
     expect(sid('Params')?.Resource).toEqual(
       expect.arrayContaining([
-        {
-          'Fn::Join': [
-            '',
-            ['arn:aws:ssm:eu-west-1:123456789012:parameter', { Ref: expect.stringMatching(/^KillSwitch/) }],
-          ],
-        },
+        'arn:aws:ssm:eu-west-1:123456789012:parameter/eip-keeper/kill-switch',
         {
           'Fn::Join': [
             '',
@@ -567,10 +579,17 @@ describe('EipKeeperStack configuration switches', () => {
     expect(readers).toHaveLength(FUNCTIONS.length);
   });
 
-  it('creates the kill switch under the configured name', () => {
+  it('lets the Sweeper read the kill switch under the configured name, and nothing write it', () => {
     const s = synth({ 'sweeper.killSwitchParameter': '/ops/eip-keeper/stop' });
 
-    s.template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/ops/eip-keeper/stop', Value: 'off' });
+    const readers = statementsOf(s).filter((st) => st.Sid === 'ReadKillSwitch');
+    expect(readers.map((st) => [st.Action, st.Resource])).toEqual([
+      ['ssm:GetParameter', 'arn:aws:ssm:eu-west-1:123456789012:parameter/ops/eip-keeper/stop'],
+    ]);
+    const writes = statementsOf(s)
+      .flatMap((st) => asArray(st.Action))
+      .filter((a) => a.startsWith('ssm:Put'));
+    expect(writes).toEqual([]);
   });
 
   it('fails synth with the bad key named', () => {

@@ -86,6 +86,8 @@ describe('foldEipHistory basics', () => {
       idleSince: null,
       lastHolder: null,
       lastChange: null,
+      pool: null,
+      keeperAssociation: null,
       inputCount: 0,
     } satisfies EipState);
   });
@@ -109,6 +111,8 @@ describe('foldEipHistory basics', () => {
         actor: alice,
         userAgent: 'aws-cli/2.22.0',
       },
+      pool: null,
+      keeperAssociation: null,
       inputCount: 1,
     } satisfies EipState);
   });
@@ -450,6 +454,8 @@ describe('foldEipHistory is independent of delivery order', () => {
       },
     },
     lastChange: { eventName: 'DisassociateAddress', eventId: 'e6', eventTime: T('10:30:00'), actor: alice },
+    pool: null,
+    keeperAssociation: null,
     inputCount: 8,
   };
 

@@ -3,9 +3,9 @@ import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/inventory-recorder';
 import { DynamoInventoryStore } from '../../shared/inventory/dynamo-inventory-store';
+import { createInventoryRecorder, type InventoryRecorderResult } from '../../shared/inventory/inventory';
 import type { InventoryStore } from '../../shared/inventory/inventory-store';
 import { associationKey, eipHistoryKey } from '../../shared/inventory/keys';
-import { createInventoryRecorder, type InventoryRecorderResult } from '../../shared/inventory/recorder';
 import { RefoldConflictError } from '../../shared/inventory/refold';
 import { ct, ORIGIN, shuffled } from '../support/cloudtrail';
 import {

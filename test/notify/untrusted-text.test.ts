@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { subjectProblem } from '../../local/sns/service';
+import { type ChangeNotice, changeNotification } from '../../shared/auditor/alerts';
 import type { Finding } from '../../shared/auditor/checks/result';
-import { type ChangeNotice, changeNotification } from '../../shared/auditor/messages';
 import { manuallyHeldAlert, poolExhaustedAlert } from '../../shared/keeper/alerts';
 import { notificationDocumentSchema } from '../../shared/notify/document';
 import { inlineText } from '../../shared/notify/escape';
@@ -108,6 +108,9 @@ function sweeperAlerts(pick: Pick, text: Text): Notification[] {
       kind: 'digest',
       date: '2026-01-06',
       monthlyCostUsd: 7.2,
+      open: 30,
+      page: 1,
+      pages: 2,
       items: some(pick, 3, (i) => ({
         allocationId: `eipalloc-0000000000000a00${i}`,
         publicIp: `198.51.100.${i}`,
@@ -119,6 +122,44 @@ function sweeperAlerts(pick: Pick, text: Text): Notification[] {
       })),
     },
   ];
+  const former = address(pick, text, false);
+  specs.push(
+    {
+      kind: 'former-pool-member',
+      address: {
+        ...former,
+        classification: {
+          kind: 'former-pool',
+          reason: 'former pool member: its pool tag was removed; never released by the sweep',
+          idle: former.idle,
+          formerPool: {
+            pool: text(),
+            evidence: 'tag-removed',
+            untaggedAt: AT,
+            untaggedBy: text(),
+            keeperAssociatedAt: null,
+            approved: pick() < 0.5,
+            graceSince: AT,
+            overGrace: true,
+          },
+        },
+      },
+    },
+    {
+      kind: 'orphan-summary',
+      alertedOneByOne: 10,
+      releaseAfter: pick() < 0.5 ? AT : null,
+      monthlyCostUsd: 7.2,
+      items: some(pick, 3, (i) => ({
+        allocationId: `eipalloc-0000000000000b00${i}`,
+        publicIp: `198.51.100.${i}`,
+        idleSince: AT,
+        idleHours: 30,
+        costAccruedUsd: 0.15,
+        name: pick() < 0.5 ? text() : null,
+      })),
+    },
+  );
   return specs.map((s) => alertNotification(s, ctx, `${s.kind}#key`));
 }
 

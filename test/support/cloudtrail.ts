@@ -96,13 +96,59 @@ export function cloudTrail(
   };
 }
 
+const tagCall = (
+  eventName: 'CreateTags' | 'DeleteTags',
+  c: Common,
+  resources: readonly string[],
+  tags: readonly { key: string; value?: string }[],
+) =>
+  cloudTrail(
+    eventName,
+    c,
+    { resourcesSet: { items: resources.map((resourceId) => ({ resourceId })) }, tagSet: { items: tags } },
+    { requestId: `r-${c.id}`, _return: true },
+  );
+
 export const ct = {
-  allocate: (c: Common, allocationId: string, publicIp: string) =>
+  /** An AllocateAddress, with the tags the address is born with when given. */
+  allocate: (c: Common, allocationId: string, publicIp: string, tags?: Record<string, string>) =>
     cloudTrail(
       'AllocateAddress',
       c,
-      { domain: 'vpc' },
+      {
+        domain: 'vpc',
+        ...(tags
+          ? {
+              tagSpecificationSet: {
+                items: [
+                  {
+                    resourceType: 'elastic-ip',
+                    tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+                  },
+                ],
+              },
+            }
+          : {}),
+      },
       { requestId: `r-${c.id}`, publicIp, domain: 'vpc', allocationId, publicIpv4Pool: 'amazon' },
+    ),
+  createTags: (c: Common, resources: readonly string[], tags: Record<string, string>) =>
+    tagCall(
+      'CreateTags',
+      c,
+      resources,
+      Object.entries(tags).map(([key, value]) => ({ key, value })),
+    ),
+  /** A DeleteTags of keys (a key alone, or `key=value` to remove it only with that value). */
+  deleteTags: (c: Common, resources: readonly string[], keys: readonly string[]) =>
+    tagCall(
+      'DeleteTags',
+      c,
+      resources,
+      keys.map((k) => {
+        const [key, value] = k.split('=');
+        return value === undefined ? { key: key as string } : { key: key as string, value };
+      }),
     ),
   associate: (
     c: Common,

@@ -10,7 +10,7 @@ import {
   type AlertSpec,
   alertNotification,
 } from '../../shared/sweeper/alerts';
-import { DIGEST_MAX_ITEMS } from '../../shared/sweeper/alerts-digest';
+import { DIGEST_PAGE_ROWS } from '../../shared/sweeper/alerts-digest';
 
 const CTX: AlertContext = {
   accountId: '111122223333',
@@ -56,6 +56,25 @@ function facts(over: Partial<AddressFacts> = {}): AddressFacts {
     },
     dns: { status: 'ok', refs: [] },
     ...over,
+  };
+}
+
+/** A former pool member's classification: its tag removed by `by`. */
+function formerClass(pool: string, by: string): AddressFacts['classification'] {
+  return {
+    kind: 'former-pool',
+    reason: 'former pool member: its pool tag was removed; never released by the sweep',
+    idle: { since: '2026-01-05T09:41:00.000Z', source: 'history', hours: 26.3 },
+    formerPool: {
+      pool,
+      evidence: 'tag-removed',
+      untaggedAt: '2026-01-05T09:41:00.000Z',
+      untaggedBy: by,
+      keeperAssociatedAt: null,
+      approved: false,
+      graceSince: '2026-01-05T09:41:00.000Z',
+      overGrace: true,
+    },
   };
 }
 
@@ -113,6 +132,9 @@ const ALL_KINDS: AlertSpec[] = [
     kind: 'digest',
     date: '2026-01-07',
     monthlyCostUsd: 7.2,
+    open: 1,
+    page: 1,
+    pages: 1,
     items: [
       {
         allocationId: 'eipalloc-0a1b2c3d4e5f60718',
@@ -122,6 +144,29 @@ const ALL_KINDS: AlertSpec[] = [
         idleHours: 40,
         costAccruedUsd: 0.2,
         status: 'release is off',
+      },
+    ],
+  },
+  {
+    kind: 'former-pool-member',
+    address: facts({
+      tags: { Name: 'payments egress' },
+      classification: formerClass('payments', 'role deployer session ci-42'),
+    }),
+  },
+  {
+    kind: 'orphan-summary',
+    alertedOneByOne: 10,
+    releaseAfter: '2026-01-07T10:00:00.000Z',
+    monthlyCostUsd: 7.2,
+    items: [
+      {
+        allocationId: 'eipalloc-0a1b2c3d4e5f60719',
+        publicIp: '203.0.113.26',
+        idleSince: '2026-01-05T09:41:00.000Z',
+        idleHours: 26.3,
+        costAccruedUsd: 0.13,
+        name: 'batch',
       },
     ],
   },
@@ -281,6 +326,71 @@ describe('untrusted tag text', () => {
   });
 });
 
+describe('a pool name or actor taken from tags and CloudTrail, per channel', () => {
+  const MARKUP = '`*payments*` _x_ ~y~ [partner](https://evil.example) <@U123> @channel';
+  const alerts = [
+    renderAlert(
+      {
+        kind: 'pool-idle',
+        address: facts({
+          tags: { 'eip-keeper:pool': MARKUP },
+          classification: {
+            kind: 'pool-idle',
+            reason: 'member of pool',
+            idle: facts().idle,
+            pool: { name: MARKUP, configured: false, idleAlertHours: 24, overLimit: true },
+          },
+        }),
+      },
+      CTX,
+    ),
+    renderAlert(
+      { kind: 'former-pool-member', address: facts({ classification: formerClass(MARKUP, MARKUP) }) },
+      CTX,
+    ),
+  ];
+  /** Chat text outside code spans. */
+  const outsideSpans = (line: string) => line.replace(/`[^`]*`/g, '');
+
+  it('chat: only ever inside a code span, its own backticks replaced, so it formats nothing', () => {
+    for (const r of alerts) {
+      const chat = chatOf(r);
+      for (const line of [chat.content.description, ...(chat.content.nextSteps ?? [])]
+        .join('\n')
+        .split('\n')) {
+        expect((line.match(/`/g) ?? []).length % 2, line).toBe(0);
+        expect(outsideSpans(line)).not.toMatch(/\*payments\*|_x_|~y~|\]\(|<@|@channel/);
+      }
+      expect(chat.content.description).toContain("'*payments*'");
+    }
+  });
+
+  it('e-mail: quoted or inline, on its own line, links defanged', () => {
+    for (const r of alerts) {
+      // Plain text: markup is just characters there; quoted so where the name ends is never in doubt.
+      expect(r.email).toContain('"`*payments*` _x_');
+      expect(r.email).not.toContain('https://evil');
+      expect(r.email).not.toMatch(/^(Subject|@channel)/m);
+    }
+    expect(alerts[1]?.email).toMatch(
+      /^ {2}Former pool +pool "`\*payments\*` _x_ ~y~ \[partner\]\(https\[:\]\/\/evil/m,
+    );
+  });
+
+  it('subject: never carries it', () => {
+    for (const r of alerts) {
+      expect(r.subject).not.toContain('payments');
+      expect(subjectProblem(r.subject)).toBeUndefined();
+    }
+  });
+
+  it('JSON document: one line, as written, for machines', () => {
+    const doc = JSON.parse(JSON.parse(alerts[1]?.message ?? '{}').default);
+    expect(doc.facts.formerPool).toBe(MARKUP);
+    expect(doc.facts.untaggedBy).toBe(MARKUP);
+  });
+});
+
 describe('subjects', () => {
   it('stay under 100 ASCII characters with a long prefix', () => {
     const ctx = { ...CTX, subjectPrefix: `[${'ü'.repeat(38)}]` };
@@ -298,17 +408,22 @@ describe('subjects', () => {
 });
 
 describe('the digest', () => {
-  it('lists what is still open, at most 50 lines', () => {
+  it('lists every row of its page, and says which page of how many', () => {
     const item = (ALL_KINDS[7] as Extract<AlertSpec, { kind: 'digest' }>).items[0] as NonNullable<
       Extract<AlertSpec, { kind: 'digest' }>['items'][number]
     >;
-    const items = Array.from({ length: 60 }, (_, i) => ({
+    const items = Array.from({ length: DIGEST_PAGE_ROWS }, (_, i) => ({
       ...item,
       allocationId: `eipalloc-${String(i).padStart(17, '0')}`,
     }));
-    const r = renderAlert({ kind: 'digest', date: '2026-01-07', monthlyCostUsd: 216, items }, CTX);
-    expect(r.email).toContain('… and 10 more');
-    expect(r.email.match(/eipalloc-/g)).toHaveLength(DIGEST_MAX_ITEMS);
-    expect(r.subject).toBe('[eip-keeper] Daily digest 2026-01-07: 60 idle Elastic IPs open (eu-west-1)');
+    const r = renderAlert(
+      { kind: 'digest', date: '2026-01-07', monthlyCostUsd: 216, items, open: 60, page: 2, pages: 3 },
+      CTX,
+    );
+    expect(r.email.match(/eipalloc-/g)).toHaveLength(DIGEST_PAGE_ROWS);
+    expect(r.chat.content.description).not.toContain('more line');
+    expect(r.subject).toBe(
+      '[eip-keeper] Daily digest 2026-01-07: 60 idle Elastic IPs open (eu-west-1), page 2 of 3',
+    );
   });
 });

@@ -26,7 +26,9 @@ const report = (...args: string[]) => captureOutput(() => reportCommand.run(args
 
 beforeAll(async () => {
   r = await startSweeperRegion({
-    config: { sweeper: { graceHours: 1, release: { enabled: true, noticeHours: 0 } } },
+    config: {
+      sweeper: { graceHours: 1, release: { enabled: true, noticeHours: 0, allowShortPeriods: true } },
+    },
     state: {
       ...VPC_STATE,
       addresses: [

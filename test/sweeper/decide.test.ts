@@ -1,44 +1,31 @@
 /** The sweeper's pure decisions: classification, idle episodes, the run plan and the last-moment checks. */
 import { describe, expect, it } from 'vitest';
-import { type DEFAULT_CONFIG, parseAppConfig } from '../../shared/config/schema';
-import type { EipState } from '../../shared/inventory/model';
+import { parseAppConfig } from '../../shared/config/schema';
 import { type ClassifyConfig, classify, trackIdle } from '../../shared/sweeper/classify';
-import {
-  type KillSwitchState,
-  killSwitchFromValue,
-  type PlanInput,
-  planSweep,
-} from '../../shared/sweeper/decide';
+import { killSwitchFromValue } from '../../shared/sweeper/decide';
+import type { FormerPoolFacts } from '../../shared/sweeper/decide-membership';
 import { checkLiveBeforeRelease, dnsBlock, releaseFailure } from '../../shared/sweeper/decide-release';
 import { addressesNamedBy, indexDnsReferences } from '../../shared/sweeper/dns';
-import {
-  ADDRESS_KINDS,
-  type AddressKind,
-  type AddressTrack,
-  EMPTY_TRACK_LEDGER,
-  type IdleEpisode,
-  type ObservedAddress,
-} from '../../shared/sweeper/model';
-
-const NOW = '2026-01-06T12:00:00.000Z';
-const hoursAgo = (h: number) => new Date(Date.parse(NOW) - h * 3_600_000).toISOString();
+import { ADDRESS_KINDS, type AddressKind, type ObservedAddress } from '../../shared/sweeper/model';
+import { addr, config, episode, history, hoursAgo, NOW, notice, plan, track } from './support/plan';
 
 const CFG: ClassifyConfig = {
   sweeper: { graceHours: 24, exemptTagKeys: ['owner-approved'] },
   pools: [{ name: 'payments', idleAlertHours: 6 }],
 };
 
-const addr = (over: Partial<ObservedAddress> = {}): ObservedAddress => ({
-  allocationId: 'eipalloc-0000000000000000a',
-  publicIp: '198.51.100.10',
-  publicIpv4Pool: 'amazon',
-  tags: {},
-  ...over,
-});
 const idleFor = (h: number) => ({ since: hoursAgo(h), source: 'history' as const });
 
 describe('classify', () => {
-  const cases: Array<[string, ObservedAddress, number | null, AddressKind]> = [
+  const former: FormerPoolFacts = {
+    pool: 'payments',
+    evidence: 'tag-removed',
+    untaggedAt: hoursAgo(2),
+    untaggedBy: 'alice',
+    keeperAssociatedAt: null,
+    approved: false,
+  };
+  const cases: Array<[string, ObservedAddress, number | null, AddressKind, FormerPoolFacts?]> = [
     [
       'an associated address is in use',
       addr({ associationId: 'eipassoc-1', networkInterfaceId: 'eni-1' }),
@@ -60,10 +47,18 @@ describe('classify', () => {
     ['an unowned address within the grace period is idle', addr(), 23.9, 'idle'],
     ['an unowned address idle exactly the grace period is still idle', addr(), 24, 'idle'],
     ['an unowned address idle past the grace period is an orphan', addr(), 24.01, 'orphan'],
+    ['an address that was a pool member is a former pool member', addr(), 100, 'former-pool', former],
+    [
+      'a former pool member tagged to keep is exempt',
+      addr({ tags: { 'eip-keeper:keep': '' } }),
+      100,
+      'exempt',
+      former,
+    ],
   ];
-  for (const [name, a, hours, kind] of cases) {
+  for (const [name, a, hours, kind, was] of cases) {
     it(name, () => {
-      expect(classify(a, hours === null ? null : idleFor(hours), CFG, NOW).kind).toBe(kind);
+      expect(classify(a, hours === null ? null : idleFor(hours), CFG, NOW, was ?? null).kind).toBe(kind);
     });
   }
 
@@ -114,29 +109,7 @@ describe('classify', () => {
   });
 });
 
-const history = (over: Partial<EipState>): EipState => ({
-  allocationId: 'eipalloc-0000000000000000a',
-  publicIp: '198.51.100.10',
-  status: 'idle',
-  allocatedAt: hoursAgo(100),
-  allocatedBy: null,
-  releasedAt: null,
-  releasedBy: null,
-  holder: null,
-  idleSince: null,
-  lastHolder: null,
-  lastChange: null,
-  inputCount: 1,
-  ...over,
-});
 const actor = { type: 'IAMUser', userName: 'bob' };
-const episode = (start: string, source: IdleEpisode['source'] = 'first-observation'): IdleEpisode => ({
-  key: start,
-  start,
-  source,
-  rateUsd: 0.005,
-});
-
 describe('trackIdle', () => {
   it('opens an episode idle since the history says', () => {
     const c = trackIdle(
@@ -271,51 +244,6 @@ describe('killSwitchFromValue', () => {
   });
 });
 
-const config = (sweeper: Record<string, unknown>) =>
-  parseAppConfig({ sweeper, pools: [] }, 'test') as typeof DEFAULT_CONFIG;
-
-function track(over: Partial<AddressTrack>): AddressTrack {
-  return {
-    allocationId: 'eipalloc-0000000000000000a',
-    publicIp: '198.51.100.10',
-    firstSeenAt: hoursAgo(100),
-    lastSeenAt: hoursAgo(1),
-    lastRunId: 'r0',
-    status: 'present',
-    classification: 'orphan',
-    reason: '',
-    tags: {},
-    lastSeenInUseAt: null,
-    lastSeenHolder: null,
-    episode: episode(hoursAgo(50)),
-    alerts: {},
-    notice: null,
-    block: null,
-    releaseAttempt: null,
-    releasedAt: null,
-    ledger: EMPTY_TRACK_LEDGER,
-    ...over,
-  };
-}
-
-const OFF: KillSwitchState = { on: false, detail: '"off"' };
-
-function plan(over: Partial<PlanInput>) {
-  const input: PlanInput = {
-    addresses: [addr()],
-    history: new Map(),
-    tracks: new Map(),
-    config: config({ release: { enabled: true, noticeHours: 12 } }),
-    now: NOW,
-    runId: 'r1',
-    rateUsd: 0.005,
-    killSwitch: OFF,
-    lastRunAt: null,
-    ...over,
-  };
-  return planSweep(input);
-}
-
 describe('planSweep', () => {
   describe('an address in use that no sweep needed to rewrite', () => {
     // Written while in use 10 h ago, unchanged since; the last sweep (1 h ago) saw it in use too. The history says
@@ -358,7 +286,7 @@ describe('planSweep', () => {
   it('sends no alert again for an orphan already alerted', () => {
     const t = track({
       alerts: { orphan: hoursAgo(2) },
-      notice: { sentAt: hoursAgo(2), releaseAfter: hoursAgo(-10) },
+      notice: notice(hoursAgo(2), hoursAgo(-10)),
     });
     const p = plan({ tracks: new Map([[t.allocationId, t]]) });
     expect(p.decisions[0]?.alerts).toEqual([]);
@@ -372,7 +300,7 @@ describe('planSweep', () => {
   it('releases after the notice period', () => {
     const t = track({
       alerts: { orphan: hoursAgo(13) },
-      notice: { sentAt: hoursAgo(13), releaseAfter: hoursAgo(1) },
+      notice: notice(hoursAgo(13), hoursAgo(1)),
     });
     expect(plan({ tracks: new Map([[t.allocationId, t]]) }).releaseQueue).toEqual([t.allocationId]);
   });
@@ -386,7 +314,7 @@ describe('planSweep', () => {
   it('never releases when release is off', () => {
     const t = track({
       alerts: { orphan: hoursAgo(30) },
-      notice: { sentAt: hoursAgo(30), releaseAfter: hoursAgo(18) },
+      notice: notice(hoursAgo(30), hoursAgo(18)),
     });
     const p = plan({ tracks: new Map([[t.allocationId, t]]), config: config({}) });
     expect(p.decisions[0]?.release).toEqual({ action: 'hold', reason: 'release-disabled' });
@@ -396,7 +324,7 @@ describe('planSweep', () => {
   it('holds every due release while the kill switch is on', () => {
     const t = track({
       alerts: { orphan: hoursAgo(30) },
-      notice: { sentAt: hoursAgo(30), releaseAfter: hoursAgo(18) },
+      notice: notice(hoursAgo(30), hoursAgo(18)),
     });
     const p = plan({ tracks: new Map([[t.allocationId, t]]), killSwitch: { on: true, detail: '"on"' } });
     expect(p.decisions[0]?.release).toEqual({ action: 'hold', reason: 'kill-switch' });
@@ -413,7 +341,7 @@ describe('planSweep', () => {
           allocationId: id,
           episode: episode(hoursAgo(starts[i] as number)),
           alerts: { orphan: hoursAgo(30) },
-          notice: { sentAt: hoursAgo(30), releaseAfter: hoursAgo(18) },
+          notice: notice(hoursAgo(30), hoursAgo(18)),
         }),
       ]),
     );
@@ -432,7 +360,7 @@ describe('planSweep', () => {
   it('waits for a blocked release to be retried', () => {
     const t = track({
       alerts: { orphan: hoursAgo(30) },
-      notice: { sentAt: hoursAgo(30), releaseAfter: hoursAgo(18) },
+      notice: notice(hoursAgo(30), hoursAgo(18)),
       block: { reason: 'locked', at: hoursAgo(1), detail: 'locked', retryAfter: hoursAgo(-23) },
     });
     expect(plan({ tracks: new Map([[t.allocationId, t]]) }).decisions[0]?.release).toMatchObject({
@@ -445,7 +373,7 @@ describe('planSweep', () => {
       episode: null,
       classification: 'in-use',
       alerts: { orphan: hoursAgo(80) },
-      notice: { sentAt: hoursAgo(80), releaseAfter: hoursAgo(60) },
+      notice: notice(hoursAgo(80), hoursAgo(60)),
     });
     const d = plan({ tracks: new Map([[t.allocationId, t]]) }).decisions[0];
     expect(d?.track.alerts).toEqual({});
@@ -456,7 +384,7 @@ describe('planSweep', () => {
   it('drops the notice of an orphan that was tagged to keep', () => {
     const t = track({
       alerts: { orphan: hoursAgo(5) },
-      notice: { sentAt: hoursAgo(5), releaseAfter: hoursAgo(-7) },
+      notice: notice(hoursAgo(5), hoursAgo(-7)),
     });
     const d = plan({
       addresses: [addr({ tags: { 'eip-keeper:keep': 'yes' } })],

@@ -7,7 +7,7 @@
 import { DisassociateAddressCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monthOf, rollUpMonth } from '../../shared/sweeper/ledger';
-import type { SweepResult } from '../../shared/sweeper/sweep';
+import type { SweepResult } from '../../shared/sweeper/sweeper';
 import { ENI, type SweeperRegion, startSweeperRegion, VPC_STATE } from './support/region';
 
 const START = '2026-01-31T18:00:00.000Z';
@@ -23,7 +23,12 @@ const runs: { at: string; result: SweepResult; expected: ReturnType<typeof rollU
 beforeAll(async () => {
   r = await startSweeperRegion({
     start: START,
-    config: { sweeper: { graceHours: 1, release: { enabled: true, noticeHours: 0, maxPerRun: 5 } } },
+    config: {
+      sweeper: {
+        graceHours: 1,
+        release: { enabled: true, noticeHours: 0, maxPerRun: 5, allowShortPeriods: true },
+      },
+    },
     state: {
       ...VPC_STATE,
       networkInterfaces: [

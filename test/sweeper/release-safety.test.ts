@@ -7,16 +7,25 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppConfigInput } from '../../shared/config/schema';
 import type { Ec2Port } from '../../shared/sweeper/ports';
-import { type SweeperDeps, SweepIncompleteError } from '../../shared/sweeper/sweep';
-import type { SweepStore } from '../../shared/sweeper/sweep-store';
-import { alertTarget, ENI, type SweeperRegion, startSweeperRegion, VPC_STATE } from './support/region';
+import { type SweeperDeps, SweepIncompleteError } from '../../shared/sweeper/sweeper';
+import {
+  alertTarget,
+  ENI,
+  type SweeperRegion,
+  startSweeperRegion,
+  VPC_STATE,
+  wrapStore,
+} from './support/region';
 
 const V = 'eipalloc-0000000000000b001';
 const W = 'eipalloc-0000000000000b002';
 const X = 'eipalloc-0000000000000b003';
 
 const CONFIG: AppConfigInput = {
-  sweeper: { graceHours: 1, release: { enabled: true, noticeHours: 0, maxPerRun: 5 } },
+  sweeper: {
+    graceHours: 1,
+    release: { enabled: true, noticeHours: 0, maxPerRun: 5, allowShortPeriods: true },
+  },
 };
 
 function state(
@@ -235,7 +244,12 @@ describe('kill switch', () => {
 describe('per-run cap', () => {
   it('releases at most maxPerRun per sweep, the rest at the next', async () => {
     const r = await rig({
-      config: { sweeper: { graceHours: 1, release: { enabled: true, noticeHours: 0, maxPerRun: 2 } } },
+      config: {
+        sweeper: {
+          graceHours: 1,
+          release: { enabled: true, noticeHours: 0, maxPerRun: 2, allowShortPeriods: true },
+        },
+      },
       state: state({}, [
         { allocationId: X, publicIp: '198.51.100.23' },
         { allocationId: V, publicIp: '198.51.100.21' },
@@ -264,7 +278,9 @@ describe('per-run cap', () => {
 describe('notice period', () => {
   it('releases only at the first sweep after noticeHours have passed since the notice', async () => {
     const r = await rig({
-      config: { sweeper: { graceHours: 1, release: { enabled: true, noticeHours: 6 } } },
+      config: {
+        sweeper: { graceHours: 1, release: { enabled: true, noticeHours: 6, allowShortPeriods: true } },
+      },
       state: state(),
     });
     await r.advanceTo(1);
@@ -406,16 +422,7 @@ describe('retries and concurrent sweeps', () => {
       state: state(),
       wrap: (deps): SweeperDeps => {
         const store = deps.store;
-        const wrapped: SweepStore = {
-          listTracks: () => store.listTracks(),
-          listEpisodes: (id) => store.listEpisodes(id),
-          listReleases: () => store.listReleases(),
-          commitMany: (cs) => store.commitMany(cs),
-          lastRun: () => store.lastRun(),
-          recordRun: (...a) => store.recordRun(...a),
-          claimAlert: (...a) => store.claimAlert(...a),
-          confirmAlert: (...a) => store.confirmAlert(...a),
-          dropAlertClaim: (...a) => store.dropAlertClaim(...a),
+        const wrapped = wrapStore(store, {
           commit: async (c) => {
             if (c.release && crash) {
               crash = false;
@@ -423,7 +430,7 @@ describe('retries and concurrent sweeps', () => {
             }
             return store.commit(c);
           },
-        };
+        });
         return { ...deps, store: wrapped };
       },
     });
@@ -471,16 +478,7 @@ describe('retries and concurrent sweeps', () => {
             return deps.ec2.describeAddresses();
           },
         }),
-        store: {
-          listTracks: () => deps.store.listTracks(),
-          listEpisodes: (id) => deps.store.listEpisodes(id),
-          listReleases: () => deps.store.listReleases(),
-          commitMany: (cs) => deps.store.commitMany(cs),
-          lastRun: () => deps.store.lastRun(),
-          recordRun: (...a) => deps.store.recordRun(...a),
-          claimAlert: (...a) => deps.store.claimAlert(...a),
-          confirmAlert: (...a) => deps.store.confirmAlert(...a),
-          dropAlertClaim: (...a) => deps.store.dropAlertClaim(...a),
+        store: wrapStore(deps.store, {
           commit: async (c) => {
             if (c.release && crash) {
               crash = false;
@@ -489,7 +487,7 @@ describe('retries and concurrent sweeps', () => {
             }
             return deps.store.commit(c);
           },
-        },
+        }),
       }),
     });
     await untilDue(r);

@@ -88,7 +88,16 @@ describe('the Sweeper function', () => {
       ].sort(),
     );
     const kill = sweeperStatements().find((st) => st.Sid === 'ReadKillSwitch');
-    expect(JSON.stringify(kill?.Resource)).toContain('KillSwitch');
+    expect(JSON.stringify(kill?.Resource)).toContain(':parameter/eip-keeper/kill-switch');
+  });
+
+  it('reads the kill switch but never owns its value: no deploy creates, writes or deletes the parameter', () => {
+    const parameters = Object.values(s.template.findResources('AWS::SSM::Parameter'));
+    const names = parameters.map((p) => p.Properties.Name);
+
+    expect(names).not.toContain('/eip-keeper/kill-switch');
+    expect(Object.keys(s.template.findResources('Custom::AWS'))).toEqual([]);
+    s.template.hasOutput('KillSwitchParameterName', { Value: '/eip-keeper/kill-switch' });
   });
 });
 

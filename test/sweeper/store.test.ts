@@ -24,6 +24,7 @@ function track(allocationId: string, over: Partial<AddressTrack> = {}): AddressT
     classification: 'idle',
     reason: 'unassociated for 0 h',
     tags: { Name: 'batch "egress"', constructor: 'x' },
+    poolSeen: null,
     lastSeenInUseAt: null,
     lastSeenHolder: { networkInterfaceId: 'eni-0a', privateIp: '10.0.0.4', instanceId: null },
     episode: { key: NOW, start: NOW, source: 'first-observation', rateUsd: 0.005 },
@@ -192,5 +193,112 @@ describe('the last run', () => {
     await store.recordRun('2026-01-05T10:30:00.000Z', 'cli-1');
 
     expect(await store.lastRun()).toEqual({ at: '2026-01-05T11:00:00.000Z', runId: 'scheduled-2' });
+  });
+});
+
+describe('alert claims', () => {
+  const key = { scope: id(1), id: `${NOW}#orphan` };
+  const LEASE = 10 * 60_000;
+  const later = (minutes: number) => new Date(Date.parse(NOW) + minutes * 60_000).toISOString();
+
+  it('gives a confirmed alert back as sent, with its MessageId and when SNS took it, to every later claim', async () => {
+    expect(await store.claimAlert(key, 'r1', NOW, 's', LEASE)).toEqual({ status: 'claimed' });
+    expect(await store.confirmAlert(key, 'r1', { sentAt: later(1), messageId: 'm-1' })).toBe(true);
+
+    expect(await store.claimAlert(key, 'r2', later(60), 's', LEASE)).toEqual({
+      status: 'sent',
+      sentAt: later(1),
+      messageId: 'm-1',
+    });
+  });
+
+  it('leaves a claim another run took moments ago to it, unsent', async () => {
+    await store.claimAlert(key, 'r1', NOW, 's', LEASE);
+
+    expect(await store.claimAlert(key, 'r2', later(5), 's', LEASE)).toEqual({
+      status: 'in-progress',
+      runId: 'r1',
+      at: NOW,
+    });
+  });
+
+  it('takes over a claim left unconfirmed past the lease, once: the dead run’s confirmation then fails', async () => {
+    await store.claimAlert(key, 'r1', NOW, 's', LEASE);
+
+    const takers = await Promise.all(
+      ['r2', 'r3', 'r4'].map((run) => store.claimAlert(key, run, later(60), 's', LEASE)),
+    );
+
+    expect(takers.filter((c) => c.status === 'claimed')).toHaveLength(1);
+    expect(await store.confirmAlert(key, 'r1', { sentAt: later(61), messageId: 'late' })).toBe(false);
+  });
+
+  it('lets the run that claimed it claim it again (a Lambda retry of the same run)', async () => {
+    await store.claimAlert(key, 'r1', NOW, 's', LEASE);
+
+    expect(await store.claimAlert(key, 'r1', later(2), 's', LEASE)).toEqual({ status: 'claimed' });
+  });
+
+  it('keeps the members a summary covers', async () => {
+    const summary = { scope: 'SUMMARY', id: 'r1' };
+    await store.claimAlert(summary, 'r1', NOW, 's', LEASE);
+    await store.confirmAlert(summary, 'r1', { sentAt: NOW, messageId: 'm', members: [`${id(1)}#${NOW}`] });
+
+    expect((await store.readAlertClaim(summary))?.sent?.members).toEqual([`${id(1)}#${NOW}`]);
+  });
+});
+
+describe('release slots of a run', () => {
+  it('grants at most max addresses per run id, and an address its own slot again', async () => {
+    const grants = await Promise.all([1, 2, 3, 4].map((n) => store.claimReleaseSlot('run-7', id(n), 2, NOW)));
+
+    expect(grants.filter(Boolean)).toHaveLength(2);
+    const holder = id(1 + grants.indexOf(true));
+    expect(await store.claimReleaseSlot('run-7', holder, 2, NOW)).toBe(true);
+    expect(await store.claimReleaseSlot('run-8', id(4), 2, NOW)).toBe(true);
+  });
+});
+
+describe('the outbox', () => {
+  it('holds the released alert written with the release, once, until it is deleted', async () => {
+    const t = track(id(9));
+    await store.commit({ track: t, expectedVersion: 0, upsert: episodeOf(t) });
+    const outbox = {
+      allocationId: id(9),
+      key: { scope: id(9), id: `${NOW}#released` },
+      notification: '{"kind":"released"}',
+      createdAt: NOW,
+      runId: 'r1',
+    };
+    const release = {
+      allocationId: id(9),
+      publicIp: t.publicIp,
+      releasedAt: NOW,
+      runId: 'r1',
+      rateUsd: 0.005,
+      idleSince: NOW,
+      idleSource: 'first-observation' as const,
+      idleHours: 0,
+      idleCostUsd: 0,
+      tags: {},
+    };
+    const first = await store.commit({
+      track: { ...t, status: 'released' },
+      expectedVersion: 1,
+      release,
+      outbox,
+    });
+    const again = await store.commit({
+      track: { ...t, status: 'released' },
+      expectedVersion: 2,
+      release,
+      outbox,
+    });
+
+    expect(first).toMatchObject({ ok: true, releaseRecorded: true });
+    expect(again).toMatchObject({ ok: true, releaseRecorded: false });
+    expect(await store.listOutbox()).toEqual([outbox]);
+    await store.deleteOutbox(outbox);
+    expect(await store.listOutbox()).toEqual([]);
   });
 });

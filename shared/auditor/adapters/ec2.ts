@@ -17,8 +17,8 @@ import {
   paginateDescribeSubnets,
 } from '@aws-sdk/client-ec2';
 import { type InstanceNetwork, instanceNetworkFromDescribe } from '../max-pods';
+import type { EniInfo, NodeInstance, RouteTableInfo, SubnetInfo } from '../model';
 import type { Ec2Filter, Ec2Port, SubnetUsage } from '../ports';
-import type { EniInfo, NodeInstance, RouteTableInfo, SubnetInfo } from '../snapshot';
 
 /** EC2 accepts up to 200 values per filter. */
 const FILTER_CHUNK = 200;

@@ -11,7 +11,6 @@ import {
   paginateListNodegroups,
 } from '@aws-sdk/client-eks';
 import { mapLimit } from '../../runtime/concurrency';
-import type { EksPort } from '../ports';
 import {
   type AddonInfo,
   type Available,
@@ -19,7 +18,8 @@ import {
   type ClusterInfo,
   type NodegroupInfo,
   unavailable,
-} from '../snapshot';
+} from '../model';
+import type { EksPort } from '../ports';
 import { describeError, isResourceNotFound, isUnreadableAnswer } from '../unreadable';
 
 const iso = (d: Date | undefined): string | undefined => (d ? d.toISOString() : undefined);

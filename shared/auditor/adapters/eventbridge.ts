@@ -1,5 +1,5 @@
 /**
- * Adapter: one EventBridge custom event per new or resolved finding (source `eip-keeper`, messages.ts), put in
+ * Adapter: one EventBridge custom event per new or resolved finding (source `eip-keeper`, alerts.ts), put in
  * batches of 10 (the PutEvents limit). The SDK retries throttled and failed calls; PutEvents can also fail single
  * entries in a successful call (`FailedEntryCount`), which are put again with back-off
  * (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html).
@@ -9,7 +9,7 @@ import {
   PutEventsCommand,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
-import { type ChangeNotice, findingEvents } from '../messages';
+import { type ChangeNotice, findingEvents } from '../alerts';
 import type { NotifierPort } from '../ports';
 
 /** PutEvents takes at most 10 entries per call. */

@@ -3,8 +3,8 @@
  * auditor; that is an unavailable input, not an error.
  */
 import { type IAMClient, paginateListAttachedRolePolicies } from '@aws-sdk/client-iam';
+import { type Available, availableValue, unavailable } from '../model';
 import type { IamPort } from '../ports';
-import { type Available, availableValue, unavailable } from '../snapshot';
 
 const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation']);
 

@@ -3,7 +3,7 @@
  * ConfigMap), turned from the API's JSON into the snapshot's plain records. Pure: no I/O.
  */
 import { parse as parseYaml } from 'yaml';
-import type { AwsNodeInfo, EniConfigInfo, KubernetesNode } from '../snapshot';
+import type { AwsNodeInfo, EniConfigInfo, KubernetesNode } from '../model';
 
 type Obj = Record<string, unknown>;
 export const obj = (v: unknown): Obj =>

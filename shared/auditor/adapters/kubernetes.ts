@@ -6,14 +6,14 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import type { KubernetesPort } from '../ports';
 import {
   type Available,
   availableValue,
   type ClusterInfo,
   type KubernetesState,
   unavailable,
-} from '../snapshot';
+} from '../model';
+import type { KubernetesPort } from '../ports';
 import { eksToken } from './eks-token';
 import {
   arr,

@@ -3,7 +3,7 @@
  * groups for pods, the branch ENIs of its type (`vpc.amazonaws.com/pod-eni`), which bound the pods with security
  * groups on it independently of max pods. Pure: no AWS import.
  */
-import type { NodegroupInfo } from '../snapshot';
+import type { NodegroupInfo } from '../model';
 import { trunkSupport } from '../trunking';
 import { type CheckContext, isTrunkEni } from './context';
 

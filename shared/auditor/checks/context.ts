@@ -14,7 +14,7 @@ import type {
   NodeInstance,
   RouteTableInfo,
   SubnetInfo,
-} from '../snapshot';
+} from '../model';
 import { cniAtLeast, formatCniVersion } from '../versions';
 import { resultsFor, type Severity } from './result';
 

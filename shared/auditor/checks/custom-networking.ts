@@ -3,7 +3,7 @@
  * Pure: no AWS import.
  */
 import { replaceNodesCommand, shellQuote } from '../fixes';
-import type { EniConfigInfo, NodegroupInfo, SubnetInfo } from '../snapshot';
+import type { EniConfigInfo, NodegroupInfo, SubnetInfo } from '../model';
 import { type CheckContext, isCniEni, kubernetesAccessHint, resultsOf, ZONE_LABELS } from './context';
 import type { CheckResult } from './result';
 

@@ -7,7 +7,7 @@
  * https://docs.aws.amazon.com/vpc/latest/reachability/explanation-codes.html. Pure: no AWS import.
  */
 import { shellQuote } from '../fixes';
-import type { PoolView, ProofOutcome } from '../snapshot';
+import type { PoolView, ProofOutcome } from '../model';
 import { type CheckContext, resultsOf } from './context';
 import type { CheckResult } from './result';
 

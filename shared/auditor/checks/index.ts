@@ -1,7 +1,7 @@
 /**
  * Every readiness check of one cluster: plain snapshot in, results out. Pure: no AWS import.
  */
-import type { ClusterSnapshot } from '../snapshot';
+import type { ClusterSnapshot } from '../model';
 import { buildContext } from './context';
 import { customNetworkingChecks } from './custom-networking';
 import { egressProofChecks } from './egress-proof';

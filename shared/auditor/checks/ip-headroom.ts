@@ -4,7 +4,7 @@
  * (https://docs.aws.amazon.com/eks/latest/userguide/cni-increase-ip-addresses.html). Pure: no AWS import.
  */
 import { shellQuote } from '../fixes';
-import type { ExhaustionSignal, NodegroupInfo, SubnetInfo } from '../snapshot';
+import type { ExhaustionSignal, NodegroupInfo, SubnetInfo } from '../model';
 import { maxPodsRange, type PodsRange, rangeText } from './capacity';
 import { type CheckContext, kubernetesAccessHint, resultsOf, ZONE_LABELS } from './context';
 import { addressesPerNode, addressMode, prefixBlocksCheck } from './ip-prefixes';

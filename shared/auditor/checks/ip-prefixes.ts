@@ -6,7 +6,7 @@
  * blocks in the subnet, which a fragmented subnet lacks although it has free IPs. Pure: no AWS import.
  */
 import type { InstanceNetwork } from '../max-pods';
-import type { NodegroupInfo, SubnetInfo } from '../snapshot';
+import type { NodegroupInfo, SubnetInfo } from '../model';
 import { cniAtLeast, formatCniVersion } from '../versions';
 import type { PodsRange } from './capacity';
 import { type CheckContext, resultsOf } from './context';

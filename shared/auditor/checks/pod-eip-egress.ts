@@ -3,7 +3,7 @@
  * routes 0.0.0.0/0 to an internet gateway and the VPC CNI does not SNAT the pod to the node's IP
  * (https://docs.aws.amazon.com/eks/latest/userguide/external-snat.html). Pure: no AWS import.
  */
-import type { PoolView, RouteInfo, RouteTableInfo } from '../snapshot';
+import type { PoolView, RouteInfo, RouteTableInfo } from '../model';
 import {
   type CheckContext,
   enforcingMode as enforcingModeInForce,

@@ -5,7 +5,7 @@
  * are proposed, else the command says in words what to put there. Pure: no AWS import.
  */
 import { shellQuote } from '../fixes';
-import type { NodegroupInfo, SubnetInfo } from '../snapshot';
+import type { NodegroupInfo, SubnetInfo } from '../model';
 import type { CheckContext } from './context';
 
 /** Addresses a replacement node group needs, per node, at the least (the node and a few pods). */

@@ -4,7 +4,7 @@
  * (https://docs.aws.amazon.com/eks/latest/userguide/security-groups-for-pods.html). Pure: no AWS import.
  */
 import { replaceNodesCommand, shellQuote } from '../fixes';
-import type { NodegroupInfo } from '../snapshot';
+import type { NodegroupInfo } from '../model';
 import { BRANCH_RESOURCE, trunkSupport } from '../trunking';
 import { branchCapacity } from './capacity';
 import { type CheckContext, isTrunkEni, kubernetesAccessHint, resultsOf } from './context';

@@ -14,6 +14,8 @@ const HISTORY_EVENT_NAMES = new Set([
   'AssociateAddress',
   'DisassociateAddress',
   'ReleaseAddress',
+  'CreateTags',
+  'DeleteTags',
 ]);
 
 function decodeHistoryEvent(item: Item): EipHistoryEvent {

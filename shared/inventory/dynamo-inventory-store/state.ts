@@ -29,6 +29,9 @@ function decodeEipState(item: Item): EipState {
     idleSince: (item.idleSince as string | null | undefined) ?? null,
     lastHolder: (item.lastHolder as EipState['lastHolder'] | undefined) ?? null,
     lastChange: (item.lastChange as EipState['lastChange'] | undefined) ?? null,
+    // States folded before pool membership was: none until the address's next event refolds it.
+    pool: (item.pool as EipState['pool'] | undefined) ?? null,
+    keeperAssociation: (item.keeperAssociation as EipState['keeperAssociation'] | undefined) ?? null,
     inputCount: typeof item.inputCount === 'number' ? item.inputCount : 0,
   };
 }

@@ -5,7 +5,10 @@
  * - tracks carry a version (optimistic concurrency): `tracks.ts`;
  * - an idle episode ends once (`attribute_not_exists(end)`), and an ended one is never reopened: `ledger-items.ts`;
  * - a release is recorded once (`attribute_not_exists(PK)`): `ledger-items.ts`;
- * - an alert is claimed (conditional create) before it is published: `alert-claims.ts`.
+ * - an alert is claimed (conditional create) before it is published, and confirmed with SNS's MessageId:
+ *   `alert-claims.ts`;
+ * - a run's releases take slots of one item per run id: `run-slots.ts`;
+ * - a "released" alert waits in the outbox, put with the release: `outbox.ts`.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { IdleEpisodeRecord, ReleaseRecord } from '../model';
@@ -13,13 +16,18 @@ import type {
   AlertClaim,
   AlertKey,
   CommitResult,
+  OutboxItem,
+  SentAlert,
+  StoredAlertClaim,
   StoredTrack,
   SweepStore,
   TrackCommit,
 } from '../sweep-store';
-import { claimAlert, confirmAlert, dropAlertClaim } from './alert-claims';
+import { claimAlert, confirmAlert, dropAlertClaim, readAlertClaim } from './alert-claims';
 import { lastRun, recordRun } from './last-run';
-import { listEpisodes, listReleases } from './ledger-items';
+import { getEpisode, listEpisodes, listReleases } from './ledger-items';
+import { deleteOutbox, listOutbox } from './outbox';
+import { claimReleaseSlot } from './run-slots';
 import type { SweepTable } from './table';
 import { commit, commitMany, listTracks } from './tracks';
 
@@ -29,7 +37,7 @@ export class DynamoSweepStore implements SweepStore {
   constructor(
     doc: DynamoDBDocumentClient,
     tableName: string,
-    /** `config.history.retentionDays`: TTL of alert claims. */
+    /** `config.history.retentionDays`: TTL of alert claims and run slots. */
     private readonly retentionDays: number,
   ) {
     this.table = { doc, tableName };
@@ -55,12 +63,38 @@ export class DynamoSweepStore implements SweepStore {
     return listReleases(this.table);
   }
 
-  claimAlert(key: AlertKey, runId: string, at: string, subject: string): Promise<AlertClaim> {
-    return claimAlert(this.table, this.retentionDays, key, runId, at, subject);
+  claimAlert(
+    key: AlertKey,
+    runId: string,
+    at: string,
+    subject: string,
+    leaseMs: number,
+  ): Promise<AlertClaim> {
+    return claimAlert(this.table, this.retentionDays, { key, runId, at, subject, leaseMs });
   }
 
-  confirmAlert(key: AlertKey, runId: string, messageId: string): Promise<void> {
-    return confirmAlert(this.table, key, runId, messageId);
+  confirmAlert(key: AlertKey, runId: string, sent: SentAlert): Promise<boolean> {
+    return confirmAlert(this.table, key, runId, sent);
+  }
+
+  readAlertClaim(key: AlertKey): Promise<StoredAlertClaim | undefined> {
+    return readAlertClaim(this.table, key);
+  }
+
+  getEpisode(allocationId: string, episodeKey: string): Promise<IdleEpisodeRecord | undefined> {
+    return getEpisode(this.table, allocationId, episodeKey);
+  }
+
+  claimReleaseSlot(runId: string, allocationId: string, max: number, at: string): Promise<boolean> {
+    return claimReleaseSlot(this.table, this.retentionDays, runId, allocationId, max, at);
+  }
+
+  listOutbox(): Promise<OutboxItem[]> {
+    return listOutbox(this.table);
+  }
+
+  deleteOutbox(item: OutboxItem): Promise<void> {
+    return deleteOutbox(this.table, item);
   }
 
   dropAlertClaim(key: AlertKey, runId: string): Promise<void> {

@@ -2,6 +2,7 @@
  * The ledger's own items: idle episodes (an episode ends once, `attribute_not_exists(end)`, and an ended one is never
  * reopened) and releases (recorded once, `attribute_not_exists(PK)`). Written with the track they belong to.
  */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { CorruptItemError } from '../../store/errors';
 import { type Item, queryAll } from '../../store/query';
 import { TABLE_KEYS } from '../../store/table';
@@ -69,6 +70,21 @@ export async function listEpisodes(table: SweepTable, allocationId?: string): Pr
     ConsistentRead: true,
   });
   return items.map(decodeEpisode);
+}
+
+export async function getEpisode(
+  table: SweepTable,
+  allocationId: string,
+  episodeKey: string,
+): Promise<IdleEpisodeRecord | undefined> {
+  const out = await table.doc.send(
+    new GetCommand({
+      TableName: table.tableName,
+      Key: idleKey(allocationId, episodeKey),
+      ConsistentRead: true,
+    }),
+  );
+  return out.Item ? decodeEpisode(out.Item) : undefined;
 }
 
 export async function listReleases(table: SweepTable): Promise<ReleaseRecord[]> {

@@ -1,5 +1,6 @@
 /** The table a sweep store writes to, and the GSI1 query every listing of the sweeper's items goes through. */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailed } from '../../store/errors';
 import { type Item, queryAll } from '../../store/query';
 import { TABLE_KEYS } from '../../store/table';
 
@@ -21,4 +22,19 @@ export function queryKind(table: SweepTable, kind: string, attributes?: readonly
     ExpressionAttributeValues: { ':kind': kind },
     ...(attributes ? { ProjectionExpression: attributes.map((_, i) => `#p${i}`).join(', ') } : {}),
   });
+}
+
+/** Sends a conditional write: true when it was made, false when its condition failed. */
+export async function writeIf(
+  table: SweepTable,
+  command: PutCommand | UpdateCommand | DeleteCommand,
+): Promise<boolean> {
+  try {
+    // One send per command type; the union only narrows which one.
+    await table.doc.send(command as PutCommand);
+    return true;
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) return false;
+    throw err;
+  }
 }

@@ -15,6 +15,7 @@ const TRACK_FIELDS = [
   'classification',
   'reason',
   'tags',
+  'poolSeen',
   'lastSeenInUseAt',
   'lastSeenHolder',
   'episode',

@@ -10,6 +10,7 @@ import { SWEEP_ITEM_TYPE, SWEEP_KIND, TRACK_SHARDS, trackKey, trackKind, trackSh
 import type { AddressTrack } from '../model';
 import type { CommitResult, StoredTrack, TrackCommit } from '../sweep-store';
 import { episodeUpdate, releasePut } from './ledger-items';
+import { outboxPut } from './outbox';
 import { queryKind, type SweepTable } from './table';
 import { decodeTrack, encodeTrack } from './track-codec';
 
@@ -59,16 +60,15 @@ function trackPut(table: SweepTable, track: AddressTrack, expectedVersion: numbe
   };
 }
 
+type LedgerPart = 'close' | 'upsert' | 'release' | 'outbox';
+
 interface LedgerAction {
-  kind: 'close' | 'upsert' | 'release';
+  kind: LedgerPart;
   op: Record<string, unknown>;
 }
 
-/** The actions that go with the track's put: the episode's end, its start or revision, the release record. */
-function ledgerActions(
-  table: SweepTable,
-  c: Pick<TrackCommit, 'close' | 'upsert' | 'release'>,
-): LedgerAction[] {
+/** The actions that go with the track's put: the episode's end, its start or revision, the release and its alert. */
+function ledgerActions(table: SweepTable, c: Pick<TrackCommit, LedgerPart>): LedgerAction[] {
   const actions: LedgerAction[] = [];
   if (c.close) {
     actions.push({
@@ -80,14 +80,16 @@ function ledgerActions(
   }
   if (c.upsert) actions.push({ kind: 'upsert', op: { Update: episodeUpdate(table, c.upsert) } });
   if (c.release) actions.push({ kind: 'release', op: { Put: releasePut(table, c.release) } });
+  if (c.outbox) actions.push({ kind: 'outbox', op: { Put: outboxPut(table, c.outbox) } });
   return actions;
 }
 
 export async function commit(table: SweepTable, c: TrackCommit): Promise<CommitResult> {
-  const parts: Pick<TrackCommit, 'close' | 'upsert' | 'release'> = {
+  const parts: Pick<TrackCommit, LedgerPart> = {
     close: c.close,
     upsert: c.upsert,
     release: c.release,
+    outbox: c.outbox,
   };
   let track = c.track;
   let releaseRecorded = Boolean(parts.release);
@@ -115,7 +117,8 @@ export async function commit(table: SweepTable, c: TrackCommit): Promise<CommitR
       const reasons = cancellationCodes(err);
       if (!reasons) throw err;
       if (reasons[0] === 'ConditionalCheckFailed') return { ok: false };
-      // An episode already ended, or a release already recorded (a retried run): drop that part and write the rest.
+      // An episode already ended, a release (and its alert) already recorded (a retried run): drop that part and
+      // write the rest.
       let dropped = false;
       for (const [i, e] of extras.entries()) {
         if (reasons[i + 1] !== 'ConditionalCheckFailed') continue;
@@ -190,7 +193,7 @@ function batchesOf(commits: readonly TrackCommit[]): { plain: number[]; batches:
   let batch: number[] = [];
   let actions = 0;
   for (const [i, c] of commits.entries()) {
-    const size = 1 + (c.close ? 1 : 0) + (c.upsert ? 1 : 0) + (c.release ? 1 : 0);
+    const size = 1 + (c.close ? 1 : 0) + (c.upsert ? 1 : 0) + (c.release ? 1 : 0) + (c.outbox ? 1 : 0);
     if (size === 1) {
       plain.push(i);
       continue;

@@ -22,7 +22,11 @@ const FAULT_FUNCTIONS = [inventoryRecorder, sweeper, keeperEvents, keeperReconci
 const FAULT_CONFIG: AppConfigInput = {
   pools: [paymentsPool()],
   // Sweeps every 5 minutes and releases orphans a quarter of an hour after they went idle, with no notice period.
-  sweeper: { scheduleMinutes: 5, graceHours: 0.25, release: { enabled: true, noticeHours: 0 } },
+  sweeper: {
+    scheduleMinutes: 5,
+    graceHours: 0.25,
+    release: { enabled: true, noticeHours: 0, allowShortPeriods: true },
+  },
 };
 
 export interface FaultRegionOptions {

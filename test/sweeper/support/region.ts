@@ -3,7 +3,12 @@
  * scheduled Sweeper), a sweeper built exactly as the Lambda handler builds it but run by the test at chosen virtual
  * times, and a few readers of what happened.
  */
-import { AssociateAddressCommand, CreateTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  AssociateAddressCommand,
+  CreateTagsCommand,
+  DeleteTagsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
 import { inject } from 'vitest';
 import { SimulatedRegion } from '../../../local/region';
 import { localContext } from '../../../local/runtime';
@@ -16,7 +21,8 @@ import type { AppConfigInput } from '../../../shared/config/schema';
 import type { NotificationDocument } from '../../../shared/notify/document';
 import { createDocumentClient } from '../../../shared/store/client';
 import { DynamoSweepStore } from '../../../shared/sweeper/dynamo-sweep-store';
-import { createSweeper, type SweeperDeps, type SweepResult } from '../../../shared/sweeper/sweep';
+import type { SweepStore } from '../../../shared/sweeper/sweep-store';
+import { createSweeper, type SweeperDeps, type SweepResult } from '../../../shared/sweeper/sweeper';
 import { sweeperDepsFromContext } from '../../../shared/sweeper/wiring';
 import { POD_ENI_DESCRIPTION, POD_SG, SUBNET, worldState } from '../../support/world';
 
@@ -46,6 +52,8 @@ export interface SweeperRegion {
   admin: EC2Client;
   associate(allocationId: string, eniId?: string): Promise<void>;
   tag(allocationId: string, tags: Record<string, string>): Promise<void>;
+  /** Removes a tag key, as the admin (alice), and lets CloudTrail's event reach the inventory. */
+  untag(allocationId: string, key: string): Promise<void>;
   store: DynamoSweepStore;
   messages(): PublishedMessage[];
   calls(action: string): number;
@@ -66,6 +74,8 @@ export async function startSweeperRegion(opts: {
   wrap?: (deps: SweeperDeps) => SweeperDeps;
   /** The virtual time the region starts at (START unless given). */
   start?: string;
+  /** Handler crashes and timeouts (the region's fault layer). */
+  faultLayer?: boolean;
 }): Promise<SweeperRegion> {
   const start = opts.start ?? START;
   const region = await SimulatedRegion.start({
@@ -73,6 +83,7 @@ export async function startSweeperRegion(opts: {
     start,
     dynamoEndpoint: inject('dynamoEndpoint'),
     functions: opts.functions ?? [inventoryRecorder],
+    faultLayer: opts.faultLayer ?? false,
   });
   await runOn(
     region,
@@ -115,6 +126,10 @@ export async function startSweeperRegion(opts: {
         }),
       );
     },
+    async untag(allocationId, key) {
+      await admin.send(new DeleteTagsCommand({ Resources: [allocationId], Tags: [{ Key: key }] }));
+      await region.settle();
+    },
     store,
     messages: () => region.sns.messages,
     calls: (action) => region.server.calls.filter((c) => c.action === action).length,
@@ -131,9 +146,26 @@ export function alertTarget(m: PublishedMessage): { kind: string; allocationId: 
   return { kind: doc.kind, allocationId: (doc.facts.allocationId as string | undefined) ?? 'DIGEST' };
 }
 
+/** What an SQS subscriber receives: the versioned document. */
+export function documentOf(m: PublishedMessage): NotificationDocument {
+  return JSON.parse(deliveredMessage(m, 'sqs')) as NotificationDocument;
+}
+
 /** What an e-mail subscriber reads. */
 export function emailOf(m: PublishedMessage): string {
   return deliveredMessage(m, 'email');
+}
+
+/** The store with some of its methods replaced (the rest still the store's own). */
+export function wrapStore(store: SweepStore, over: Partial<SweepStore>): SweepStore {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const replaced = (over as Record<PropertyKey, unknown>)[prop];
+      if (replaced !== undefined) return replaced;
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /** The functions a sweeper timeline deploys: the inventory recorder and the scheduled Sweeper. */

@@ -10,9 +10,9 @@ import { runChecks } from './checks';
 import { type CheckResult, type Finding, findingKey, isFinding } from './checks/result';
 import type { FindingStore } from './finding-store';
 import { type AuditSummary, summaryStory } from './findings';
+import type { ClusterSnapshot, EgressProofState, ExhaustionSignal } from './model';
 import type { NotifierPort } from './ports';
 import { reconcileFindings } from './reconcile';
-import type { ClusterSnapshot, EgressProofState, ExhaustionSignal } from './snapshot';
 import type { Trigger } from './triggers';
 import { describeError, isResourceNotFound, missingClusterResult } from './unreadable';
 

@@ -12,10 +12,12 @@
  * Idempotency: every write is conditional (see dynamo-sweep-store/), so a retried run (same `runId`) or a
  * concurrent one never counts an hour or a release twice, nor sends an alert twice.
  */
+import { alertAddresses } from './alert-addresses';
 import { planSweep } from './decide';
 import { sendDigest } from './digest';
 import { openRun, readState } from './gather';
-import { recordVanished, releaseQueued } from './release';
+import { flushOutbox, recordVanished } from './record-release';
+import { releaseQueued } from './release';
 import { closeResult } from './result';
 import {
   type SweeperDeps,
@@ -24,8 +26,7 @@ import {
   type SweepOptions,
   type SweepResult,
 } from './run';
-import { previewAlerts } from './send-alerts';
-import { alertWrittenAddresses, recordRun, writeTracks } from './track-writes';
+import { recordRun, writeTracks } from './track-writes';
 
 export type { ReleaseOutcome, SweeperDeps, SweepOptions, SweepResult } from './run';
 export { SweepIncompleteError } from './run';
@@ -50,10 +51,10 @@ export function createSweeper(deps: SweeperDeps): (opts: SweepOptions) => Promis
     const run = await openRun(deps, opts, now, state, plan);
 
     // Addresses present: state and ledger, then the alerts they owe (a dry run only renders them).
-    if (run.dryRun) await previewAlerts(run);
-    else await alertWrittenAddresses(run, await writeTracks(run));
+    await alertAddresses(run, run.dryRun ? new Map() : await writeTracks(run));
     await recordVanished(run);
     await releaseQueued(run);
+    await flushOutbox(run);
     await sendDigest(run, memory);
     // This run saw every address: an address in use and unchanged need not be written to say so.
     if (!run.dryRun) await recordRun(run);
