@@ -6,11 +6,14 @@
 export interface Progress {
   /** What is being done now. */
   set(text: string): void;
-  /** Clears the line (call before printing the result). */
+  /** Erases the line before other output; the next update draws it again. */
+  clear(): void;
+  /** Erases the line for good (call before printing the result). */
   done(): void;
 }
 
-const QUIET: Progress = { set() {}, done() {} };
+/** No progress line (not a terminal, or a caller that prints none). */
+export const QUIET: Progress = { set() {}, clear() {}, done() {} };
 
 export function progressLine(
   label: string,
@@ -31,6 +34,9 @@ export function progressLine(
   return {
     set(t) {
       text = t;
+    },
+    clear() {
+      stream.write('\r\x1b[K');
     },
     done() {
       clearInterval(timer);

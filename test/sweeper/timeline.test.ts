@@ -126,7 +126,7 @@ describe('48 hours of sweeping the demo account', () => {
     expect(new Set(keys).size).toBe(keys.length);
     const digests = messages.filter((m) => alertTarget(m).kind === 'digest');
     expect(digests.map((m) => m.subject)).toEqual([
-      '[eip-keeper] Daily digest 2026-01-06: 1 idle Elastic IPs open (eu-west-1)',
+      '[eip-keeper] Daily digest 2026-01-06: 1 idle Elastic IP open (eu-west-1)',
       '[eip-keeper] Daily digest 2026-01-07: 3 idle Elastic IPs open (eu-west-1)',
     ]);
   });
