@@ -22,8 +22,10 @@ import { deploymentDocument, deploymentParameterName } from '../shared/config/de
 import { ENV, type RuntimeEnvSchema } from '../shared/config/environment';
 import type { AppConfig } from '../shared/config/schema';
 import { TABLE_KEYS } from '../shared/store/table';
+import { OperationalAlarms } from './constructs/alarms';
 import { EventFunction, kebabCase } from './constructs/event-function';
 import { FinanceDashboard } from './constructs/finance-dashboard';
+import { dashboardUrl, SecurityDashboard } from './constructs/security-dashboard';
 import {
   externalResourceArns,
   mayReleaseAddresses,
@@ -86,6 +88,10 @@ export class EipKeeperStack extends Stack {
   readonly functions: EventFunction[] = [];
   /** Present when the catalog deploys the Sweeper. */
   readonly financeDashboard?: FinanceDashboard;
+  /** Heartbeats of the scheduled functions and pool exhaustion, on the alert topic. */
+  readonly alarms: OperationalAlarms;
+  /** Beside the finance one: alerts, refused events, releases and blocks, dead-letter queues. */
+  readonly securityDashboard: SecurityDashboard;
 
   constructor(scope: Construct, id: string, props: EipKeeperStackProps) {
     super(scope, id, props);
@@ -134,6 +140,7 @@ export class EipKeeperStack extends Stack {
         sweepMinutes: config.sweeper.scheduleMinutes,
       });
     }
+    ({ alarms: this.alarms, dashboard: this.securityDashboard } = this.watch(config));
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'AlertTopicArn', { value: this.topic.topicArn });
@@ -142,6 +149,37 @@ export class EipKeeperStack extends Stack {
       value: this.configParameter.parameterName,
       description: 'The deployed configuration and where the table and topic are: the CLI reads it',
     });
+  }
+
+  /**
+   * What tells the operators that something stopped working or needs a look: heartbeat and pool-exhaustion alarms on
+   * the topic, the security dashboard, and both dashboards' addresses as outputs.
+   */
+  private watch(config: AppConfig): { alarms: OperationalAlarms; dashboard: SecurityDashboard } {
+    const alarms = new OperationalAlarms(this, 'Alarms', {
+      functions: this.functions,
+      config,
+      topic: this.topic,
+      keeperFunctionIds: this.functions
+        .filter((f) => f.spec.permissions.some((p) => p.actions.includes('ec2:AssociateAddress')))
+        .map((f) => f.spec.id),
+    });
+    const dashboard = new SecurityDashboard(this, 'SecurityDashboard', {
+      topic: this.topic,
+      functions: this.functions,
+      alarms,
+    });
+    new CfnOutput(this, 'SecurityDashboardUrl', {
+      value: dashboardUrl(this.region, dashboard.dashboard.dashboardName),
+      description: 'Alerts, refused events, releases and blocks, dead-letter queues, heartbeats',
+    });
+    if (this.financeDashboard) {
+      new CfnOutput(this, 'FinanceDashboardUrl', {
+        value: dashboardUrl(this.region, this.financeDashboard.dashboard.dashboardName),
+        description: 'What idle Elastic IPs cost and what releases saved',
+      });
+    }
+    return { alarms, dashboard };
   }
 
   /** The key of the topic and the dead-letter queues, usable by the AWS services that write to them. */
