@@ -12,6 +12,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { CONFIG_FILE_KEY, configFromContext } from '../../infra/context';
 import { EipKeeperStack, type EipKeeperStackProps, REPO_ROOT } from '../../infra/stack';
+import type { AppConfig } from '../../shared/config/schema';
 
 /** The context cdk.json gives `cdk synth`. */
 export function cdkJsonContext(): Record<string, unknown> {
@@ -40,6 +41,8 @@ export interface Synth {
   app: App;
   stack: EipKeeperStack;
   template: Template;
+  /** The configuration the context gave the stack. */
+  config: AppConfig;
 }
 
 /**
@@ -66,7 +69,7 @@ export function synth(
   const { config } = configFromContext(app.node.getAllContext(), readFile);
   const stack = new EipKeeperStack(app, 'EipKeeper', { env, config, codeFor: placeholderCode, ...props });
   if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stack, template: Template.fromStack(stack) };
+  return { app, stack, template: Template.fromStack(stack), config };
 }
 
 export interface NagViolation {
