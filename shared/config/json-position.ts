@@ -28,7 +28,7 @@ function reasonOf(message: string): string {
   const reason = message
     .replace(/ after JSON( at position \d+.*)?$/, ' after the value')
     .replace(/ in JSON at position \d+.*$/, '')
-    .replace(/, ".*" is not valid JSON$/s, '');
+    .replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '');
   return reason.charAt(0).toLowerCase() + reason.slice(1);
 }
 

@@ -75,6 +75,7 @@ describe('JSON with line and column', () => {
     ['{"a": "x', 1, 9, 'unterminated string'],
     ['{"a":1}}', 1, 8, 'unexpected non-whitespace character after the value'],
     ['', 1, 1, 'unexpected end of JSON input'],
+    [`{ "name": "bad",\n  "steps": [ { "note": "x" }, ]\n}`, 2, 31, "unexpected token ']'"],
   ])('places the error in %j at line %i, column %i', (text, line, column, reason) => {
     let err: unknown;
     try {
