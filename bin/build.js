@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const OUT_DIR = join(ROOT, 'dist', 'cli');
+/** The built entry module (exports `main` and `guardProcess`). */
+export const ENTRY = join(OUT_DIR, 'cli.js');
 const MANIFEST = 'manifest.json';
 /** Bumped when the build options change, so an older build is not reused. */
 const BUILD_VERSION = 1;
@@ -92,12 +94,9 @@ export async function build() {
 }
 
 /** Builds unless dist/cli is fresh; returns the entry module's path. */
-export async function ensureBuilt({ onBuild } = {}) {
-  if (!isFresh()) {
-    onBuild?.();
-    await build();
-  }
-  return join(OUT_DIR, 'cli.js');
+export async function ensureBuilt() {
+  if (!isFresh()) await build();
+  return ENTRY;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

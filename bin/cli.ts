@@ -9,8 +9,7 @@
 import { closestName } from '../shared/config/did-you-mean';
 import { COMMAND_SPECS, commandSpec } from './commands/catalog';
 import { type CommandSpec, UsageError } from './commands/types';
-import { cliTarget } from './context';
-import { EXIT, failureOf } from './errors';
+import { cliTarget, EXIT, failureOf } from './errors';
 import { commandHelp, overview, usageLine, version } from './help';
 
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;

@@ -18,7 +18,7 @@ import { parseConfigFile } from '../shared/config/file';
 import { type AppConfig, DEFAULT_CONFIG } from '../shared/config/schema';
 import { type Log, type RuntimeContext, systemClock } from '../shared/runtime/context';
 import { UsageError } from './commands/types';
-import { NoConfigurationError, type Target } from './errors';
+import { cliTarget, NoConfigurationError } from './errors';
 
 export { CONTEXT_OPTIONS } from './commands/catalog';
 
@@ -27,8 +27,6 @@ type Env = Record<string, string | undefined>;
 /** The variable naming the stack whose deployment the CLI reads. */
 export const STACK_ENV = 'EIP_KEEPER_STACK';
 
-/** Where the running command is pointed, for error messages (reset by `main`). */
-export const cliTarget: Target = {};
 
 export interface ContextFlags {
   region?: string;

@@ -5,22 +5,19 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 async function loadCli() {
-  let build;
+  const build = await import('./build.js');
+  if (build.isFresh()) return import(build.ENTRY);
   try {
-    build = await import('./build.js');
     await import('esbuild');
   } catch {
     const { register } = await import('tsx/esm/api');
     register();
     return import('./cli.ts');
   }
-  const entry = await build.ensureBuilt({
-    onBuild: () => {
-      if (process.stderr.isTTY)
-        process.stderr.write('eip-keeper: building the CLI (first run, or sources changed)…\n');
-    },
-  });
-  return import(entry);
+  if (process.stderr.isTTY)
+    process.stderr.write('eip-keeper: building the CLI (first run, or sources changed)…\n');
+  await build.build();
+  return import(build.ENTRY);
 }
 
 const { guardProcess, main } = await loadCli();

@@ -38,6 +38,9 @@ export interface Target {
   table?: string;
 }
 
+/** Where the running command is pointed (bin/context.ts fills it in; `main` resets it). */
+export const cliTarget: Target = {};
+
 export interface Failure {
   code: number;
   message: string;
