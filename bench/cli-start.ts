@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { ensureBuilt } from '../bin/build.js';
 import { liveEnvironment, startLiveRegion } from '../local/live';
 import { parseScenario } from '../local/scenario/schema';
 import { formatTable, median } from './measure';
@@ -64,9 +65,6 @@ export async function runCliStart(opts: {
   log: (line: string) => void;
 }): Promise<CliStartResult> {
   const runs = opts.runs ?? 7;
-  const { ensureBuilt } = (await import(path.join(opts.root, 'bin/build.js'))) as {
-    ensureBuilt: () => Promise<string>;
-  };
   await ensureBuilt();
   const live = await startLiveRegion({ scenario: SCENARIO, dynamoEndpoint: opts.dynamoEndpoint });
   try {

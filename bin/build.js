@@ -76,6 +76,8 @@ export async function build() {
       join(tmp, MANIFEST),
       JSON.stringify({ version: BUILD_VERSION, node: process.versions.node, inputs }, null, 1),
     );
+    // Another process finished a build of the same sources meanwhile: keep it (it may be running from it).
+    if (isFresh()) return;
     rmSync(`${OUT_DIR}.old-${process.pid}`, { recursive: true, force: true });
     try {
       renameSync(OUT_DIR, `${OUT_DIR}.old-${process.pid}`);

@@ -27,7 +27,6 @@ type Env = Record<string, string | undefined>;
 /** The variable naming the stack whose deployment the CLI reads. */
 export const STACK_ENV = 'EIP_KEEPER_STACK';
 
-
 export interface ContextFlags {
   region?: string;
   table?: string;
