@@ -2,7 +2,8 @@
  * `npm run bench`: eip-keeper's performance figures in one run, against their targets (docs/performance.md).
  *   npm run bench                 a readable table on stdout
  *   npm run -s bench -- --json    exactly one JSON object on stdout (npm's own banner needs `-s` to go)
- * Progress goes to stderr. Options: --only=burst,sweep,coldStart,dynamodb  --enis=N  --addresses=N  --processes=N
+ * Progress goes to stderr. Options: --only=burst,sweep,coldStart,dynamodb,cliStart  --enis=N  --addresses=N
+ * --processes=N
  * Needs DynamoDB Local (Java); starts its own.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,12 +12,13 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDynamoDbLocal } from '../local/dynamodb';
 import { type BurstResult, runBurst } from './burst';
+import { type CliStartResult, cliStartVerdicts, renderCliStart, runCliStart } from './cli-start';
 import { type ColdStartResult, runColdStart } from './cold-start';
 import { type CapacityRow, runDynamoDbBench } from './dynamodb';
 import { formatTable, TARGETS, verdict } from './measure';
 import { runSweepBench, type SweepBenchResult } from './sweep';
 
-const SECTIONS = ['burst', 'sweep', 'coldStart', 'dynamodb'] as const;
+const SECTIONS = ['burst', 'sweep', 'coldStart', 'dynamodb', 'cliStart'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const HANDLERS = ['inventory-recorder', 'keeper-events', 'keeper-reconciler', 'sweeper', 'auditor'];
@@ -67,6 +69,7 @@ interface BenchReport {
   sweep?: SweepBenchResult;
   coldStart?: ColdStartResult[];
   dynamodb?: CapacityRow[];
+  cliStart?: CliStartResult;
   /** Every target, met or not. */
   verdicts: Record<string, 'met' | 'MISSED'>;
   wallSeconds: number;
@@ -87,6 +90,7 @@ function verdictsOf(r: Omit<BenchReport, 'verdicts'>): Record<string, 'met' | 'M
     v['sweep.ratioVsDescribeFloor'] = verdict(r.sweep.ratioVsDescribeFloor, TARGETS.ratioVsDescribeFloor);
   for (const c of r.coldStart ?? [])
     v[`coldStart.${c.handler}`] = verdict(c.ratioVsBareSdk, TARGETS.ratioVsBareSdk);
+  if (r.cliStart) Object.assign(v, cliStartVerdicts(r.cliStart));
   return v;
 }
 
@@ -196,6 +200,7 @@ function render(r: BenchReport): string {
       ),
     );
   }
+  if (r.cliStart) out.push(...renderCliStart(r.cliStart, v));
   const missed = Object.entries(v).filter(([, x]) => x === 'MISSED');
   out.push(
     '',
@@ -252,6 +257,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         sweepAddresses: 300,
         log,
       });
+    }
+    if (ddb && opts.only.has('cliStart')) {
+      report.cliStart = await runCliStart({ root, dynamoEndpoint: ddb.endpoint, log });
     }
   } finally {
     await ddb?.stop();

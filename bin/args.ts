@@ -3,16 +3,21 @@
  * unknown option, a missing value or a value given to a switch is a usage error worded for the user.
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { didYouMean } from '../shared/config/did-you-mean';
 import { UsageError } from './commands/types';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
 /** parseArgs' error, said the way the CLI says it (`unknown option --x`, `--table needs a value`). */
-function usageMessage(err: unknown): string {
+function usageMessage(err: unknown, known: readonly string[]): string {
   const { code, message = String(err) } = err as { code?: string; message?: string };
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const option = /Unknown option '([^']+)'/.exec(message)?.[1];
-    if (option) return `unknown option ${option}`;
+    if (option)
+      return `unknown option ${option}${didYouMean(
+        option,
+        known.map((k) => `--${k}`),
+      )}`;
   }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     const option = /Option '(-[^' ]+)/.exec(message)?.[1];
@@ -27,7 +32,7 @@ export function parseOptions<const O extends OptionsConfig>(args: string[], opti
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: true });
   } catch (err) {
-    throw new UsageError(usageMessage(err));
+    throw new UsageError(usageMessage(err, Object.keys(options)));
   }
 }
 

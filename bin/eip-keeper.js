@@ -1,8 +1,25 @@
 #!/usr/bin/env node
-// Entry point of `npx eip-keeper`: runs the TypeScript CLI through tsx, so it works right after `npm ci`.
+// Entry point of `npx eip-keeper`: runs the CLI built to JavaScript in dist/cli (built on first use, and again when a
+// source changed: bin/build.js), so a command starts without compiling TypeScript. Without esbuild (a production
+// install), it runs the TypeScript sources through tsx instead.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const { register } = await import('tsx/esm/api');
-register();
-const { guardProcess, main } = await import('./cli.ts');
+
+async function loadCli() {
+  const build = await import('./build.js');
+  if (build.isFresh()) return import(build.ENTRY);
+  try {
+    await import('esbuild');
+  } catch {
+    const { register } = await import('tsx/esm/api');
+    register();
+    return import('./cli.ts');
+  }
+  if (process.stderr.isTTY)
+    process.stderr.write('eip-keeper: building the CLI (first run, or sources changed)…\n');
+  await build.build();
+  return import(build.ENTRY);
+}
+
+const { guardProcess, main } = await loadCli();
 guardProcess();
 process.exitCode = await main(process.argv.slice(2));

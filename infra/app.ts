@@ -1,13 +1,15 @@
 /**
- * The CDK app: reads and validates the configuration from context (infra/context.ts), deploys one EipKeeperStack
- * into the account/region of the current credentials, and checks it with cdk-nag (AWS Solutions pack).
- * An invalid configuration stops synth with a message naming the key.
+ * The CDK app: reads and validates the configuration (the file cdk.json names, and any `-c` overrides:
+ * infra/context.ts), deploys one EipKeeperStack into the account/region of the current credentials, and checks it
+ * with cdk-nag (AWS Solutions pack). An invalid configuration or an unknown context key stops synth with a message
+ * naming the key.
  */
 import { readFileSync } from 'node:fs';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { DEFAULT_STACK_NAME } from '../shared/config/deployment';
 import { InvalidConfigError } from '../shared/config/schema';
-import { CONFIG_ROOT_KEYS, configFromContext } from './context';
+import { CONFIG_FILE_KEY, configFromContext } from './context';
 import { UnscopedPermissionError, WildcardActionError } from './permissions';
 import { ConfigTooLargeError, EipKeeperStack } from './stack';
 
@@ -19,19 +21,22 @@ const EXPECTED_ERRORS = [
   WildcardActionError,
 ];
 
-const STACK_NAME = 'EipKeeper';
-
 const app = new App();
 try {
-  const { config, ignoredKeys } = configFromContext(app.node.getAllContext(), (path) =>
+  const { config, file, overrides } = configFromContext(app.node.getAllContext(), (path) =>
     readFileSync(path, 'utf8'),
   );
-  for (const key of ignoredKeys) {
+  if (!file) {
+    console.warn(`eip-keeper: cdk.json names no ${CONFIG_FILE_KEY}: deploying the default configuration`);
+  }
+  if (overrides.length > 0) {
+    const these = overrides.length === 1 ? 'this setting' : 'these settings';
     console.warn(
-      `eip-keeper: context key "${key}" is not configuration (not under ${CONFIG_ROOT_KEYS.join(', ')}); ignored`,
+      `eip-keeper: ${overrides.map((o) => `-c ${o}`).join(' ')}: for this deploy only, over ${file ?? 'the defaults'}. ` +
+        `The next deploy without the flag goes back to the file: put ${these} in ${file ?? 'the file'} to keep ${overrides.length === 1 ? 'it' : 'them'}.`,
     );
   }
-  new EipKeeperStack(app, STACK_NAME, {
+  new EipKeeperStack(app, DEFAULT_STACK_NAME, {
     description:
       'eip-keeper: keeps allowlisted EIPs on EKS pod ENIs, reclaims orphaned EIPs safely, audits readiness',
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },

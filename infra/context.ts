@@ -1,34 +1,41 @@
 /**
  * Reads the eip-keeper configuration out of CDK context, pure (the file reader is passed in) so it is unit-tested.
  *
- * Three layers, applied in this order, each over the previous one:
- *  1. context key `eipKeeper`: the whole configuration as an object (cdk.json) or a JSON string (`-c eipKeeper='{…}'`);
- *  2. context key `config`: the path of a JSON file holding (part of) the configuration (`-c config=prod.json`);
- *  3. overrides: every context key that is a top-level AppConfig key or a dotted path under one
- *     (`-c sweeper.release.enabled=true`, `-c alerts.email=sec@example.com`, `-c pools='[…]'`). String values are
- *     parsed as JSON when they parse, else kept as strings. Shallower paths are applied first, so
- *     `-c sweeper='{…}' -c sweeper.graceHours=48` keeps the 48.
+ * The configuration a deployment keeps is one file, named in cdk.json by the context key `eip-keeper:configFile`
+ * (YAML, or JSON when the name ends in `.json`). Every deploy reads it, so a later `cdk deploy` cannot lose a setting
+ * an earlier one had. Over it, `-c` flags override single keys for one synth only, for experiments: each is a
+ * top-level configuration key or a dotted path under one (`-c sweeper.release.maxPerRun=1`, `-c pools='[…]'`); values
+ * are parsed as JSON when they parse, else kept as strings; shallower paths are applied first.
  *
- * Any other context key (cdk's own, `aws:*`, `@aws-cdk/*` feature flags) is not configuration and is ignored.
- * The merged result is validated with `parseAppConfig`, so a bad value throws InvalidConfigError naming the key.
+ * Every other context key must be CDK's own (`@aws-cdk/…` feature flags, `aws:cdk:…`, `cdk-…`, cached lookups): an
+ * unknown one (`-c Config=prod.yaml`, `-c sweepr.release.enabled=true`) fails synth with the key it most likely
+ * meant, rather than being silently dropped. The merged result is validated with `parseAppConfig`, so a bad value
+ * throws InvalidConfigError naming the key.
  */
-import { type AppConfig, InvalidConfigError, parseAppConfig } from '../shared/config/schema';
+import { closestName } from '../shared/config/did-you-mean';
+import { parseConfigText } from '../shared/config/file';
+import { knownKeysAt } from '../shared/config/issues';
+import { type AppConfig, AppConfigSchema, InvalidConfigError, parseAppConfig } from '../shared/config/schema';
 
-/** The top-level keys of AppConfig; a context key is configuration iff its first dotted segment is one of them. */
-export const CONFIG_ROOT_KEYS = ['pools', 'reconcile', 'sweeper', 'audit', 'alerts', 'history'] as const;
-/** Context key holding the whole configuration object. */
-export const CONFIG_OBJECT_KEY = 'eipKeeper';
-/** Context key holding the path of a JSON configuration file. */
-export const CONFIG_FILE_KEY = 'config';
-/** Where InvalidConfigError says the configuration came from. */
+/** Context key naming the configuration file (set in cdk.json). */
+export const CONFIG_FILE_KEY = 'eip-keeper:configFile';
+/** Where InvalidConfigError says the context problems come from. */
 export const CONTEXT_SOURCE = 'cdk context';
+
+/** The top-level keys of AppConfig; a context key is an override iff its first dotted segment is one of them. */
+export const CONFIG_ROOT_KEYS: readonly string[] = knownKeysAt(AppConfigSchema, []);
+
+/** Names people reach for that mean the configuration file. */
+const FILE_KEY_ALIASES = ['config', 'configFile', 'eipKeeper', 'eip-keeper', 'file'];
 
 type JsonObject = Record<string, unknown>;
 
 export interface ContextConfig {
   config: AppConfig;
-  /** Context keys that look like dotted configuration paths but whose root is not an AppConfig key (likely typos). */
-  ignoredKeys: string[];
+  /** The file the configuration came from; undefined when cdk.json names none (the defaults apply). */
+  file?: string;
+  /** The `-c` overrides applied over the file, as `key=value`, in the order applied. */
+  overrides: string[];
 }
 
 function isObject(value: unknown): value is JsonObject {
@@ -43,16 +50,6 @@ export function parseContextValue(value: unknown): unknown {
   } catch {
     return value;
   }
-}
-
-/** Objects merge key by key; arrays and scalars from `over` replace what `base` had. Inputs are not mutated. */
-export function deepMerge(base: JsonObject, over: JsonObject): JsonObject {
-  const out: JsonObject = { ...base };
-  for (const [key, value] of Object.entries(over)) {
-    const current = out[key];
-    out[key] = isObject(current) && isObject(value) ? deepMerge(current, value) : value;
-  }
-  return out;
 }
 
 /**
@@ -79,75 +76,83 @@ export function setPath(target: JsonObject, dottedPath: string, value: unknown):
 
 /** True when a context key is an AppConfig key or a dotted path under one. */
 export function isConfigKey(key: string): boolean {
-  const root = key.split('.')[0] ?? '';
-  return (CONFIG_ROOT_KEYS as readonly string[]).includes(root) && !key.split('.').includes('');
+  const segments = key.split('.');
+  return CONFIG_ROOT_KEYS.includes(segments[0] ?? '') && !segments.includes('');
 }
 
-function looksLikeMistypedConfigKey(key: string): boolean {
-  return /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)+$/.test(key) && !isConfigKey(key);
+/** Context keys the CDK itself writes or reads: feature flags, its own settings, cached lookups. */
+export function isCdkKey(key: string): boolean {
+  return (
+    /^(@aws-cdk|aws:|aws-cdk:|cdk-|cdk:)/.test(key) ||
+    key.includes(':account=') ||
+    key === 'acknowledged-issue-numbers'
+  );
 }
 
-function objectLayer(value: unknown, key: string): JsonObject {
-  const parsed = parseContextValue(value);
-  if (!isObject(parsed)) {
-    throw new InvalidConfigError(CONTEXT_SOURCE, [
-      `${key}: must be a JSON object with the eip-keeper configuration`,
-    ]);
+/** The key an unknown context key most likely meant, if any. */
+export function intendedContextKey(key: string): string | undefined {
+  const [root = '', ...rest] = key.split('.');
+  if (rest.length > 0) {
+    const section = closestName(root, CONFIG_ROOT_KEYS);
+    return section ? [section, ...rest].join('.') : undefined;
   }
-  return parsed;
+  if (closestName(key, FILE_KEY_ALIASES) || closestName(key, [CONFIG_FILE_KEY])) return CONFIG_FILE_KEY;
+  return closestName(key, CONFIG_ROOT_KEYS);
+}
+
+function unknownKeyProblems(context: JsonObject): string[] {
+  return Object.keys(context)
+    .filter((k) => k !== CONFIG_FILE_KEY && !isConfigKey(k) && !isCdkKey(k))
+    .sort()
+    .map((k) => {
+      const meant = intendedContextKey(k);
+      return `-c ${k}: unknown context key${meant ? ` (did you mean "${meant}"?)` : ''}; configuration keys are ${CONFIG_FILE_KEY} (the file) and ${CONFIG_ROOT_KEYS.join(', ')} (or a dotted path under one)`;
+    });
 }
 
 function fileLayer(path: unknown, readFile: (path: string) => string): JsonObject {
   if (typeof path !== 'string' || path.length === 0) {
-    throw new InvalidConfigError(CONTEXT_SOURCE, [`${CONFIG_FILE_KEY}: must be the path of a JSON file`]);
+    throw new InvalidConfigError(CONTEXT_SOURCE, [
+      `${CONFIG_FILE_KEY}: must be the path of a YAML or JSON file`,
+    ]);
   }
   let text: string;
   try {
     text = readFile(path);
   } catch (err) {
     throw new InvalidConfigError(CONTEXT_SOURCE, [
-      `${CONFIG_FILE_KEY}: cannot read ${path}: ${(err as Error).message}`,
+      `${CONFIG_FILE_KEY}: cannot read ${path} (${(err as Error).message}); create it (it may be empty: the defaults apply) or name another file`,
     ]);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new InvalidConfigError(CONTEXT_SOURCE, [
-      `${CONFIG_FILE_KEY}: ${path} is not valid JSON: ${(err as Error).message}`,
-    ]);
-  }
-  if (!isObject(raw)) {
-    throw new InvalidConfigError(CONTEXT_SOURCE, [`${CONFIG_FILE_KEY}: ${path} must hold a JSON object`]);
-  }
-  return raw;
+  return parseConfigText(text, path);
 }
 
-/** The raw (unvalidated) configuration the three layers produce. */
-export function mergeContextLayers(
-  context: Record<string, unknown>,
-  readFile: (path: string) => string,
-): JsonObject {
-  let raw: JsonObject = {};
-  if (context[CONFIG_OBJECT_KEY] !== undefined)
-    raw = deepMerge(raw, objectLayer(context[CONFIG_OBJECT_KEY], CONFIG_OBJECT_KEY));
-  if (context[CONFIG_FILE_KEY] !== undefined)
-    raw = deepMerge(raw, fileLayer(context[CONFIG_FILE_KEY], readFile));
-  const overrides = Object.keys(context)
+/** The `-c` overrides in the order they apply: shallower paths first, then by name. */
+export function overrideKeys(context: JsonObject): string[] {
+  return Object.keys(context)
     .filter(isConfigKey)
     .sort((a, b) => a.split('.').length - b.split('.').length || a.localeCompare(b));
-  for (const key of overrides) raw = setPath(raw, key, parseContextValue(context[key]));
+}
+
+/** The raw (unvalidated) configuration: the file, then the overrides. Unknown context keys throw. */
+export function mergeContextLayers(context: JsonObject, readFile: (path: string) => string): JsonObject {
+  const unknown = unknownKeyProblems(context);
+  if (unknown.length > 0) throw new InvalidConfigError(CONTEXT_SOURCE, unknown);
+  let raw: JsonObject =
+    context[CONFIG_FILE_KEY] === undefined ? {} : fileLayer(context[CONFIG_FILE_KEY], readFile);
+  for (const key of overrideKeys(context)) raw = setPath(raw, key, parseContextValue(context[key]));
   return raw;
 }
 
 /** Builds and validates the AppConfig from the whole CDK context (`app.node.getAllContext()`). */
-export function configFromContext(
-  context: Record<string, unknown>,
-  readFile: (path: string) => string,
-): ContextConfig {
+export function configFromContext(context: JsonObject, readFile: (path: string) => string): ContextConfig {
   const raw = mergeContextLayers(context, readFile);
+  const file = context[CONFIG_FILE_KEY] as string | undefined;
+  const overrides = overrideKeys(context).map((k) => `${k}=${String(context[k])}`);
+  const source = [file, overrides.length > 0 ? '-c flags' : undefined].filter(Boolean).join(' and ');
   return {
-    config: parseAppConfig(raw, CONTEXT_SOURCE),
-    ignoredKeys: Object.keys(context).filter(looksLikeMistypedConfigKey).sort(),
+    config: parseAppConfig(raw, source || CONTEXT_SOURCE),
+    ...(file ? { file } : {}),
+    overrides,
   };
 }

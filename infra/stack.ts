@@ -1,8 +1,9 @@
 /**
- * eip-keeper in one region: the table, the encrypted alert topic, the configuration (inline or in SSM), and one
- * EventFunction per entry of the function catalog (shared/app/functions.ts). The kill switch is an SSM parameter the
- * Sweeper may read but that the stack does not own (an operator creates it). Adding a capability means appending a
- * FunctionSpec to FUNCTIONS; this file does not change.
+ * eip-keeper in one region: the table, the encrypted alert topic, the published deployment (its configuration and
+ * where its table and topic are, in SSM, for the CLI), and one EventFunction per entry of the function catalog
+ * (shared/app/functions.ts). The kill switch is an SSM parameter the Sweeper may read but that the stack does not
+ * own (an operator creates it). Adding a capability means appending a FunctionSpec to FUNCTIONS; this file does not
+ * change.
  */
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
@@ -17,11 +18,14 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import type { z } from 'zod';
 import { FUNCTIONS, type FunctionSpec, inventoryRecorder } from '../shared/app/functions';
+import { deploymentDocument, deploymentParameterName } from '../shared/config/deployment';
 import { ENV, type RuntimeEnvSchema } from '../shared/config/environment';
 import type { AppConfig } from '../shared/config/schema';
 import { TABLE_KEYS } from '../shared/store/table';
+import { OperationalAlarms } from './constructs/alarms';
 import { EventFunction, kebabCase } from './constructs/event-function';
 import { FinanceDashboard } from './constructs/finance-dashboard';
+import { dashboardUrl, SecurityDashboard } from './constructs/security-dashboard';
 import {
   externalResourceArns,
   mayReleaseAddresses,
@@ -30,13 +34,13 @@ import {
   releaseGuardStatements,
 } from './permissions';
 
-/** SSM parameter that holds the configuration when it is too long to inline. */
-export const CONFIG_PARAMETER_NAME = '/eip-keeper/config';
-/** Longer configuration JSON goes to SSM (Lambda's environment is 4 KB in total). */
+/** Longer configuration JSON is read from the published parameter (Lambda's environment is 4 KB in total). */
 export const INLINE_CONFIG_MAX_CHARS = 2000;
 /** SSM String parameter limits: standard tier 4 KB, advanced tier 8 KB. */
 const SSM_STANDARD_MAX_CHARS = 4096;
 const SSM_ADVANCED_MAX_CHARS = 8192;
+/** Room the published document needs besides the configuration: names, account, region, table, topic ARN. */
+const DEPLOYMENT_DOCUMENT_OVERHEAD_CHARS = 600;
 
 /** The repository root: function entries in the catalog are relative to it. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -62,7 +66,7 @@ export class ConfigTooLargeError extends Error {
   override readonly name = 'ConfigTooLargeError';
   constructor(readonly length: number) {
     super(
-      `eip-keeper configuration is ${length} characters as JSON; the SSM parameter holds at most ${SSM_ADVANCED_MAX_CHARS}`,
+      `eip-keeper configuration is ${length} characters as JSON; the SSM parameter holds at most ${SSM_ADVANCED_MAX_CHARS - DEPLOYMENT_DOCUMENT_OVERHEAD_CHARS} of configuration`,
     );
   }
 }
@@ -77,10 +81,17 @@ export class EipKeeperStack extends Stack {
    * only read it, and reads a missing one as "on".
    */
   readonly killSwitchArn: string;
-  readonly configParameter?: ssm.StringParameter;
+  /** The published deployment, `/eip-keeper/<stack>/config` (shared/config/deployment.ts). */
+  readonly configParameter: ssm.StringParameter;
+  /** The functions get the configuration inline (EIP_KEEPER_CONFIG), not from the parameter. */
+  readonly configInline: boolean;
   readonly functions: EventFunction[] = [];
   /** Present when the catalog deploys the Sweeper. */
   readonly financeDashboard?: FinanceDashboard;
+  /** Heartbeats of the scheduled functions and pool exhaustion, on the alert topic. */
+  readonly alarms: OperationalAlarms;
+  /** Beside the finance one: alerts, refused events, releases and blocks, dead-letter queues. */
+  readonly securityDashboard: SecurityDashboard;
 
   constructor(scope: Construct, id: string, props: EipKeeperStackProps) {
     super(scope, id, props);
@@ -90,25 +101,24 @@ export class EipKeeperStack extends Stack {
     this.table = this.createTable();
     this.killSwitchArn = `arn:${this.partition}:ssm:${this.region}:${this.account}:parameter${config.sweeper.killSwitchParameter}`;
     const configJson = JSON.stringify(config);
-    this.configParameter = this.createConfigParameter(configJson);
+    this.configInline = configJson.length <= INLINE_CONFIG_MAX_CHARS;
+    this.configParameter = this.publishDeployment(config, configJson.length);
 
     const environment: StackEnvironment = {
       [ENV.tableName]: this.table.tableName,
       [ENV.topicArn]: this.topic.topicArn,
       [ENV.accountId]: this.account,
       [ENV.eventBusName]: 'default',
-      ...(this.configParameter
-        ? { [ENV.configParameter]: this.configParameter.parameterName }
-        : { [ENV.configJson]: configJson }),
+      ...(this.configInline
+        ? { [ENV.configJson]: configJson }
+        : { [ENV.configParameter]: this.configParameter.parameterName }),
     };
     const resourceArns: ResourceArns = {
       table: this.table.tableArn,
       'table-indexes': `${this.table.tableArn}/index/*`,
       topic: this.topic.topicArn,
       'topic-key': this.key.keyArn,
-      'config-parameter':
-        this.configParameter?.parameterArn ??
-        `arn:${this.partition}:ssm:${this.region}:${this.account}:parameter${CONFIG_PARAMETER_NAME}`,
+      'config-parameter': this.configParameter.parameterArn,
       'kill-switch-parameter': this.killSwitchArn,
       ...externalResourceArns(this.partition, this.region, this.account),
     };
@@ -130,12 +140,46 @@ export class EipKeeperStack extends Stack {
         sweepMinutes: config.sweeper.scheduleMinutes,
       });
     }
+    ({ alarms: this.alarms, dashboard: this.securityDashboard } = this.watch(config));
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'AlertTopicArn', { value: this.topic.topicArn });
     new CfnOutput(this, 'KillSwitchParameterName', { value: config.sweeper.killSwitchParameter });
-    if (this.configParameter)
-      new CfnOutput(this, 'ConfigParameterName', { value: this.configParameter.parameterName });
+    new CfnOutput(this, 'ConfigParameterName', {
+      value: this.configParameter.parameterName,
+      description: 'The deployed configuration and where the table and topic are: the CLI reads it',
+    });
+  }
+
+  /**
+   * What tells the operators that something stopped working or needs a look: heartbeat and pool-exhaustion alarms on
+   * the topic, the security dashboard, and both dashboards' addresses as outputs.
+   */
+  private watch(config: AppConfig): { alarms: OperationalAlarms; dashboard: SecurityDashboard } {
+    const alarms = new OperationalAlarms(this, 'Alarms', {
+      functions: this.functions,
+      config,
+      topic: this.topic,
+      keeperFunctionIds: this.functions
+        .filter((f) => f.spec.permissions.some((p) => p.actions.includes('ec2:AssociateAddress')))
+        .map((f) => f.spec.id),
+    });
+    const dashboard = new SecurityDashboard(this, 'SecurityDashboard', {
+      topic: this.topic,
+      functions: this.functions,
+      alarms,
+    });
+    new CfnOutput(this, 'SecurityDashboardUrl', {
+      value: dashboardUrl(this.region, dashboard.dashboard.dashboardName),
+      description: 'Alerts, refused events, releases and blocks, dead-letter queues, heartbeats',
+    });
+    if (this.financeDashboard) {
+      new CfnOutput(this, 'FinanceDashboardUrl', {
+        value: dashboardUrl(this.region, this.financeDashboard.dashboard.dashboardName),
+        description: 'What idle Elastic IPs cost and what releases saved',
+      });
+    }
+    return { alarms, dashboard };
   }
 
   /** The key of the topic and the dead-letter queues, usable by the AWS services that write to them. */
@@ -232,16 +276,29 @@ export class EipKeeperStack extends Stack {
     return table;
   }
 
-  /** A configuration too long for the environment goes to SSM; `undefined` when it fits inline. */
-  private createConfigParameter(configJson: string): ssm.StringParameter | undefined {
-    if (configJson.length <= INLINE_CONFIG_MAX_CHARS) return undefined;
-    if (configJson.length > SSM_ADVANCED_MAX_CHARS) throw new ConfigTooLargeError(configJson.length);
+  /**
+   * The deployment as the CLI finds it from the stack name and region: the effective configuration, the account,
+   * region, table and topic, in `/eip-keeper/<stack>/config`; also what the functions read when the configuration
+   * is too long for their environment.
+   */
+  private publishDeployment(config: AppConfig, configChars: number): ssm.StringParameter {
+    const chars = configChars + DEPLOYMENT_DOCUMENT_OVERHEAD_CHARS;
+    if (chars > SSM_ADVANCED_MAX_CHARS) throw new ConfigTooLargeError(configChars);
+    const document = deploymentDocument(
+      {
+        stack: this.stackName,
+        account: this.account,
+        region: this.region,
+        tableName: this.table.tableName,
+        alertTopicArn: this.topic.topicArn,
+      },
+      config,
+    );
     return new ssm.StringParameter(this, 'Config', {
-      parameterName: CONFIG_PARAMETER_NAME,
-      stringValue: configJson,
-      description: 'eip-keeper configuration (validated at synth time)',
-      tier:
-        configJson.length > SSM_STANDARD_MAX_CHARS ? ssm.ParameterTier.ADVANCED : ssm.ParameterTier.STANDARD,
+      parameterName: deploymentParameterName(this.stackName),
+      stringValue: this.toJsonString(document),
+      description: 'eip-keeper: the deployed configuration (validated at synth time), table and alert topic',
+      tier: chars > SSM_STANDARD_MAX_CHARS ? ssm.ParameterTier.ADVANCED : ssm.ParameterTier.STANDARD,
     });
   }
 
@@ -266,7 +323,7 @@ export class EipKeeperStack extends Stack {
       code: props.codeFor?.(spec),
       logRetention: props.logRetention,
     });
-    if (this.configParameter) {
+    if (!this.configInline) {
       fn.role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           sid: 'ReadConfigParameter',

@@ -4,6 +4,7 @@
  * the wall clock. A scenario seeds it first, its timeline placed so that it ends now: what it tells happened over the
  * last hours, and `sweep`, `report` and `audit` run against it with the real time see it that way.
  */
+import { DEFAULT_STACK_NAME, deploymentDocument, deploymentParameterName } from '../shared/config/deployment';
 import { ENV } from '../shared/config/environment';
 import { accessKeyIdFor } from './core/identities';
 import { SimulatedRegion } from './region';
@@ -57,6 +58,7 @@ export async function startLiveRegion(opts: LiveRegionOptions = {}): Promise<Liv
   let tick: Promise<void> = Promise.resolve();
   try {
     await runOn(region, { ...scenario, start: new Date(startMs).toISOString() }, { onStory: opts.onStory });
+    publishDeployment(region);
     const story = new StoryRecorder(region, opts.onStory);
     story.catchUp();
     let busy = false;
@@ -84,6 +86,25 @@ export async function startLiveRegion(opts: LiveRegionOptions = {}): Promise<Liv
       await region.stop();
     },
   };
+}
+
+/**
+ * Publishes the deployment as the stack does (`/eip-keeper/EipKeeper/config` in SSM), so the CLI finds the table,
+ * topic and configuration from the region alone, as it does in AWS.
+ */
+export function publishDeployment(region: SimulatedRegion): void {
+  const env = region.runtimeEnv();
+  const info = {
+    stack: DEFAULT_STACK_NAME,
+    account: env.accountId,
+    region: env.region,
+    tableName: env.tableName,
+    alertTopicArn: env.topicArn,
+  };
+  region.ssm.put(
+    deploymentParameterName(DEFAULT_STACK_NAME),
+    JSON.stringify(deploymentDocument(info, region.config)),
+  );
 }
 
 /**

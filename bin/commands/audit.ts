@@ -1,7 +1,8 @@
 /**
  * `eip-keeper audit`: the node-group readiness report of the current account and region, gathered through the
  * auditor's own readers (auditorReadersFromContext) with the SDK's credentials and region; AWS_ENDPOINT_URL_*
- * overrides reach a simulated region. Read-only: it stores and sends nothing.
+ * overrides reach a simulated region. The pools and audit settings are the deployment's (or `--config`), so the
+ * pool checks run as the scheduled auditor runs them. Read-only: it stores and sends nothing.
  * Exit code 0 when no check fails, 4 when one does (unknowns do not fail).
  */
 import { clustersInScope } from '../../shared/auditor/auditor';
@@ -15,29 +16,24 @@ import {
 } from '../../shared/auditor/report';
 import { describeError, isResourceNotFound, missingClusterResult } from '../../shared/auditor/unreadable';
 import { auditorReadersFromContext } from '../../shared/auditor/wiring';
+import type { AppConfig } from '../../shared/config/schema';
 import { noPositionals, parseOptions } from '../args';
-import { CONTEXT_OPTIONS, cliConfig, cliConnection } from '../context';
+import { cliConfig, cliConnection, DeploymentLookup } from '../context';
+import { EXIT } from '../errors';
+import { progressLine } from '../progress';
+import { AUDIT_OPTIONS } from './catalog';
 import type { CliCommand } from './types';
 
 /** Exit code when at least one check fails. */
-export const EXIT_FINDINGS = 4;
+export const EXIT_FINDINGS = EXIT.findings;
 
 export const auditCommand: CliCommand = {
   name: 'audit',
-  usage:
-    'audit [--cluster NAME]... [--kubernetes] [--config FILE] [--verbose] [--json]   node-group readiness report (SGP, custom networking, pod-EIP egress, IP headroom)',
   async run(args) {
-    const { values, positionals } = parseOptions(args, {
-      cluster: { type: 'string', multiple: true },
-      kubernetes: { type: 'boolean' },
-      config: CONTEXT_OPTIONS.config,
-      region: CONTEXT_OPTIONS.region,
-      verbose: { type: 'boolean' },
-      json: { type: 'boolean' },
-    });
+    const { values, positionals } = parseOptions(args, AUDIT_OPTIONS);
     noPositionals(positionals);
-    const aws = await cliConnection(values, { sdkRegion: true });
-    const config = await cliConfig(values, aws.region);
+    const aws = await cliConnection(values);
+    const { config } = await cliConfig(values, new DeploymentLookup(aws.region, values));
     const readers = auditorReadersFromContext({ aws });
     const clusters = await clustersInScope({
       config: { ...config, audit: { ...config.audit, clusters: values.cluster ?? config.audit.clusters } },
@@ -46,25 +42,35 @@ export const auditCommand: CliCommand = {
     // --kubernetes reads the Kubernetes API of every cluster audited, whatever audit.kubernetesAccess says.
     const audit = { ...config.audit, ...(values.kubernetes ? { kubernetesAccess: clusters } : {}) };
     const reports: ClusterReport[] = [];
-    for (const name of clusters) {
-      try {
-        const snapshot = await gatherCluster(readers, name, {
-          config: { pools: config.pools, audit },
-          now: new Date(),
-          signals: [],
-        });
-        reports.push(clusterReport(snapshot, runChecks(snapshot)));
-      } catch (err) {
-        // A cluster that does not exist is reported, and the others are still audited.
-        if (!isResourceNotFound(err)) throw err;
-        const result = missingClusterResult(name, aws.region, describeError(err));
-        reports.push(unreadableClusterReport(name, aws.region, [result]));
+    const progress = progressLine('audit');
+    try {
+      for (const [i, name] of clusters.entries()) {
+        progress.set(`cluster ${i + 1} of ${clusters.length}: ${name}`);
+        reports.push(await auditCluster(readers, name, { pools: config.pools, audit }, aws.region));
       }
+    } finally {
+      progress.done();
     }
     process.stdout.write(`${formatReports(aws.region, reports, values)}\n`);
     return reports.some((r) => r.counts.fail > 0) ? EXIT_FINDINGS : 0;
   },
 };
+
+/** One cluster's report; a cluster that does not exist is reported as such, and the others are still audited. */
+async function auditCluster(
+  readers: ReturnType<typeof auditorReadersFromContext>,
+  name: string,
+  config: Pick<AppConfig, 'pools' | 'audit'>,
+  region: string,
+): Promise<ClusterReport> {
+  try {
+    const snapshot = await gatherCluster(readers, name, { config, now: new Date(), signals: [] });
+    return clusterReport(snapshot, runChecks(snapshot));
+  } catch (err) {
+    if (!isResourceNotFound(err)) throw err;
+    return unreadableClusterReport(name, region, [missingClusterResult(name, region, describeError(err))]);
+  }
+}
 
 function formatReports(region: string, reports: ClusterReport[], as: { json?: boolean; verbose?: boolean }) {
   if (as.json) return JSON.stringify({ region, clusters: reports }, null, 2);

@@ -8,18 +8,14 @@ import { writeFile } from 'node:fs/promises';
 import { envLines, LIVE_ACTOR, startLiveRegion } from '../../local/live';
 import { formatStory } from '../../local/scenario/story';
 import { parseOptions } from '../args';
+import { LOCAL_OPTIONS } from './catalog';
 import { loadScenario } from './simulate';
 import { type CliCommand, UsageError } from './types';
 
 export const localCommand: CliCommand = {
   name: 'local',
-  usage:
-    'local up [--scenario <file>] [--write-env <file>]   keep a simulated region running for the other commands (docs/local.md)',
   async run(args) {
-    const { values, positionals } = parseOptions(args, {
-      scenario: { type: 'string' },
-      'write-env': { type: 'string' },
-    });
+    const { values, positionals } = parseOptions(args, LOCAL_OPTIONS);
     if (positionals.length !== 1 || positionals[0] !== 'up') throw new UsageError('expected `local up`');
     const scenario = values.scenario ? await loadScenario(values.scenario) : undefined;
     let t0: string | undefined;
@@ -42,6 +38,8 @@ export const localCommand: CliCommand = {
         envLines(live.env, 'export '),
         '',
         'then: npx eip-keeper pools | sweep --dry-run | report | audit. Ctrl-C stops it.',
+        'The CLI needs only the region, the credentials and the endpoints: like a deployed stack, the region published',
+        'its table, topic and configuration in the SSM parameter /eip-keeper/EipKeeper/config. The handlers need all.',
         '',
       ].join('\n'),
     );

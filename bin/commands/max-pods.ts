@@ -14,6 +14,7 @@ import {
 import { formatMaxPods } from '../../shared/auditor/report';
 import { InvalidCniVersionError } from '../../shared/auditor/versions';
 import { noPositionals, parseOptions } from '../args';
+import { MAX_PODS_OPTIONS } from './catalog';
 import { type CliCommand, UsageError } from './types';
 
 /** The CNI version assumed when `--cni-version` is not given (prefix delegation counts from 1.9). */
@@ -42,19 +43,7 @@ async function describe(instanceType: string, region: string | undefined): Promi
   }
 }
 
-const OPTIONS = {
-  'instance-type': { type: 'string' },
-  'cni-version': { type: 'string' },
-  'max-eni': { type: 'string' },
-  enis: { type: 'string' },
-  'ips-per-eni': { type: 'string' },
-  vcpus: { type: 'string' },
-  hypervisor: { type: 'string' },
-  region: { type: 'string' },
-  'custom-networking': { type: 'boolean' },
-  'prefix-delegation': { type: 'boolean' },
-  json: { type: 'boolean' },
-} as const;
+const OPTIONS = MAX_PODS_OPTIONS;
 
 type Values = ReturnType<typeof parseOptions<typeof OPTIONS>>['values'];
 
@@ -84,8 +73,6 @@ async function instanceNetwork(values: Values): Promise<InstanceNetwork> {
 
 export const maxPodsCommand: CliCommand = {
   name: 'max-pods',
-  usage:
-    'max-pods --instance-type T | --enis N --ips-per-eni M --vcpus V --hypervisor nitro|xen|none  [--cni-version V] [--custom-networking] [--prefix-delegation] [--max-eni N] [--json]   max pods per node (max-pods-calculator.sh)',
   async run(args) {
     const { values, positionals } = parseOptions(args, OPTIONS);
     noPositionals(positionals);

@@ -65,46 +65,65 @@ export class StoryRecorder {
     };
   }
 
-  line(kind: StoryKind, text: string): void {
-    const l = { at: this.region.clock.now().toISOString(), kind, text };
+  /** A line stamped with `at` (the virtual time it happened), else with the clock's now. */
+  line(kind: StoryKind, text: string, at?: string): void {
+    const l = { at: at ?? this.region.clock.now().toISOString(), kind, text };
     this.lines.push(l);
     this.onLine?.(l);
   }
 
-  /** Adds what happened since the last call: handler outcomes, alerts, DLQ entries, dropped events, warnings. */
+  /**
+   * Adds what happened since the last call — handler outcomes, alerts, DLQ entries, dropped events, warnings — each
+   * stamped with when it happened, in that order. An alert a handler already told ("alert sent: <subject>") is told
+   * once.
+   */
   collect(): void {
     const { bus, sns, logs } = this.region;
+    const found: StoryLine[] = [];
+    const told = new Set<string>();
     for (const inv of bus.invocations.slice(this.seen.invocations)) {
       const what =
         inv.eventName ??
         (inv.ruleId.endsWith('Schedule') || inv.ruleId === 'manual' ? 'schedule' : inv.ruleId);
       const retry = inv.attempt > 1 ? ` (attempt ${inv.attempt})` : '';
       if (inv.outcome === 'error')
-        this.line('handler-error', `  ${inv.functionId} ← ${what}${retry}: FAILED ${inv.error}`);
+        found.push({
+          at: inv.at,
+          kind: 'handler-error',
+          text: `  ${inv.functionId} ← ${what}${retry}: FAILED ${inv.error}`,
+        });
       else
-        for (const text of describeResult(inv.result))
-          this.line('handler', `  ${inv.functionId} ← ${what}${retry}: ${text}`);
+        for (const text of describeResult(inv.result)) {
+          if (text.startsWith('alert sent: ')) told.add(text.slice('alert sent: '.length));
+          found.push({ at: inv.at, kind: 'handler', text: `  ${inv.functionId} ← ${what}${retry}: ${text}` });
+        }
     }
     this.seen.invocations = bus.invocations.length;
-    for (const m of sns.messages.slice(this.seen.sns))
-      this.line('alert', `  SNS alert: ${m.subject ?? '(no subject)'}`);
+    for (const m of sns.messages.slice(this.seen.sns)) {
+      const subject = m.subject ?? '(no subject)';
+      if (!told.has(subject)) found.push({ at: m.at, kind: 'alert', text: `  SNS alert: ${subject}` });
+    }
     this.seen.sns = sns.messages.length;
     for (const d of bus.dlq.slice(this.seen.dlq)) {
-      this.line(
-        'dlq',
-        `  DLQ: ${d.functionId} gave up on event ${d.eventId} (${d.reason}${d.error ? `: ${d.error}` : ''})`,
-      );
+      const text = `  DLQ: ${d.functionId} gave up on event ${d.eventId} (${d.reason}${d.error ? `: ${d.error}` : ''})`;
+      found.push({ at: d.at, kind: 'dlq', text });
     }
     this.seen.dlq = bus.dlq.length;
-    for (const d of bus.dropped.slice(this.seen.dropped)) {
-      this.line('dropped', `  (fault) event ${d.eventName ?? d.eventId} was never delivered`);
-    }
+    for (const d of bus.dropped.slice(this.seen.dropped))
+      found.push({
+        at: d.at,
+        kind: 'dropped',
+        text: `  (fault) event ${d.eventName ?? d.eventId} was never delivered`,
+      });
     this.seen.dropped = bus.dropped.length;
     for (const l of logs.slice(this.seen.logs)) {
       if (l.level === 'warn' || l.level === 'error')
-        this.line('warning', `  ${l.functionId} ${l.level}: ${l.message}`);
+        found.push({ at: l.at, kind: 'warning', text: `  ${l.functionId} ${l.level}: ${l.message}` });
     }
     this.seen.logs = logs.length;
+    // Stable: what happened at the same instant keeps the order above (a handler's outcome before its alert).
+    for (const l of found.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)))
+      this.line(l.kind, l.text, l.at);
   }
 }
 
@@ -195,15 +214,13 @@ export async function collectOutput(
   };
 }
 
-/** The story as a person reads it: one line per happening, times as HH:MM on the scenario's day count. */
+/** `d+1 09:00`: the time of day, after the calendar days since the scenario's start (UTC), if any. */
+export function storyTime(at: string, start: string): string {
+  const day = (Date.parse(at.slice(0, 10)) - Date.parse(start.slice(0, 10))) / 86_400_000;
+  return `${day > 0 ? `d+${day} ` : ''}${at.slice(11, 16)}`;
+}
+
+/** The story as a person reads it: one line per happening, stamped with when it happened. */
 export function formatStory(lines: StoryLine[], start: string): string {
-  const t0 = Date.parse(start);
-  return lines
-    .map((l) => {
-      const dt = Date.parse(l.at) - t0;
-      const day = Math.floor(dt / 86_400_000);
-      const hhmm = new Date(l.at).toISOString().slice(11, 16);
-      return `${day > 0 ? `d+${day} ` : ''}${hhmm}  ${l.text}`;
-    })
-    .join('\n');
+  return lines.map((l) => `${storyTime(new Date(l.at).toISOString(), start)}  ${l.text}`).join('\n');
 }

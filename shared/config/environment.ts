@@ -3,6 +3,8 @@
  * handler validates them at cold start.
  */
 import * as z from 'zod/mini';
+import { parseDeploymentDocument } from './deployment';
+import { parseJsonText } from './json-position';
 import { type AppConfig, InvalidConfigError, parseAppConfig } from './schema';
 
 export const ENV = {
@@ -73,23 +75,26 @@ export function parseRuntimeEnv(env: Record<string, string | undefined>): Runtim
   };
 }
 
-/** Parses the app configuration from its JSON text, naming the source in every error. */
+/** Parses the app configuration from its JSON text, naming the source (and the line and column) in every error. */
 export function parseConfigJson(text: string, source: string): AppConfig {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = parseJsonText(text);
   } catch (err) {
-    throw new InvalidConfigError(source, [`(root): not valid JSON: ${(err as Error).message}`]);
+    throw new InvalidConfigError(source, [`not valid JSON: ${(err as Error).message}`]);
   }
   return parseAppConfig(raw, source);
 }
 
-/** Resolves the configuration: inline JSON, or an SSM parameter fetched with `readParameter`. */
+/**
+ * Resolves the configuration: inline JSON, or an SSM parameter fetched with `readParameter` (the deployment the
+ * stack publishes, or a bare configuration).
+ */
 export async function loadAppConfig(
   env: Pick<RuntimeEnv, 'configJson' | 'configParameter'>,
   readParameter: (name: string) => Promise<string>,
 ): Promise<AppConfig> {
   if (env.configJson) return parseConfigJson(env.configJson, ENV.configJson);
   const name = env.configParameter as string;
-  return parseConfigJson(await readParameter(name), `SSM parameter ${name}`);
+  return parseDeploymentDocument(await readParameter(name), `SSM parameter ${name}`).config;
 }

@@ -7,6 +7,7 @@
  */
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
+import { describeIssues } from './issues';
 
 // zod/mini keeps Lambda bundles small (cold start); the English locale gives the readable messages.
 z.config(en());
@@ -206,22 +207,13 @@ export class InvalidConfigError extends Error {
   }
 }
 
-export function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((acc, seg) => {
-    if (typeof seg === 'number') return `${acc}[${seg}]`;
-    return acc ? `${acc}.${String(seg)}` : String(seg);
-  }, '');
-}
+export { formatIssuePath } from './issues';
 
-/** Validates raw configuration; throws InvalidConfigError naming each bad key. */
+/** Validates raw configuration; throws InvalidConfigError naming each bad key (and the key an unknown one meant). */
 export function parseAppConfig(raw: unknown, source: string): AppConfig {
   const result = AppConfigSchema.safeParse(raw ?? {});
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const key = formatIssuePath(issue.path) || '(root)';
-    return `${key}: ${issue.message}`;
-  });
-  throw new InvalidConfigError(source, problems);
+  throw new InvalidConfigError(source, describeIssues(AppConfigSchema, result.error.issues));
 }
 
 /** The defaults, as a deploy with no context gets them. */

@@ -44,7 +44,7 @@ export function subjectFor(spec: AlertSpec, ctx: AlertContext): string {
   if (spec.kind === 'digest') {
     const page = pageOf(spec.page, spec.pages);
     return subjectLine(
-      `${p}Daily digest ${spec.date}: ${spec.open} idle Elastic IPs open (${ctx.region})${page ? `, ${page}` : ''}`,
+      `${p}Daily digest ${spec.date}: ${spec.open} idle Elastic IP${spec.open === 1 ? '' : 's'} open (${ctx.region})${page ? `, ${page}` : ''}`,
     );
   }
   if (spec.kind === 'orphan-summary') {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CONFIG_FILE_KEY,
   configFromContext,
-  deepMerge,
+  intendedContextKey,
+  isCdkKey,
   isConfigKey,
   mergeContextLayers,
   parseContextValue,
@@ -20,7 +22,17 @@ const files =
     return text;
   };
 
-const pool = (name: string) => ({ name, selector: { securityGroupIds: ['sg-0123456789abcdef0'] } });
+const POOLS_YAML = `
+pools:
+  - name: partner-a
+    selector:
+      securityGroupIds: [sg-0123456789abcdef0]
+  - name: partner-b
+    selector:
+      securityGroupIds: [sg-0123456789abcdef1]
+alerts:
+  email: security@example.com
+`;
 
 function errorOf(fn: () => unknown): InvalidConfigError {
   try {
@@ -33,19 +45,23 @@ function errorOf(fn: () => unknown): InvalidConfigError {
 }
 
 describe('configFromContext', () => {
-  it('gives the safe defaults when the context holds no configuration', () => {
-    const { config } = configFromContext({}, noFiles);
+  it('gives the safe defaults when the context names no file and overrides nothing', () => {
+    const { config, file, overrides } = configFromContext({}, noFiles);
 
     expect(config).toEqual(DEFAULT_CONFIG);
-    expect(config.pools).toEqual([]);
     expect(config.sweeper.release.enabled).toBe(false);
+    expect(file).toBeUndefined();
+    expect(overrides).toEqual([]);
   });
 
-  it('ignores cdk context and feature flags that are not configuration', () => {
-    const { config, ignoredKeys } = configFromContext(
+  it("accepts CDK's own context keys: feature flags, its settings, cached lookups", () => {
+    const { config } = configFromContext(
       {
         '@aws-cdk/aws-iam:minimizePolicies': true,
+        '@aws-cdk-containers/ecs-service-extensions:enableDefaultLogDriver': true,
         'aws:cdk:enable-path-metadata': true,
+        'aws-cdk:enableDiffNoFail': true,
+        'cdk-default-account': '123456789012',
         'availability-zones:account=123456789012:region=eu-west-1': ['eu-west-1a'],
         'acknowledged-issue-numbers': [12345],
       },
@@ -53,78 +69,57 @@ describe('configFromContext', () => {
     );
 
     expect(config).toEqual(DEFAULT_CONFIG);
-    expect(ignoredKeys).toEqual([]);
   });
 
-  it('reads the eipKeeper object from cdk.json', () => {
-    const { config } = configFromContext(
-      { eipKeeper: { pools: [pool('partner-a')], history: { retentionDays: 30 } } },
-      noFiles,
+  it('reads the YAML file cdk.json names', () => {
+    const { config, file } = configFromContext(
+      { [CONFIG_FILE_KEY]: 'eip-keeper.yaml' },
+      files({ 'eip-keeper.yaml': POOLS_YAML }),
     );
 
-    expect(config.pools.map((p) => p.name)).toEqual(['partner-a']);
-    expect(config.history.retentionDays).toBe(30);
+    expect(file).toBe('eip-keeper.yaml');
+    expect(config.pools.map((p) => p.name)).toEqual(['partner-a', 'partner-b']);
+    expect(config.alerts.email).toBe('security@example.com');
   });
 
-  it('reads eipKeeper given as a JSON string with -c', () => {
+  it('reads a JSON file when the name ends in .json', () => {
     const { config } = configFromContext(
-      { eipKeeper: JSON.stringify({ reconcile: { scheduleMinutes: 2 } }) },
-      noFiles,
+      { [CONFIG_FILE_KEY]: 'prod.json' },
+      files({ 'prod.json': JSON.stringify({ reconcile: { scheduleMinutes: 2 } }) }),
     );
 
     expect(config.reconcile.scheduleMinutes).toBe(2);
   });
 
-  it('merges a -c config=file.json file over the cdk.json object, key by key', () => {
-    const context = {
-      eipKeeper: { sweeper: { graceHours: 48, release: { maxPerRun: 3 } } },
-      config: 'prod.json',
-    };
-    const read = files({ 'prod.json': JSON.stringify({ sweeper: { release: { enabled: true } } }) });
+  it('takes an empty or comment-only file as the defaults', () => {
+    const { config } = configFromContext(
+      { [CONFIG_FILE_KEY]: 'eip-keeper.yaml' },
+      files({ 'eip-keeper.yaml': '# nothing set yet\n' }),
+    );
 
-    const { config } = configFromContext(context, read);
-
-    expect(config.sweeper.graceHours).toBe(48);
-    expect(config.sweeper.release).toEqual({
-      enabled: true,
-      maxPerRun: 3,
-      noticeHours: 24,
-      allowShortPeriods: false,
-      approvedFormerPoolMembers: [],
-    });
+    expect(config).toEqual(DEFAULT_CONFIG);
   });
 
-  it('applies dotted overrides last, parsing JSON values and keeping other strings', () => {
-    const context = {
-      eipKeeper: { sweeper: { release: { enabled: false } } },
-      config: 'prod.json',
-      'sweeper.release.enabled': 'true',
-      'sweeper.release.maxPerRun': '7',
-      'alerts.email': 'sec@example.com',
-    };
-    const read = files({ 'prod.json': JSON.stringify({ sweeper: { release: { maxPerRun: 1 } } }) });
+  it('keeps every setting of the file when a -c flag overrides one key, and says which', () => {
+    const { config, overrides } = configFromContext(
+      { [CONFIG_FILE_KEY]: 'eip-keeper.yaml', 'sweeper.release.enabled': 'true' },
+      files({ 'eip-keeper.yaml': POOLS_YAML }),
+    );
 
-    const { config } = configFromContext(context, read);
+    expect(config.pools.map((p) => p.name)).toEqual(['partner-a', 'partner-b']);
+    expect(config.alerts.email).toBe('security@example.com');
+    expect(config.sweeper.release.enabled).toBe(true);
+    expect(overrides).toEqual(['sweeper.release.enabled=true']);
+  });
 
-    expect(config.sweeper.release).toEqual({
-      enabled: true,
-      maxPerRun: 7,
-      noticeHours: 24,
-      allowShortPeriods: false,
-      approvedFormerPoolMembers: [],
-    });
+  it('parses JSON override values and keeps other strings', () => {
+    const { config } = configFromContext(
+      { 'sweeper.release.maxPerRun': '7', 'alerts.email': 'sec@example.com' },
+      noFiles,
+    );
+
+    expect(config.sweeper.release).toMatchObject({ enabled: false, maxPerRun: 7, noticeHours: 24 });
     expect(config.alerts.email).toBe('sec@example.com');
-  });
-
-  it('replaces the pools with a -c pools= JSON array', () => {
-    const context = {
-      eipKeeper: { pools: [pool('old')] },
-      pools: JSON.stringify([pool('new-a'), pool('new-b')]),
-    };
-
-    const { config } = configFromContext(context, noFiles);
-
-    expect(config.pools.map((p) => p.name)).toEqual(['new-a', 'new-b']);
   });
 
   it('applies a whole-section override before a deeper one, whatever the flag order', () => {
@@ -133,63 +128,100 @@ describe('configFromContext', () => {
       sweeper: JSON.stringify({ graceHours: 12, scheduleMinutes: 30 }),
     };
 
-    const { config } = configFromContext(context, noFiles);
+    const { config, overrides } = configFromContext(context, noFiles);
 
     expect(config.sweeper.graceHours).toBe(72);
     expect(config.sweeper.scheduleMinutes).toBe(30);
+    expect(overrides.map((o) => o.split('=')[0])).toEqual(['sweeper', 'sweeper.graceHours']);
   });
 
-  it('indexes into an array with a numeric path segment', () => {
-    const context = { eipKeeper: { pools: [pool('a'), pool('b')] }, 'pools.1.allocateOnExhaustion': 'true' };
-
-    const { config } = configFromContext(context, noFiles);
+  it('indexes into an array of the file with a numeric path segment', () => {
+    const { config } = configFromContext(
+      { [CONFIG_FILE_KEY]: 'eip-keeper.yaml', 'pools.1.allocateOnExhaustion': 'true' },
+      files({ 'eip-keeper.yaml': POOLS_YAML }),
+    );
 
     expect(config.pools[0]?.allocateOnExhaustion).toBe(false);
     expect(config.pools[1]?.allocateOnExhaustion).toBe(true);
   });
 
-  it('reports dotted keys outside the configuration as probable typos', () => {
-    const { ignoredKeys } = configFromContext({ 'sweepr.release.enabled': 'true' }, noFiles);
+  it.each([
+    ['Config', CONFIG_FILE_KEY],
+    ['config', CONFIG_FILE_KEY],
+    ['eipkeeper', CONFIG_FILE_KEY],
+    ['eip-keeper:configfile', CONFIG_FILE_KEY],
+    ['sweepr', 'sweeper'],
+    ['sweepr.release.enabled', 'sweeper.release.enabled'],
+  ])('fails on the unknown context key %s, naming %s', (key, meant) => {
+    const err = errorOf(() => configFromContext({ [key]: 'x' }, noFiles));
 
-    expect(ignoredKeys).toEqual(['sweepr.release.enabled']);
+    expect(err.source).toBe('cdk context');
+    expect(err.problems).toEqual([
+      expect.stringContaining(`-c ${key}: unknown context key (did you mean "${meant}"?)`),
+    ]);
+  });
+
+  it('fails on an unknown key it cannot place, listing the keys it knows', () => {
+    const err = errorOf(() => configFromContext({ frobnicate: '1' }, noFiles));
+
+    expect(err.problems[0]).toMatch(
+      /^-c frobnicate: unknown context key; configuration keys are eip-keeper:configFile/,
+    );
   });
 
   it('names the key when a value is out of range', () => {
     const err = errorOf(() => configFromContext({ 'sweeper.release.maxPerRun': '1000' }, noFiles));
 
-    expect(err.source).toBe('cdk context');
     expect(err.problems).toEqual([expect.stringMatching(/^sweeper\.release\.maxPerRun: Too big/)]);
     expect(err.message).toContain('sweeper.release.maxPerRun');
   });
 
-  it('names the section when a dotted key does not exist in it', () => {
+  it('names the key a mistyped one inside a section meant', () => {
     const err = errorOf(() => configFromContext({ 'sweeper.relase.enabled': 'true' }, noFiles));
 
-    expect(err.problems.join('\n')).toMatch(/sweeper.*relase/);
+    expect(err.problems).toEqual(['sweeper.relase: unknown key (did you mean "release"?)']);
   });
 
-  it('names the key when a string is given where a number belongs', () => {
-    const err = errorOf(() => configFromContext({ 'reconcile.scheduleMinutes': 'often' }, noFiles));
+  it('names the file and the key of a bad value in the file', () => {
+    const err = errorOf(() =>
+      configFromContext(
+        { [CONFIG_FILE_KEY]: 'eip-keeper.yaml' },
+        files({ 'eip-keeper.yaml': 'reconcile:\n  scheduleMinutes: often\n' }),
+      ),
+    );
 
+    expect(err.source).toBe('eip-keeper.yaml');
     expect(err.problems).toEqual([expect.stringMatching(/^reconcile\.scheduleMinutes: /)]);
   });
 
-  it('names the config key when the file cannot be read', () => {
-    const err = errorOf(() => configFromContext({ config: 'missing.json' }, noFiles));
+  it('says what to do when the named file cannot be read', () => {
+    const err = errorOf(() => configFromContext({ [CONFIG_FILE_KEY]: 'missing.yaml' }, noFiles));
 
-    expect(err.problems).toEqual([expect.stringMatching(/^config: cannot read missing\.json/)]);
+    expect(err.problems).toEqual([
+      expect.stringMatching(/^eip-keeper:configFile: cannot read missing\.yaml \(ENOENT.*\); create it/),
+    ]);
   });
 
-  it('names the config key when the file is not JSON', () => {
-    const err = errorOf(() => configFromContext({ config: 'bad.json' }, files({ 'bad.json': '{ pools: ' })));
+  it('gives the line and column of a YAML syntax error', () => {
+    const err = errorOf(() =>
+      configFromContext(
+        { [CONFIG_FILE_KEY]: 'eip-keeper.yaml' },
+        files({ 'eip-keeper.yaml': 'sweeper:\n  graceHours: 48\n  graceHours: 72\n' }),
+      ),
+    );
 
-    expect(err.problems).toEqual([expect.stringMatching(/^config: bad\.json is not valid JSON/)]);
+    expect(err.problems).toEqual(['not valid YAML: line 3, column 3: map keys must be unique']);
   });
 
-  it('names eipKeeper when it is not an object', () => {
-    const err = errorOf(() => configFromContext({ eipKeeper: '[1, 2]' }, noFiles));
+  it('gives the line and column of a JSON syntax error', () => {
+    const err = errorOf(() =>
+      configFromContext(
+        { [CONFIG_FILE_KEY]: 'prod.json' },
+        files({ 'prod.json': '{\n  "sweeper": {\n    "graceHours": 48,\n  }\n}\n' }),
+      ),
+    );
 
-    expect(err.problems).toEqual([expect.stringMatching(/^eipKeeper: must be a JSON object/)]);
+    expect(err.problems).toEqual(['not valid JSON: line 4, column 3: expected double-quoted property name']);
   });
 });
 
@@ -202,34 +234,40 @@ describe('context helpers', () => {
     expect(parseContextValue(false)).toBe(false);
   });
 
-  it('treats only AppConfig keys and dotted paths under them as configuration', () => {
+  it('treats only AppConfig keys and dotted paths under them as overrides', () => {
     expect(isConfigKey('pools')).toBe(true);
     expect(isConfigKey('sweeper.release.enabled')).toBe(true);
     expect(isConfigKey('config')).toBe(false);
-    expect(isConfigKey('eipKeeper')).toBe(false);
-    expect(isConfigKey('@aws-cdk/core:newStyleStackSynthesis')).toBe(false);
+    expect(isConfigKey(CONFIG_FILE_KEY)).toBe(false);
     expect(isConfigKey('sweeper..enabled')).toBe(false);
   });
 
-  it('merges and sets paths without mutating its inputs', () => {
+  it("tells CDK's keys from everything else", () => {
+    expect(isCdkKey('@aws-cdk/core:newStyleStackSynthesis')).toBe(true);
+    expect(isCdkKey('aws:cdk:version-reporting')).toBe(true);
+    expect(isCdkKey('sweeper')).toBe(false);
+    expect(isCdkKey('aws')).toBe(false);
+  });
+
+  it('suggests nothing for a key close to no known one', () => {
+    expect(intendedContextKey('zzzzzz')).toBeUndefined();
+    expect(intendedContextKey('qqq.release.enabled')).toBeUndefined();
+  });
+
+  it('sets paths without mutating its input', () => {
     const base = { sweeper: { release: { enabled: false } }, pools: [{ name: 'a' }] };
     const snapshot = structuredClone(base);
 
-    const merged = deepMerge(base, { sweeper: { graceHours: 1 } });
     const set = setPath(base, 'pools.0.name', 'b');
 
     expect(base).toEqual(snapshot);
-    expect(merged).toEqual({
-      sweeper: { release: { enabled: false }, graceHours: 1 },
-      pools: [{ name: 'a' }],
-    });
     expect(set).toEqual({ sweeper: { release: { enabled: false } }, pools: [{ name: 'b' }] });
   });
 
-  it('returns the merged raw layers before validation', () => {
+  it('returns the raw layers before validation', () => {
     const raw = mergeContextLayers(
-      { eipKeeper: { alerts: { subjectPrefix: '[x]' } }, 'alerts.email': 'a@example.com' },
-      noFiles,
+      { [CONFIG_FILE_KEY]: 'c.yaml', 'alerts.email': 'a@example.com' },
+      files({ 'c.yaml': 'alerts:\n  subjectPrefix: "[x]"\n' }),
     );
 
     expect(raw).toEqual({ alerts: { subjectPrefix: '[x]', email: 'a@example.com' } });

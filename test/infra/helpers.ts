@@ -10,12 +10,22 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { configFromContext } from '../../infra/context';
+import { CONFIG_FILE_KEY, configFromContext } from '../../infra/context';
 import { EipKeeperStack, type EipKeeperStackProps, REPO_ROOT } from '../../infra/stack';
+import type { AppConfig } from '../../shared/config/schema';
 
-/** The context `cdk synth` passes: cdk.json's, plus `-c` flags. */
+/** The context cdk.json gives `cdk synth`. */
 export function cdkJsonContext(): Record<string, unknown> {
   return JSON.parse(readFileSync(`${REPO_ROOT}cdk.json`, 'utf8')).context;
+}
+
+/**
+ * cdk.json's context without the configuration file it names: that file is the deployment's, and a test must not
+ * depend on what someone keeps in it. A test that wants a file passes `eip-keeper:configFile` with `files`.
+ */
+export function testContext(): Record<string, unknown> {
+  const { [CONFIG_FILE_KEY]: _file, ...rest } = cdkJsonContext();
+  return rest;
 }
 
 export const placeholderCode = () => lambda.Code.fromInline('export const handler = async () => {};');
@@ -31,26 +41,35 @@ export interface Synth {
   app: App;
   stack: EipKeeperStack;
   template: Template;
+  /** The configuration the context gave the stack. */
+  config: AppConfig;
 }
 
 /**
- * Synthesizes with `flags` as `-c` flags on top of cdk.json; `props` override stack props. `nag: false` skips the
- * cdk-nag plugin (tests that only read the template).
+ * Synthesizes with `flags` as `-c` flags on top of cdk.json (`testContext`); `props` override stack props.
+ * `nag: false` skips the cdk-nag plugin (tests that only read the template); `files` are the files the context may
+ * name (path → content), in place of the disk.
  */
 export function synth(
   flags: Record<string, unknown> = {},
   props: Partial<EipKeeperStackProps> = {},
   env: EipKeeperStackProps['env'] = { account: '123456789012', region: 'eu-west-1' },
-  { nag = true }: { nag?: boolean } = {},
+  { nag = true, files }: { nag?: boolean; files?: Record<string, string> } = {},
 ): Synth {
-  const context = { ...cdkJsonContext(), ...flags };
+  const context = { ...testContext(), ...flags };
   const outdir = mkdtempSync(join(tmpdir(), 'eip-keeper-cdk-'));
   outdirs.push(outdir);
   const app = new App({ context, outdir });
-  const { config } = configFromContext(app.node.getAllContext(), (p) => readFileSync(p, 'utf8'));
+  const readFile = (p: string) => {
+    if (!files) return readFileSync(p, 'utf8');
+    const text = files[p];
+    if (text === undefined) throw new Error(`ENOENT: no such file or directory, open '${p}'`);
+    return text;
+  };
+  const { config } = configFromContext(app.node.getAllContext(), readFile);
   const stack = new EipKeeperStack(app, 'EipKeeper', { env, config, codeFor: placeholderCode, ...props });
   if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stack, template: Template.fromStack(stack) };
+  return { app, stack, template: Template.fromStack(stack), config };
 }
 
 export interface NagViolation {

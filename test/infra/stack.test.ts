@@ -12,14 +12,17 @@ import {
   UnscopedPermissionError,
   WildcardActionError,
 } from '../../infra/permissions';
-import { CONFIG_PARAMETER_NAME, INLINE_CONFIG_MAX_CHARS, REPO_ROOT } from '../../infra/stack';
+import { INLINE_CONFIG_MAX_CHARS, REPO_ROOT } from '../../infra/stack';
 import { FUNCTIONS, type FunctionSpec, tableAccess } from '../../shared/app/functions';
+import { DEPLOYMENT_FORMAT, deploymentParameterName } from '../../shared/config/deployment';
 import { DEFAULT_CONFIG, InvalidConfigError } from '../../shared/config/schema';
 import { METRICS_NAMESPACE } from '../../shared/runtime/metric-names';
 import { TABLE_KEYS } from '../../shared/store/table';
 import { acknowledgements, nagViolations, removeAssemblies, type Synth, synth } from './helpers';
 
 afterAll(removeAssemblies);
+
+const CONFIG_PARAMETER_NAME = deploymentParameterName('EipKeeper');
 
 const noHandler: FunctionSpec['load'] = async () => ({ createHandler: () => async () => undefined });
 
@@ -201,9 +204,36 @@ describe('EipKeeperStack with the default configuration', () => {
         },
       });
     }
-    expect(
-      s.template.findResources('AWS::SSM::Parameter', { Properties: { Name: CONFIG_PARAMETER_NAME } }),
-    ).toEqual({});
+    for (const statements of Object.values(s.template.findResources('AWS::IAM::Policy')))
+      expect(JSON.stringify(statements)).not.toContain('ReadConfigParameter');
+  });
+
+  it('publishes the deployment for the CLI: configuration, account, region, table and topic, named after the stack', () => {
+    const value = new Capture();
+    s.template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: CONFIG_PARAMETER_NAME,
+      Type: 'String',
+      Tier: 'Standard',
+      Value: value,
+    });
+    // The value joins the table name and topic ARN in at deploy time.
+    const parts = (value.asObject()['Fn::Join'] as [string, unknown[]])[1];
+    const text = parts.map((p) => (typeof p === 'string' ? p : '"<token>"')).join('');
+    const doc = JSON.parse(text.replace(/""<token>""/g, '"<token>"'));
+    expect(doc).toMatchObject({
+      format: DEPLOYMENT_FORMAT,
+      stack: 'EipKeeper',
+      account: '123456789012',
+      region: 'eu-west-1',
+      config: JSON.parse(JSON.stringify(DEFAULT_CONFIG)),
+    });
+    expect(parts).toEqual(
+      expect.arrayContaining([
+        { Ref: expect.stringMatching(/^Table/) },
+        { Ref: expect.stringMatching(/^AlertTopic/) },
+      ]),
+    );
+    s.template.hasOutput('ConfigParameterName', { Value: { Ref: Match.stringLikeRegexp('^Config') } });
   });
 
   it("deploys each catalog rule with exactly the catalog's pattern object (local routing = deployed routing)", () => {
@@ -316,7 +346,10 @@ describe('EipKeeperStack with the default configuration', () => {
   });
 
   it('leaves the kill switch to the operator: no parameter of the stack holds its value', () => {
-    s.template.resourceCountIs('AWS::SSM::Parameter', 0);
+    // The only parameter is the published deployment.
+    expect(
+      Object.values(s.template.findResources('AWS::SSM::Parameter')).map((p) => p.Properties.Name),
+    ).toEqual([CONFIG_PARAMETER_NAME]);
     s.template.hasOutput('KillSwitchParameterName', { Value: DEFAULT_CONFIG.sweeper.killSwitchParameter });
   });
 
@@ -389,7 +422,12 @@ describe('EipKeeperStack permissions from PermissionSpec', () => {
     expect(sid('Params')?.Resource).toEqual(
       expect.arrayContaining([
         'arn:aws:ssm:eu-west-1:123456789012:parameter/eip-keeper/kill-switch',
-        'arn:aws:ssm:eu-west-1:123456789012:parameter/eip-keeper/config',
+        {
+          'Fn::Join': [
+            '',
+            ['arn:aws:ssm:eu-west-1:123456789012:parameter', { Ref: expect.stringMatching(/^Config/) }],
+          ],
+        },
       ]),
     );
   });
@@ -510,7 +548,7 @@ describe('EipKeeperStack configuration switches', () => {
     });
   });
 
-  it('moves a configuration longer than 2,000 characters to the SSM parameter and grants reading it', () => {
+  it('has the functions read a configuration longer than 2,000 characters from the parameter, and grants it', () => {
     const pools = Array.from({ length: 20 }, (_, i) => ({
       name: `partner-${i}`,
       cluster: 'prod',
@@ -524,8 +562,9 @@ describe('EipKeeperStack configuration switches', () => {
       Type: 'String',
       Value: param,
     });
-    expect(param.asString().length).toBeGreaterThan(INLINE_CONFIG_MAX_CHARS);
-    expect(JSON.parse(param.asString()).pools).toHaveLength(20);
+    const text = JSON.stringify(param.asObject());
+    expect(text.length).toBeGreaterThan(INLINE_CONFIG_MAX_CHARS);
+    expect(text.match(/partner-\d+/g)).toHaveLength(20);
     s.template.allResourcesProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({

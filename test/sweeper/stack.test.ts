@@ -103,7 +103,9 @@ describe('the Sweeper function', () => {
 
 describe('the finance dashboard', () => {
   it('graphs idle cost, reclaimed dollars, the monthly saving and idle addresses from the Sweeper metrics', () => {
-    const dashboards = Object.values(s.template.findResources('AWS::CloudWatch::Dashboard'));
+    const dashboards = Object.values(s.template.findResources('AWS::CloudWatch::Dashboard')).filter((d) =>
+      JSON.stringify(d).includes('eip-keeper-idle-ip-cost-'),
+    );
     expect(dashboards).toHaveLength(1);
     const body = JSON.stringify(dashboards[0]?.Properties.DashboardBody);
     for (const metricName of [

@@ -12,6 +12,7 @@ import { parseScenario } from '../../local/scenario/schema';
 import { deliveredMessage, type PublishedMessage } from '../../local/sns/service';
 import { createDocumentClient } from '../../shared/store/client';
 import { DynamoSweepStore } from '../../shared/sweeper/dynamo-sweep-store';
+import { ledgerFreshness } from '../../shared/sweeper/finance';
 import { rollUpMonth } from '../../shared/sweeper/ledger';
 import { formatReportTable } from '../../shared/sweeper/report';
 import { alertTarget, at, emailOf, HOUR, START, SWEEPER_FUNCTIONS } from './support/region';
@@ -125,7 +126,7 @@ describe('48 hours of sweeping the demo account', () => {
     expect(new Set(keys).size).toBe(keys.length);
     const digests = messages.filter((m) => alertTarget(m).kind === 'digest');
     expect(digests.map((m) => m.subject)).toEqual([
-      '[eip-keeper] Daily digest 2026-01-06: 1 idle Elastic IPs open (eu-west-1)',
+      '[eip-keeper] Daily digest 2026-01-06: 1 idle Elastic IP open (eu-west-1)',
       '[eip-keeper] Daily digest 2026-01-07: 3 idle Elastic IPs open (eu-west-1)',
     ]);
   });
@@ -228,8 +229,10 @@ describe('48 hours of sweeping the demo account', () => {
     const [episodes, releases] = await Promise.all([store.listEpisodes(), store.listReleases()]);
     expect(doc).toContain(
       formatReportTable(rollUpMonth(episodes, releases, '2026-01', at(48)), {
+        accountId: '111122223333',
         region: 'eu-west-1',
         table: 'EipKeeper-Table1A2B3C4D-0123456789AB',
+        freshness: ledgerFreshness({ requestedAsOf: at(48), lastWriteAt: at(48), sweepMinutes: 60 }),
       }),
     );
   });

@@ -197,8 +197,7 @@ const RUNNERS: { [A in Ec2Step['action']]: Ec2ActionRunner<A> } = {
 /** Runs one EC2 action and tells it; a call AWS refuses is told too, and the timeline goes on. */
 export async function runEc2Action(step: Ec2Step, ctx: StepContext, where: string): Promise<void> {
   const actor = ('actor' in step ? step.actor : undefined) ?? defaultActor(step);
-  const say = (text: string) =>
-    ctx.story.line('action', `${actor} ${text}${step.note ? ` — ${step.note}` : ''}`);
+  const say = (text: string) => ctx.story.line('action', `${actor} ${text}`);
   if (step.failWith) {
     const { code, message = `${code} (a failure the scenario asked EC2 for)` } = step.failWith;
     ctx.region.ec2.failNext(actor, EC2_API_OF[step.action], code, message);

@@ -6,8 +6,9 @@ import * as world from './world';
 
 export { ScenarioStepError, StepContext } from './context';
 
-/** Runs an action (an EC2 call or an SSM parameter put) as its actor. */
+/** Runs an action (an EC2 call or an SSM parameter put) as its actor; its note is told first. */
 export async function runAction(step: ActionStep, ctx: StepContext, where: string): Promise<void> {
+  if (step.note) ctx.story.line('note', step.note);
   if (step.action === 'putParameter') await world.putParameter(step, ctx);
   else await runEc2Action(step, ctx, where);
 }

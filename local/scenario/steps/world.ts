@@ -90,8 +90,7 @@ export function dns(step: Step<'dns'>, ctx: StepContext, where: string): void {
 
 export async function putParameter(step: Extract<ActionStep, { action: 'putParameter' }>, ctx: StepContext) {
   const actor = step.actor ?? 'admin';
-  const say = (text: string) =>
-    ctx.story.line('action', `${actor} ${text}${step.note ? ` — ${step.note}` : ''}`);
+  const say = (text: string) => ctx.story.line('action', `${actor} ${text}`);
   try {
     const out = await ctx
       .ssmAs(actor)
