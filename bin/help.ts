@@ -1,27 +1,14 @@
 /** What `eip-keeper help`, `help <command>`, `<command> --help` and `--version` print. */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../shared/runtime/package-root';
 import { COMMAND_SPECS } from './commands/catalog';
 import type { CommandSpec, OptionSpec } from './commands/types';
 import { EXIT_CODE_HELP } from './errors';
 
-const WIDTH = 100;
+export { packageRoot };
 
-/**
- * The repository (package) root: the nearest folder above this module with eip-keeper's package.json. Found by
- * walking up, so it is the same from the TypeScript sources and from the CLI's build folder.
- */
-export function packageRoot(from: string = fileURLToPath(import.meta.url)): string {
-  let dir = dirname(from);
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'eip-keeper') return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no eip-keeper package.json above ${from}`);
-    dir = up;
-  }
-}
+const WIDTH = 100;
 
 export function version(): string {
   return JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')).version;

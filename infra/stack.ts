@@ -5,7 +5,7 @@
  * own (an operator creates it). Adding a capability means appending a FunctionSpec to FUNCTIONS; this file does not
  * change.
  */
-import { fileURLToPath } from 'node:url';
+
 import { CfnOutput, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -21,6 +21,7 @@ import { FUNCTIONS, type FunctionSpec, inventoryRecorder } from '../shared/app/f
 import { deploymentDocument, deploymentParameterName } from '../shared/config/deployment';
 import { ENV, type RuntimeEnvSchema } from '../shared/config/environment';
 import type { AppConfig } from '../shared/config/schema';
+import { packageRoot } from '../shared/runtime/package-root';
 import { TABLE_KEYS } from '../shared/store/table';
 import { OperationalAlarms } from './constructs/alarms';
 import { EventFunction, kebabCase } from './constructs/event-function';
@@ -43,7 +44,7 @@ const SSM_ADVANCED_MAX_CHARS = 8192;
 const DEPLOYMENT_DOCUMENT_OVERHEAD_CHARS = 600;
 
 /** The repository root: function entries in the catalog are relative to it. */
-export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const REPO_ROOT = `${packageRoot()}/`;
 
 /** The environment the stack gives every function, typed against the runtime schema (Lambda sets AWS_REGION). */
 export type StackEnvironment = Omit<z.input<typeof RuntimeEnvSchema>, typeof ENV.region>;

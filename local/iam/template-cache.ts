@@ -7,9 +7,9 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../shared/runtime/package-root';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = packageRoot();
 const CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'eip-keeper-iam');
 /** What synthesis depends on besides the configuration. */
 const SOURCES = ['infra', 'shared', 'cdk.json', 'package-lock.json', 'local/iam/stack-policies.ts'];
