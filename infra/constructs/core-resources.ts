@@ -28,51 +28,77 @@ export function createKey(scope: Construct): kms.Key {
     enableKeyRotation: true,
     removalPolicy: RemovalPolicy.RETAIN,
   });
-  allowServicesToUseKey(key);
+  allowServicesToUseKey(key, ['cloudwatch', 'events']);
   return key;
 }
 
 /**
- * CloudWatch alarms publish to the encrypted topic, EventBridge writes undeliverable events to the encrypted rule
- * DLQs. On a key the caller brings from outside the app, CDK cannot add these (the key policy is not in this
- * template): a warning says which statements the key policy needs.
+ * The AWS services that encrypt with eip-keeper's keys: CloudWatch alarms publishing to the encrypted topic, and
+ * EventBridge writing undeliverable events to the encrypted rule DLQs.
  */
-export function allowServicesToUseKey(key: kms.IKey): void {
+export type KeyUser = 'cloudwatch' | 'events';
+
+function keyStatement(key: kms.IKey, user: KeyUser): iam.PolicyStatement {
   const stack = Stack.of(key);
-  const added = [
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsToUseKeyForTopic',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }),
-    ),
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowEventBridgeRulesToUseKeyForDlq',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'aws:SourceArn': `arn:${stack.partition}:events:${stack.region}:${stack.account}:rule/*`,
-          },
-        },
-      }),
-    ),
-  ];
+  const use = { actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'] };
+  if (user === 'cloudwatch') {
+    return new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsToUseKeyForTopic',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      ...use,
+    });
+  }
+  return new iam.PolicyStatement({
+    sid: 'AllowEventBridgeRulesToUseKeyForDlq',
+    principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+    ...use,
+    conditions: {
+      ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:events:${stack.region}:${stack.account}:rule/*` },
+    },
+  });
+}
+
+/**
+ * Lets `users` encrypt with `key`. On a key brought from outside the app CDK cannot (its key policy is not in this
+ * template): a warning says which services the key policy must admit.
+ */
+export function allowServicesToUseKey(key: kms.IKey, users: readonly KeyUser[]): void {
+  const added = users.map((user) => key.addToResourcePolicy(keyStatement(key, user)));
   if (added.some((r) => !r.statementAdded)) {
     Annotations.of(key).addWarningV2(
       'eip-keeper:imported-key-policy',
-      'eip-keeper: the brought KMS key is not defined in this app, so its key policy cannot be extended: it must let cloudwatch.amazonaws.com and events.amazonaws.com use kms:Decrypt and kms:GenerateDataKey* (docs/construct.md)',
+      `eip-keeper: the key policy of a key from outside this app cannot be extended: it must let ${users.map((u) => `${u}.amazonaws.com`).join(' and ')} use kms:Decrypt and kms:GenerateDataKey* (docs/construct.md)`,
+    );
+  }
+}
+
+/** CloudWatch alarms of this account (the heartbeats, pool exhaustion, DLQs) publish to the alert topic. */
+export function allowAlarmsToPublish(topic: sns.ITopic): void {
+  const stack = Stack.of(topic);
+  const added = topic.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsToPublish',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: {
+          'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*`,
+        },
+      },
+    }),
+  );
+  if (!added.statementAdded) {
+    Annotations.of(topic).addWarningV2(
+      'eip-keeper:imported-topic-policy',
+      "eip-keeper: the policy of a topic from outside this app cannot be extended: it must let cloudwatch.amazonaws.com (this account's alarms) and the function roles publish (docs/construct.md)",
     );
   }
 }
 
 /** The encrypted, TLS-only alert topic: this account manages it, CloudWatch alarms of this account publish. */
 export function createTopic(scope: Construct, key: kms.IKey): sns.Topic {
-  const stack = Stack.of(scope);
   const topic = new sns.Topic(scope, 'AlertTopic', {
     displayName: 'eip-keeper alerts',
     masterKey: key,
@@ -95,20 +121,7 @@ export function createTopic(scope: Construct, key: kms.IKey): sns.Topic {
       resources: [topic.topicArn],
     }),
   );
-  topic.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'AllowCloudWatchAlarmsToPublish',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['sns:Publish'],
-      resources: [topic.topicArn],
-      conditions: {
-        StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnLike: {
-          'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*`,
-        },
-      },
-    }),
-  );
+  allowAlarmsToPublish(topic);
   return topic;
 }
 

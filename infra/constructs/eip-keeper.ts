@@ -8,7 +8,7 @@
  * and tags (docs/construct.md). Adding a capability means appending a FunctionSpec to FUNCTIONS; this file does not
  * change.
  */
-import { Annotations, CfnOutput, Fn, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Fn, Stack, Tags } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -33,9 +33,17 @@ import {
   releaseGuardStatements,
 } from '../permissions';
 import { OperationalAlarms } from './alarms';
-import { checkBroughtTable, createKey, createTable, createTopic } from './core-resources';
+import {
+  allowAlarmsToPublish,
+  allowServicesToUseKey,
+  checkBroughtTable,
+  createKey,
+  createTable,
+  createTopic,
+} from './core-resources';
 import { EventFunction, kebabCase } from './event-function';
 import { FinanceDashboard } from './finance-dashboard';
+import { roleNamer } from './role-names';
 import { dashboardUrl, SecurityDashboard } from './security-dashboard';
 
 /** Longer configuration JSON is read from the published parameter (Lambda's environment is 4 KB in total). */
@@ -45,10 +53,6 @@ const SSM_STANDARD_MAX_CHARS = 4096;
 const SSM_ADVANCED_MAX_CHARS = 8192;
 /** Room the published document needs besides the configuration: names, account, region, table, topic ARN. */
 const DEPLOYMENT_DOCUMENT_OVERHEAD_CHARS = 600;
-/** IAM role names are at most 64 characters. */
-const ROLE_NAME_MAX_CHARS = 64;
-/** `ap-southeast-4`, `ap-northeast-3`: the longest region names. */
-const LONGEST_REGION_CHARS = 14;
 
 /** The environment every function gets, typed against the runtime schema (Lambda sets AWS_REGION). */
 export type StackEnvironment = Omit<z.input<typeof RuntimeEnvSchema>, typeof ENV.region>;
@@ -92,17 +96,6 @@ export class ConfigTooLargeError extends Error {
   }
 }
 
-/** A role-name prefix that makes a role name IAM refuses. */
-export class InvalidRoleNamePrefixError extends Error {
-  override readonly name = 'InvalidRoleNamePrefixError';
-  constructor(
-    readonly prefix: string,
-    reason: string,
-  ) {
-    super(`eip-keeper: roleNamePrefix ${JSON.stringify(prefix)}: ${reason}`);
-  }
-}
-
 export class EipKeeper extends Construct {
   /** The validated configuration, defaults filled in. */
   readonly config: AppConfig;
@@ -139,6 +132,7 @@ export class EipKeeper extends Construct {
     this.config = config;
     this.key = props.encryptionKey ?? createKey(this);
     this.topic = props.alertTopic ?? createTopic(this, this.key);
+    this.letServicesUseBrought(props);
     if (props.table) checkBroughtTable(props.table);
     this.table = props.table ?? createTable(this);
     if (config.alerts.email)
@@ -198,6 +192,15 @@ export class EipKeeper extends Construct {
     });
     if (props.permissionsBoundary) iam.PermissionsBoundary.of(this).apply(props.permissionsBoundary);
     for (const [key, value] of Object.entries(props.tags ?? {})) Tags.of(this).add(key, value);
+  }
+
+  /** A brought key or topic is given the statements eip-keeper's own would have (or a warning says which). */
+  private letServicesUseBrought({ encryptionKey, alertTopic }: EipKeeperProps): void {
+    if (encryptionKey)
+      allowServicesToUseKey(encryptionKey, alertTopic ? ['events'] : ['cloudwatch', 'events']);
+    if (!alertTopic) return;
+    allowAlarmsToPublish(alertTopic);
+    if (alertTopic.masterKey) allowServicesToUseKey(alertTopic.masterKey, ['cloudwatch']);
   }
 
   /**
@@ -356,32 +359,14 @@ export class EipKeeper extends Construct {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           sid: 'EncryptForAlertTopic',
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          // What SNS calls on the publisher's behalf for an encrypted topic (no wildcard: GenerateDataKey only).
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
           resources: [topicKey.keyArn],
           conditions: viaSns,
         }),
       );
     }
   }
-}
-
-/** The role name of each function for a prefix (undefined: CloudFormation names the roles). */
-function roleNamer(prefix: string | undefined, region: string): (functionId: string) => string | undefined {
-  if (prefix === undefined) return () => undefined;
-  if (!/^[\w+=,.@-]*$/.test(prefix)) {
-    throw new InvalidRoleNamePrefixError(prefix, 'IAM role names hold only letters, digits and +=,.@_-');
-  }
-  return (functionId) => {
-    // An environment-agnostic stack's region resolves at deploy time: count the longest region name for it.
-    const regionChars = Token.isUnresolved(region) ? LONGEST_REGION_CHARS : region.length;
-    if (prefix.length + functionId.length + 1 + regionChars > ROLE_NAME_MAX_CHARS) {
-      throw new InvalidRoleNamePrefixError(
-        prefix,
-        `${prefix}${functionId}-<region> is longer than IAM's ${ROLE_NAME_MAX_CHARS} characters`,
-      );
-    }
-    return `${prefix}${functionId}-${region}`;
-  };
 }
 
 function definedOnly(env: StackEnvironment): Record<string, string> {
