@@ -270,6 +270,7 @@ export class SimulatedRegion {
           pricing: ep,
           sts: ep,
           eventbridge: ep,
+          securityhub: ep,
         },
         dynamodb: this.functionsDynamoEndpoint ?? this.dynamoEndpoint,
       },

@@ -168,6 +168,12 @@ export const HistorySchema = z.strictObject({
   retentionDays: z._default(number(1, 3650, true), 400),
 });
 
+/** Findings in AWS Security Hub (docs/security-hub.md). */
+export const SecurityHubSchema = z.strictObject({
+  /** Off by default: Security Hub must be enabled in the account and Region, and every import is billed. */
+  enabled: z._default(z.boolean(), false),
+});
+
 export const AppConfigSchema = z.strictObject({
   pools: z._default(
     z
@@ -185,6 +191,7 @@ export const AppConfigSchema = z.strictObject({
   audit: z._default(AuditSchema, () => AuditSchema.parse({})),
   alerts: z._default(AlertsSchema, () => AlertsSchema.parse({})),
   history: z._default(HistorySchema, () => HistorySchema.parse({})),
+  securityHub: z._default(SecurityHubSchema, () => SecurityHubSchema.parse({})),
 });
 
 export type EniSelector = z.infer<typeof EniSelectorSchema>;

@@ -3,6 +3,7 @@
  * by `planReconcile`), repaired action by action, then the alerts a crashed run left unsent.
  */
 import type { PoolConfig } from '../config/schema';
+import { manualHoldSubjects } from '../securityhub/subjects';
 import { announceUnsent, recordManual, settlePool } from './announce';
 import { associateClaimed } from './associate';
 import { type KeeperCore, podIp, releaseClaim } from './core';
@@ -60,6 +61,12 @@ export async function reconcile(core: KeeperCore): Promise<KeeperReconcileResult
   } finally {
     await flushHolderTags(core, story);
   }
+  // The holds as recorded now (this run may have recorded or cleared some); Security Hub failures are never thrown.
+  await core.findings?.sync('untrusted-eni', async () => {
+    const after: PoolSnapshot[] = [];
+    for (const pool of pools) after.push(await store.loadPool(pool.name));
+    return manualHoldSubjects(after, addresses);
+  });
   const summary = reports
     .filter((r) => r.actions.length > 0 || r.repairs > 0)
     .map(

@@ -10,6 +10,7 @@ import { clientOptions } from '../aws/clients';
 import { DynamoInventoryStore } from '../inventory/dynamo-inventory-store';
 import { notificationsFromContext } from '../notify/wiring';
 import type { RuntimeContext } from '../runtime/context';
+import { findingsFromContext } from '../securityhub/wiring';
 import { createDocumentClient } from '../store/client';
 import { SdkEc2Adapter } from './adapters/ec2';
 import { PricingApiPrice } from './adapters/pricing';
@@ -34,6 +35,8 @@ export function sweeperDepsFromContext(ctx: RuntimeContext): SweeperDeps {
     log: ctx.log,
     metrics: ctx.metrics,
   };
+  const findings = findingsFromContext(ctx);
+  if (findings) deps.findings = findings;
   if (ctx.config.sweeper.usePricingApi) {
     deps.price = new PricingApiPrice(new PricingClient(clientOptions(ctx.aws, 'pricing')));
   }
