@@ -16,6 +16,7 @@ import {
   keeperEventPattern,
 } from '../events/patterns';
 import type { HandlerFactory } from '../runtime/context';
+import { SECURITY_HUB_PERMISSIONS } from '../securityhub/permissions';
 import { PREFIX } from '../store/keys';
 
 /**
@@ -40,6 +41,8 @@ export type ResourceRef =
   | 'network-insights-path'
   | 'network-insights-analysis'
   | 'internet-gateway'
+  | 'securityhub-product'
+  | 'securityhub-hub'
   | '*';
 
 export interface PermissionSpec {
@@ -189,6 +192,7 @@ export const sweeper: FunctionSpec = {
       why: 'the public IPv4 hourly price, only called when sweeper.usePricingApi is true',
       when: (c) => c.sweeper.usePricingApi,
     },
+    ...SECURITY_HUB_PERMISSIONS,
   ],
   ownKeyPrefixes: [PREFIX.sweep],
   load: () => import('../../functions/sweeper'),
@@ -334,6 +338,7 @@ export const auditor: FunctionSpec = {
       },
       why: 'an eip-keeper custom event per new or resolved finding',
     },
+    ...SECURITY_HUB_PERMISSIONS,
   ],
   ownKeyPrefixes: [PREFIX.audit],
   load: () => import('../../functions/auditor'),
@@ -411,6 +416,7 @@ const KEEPER_PERMISSIONS: PermissionSpec[] = [
     resources: ['topic'],
     why: 'one alert per pool exhaustion episode, one per pool address found associated outside eip-keeper',
   },
+  ...SECURITY_HUB_PERMISSIONS,
 ];
 
 export const keeperEvents: FunctionSpec = {
