@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { bareSdkSource, sdkClientsOf } from '../../bench/cold-start';
-import { formatTable, median, tokenBucketFloorSeconds, verdict } from '../../bench/measure';
+import { bareSdkSource, eagerInputsOf, sdkClientsOf } from '../../bench/cold-start';
+import {
+  formatTable,
+  median,
+  pairedRatios,
+  spreadOf,
+  tokenBucketFloorSeconds,
+  verdict,
+} from '../../bench/measure';
 import { parseArgs } from '../../bench/run';
 import { sweepMix } from '../../bench/sweep';
 import { ec2RateOf } from '../../local/core/throttle';
@@ -70,5 +77,47 @@ describe('the bare SDK bundle of a handler', () => {
     expect(source).toContain('new EC2Client({ region })');
     expect(source).toContain('DynamoDBDocumentClient.from(new DynamoDBClient({ region }))');
     expect(source).toContain("import { DynamoDBClient } from '@aws-sdk/client-dynamodb';");
+  });
+
+  it('constructs only what a cold start evaluates: a client imported with import() is left out', () => {
+    const metafile = {
+      inputs: {
+        'functions/sweeper.ts': {
+          bytes: 1,
+          imports: [{ path: 'shared/sweeper/wiring.ts', kind: 'import-statement' as const, original: '' }],
+        },
+        'shared/sweeper/wiring.ts': {
+          bytes: 1,
+          imports: [
+            {
+              path: 'node_modules/@aws-sdk/client-ec2/dist-es/index.js',
+              kind: 'import-statement' as const,
+              original: '',
+            },
+            {
+              path: 'node_modules/@aws-sdk/client-route-53/dist-es/index.js',
+              kind: 'dynamic-import' as const,
+              original: '',
+            },
+          ],
+        },
+        'node_modules/@aws-sdk/client-ec2/dist-es/index.js': { bytes: 1, imports: [] },
+        'node_modules/@aws-sdk/client-route-53/dist-es/index.js': { bytes: 1, imports: [] },
+      },
+      outputs: {
+        'index.mjs': { bytes: 4, inputs: {}, imports: [], exports: [], entryPoint: 'functions/sweeper.ts' },
+      },
+    };
+    expect(sdkClientsOf(metafile, eagerInputsOf(metafile))).toEqual(['@aws-sdk/client-ec2']);
+    expect(sdkClientsOf(metafile)).toEqual(['@aws-sdk/client-ec2', '@aws-sdk/client-route-53']);
+  });
+});
+
+describe('repeated measurements', () => {
+  it('pairs each of ours with the reference taken beside it, and reports the median and the extremes', () => {
+    const ratios = pairedRatios([12, 30, 11], [10, 20, 10]);
+    expect(ratios).toEqual([1.2, 1.5, 1.1]);
+    expect(spreadOf(ratios)).toEqual({ median: 1.2, min: 1.1, max: 1.5 });
+    expect(() => pairedRatios([1, 2], [1])).toThrow(/unpaired/);
   });
 });
