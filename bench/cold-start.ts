@@ -176,10 +176,10 @@ export function heaviestInputs(metafile: Metafile, limit = 5): { input: string; 
 
 /** Loads a bundle in a fresh process and reports import + init time (warmUp when the module has one). */
 const PROBE = `
-const url = new URL(process.argv[2], 'file:///').href;
 const t0 = performance.now();
 const c0 = process.cpuUsage();
-const mod = await import(url);
+// Without a bundle: node's own start, subtracted from the instruction counts.
+const mod = process.argv[2] ? await import(new URL(process.argv[2], 'file:///').href) : {};
 if (typeof mod.handler?.warmUp === 'function') await mod.handler.warmUp();
 const c = process.cpuUsage(c0);
 process.stdout.write(JSON.stringify({ ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 }));
@@ -301,7 +301,7 @@ export async function runColdStart(opts: {
   const empty: number[] = [];
   // Round after round, each handler then its bare bundle: background load falls on both of a pair alike.
   for (let round = 0; round < opts.processes; round++) {
-    if (counting) empty.push(await instructions(opts.outDir, undefined));
+    if (counting) empty.push(await instructions((handlers[0] as Built).dir, undefined));
     for (const h of handlers) {
       const s = samples.get(h.name) as NonNullable<ReturnType<typeof samples.get>>;
       s.init.push(await probe(h.dir, 'index.mjs'));
