@@ -1,5 +1,9 @@
 /** The pod network both the burst and the capacity bench build: one VPC, one pod subnet, one pod security group. */
-import { CreateNetworkInterfaceCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CreateNetworkInterfaceCommand,
+  DeleteNetworkInterfaceCommand,
+  type EC2Client,
+} from '@aws-sdk/client-ec2';
 import type { SimulatedRegion } from '../local/region';
 
 export interface PodNetwork {
@@ -53,4 +57,9 @@ export async function createPodEnis(
     ids.push(out.NetworkInterface?.NetworkInterfaceId as string);
   }
   return ids;
+}
+
+/** Deletes pod ENIs through the EC2 API, as the controller does when their pods end. */
+export async function deletePodEnis(ec2: EC2Client, ids: readonly string[]): Promise<void> {
+  for (const id of ids) await ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: id }));
 }
