@@ -203,6 +203,7 @@ export async function handleTrigger(deps: AuditorDeps, trigger: Trigger): Promis
     } catch (err) {
       if (isResourceNotFound(err)) {
         deps.log.warn('cluster not found', { cluster });
+        audited.push({ cluster, findings: [] }); // deleted since it was listed: its findings are over
         stories.push(`${prefix}cluster ${cluster} does not exist (skipped)`);
         continue;
       }

@@ -160,4 +160,12 @@ describe('which readiness findings one audit judges', () => {
 
     expect(out.map((f) => [f.Id, f.RecordState])).toEqual([[held('prod', 'fixed').Id, 'ARCHIVED']]);
   });
+
+  it('archives every finding of a cluster the audit found deleted (audited, with nothing failing)', () => {
+    const { current, scope } = readinessSync([{ cluster: 'gone', findings: [] }]);
+
+    const out = decideImports([held('gone', 'a'), held('prod', 'b')], current, ctx, scope);
+
+    expect(out.map((f) => [f.Id, f.RecordState])).toEqual([[held('gone', 'a').Id, 'ARCHIVED']]);
+  });
 });
