@@ -20,12 +20,18 @@ import {
 } from './actions/describe';
 import {
   AssignPrivateIpAddresses,
+  AttachNetworkInterface,
   CreateNetworkInterface,
   DeleteNetworkInterface,
   DescribeNetworkInterfaces,
   UnassignPrivateIpAddresses,
 } from './actions/network-interfaces';
 import { CreateTags, DeleteTags } from './actions/tags';
+import {
+  AssociateTrunkInterface,
+  DescribeTrunkInterfaceAssociations,
+  DisassociateTrunkInterface,
+} from './actions/trunks';
 import { Ec2Error } from './errors';
 import { bool, parseQuery, type QueryObject, str } from './query';
 import { dryRunOperation, Ec2State, type Ec2StateOptions } from './state';
@@ -35,6 +41,8 @@ export const EC2_ACTIONS: Readonly<Record<string, ActionDef>> = {
   AllocateAddress,
   AssignPrivateIpAddresses,
   AssociateAddress,
+  AssociateTrunkInterface,
+  AttachNetworkInterface,
   CreateNetworkInterface,
   CreateTags,
   DeleteNetworkInterface,
@@ -45,7 +53,9 @@ export const EC2_ACTIONS: Readonly<Record<string, ActionDef>> = {
   DescribeNetworkInterfaces,
   DescribeRouteTables,
   DescribeSubnets,
+  DescribeTrunkInterfaceAssociations,
   DisassociateAddress,
+  DisassociateTrunkInterface,
   ReleaseAddress,
   UnassignPrivateIpAddresses,
 };
