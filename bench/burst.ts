@@ -5,14 +5,12 @@
  * the address-mutation bucket, the holder tag's in another bucket, and all of them — and whether any EIP was ever given
  * twice or any ENI left without one.
  */
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { EC2_RATES, ec2BucketOf } from '../local/core/throttle';
 import type { EventBridgeEvent } from '../local/core/types';
 import { SimulatedRegion } from '../local/region';
 import { keeperEvents, keeperReconciler } from '../shared/app/functions';
-import { clientOptions } from '../shared/aws/clients';
 import { KEEPER_MUTATING_CALLS, tokenBucketFloorSeconds } from './measure';
-import { createPodEnis, type PodNetwork, seedPodNetwork } from './pods';
+import { benchPool, type PodNetwork, SimulatedPods, seedPodNetwork, startPods } from './pods';
 
 const VPC = 'vpc-0be0c0a000000b001';
 const SUBNET = 'subnet-0be0c0a000000b001';
@@ -68,20 +66,13 @@ export async function runBurst(opts: {
   const region = await SimulatedRegion.start({
     dynamoEndpoint: opts.dynamoEndpoint,
     config: {
-      pools: [
-        {
-          name: POOL,
-          cluster: 'bench',
-          selector: { securityGroupIds: [POD_SG], descriptionPrefix: 'aws-k8s-branch-eni' },
-          tagHolder: opts.tagHolder ?? true,
-        },
-      ],
+      pools: [benchPool(POOL, NETWORK, opts.poolSize, { tagHolder: opts.tagHolder ?? true })],
     },
     functions: [keeperEvents, keeperReconciler],
     concurrency: 10,
     throttleClock: 'virtual',
   });
-  const ec2 = new EC2Client({ ...clientOptions(region.connection('vpc-resource-controller'), 'ec2') });
+  const pods = new SimulatedPods(region);
   try {
     const state = region.ec2;
     seedPodNetwork(region, NETWORK, { name: POOL, size: opts.poolSize, extraAddresses: 10 });
@@ -89,10 +80,7 @@ export async function runBurst(opts: {
     await region.invoke('KeeperReconciler');
 
     // The ENIs are created before throttling is switched on: the burst measures the keeper, not the controller.
-    const eniIds = await createPodEnis(ec2, NETWORK, opts.enis, {
-      'eks:eni:owner': 'eks-vpc-resource-controller',
-      'kubernetes.io/cluster/bench': 'owned',
-    });
+    const eniIds = await startPods(pods, NETWORK, opts.enis);
     opts.log(
       `burst: ${eniIds.length} ENIs created, ${opts.poolSize} pool EIPs; delivering with throttling on`,
     );
@@ -191,7 +179,7 @@ export async function runBurst(opts: {
       wallMs: performance.now() - wallStart,
     };
   } finally {
-    ec2.destroy();
+    pods.close();
     await region.stop();
   }
 }

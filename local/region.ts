@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { RetryStrategyV2 } from '@smithy/types';
-import { FUNCTIONS, type FunctionSpec } from '../shared/app/functions';
+import { FUNCTIONS, type FunctionSpec, rulesFor } from '../shared/app/functions';
 import { DEFAULT_MAX_ATTEMPTS } from '../shared/aws/clients';
 import type { RuntimeEnv } from '../shared/config/environment';
 import { type AppConfig, type AppConfigInput, parseAppConfig } from '../shared/config/schema';
@@ -296,7 +296,7 @@ export class SimulatedRegion {
       const handle = mod.createHandler(ctx) as (event: EventBridgeEvent) => Promise<unknown>;
       this.handlers.set(spec.id, handle);
       this.timeoutsMs.set(spec.id, spec.timeoutSeconds * 1000);
-      for (const rule of spec.rules) {
+      for (const rule of rulesFor(spec, this.config)) {
         this.bus.addTarget({
           functionId: spec.id,
           ruleId: rule.id,

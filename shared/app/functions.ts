@@ -4,14 +4,17 @@
  * schedules to the same handler modules from it: one list, so local runs prove what the stack deploys.
  */
 import { EVENT_SOURCE } from '../auditor/messages';
-import type { AppConfig } from '../config/schema';
+import type { AppConfig, PoolConfig } from '../config/schema';
 import {
   auditorEksApiPattern,
   auditorEksNativePattern,
   auditorIpExhaustionPattern,
   type EventPattern,
   inventoryEventPattern,
-  keeperEventPattern,
+  keeperEniCreatedPattern,
+  keeperEniDeletedPattern,
+  keeperPodIpPattern,
+  keeperPoolTagPattern,
 } from '../events/patterns';
 import type { HandlerFactory } from '../runtime/context';
 
@@ -36,13 +39,21 @@ export type ResourceRef =
   | 'hosted-zone'
   | '*';
 
+/** An IAM condition block, verbatim. */
+export type Conditions = Record<string, Record<string, string | string[] | boolean>>;
+
+/** What a condition built from the configuration may name: the ARN of a VPC of this account and region. */
+export interface ConditionArns {
+  vpc(vpcId: string): string;
+}
+
 export interface PermissionSpec {
   /** Why this statement exists (it goes into docs/security.md). */
   sid: string;
   actions: string[];
   resources: ResourceRef[];
-  /** IAM condition block, verbatim. */
-  conditions?: Record<string, Record<string, string | string[] | boolean>>;
+  /** IAM condition block, verbatim, or built from the configuration (pool names, VPCs). */
+  conditions?: Conditions | ((config: AppConfig, arns: ConditionArns) => Conditions);
   why: string;
   /**
    * Deploy the statement only when the configuration can make the function call it (absent: always), so a switch
@@ -64,6 +75,8 @@ export interface FunctionSpec {
   entry: string;
   description: string;
   rules: RuleSpec[];
+  /** Rules whose patterns are built from the configuration (content filters); see `rulesFor`. */
+  configRules?: (config: AppConfig) => RuleSpec[];
   /** Minutes between scheduled invocations, from config; absent when the function has no schedule. */
   scheduleMinutes?: (config: AppConfig) => number;
   timeoutSeconds: number;
@@ -73,6 +86,20 @@ export interface FunctionSpec {
   permissions: PermissionSpec[];
   /** Loads the handler module (the simulated region calls the same factory Lambda runs). */
   load(): Promise<{ createHandler: HandlerFactory }>;
+}
+
+/** Every rule of a function under a configuration: what the stack deploys and the local region routes, alike. */
+export function rulesFor(spec: FunctionSpec, config: AppConfig): RuleSpec[] {
+  return [...spec.rules, ...(spec.configRules?.(config) ?? [])];
+}
+
+/** The conditions of a statement under a configuration (a function of it, or verbatim). */
+export function conditionsFor(
+  spec: PermissionSpec,
+  config: AppConfig,
+  arns: ConditionArns,
+): Conditions | undefined {
+  return typeof spec.conditions === 'function' ? spec.conditions(config, arns) : spec.conditions;
 }
 
 /**
@@ -259,49 +286,71 @@ export const auditor: FunctionSpec = {
 };
 
 // --- Keeper ---------------------------------------------------------------------------------------------------
-/** The pool tag every keeper write on an Elastic IP is conditioned on (`aws:ResourceTag`). */
-const POOL_MEMBER: PermissionSpec['conditions'] = { StringLike: { 'aws:ResourceTag/eip-keeper:pool': '*' } };
+const poolNames = (pools: readonly PoolConfig[]) => pools.map((p) => p.name);
+/** Addresses tagged with one of the configured pools' names (`StringEquals`: a tag anyone could write on an address
+ * of theirs is worth nothing unless it names a configured pool, and the code hands out approved members only). */
+const poolMember = (pools: readonly PoolConfig[]): Conditions => ({
+  StringEquals: { 'aws:ResourceTag/eip-keeper:pool': poolNames(pools) },
+});
 
 /** Some pool allocates on exhaustion: only then may the keeper allocate. */
 const anyPoolAllocates = (c: AppConfig) => c.pools.some((p) => p.allocateOnExhaustion);
 /** Some pool tags its members with their holder (`tagHolder`, the default): only then may the keeper write a tag. */
 const anyPoolTagsHolder = (c: AppConfig) => c.pools.some((p) => p.tagHolder);
+const anyPool = (c: AppConfig) => c.pools.length > 0;
 
 const KEEPER_PERMISSIONS: PermissionSpec[] = [
   tableAccess(
-    ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems'],
+    ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems'],
     true,
-    'pool claims, holder links, waiting ENIs and exhaustion episodes (GSI1 lists the free EIPs of a pool)',
+    "pool claims, holder links, waiting ENIs, exhaustion episodes and security alert claims (GSI1 lists the free EIPs of a pool); the inventory's ENI records, read for their creation facts",
   ),
   {
     sid: 'DescribePoolState',
-    actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeAddresses'],
+    actions: [
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeAddresses',
+      'ec2:DescribeTrunkInterfaceAssociations',
+      'ec2:DescribeInstances',
+    ],
     resources: ['*'],
-    why: 'the pod ENIs a pool selector matches, and the pool members (addresses tagged eip-keeper:pool)',
+    why: "the ENIs a pool selector matches, the pool members, and the evidence that an ENI is a pod's (its trunk association, the trunk ENI's instance)",
+  },
+  {
+    sid: 'ReadPoolClusters',
+    actions: ['eks:DescribeCluster'],
+    resources: ['eks-cluster'],
+    why: "each pool's cluster: its IAM role (the VPC resource controller's identity), its VPC and its Kubernetes endpoint",
+    when: anyPool,
   },
   {
     sid: 'AssociatePoolAddresses',
-    actions: ['ec2:AssociateAddress'],
+    actions: ['ec2:AssociateAddress', 'ec2:DisassociateAddress'],
     resources: ['elastic-ip'],
-    conditions: POOL_MEMBER,
-    why: 'associate pool members only (always with AllowReassociation=false; eip-keeper never disassociates)',
+    conditions: (c) => poolMember(c.pools),
+    why: 'associate pool members only (always with AllowReassociation=false); disassociate one only from a holder no longer proven a pod (a secondary IP whose pod went)',
+    when: anyPool,
   },
   {
     sid: 'AssociateWithPodEnis',
-    actions: ['ec2:AssociateAddress'],
+    actions: ['ec2:AssociateAddress', 'ec2:DisassociateAddress'],
     resources: ['network-interface'],
-    why: "the pod's ENI is the other resource of the association",
+    conditions: (c, arns) => ({
+      StringEquals: { 'ec2:Vpc': [...new Set(c.pools.map((p) => arns.vpc(p.vpcId)))] },
+    }),
+    why: "the pod's ENI is the other resource of the association, and only in the pools' VPCs",
+    when: anyPool,
   },
   {
     sid: 'TagPoolAddressHolder',
     actions: ['ec2:CreateTags', 'ec2:DeleteTags'],
     resources: ['elastic-ip'],
-    conditions: {
-      ...POOL_MEMBER,
+    conditions: (c) => ({
+      ...poolMember(c.pools),
       'ForAllValues:StringEquals': { 'aws:TagKeys': ['eip-keeper:holder'] },
       // ForAllValues holds for an empty key list, and a DeleteTags without keys deletes every tag (the pool tag too).
       Null: { 'aws:TagKeys': 'false' },
-    },
+    }),
     why: 'write and remove the eip-keeper:holder tag (the holder ENI, for humans) on pool members, and no other tag',
     when: anyPoolTagsHolder,
   },
@@ -309,7 +358,11 @@ const KEEPER_PERMISSIONS: PermissionSpec[] = [
     sid: 'AllocateIntoPool',
     actions: ['ec2:AllocateAddress'],
     resources: ['elastic-ip'],
-    conditions: { StringLike: { 'aws:RequestTag/eip-keeper:pool': '*' } },
+    conditions: (c) => ({
+      StringEquals: {
+        'aws:RequestTag/eip-keeper:pool': poolNames(c.pools.filter((p) => p.allocateOnExhaustion)),
+      },
+    }),
     why: 'only for pools with allocateOnExhaustion: a new address, born tagged into its pool',
     when: anyPoolAllocates,
   },
@@ -328,16 +381,54 @@ const KEEPER_PERMISSIONS: PermissionSpec[] = [
     sid: 'PublishAlerts',
     actions: ['sns:Publish'],
     resources: ['topic'],
-    why: 'one alert per pool exhaustion episode, one per pool address found associated outside eip-keeper',
+    why: 'pool exhaustion, pool addresses associated outside eip-keeper, and security alerts (unproven ENIs, pool tag changes, unapproved members, displacements)',
   },
 ];
+
+/** The tag keys of a branch ENI's cluster (what the VPC resource controller writes in the creation call). */
+const clusterTagKeys = (cluster: string) => [
+  `kubernetes.io/cluster/${cluster}`,
+  'cluster.k8s.amazonaws.com/name',
+];
+
+/**
+ * The keeper's rules under a configuration: per pool, the creation of ENIs that pool could serve (its VPC, first
+ * security group, subnets, description prefix and, for branch ENIs, cluster tag); deletions; pool tag changes; and
+ * secondary-IP changes when a pool targets them. No pool, no rule: nothing invokes the keeper.
+ */
+export function keeperRules(config: AppConfig): RuleSpec[] {
+  if (config.pools.length === 0) return [];
+  const created = config.pools.map(
+    (p): RuleSpec => ({
+      id: `KeeperEniCreated-${p.name}`,
+      pattern: keeperEniCreatedPattern({
+        vpcId: p.vpcId,
+        ...(p.selector.securityGroupIds?.[0] ? { securityGroupId: p.selector.securityGroupIds[0] } : {}),
+        ...(p.selector.subnetIds ? { subnetIds: p.selector.subnetIds } : {}),
+        ...(p.selector.descriptionPrefix !== undefined
+          ? { descriptionPrefix: p.selector.descriptionPrefix }
+          : {}),
+        ...(p.target === 'primary-ip' ? { clusterTagKeys: clusterTagKeys(p.cluster) } : {}),
+      }),
+    }),
+  );
+  return [
+    ...created,
+    { id: 'KeeperEniDeleted', pattern: keeperEniDeletedPattern },
+    { id: 'KeeperPoolTags', pattern: keeperPoolTagPattern },
+    ...(config.pools.some((p) => p.target === 'secondary-ip')
+      ? [{ id: 'KeeperPodIps', pattern: keeperPodIpPattern }]
+      : []),
+  ];
+}
 
 export const keeperEvents: FunctionSpec = {
   id: 'KeeperEvents',
   entry: 'functions/keeper-events.ts',
   description:
-    'Keeps pool EIPs on matching pod ENIs: claims and associates on ENI creation, frees on deletion',
-  rules: [{ id: 'KeeperEniEvents', pattern: keeperEventPattern }],
+    'Keeps pool EIPs on proven pod ENIs: claims and associates on ENI creation, frees on deletion, tells pool tag changes',
+  rules: [],
+  configRules: keeperRules,
   timeoutSeconds: 60,
   memoryMb: 256,
   // Caps parallel EC2 mutations below AssociateAddress's refill of 5/s: more handlers only add throttled calls (which

@@ -8,6 +8,7 @@ import type { PoolConfig } from '../config/schema';
 import { manuallyHeldAlert, poolExhaustedAlert } from './alerts';
 import { type KeeperCore, podIp } from './core';
 import { manualHoldOf, unannouncedExhaustionWaiter, unannouncedHolds } from './decide-announce';
+import { approvedMembers } from './decide-membership';
 import { poolCounts, waitersInOrder } from './decide-serve';
 import type { ManualHold, PoolAddress, PoolCounts, PoolSnapshot, Target } from './model';
 import type { Story } from './story';
@@ -188,7 +189,9 @@ export async function settlePool(
 ): Promise<PoolCounts> {
   const snapshot = await core.store.loadPool(pool.name);
   const members =
-    addresses ?? story.addresses.get(pool.name) ?? (await core.ec2.describePoolAddresses([pool.name]));
+    addresses ??
+    story.addresses.get(pool.name) ??
+    approvedMembers(pool, await core.ec2.describePoolAddresses([pool.name]), snapshot.claims);
   const counts = poolCounts(snapshot, members);
   if (
     snapshot.exhaustion?.open &&

@@ -150,6 +150,7 @@ describe('crashes between claim and association', () => {
       at: k.region.clock.now().toISOString(),
       via: 'event',
       selectorKey: 'x',
+      provenAt: '2026-01-05T09:00:00.000Z',
     });
     expect(claimed.kind).toBe('claimed');
 
@@ -177,6 +178,7 @@ describe('crashes between claim and association', () => {
       at: k.region.clock.now().toISOString(),
       via: 'event',
       selectorKey: 'x',
+      provenAt: '2026-01-05T09:00:00.000Z',
     });
     await k.ec2As('eip-keeper').send(
       new AssociateAddressCommand({
