@@ -24,8 +24,10 @@ import type { SimulatedRegion } from '../region';
 export interface BranchPodInput {
   cluster: string;
   securityGroupIds: string[];
-  /** The node (instance id); default: the cluster's nodes with a trunk ENI in turn. */
+  /** The node (instance id); default: the cluster's nodes with a trunk ENI in turn (in this subnet when given). */
   node?: string;
+  /** Only nodes whose trunk ENI is in this subnet (branch ENIs are created in their trunk's subnet). */
+  subnetId?: string;
   namespace?: string;
   name?: string;
   labels?: Record<string, string>;
@@ -119,7 +121,11 @@ export class SimulatedPods {
   /** A pod with its own branch ENI behind its node's trunk ENI (security groups for pods). */
   async startBranchPod(input: BranchPodInput): Promise<StartedPod> {
     const { cluster } = input;
-    const node = this.pickNode(cluster, (n) => this.trunkOf(n) !== undefined, input.node);
+    const inSubnet = (n: string) => {
+      const trunk = this.trunkOf(n);
+      return trunk !== undefined && (input.subnetId === undefined || trunk.subnetId === input.subnetId);
+    };
+    const node = this.pickNode(cluster, inSubnet, input.node);
     const trunk = this.trunkOf(node);
     if (!trunk) throw new Error(`node ${node} has no trunk ENI`);
     const vlan = this.freeVlan(trunk.networkInterfaceId);
@@ -223,4 +229,64 @@ export class SimulatedPods {
     for (const c of this.clients.values()) c.destroy();
     this.clients.clear();
   }
+}
+
+/**
+ * A pod that already runs when a scenario starts, seeded as the VPC resource controller left it (no CloudTrail
+ * event): its branch ENI with the controller's tags, tied to the node's trunk ENI, and its pod object.
+ */
+export function seedBranchPod(
+  region: SimulatedRegion,
+  cluster: string,
+  pod: {
+    eniId?: string;
+    node: string;
+    securityGroups: string[];
+    privateIp?: string;
+    vlanId: number;
+    name?: string;
+    namespace: string;
+    labels: Record<string, string>;
+    description?: string;
+    tags?: Record<string, string>;
+  },
+): void {
+  const ec2 = region.ec2;
+  const trunk = ec2.enisOf(pod.node).find((e) => e.interfaceType === 'trunk');
+  if (!trunk) throw new Error(`seeded pod: node ${pod.node} of ${cluster} has no trunk ENI`);
+  const eni = ec2.addNetworkInterface({
+    ...(pod.eniId ? { networkInterfaceId: pod.eniId } : {}),
+    subnetId: trunk.subnetId,
+    description: pod.description ?? 'aws-k8s-branch-eni',
+    securityGroupIds: pod.securityGroups,
+    ...(pod.privateIp ? { privateIpAddress: pod.privateIp } : {}),
+    tags: {
+      'eks:eni:owner': 'eks-vpc-resource-controller',
+      [`kubernetes.io/cluster/${cluster}`]: 'owned',
+      'vpcresources.k8s.aws/trunk-eni-id': trunk.networkInterfaceId,
+      'vpcresources.k8s.aws/vlan-id': String(pod.vlanId),
+      'node.k8s.amazonaws.com/instance_id': pod.node,
+      ...pod.tags,
+    },
+  });
+  ec2.associateTrunkInterface({
+    branchInterfaceId: eni.networkInterfaceId,
+    trunkInterfaceId: trunk.networkInterfaceId,
+    vlanId: pod.vlanId,
+  });
+  region.auditor.kubernetes.objects(cluster).pods.push({
+    name: pod.name ?? `pod-${eni.networkInterfaceId.slice(-6)}`,
+    namespace: pod.namespace,
+    uid: `5e1a0000-0000-4000-8000-${eni.networkInterfaceId.slice(-12)}`,
+    labels: pod.labels,
+    annotations: {
+      'vpc.amazonaws.com/pod-eni': JSON.stringify([
+        { eniId: eni.networkInterfaceId, privateIp: eni.privateIpAddress, vlanId: pod.vlanId },
+      ]),
+    },
+    nodeName: region.auditor.kubernetes.nodeNameOf(cluster, pod.node),
+    podIP: eni.privateIpAddress,
+    phase: 'Running',
+    createdAt: region.clock.now().toISOString(),
+  });
 }

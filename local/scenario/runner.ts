@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { clientOptions } from '../../shared/aws/clients';
 import type { EventBridgeEvent } from '../core/types';
+import { SimulatedPods } from '../eks/controller';
 import { type RegionOptions, SimulatedRegion } from '../region';
 import { FAULT_LAYER_SWITCHES, type Scenario, type ScenarioStep } from './schema';
 import { seedRegion } from './seed';
@@ -76,6 +77,7 @@ export async function runOn(
   if (scenario.faults) region.setFaults(scenario.faults);
   story.line('setup', `region ${region.regionName} (account ${region.accountId}): ${describeSeed(region)}`);
   const clients = new Map<string, EC2Client>();
+  const pods = new SimulatedPods(region);
   const ec2As = (actor: string) => {
     let c = clients.get(actor);
     if (!c) {
@@ -90,7 +92,7 @@ export async function runOn(
       for (const [i, step] of steps.entries()) {
         index += 1;
         const where = `${prefix}${i + 1}`;
-        await runStep(region, step, where, labels, ec2As, story);
+        await runStep(region, step, where, labels, { ec2As, pods }, story);
         await region.settle();
         story.collect();
       }
@@ -99,9 +101,16 @@ export async function runOn(
     void index;
   } finally {
     for (const c of clients.values()) c.destroy();
+    pods.close();
   }
   const output = await collectOutput(region, scenario, labels);
   return { story: story.lines, output };
+}
+
+interface StepClients {
+  ec2As: (actor: string) => EC2Client;
+  /** The simulated EKS pod lifecycle (the VPC resource controller of the scenario's clusters). */
+  pods: SimulatedPods;
 }
 
 async function runStep(
@@ -109,15 +118,16 @@ async function runStep(
   step: ScenarioStep,
   where: string,
   labels: Map<string, string>,
-  ec2As: (actor: string) => EC2Client,
+  clients: StepClients,
   story: StoryRecorder,
 ): Promise<void> {
+  const { ec2As } = clients;
   const resolve = (ref: string) => labels.get(ref) ?? ref;
   if ('note' in step && step.note && !('action' in step)) story.line('note', step.note);
   if ('repeat' in step) {
     for (let n = 0; n < step.repeat; n++) {
       for (const [j, inner] of step.steps.entries()) {
-        await runStep(region, inner, `${where}.${n + 1}.${j + 1}`, labels, ec2As, story);
+        await runStep(region, inner, `${where}.${n + 1}.${j + 1}`, labels, clients, story);
         await region.settle();
         story.collect();
       }
@@ -154,6 +164,26 @@ async function runStep(
     return;
   }
   if (!('action' in step)) return;
+  if (
+    step.action === 'createBranchEni' &&
+    !step.actor &&
+    step.cluster &&
+    region.auditor.eks.clusters.has(step.cluster)
+  ) {
+    // A cluster of the scenario: its VPC resource controller makes the pod's branch ENI (as EKS does).
+    const pod = await clients.pods.startBranchPod({
+      cluster: step.cluster,
+      securityGroupIds: step.securityGroups,
+      subnetId: resolve(step.subnet),
+      ...(step.node ? { node: resolve(step.node) } : {}),
+    });
+    if (step.as) labels.set(step.as, pod.eniId);
+    story.line(
+      'action',
+      `the VPC resource controller of ${step.cluster} created branch ENI ${pod.eniId}${step.as ? ` (${step.as})` : ''} for a pod on ${pod.node}, behind its trunk ENI, with ${step.securityGroups.join(', ')}${step.note ? ` — ${step.note}` : ''}`,
+    );
+    return;
+  }
   const actor = step.actor ?? defaultActor(step.action);
   const ec2 = ec2As(actor);
   const say = (text: string) => story.line('action', `${actor} ${text}${step.note ? ` — ${step.note}` : ''}`);

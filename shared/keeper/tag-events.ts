@@ -15,13 +15,29 @@ import { isListed } from './decide-membership';
 import { sendSecurityAlert } from './security';
 import type { Story } from './story';
 
-/** The configured pools a change concerns: the one it names, else those that list or hold the address. */
-async function poolsOf(core: KeeperCore, change: PoolTagChange): Promise<PoolConfig[]> {
-  if (change.pool !== undefined) return core.pools.filter((p) => p.name === change.pool);
-  const out: PoolConfig[] = [];
+/** Whether a configured pool lists the address, or holds a claim item for it (it was a member). */
+async function knows(core: KeeperCore, pool: PoolConfig, allocationId: string): Promise<boolean> {
+  return (
+    pool.members.includes(allocationId) || (await core.store.getClaim(pool.name, allocationId)) !== undefined
+  );
+}
+
+/**
+ * The configured pools a change concerns, and how: the pool the call names gets the change as made; a pool that
+ * knew the address loses it when the call removes the key or writes another pool's name over it.
+ */
+async function concerned(
+  core: KeeperCore,
+  change: PoolTagChange,
+): Promise<{ pool: PoolConfig; change: 'added' | 'removed' }[]> {
+  const out: { pool: PoolConfig; change: 'added' | 'removed' }[] = [];
   for (const p of core.pools) {
-    const listed = p.members.includes(change.allocationId);
-    if (listed || (await core.store.getClaim(p.name, change.allocationId))) out.push(p);
+    if (p.name === change.pool) out.push({ pool: p, change: change.change });
+    else if (
+      (change.change === 'added' || change.pool === undefined) &&
+      (await knows(core, p, change.allocationId))
+    )
+      out.push({ pool: p, change: 'removed' });
   }
   return out;
 }
@@ -35,7 +51,7 @@ export async function tellTagChanges(
 ): Promise<number> {
   let sent = 0;
   for (const change of changes) {
-    for (const pool of await poolsOf(core, change)) {
+    for (const { pool, change: how } of await concerned(core, change)) {
       // An address added by public IP in the configuration is listed too; the call names the allocation id only.
       const claim = await core.store.getClaim(pool.name, change.allocationId);
       const listed =
@@ -47,7 +63,7 @@ export async function tellTagChanges(
         region: core.origin.region,
         accountId: core.origin.accountId,
         at: record.eventTime,
-        change: change.change,
+        change: how,
         allocationId: change.allocationId,
         by,
         eventId: record.eventId,
@@ -57,7 +73,7 @@ export async function tellTagChanges(
       if (ok) sent += 1;
       story.add(
         pool.name,
-        `${by} ${change.change === 'added' ? 'added the pool tag to' : 'removed the pool tag from'} ${change.allocationId}${listed ? '' : ' (not a listed member)'}${ok ? ': alert sent' : ''}`,
+        `${by} ${how === 'added' ? 'added the pool tag to' : 'removed the pool tag from'} ${change.allocationId}${listed ? '' : ' (not a listed member)'}${ok ? ': alert sent' : ''}`,
       );
     }
   }

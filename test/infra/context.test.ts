@@ -20,7 +20,14 @@ const files =
     return text;
   };
 
-const pool = (name: string) => ({ name, selector: { securityGroupIds: ['sg-0123456789abcdef0'] } });
+const pool = (name: string) => ({
+  name,
+  cluster: 'prod',
+  vpcId: 'vpc-0123456789abcdef0',
+  // One approved address per pool (an address may be listed in one pool only).
+  members: [`eipalloc-0${Buffer.from(name).toString('hex').padEnd(16, '0').slice(0, 16)}`],
+  selector: { securityGroupIds: ['sg-0123456789abcdef0'] },
+});
 
 function errorOf(fn: () => unknown): InvalidConfigError {
   try {

@@ -505,6 +505,8 @@ describe('EipKeeperStack configuration switches', () => {
     const pools = Array.from({ length: 20 }, (_, i) => ({
       name: `partner-${i}`,
       cluster: 'prod',
+      vpcId: 'vpc-0123456789abcdef0',
+      members: [`198.51.100.${i + 1}`],
       selector: { securityGroupIds: ['sg-0123456789abcdef0'], descriptionPrefix: 'aws-k8s-branch-eni' },
     }));
     const s = synth({ pools: JSON.stringify(pools) });

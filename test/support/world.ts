@@ -33,7 +33,7 @@ export const IP_NODE = 'i-0a1b2c3d4e5f60003';
 /** The allocation id of the pool's i-th EIP (1-based): fixed, so the pool's configuration can list it. */
 export const poolEipId = (i: number): string => `eipalloc-${(0xa000 + i).toString(16).padStart(17, '0')}`;
 /** How many pool EIPs the payments pool lists as its members (worlds seed fewer). */
-const LISTED_MEMBERS = 20;
+const LISTED_MEMBERS = 60;
 /** What the VPC resource controller writes on a pod's branch ENI. */
 export const POD_ENI_DESCRIPTION = 'aws-k8s-branch-eni';
 
