@@ -42,6 +42,12 @@ export interface BurstResult {
   tagCallsPerAssociation: number;
   /** Every mutating call per ENI served: the two above together. */
   allMutatingCallsPerAssociation: number;
+  /**
+   * The keeper's successful reads per ENI served, by action (EC2 Describe* and EKS DescribeCluster): the identity
+   * evidence (DescribeTrunkInterfaceAssociations per event; trunk ENIs, instances and the cluster once per runtime) and
+   * the check after each association (DescribeNetworkInterfaces) among them.
+   */
+  readsPerAssociation: Record<string, number>;
   /** Throttled attempts, by bucket (`mutatingAddress`, `other` for the tag calls, `describe`, ...). */
   throttledCallsByBucket: Record<string, number>;
   throttledCalls: number;
@@ -115,7 +121,9 @@ export async function runBurst(opts: {
     let throttledCalls = 0;
     let addressBucketCalls = 0;
     let tagCalls = 0;
+    const reads: Record<string, number> = {};
     for (const c of keeperCalls) {
+      if (c.outcome === 'ok' && /^Describe/.test(c.action)) reads[c.action] = (reads[c.action] ?? 0) + 1;
       if (c.outcome === 'throttled') {
         throttledCalls += 1;
         const bucket = ec2BucketOf(c.action);
@@ -168,6 +176,9 @@ export async function runBurst(opts: {
       completionVsFloor: floorSeconds > 0 ? completionSeconds / floorSeconds : Number.NaN,
       mutatingCalls,
       mutatingCallsPerAssociation: perAssociation(addressBucketCalls),
+      readsPerAssociation: Object.fromEntries(
+        Object.entries(reads).map(([action, n]) => [action, Math.round(perAssociation(n) * 1000) / 1000]),
+      ),
       tagCallsPerAssociation: perAssociation(tagCalls),
       allMutatingCallsPerAssociation: perAssociation(mutating),
       throttledCallsByBucket,

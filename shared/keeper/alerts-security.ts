@@ -48,14 +48,14 @@ export function unprovenEniAlert(prefix: string, info: UnprovenEniInfo): Notific
   const eni = inline(info.eniId, 64);
   const text = said([
     [
-      sentence`ENI ${eni} in ${info.region} (account ${info.accountId}) matches the selector of pool ${info.pool} (cluster ${info.cluster}), but it is not a proven pod ENI of ${info.cluster}: eip-keeper gave it no pool address.`,
+      sentence`An ENI matches the selector of pool ${info.pool} (cluster ${info.cluster}) in ${info.region} (account ${info.accountId}), but it is not a proven pod ENI of ${info.cluster}: eip-keeper gave ${eni} no pool address.`,
     ],
     [sentence`Why it is not a pod of the cluster:`, ...info.reasons.map((r) => sentence`  - ${inline(r)}`)],
     [
       info.creator
         ? sentence`Created by ${inline(info.creator)}${info.createdAt ? sentence` at ${inline(info.createdAt, 40)}` : ''} (CloudTrail).`
         : sentence`Created by: unknown (eip-keeper has no CloudTrail record of its creation).`,
-      sentence`VPC ${inline(info.vpcId ?? 'unknown', 64)}, subnet ${inline(info.subnetId ?? 'unknown', 64)}, security groups ${ids(info.securityGroupIds)}.`,
+      sentence`Its VPC ${inline(info.vpcId ?? 'unknown', 64)}, subnet ${inline(info.subnetId ?? 'unknown', 64)}, security groups ${ids(info.securityGroupIds)}.`,
       sentence`Description ${quoted(info.description, 128)}.`,
     ],
     [
@@ -113,7 +113,7 @@ export function poolTagChangedAlert(prefix: string, info: PoolTagChangeInfo): No
       : sentence`It was not a listed member: nothing changes for the pool.`;
   const text = said([
     [
-      sentence`${inline(info.by)} ${added ? 'tagged' : 'removed the tag'} eip-keeper:pool=${info.pool} ${added ? 'on' : 'from'} Elastic IP ${alloc} at ${inline(info.at, 40)} (CloudTrail event ${inline(info.eventId, 128)}).`,
+      sentence`Pool tag ${added ? 'added' : 'removed'}: ${inline(info.by)} ${added ? 'tagged' : 'removed the tag'} eip-keeper:pool=${info.pool} ${added ? 'on' : 'from'} Elastic IP ${alloc} at ${inline(info.at, 40)} (CloudTrail event ${inline(info.eventId, 128)}).`,
     ],
     [consequence],
   ]);

@@ -10,66 +10,16 @@ import { associationTarget, byString, CLAIM_GRACE_MS } from './decide-serve';
 import {
   type ClaimRecord,
   type EniView,
-  type ManualHold,
   type PoolAddress,
   type PoolSnapshot,
   sameTarget,
   type Target,
   targetKey,
 } from './model';
+import type { ReconcileAction } from './reconcile-actions';
 import { isTargetOf, owningPool, targetsOf } from './selector';
 
-export type ReconcileAction =
-  /** A pool member without a claim item: create it (free). */
-  | { kind: 'register'; allocationId: string; publicIp: string }
-  /** A claim item whose EIP is no longer a pool member (untagged or released): release it and delete it. */
-  | { kind: 'retire'; allocationId: string; holder?: Target }
-  /**
-   * The holder's ENI (or its private IP) is gone and the event was missed, or it no longer matches or is no longer a
-   * proven pod: the EIP is free again. `disassociate`: the association to take off first (a holder no longer proven
-   * keeps its IP: a secondary IP whose pod went, an ENI that was never a pod's).
-   */
-  | {
-      kind: 'free';
-      allocationId: string;
-      holder: Target;
-      reason: 'eni-gone' | 'ip-gone' | 'no-longer-matches' | 'not-proven';
-      disassociate?: string;
-    }
-  /** Another address was put on the holder's IP by someone else: the EIP went back to the pool. Alerted. */
-  | { kind: 'displaced'; allocationId: string; publicIp: string; holder: Target; nowHolds?: string }
-  /** EC2 shows the claim's association but the claim does not record it (crash after AssociateAddress). */
-  | {
-      kind: 'record-association';
-      allocationId: string;
-      holder: Target;
-      associationId: string;
-      repair: boolean;
-    }
-  /** The claim holds an EIP that is not associated: associate it (crash before AssociateAddress, or disassociated). */
-  | {
-      kind: 'associate';
-      allocationId: string;
-      holder: Target;
-      reason: 'never-associated' | 'disassociated';
-    }
-  /** Associated with something other than its claim holder: record it, alert, never take it back. */
-  | {
-      kind: 'manual-hold';
-      allocationId: string;
-      publicIp: string;
-      hold: Omit<ManualHold, 'detectedAt'>;
-      /** The claim holder this displaces (its claim is released; the ENI is then served again). */
-      displaced?: Target;
-    }
-  /** A manual hold is over (the EIP is unassociated again): the EIP returns to the pool. */
-  | { kind: 'clear-manual'; allocationId: string; associationId: string }
-  /** Associated (by hand or before eip-keeper) with an ENI of the pool that has no claim: record the claim. */
-  | { kind: 'adopt'; allocationId: string; target: Target; associationId: string }
-  /** A matching ENI target without a pool EIP: serve it (oldest waiter first). */
-  | { kind: 'serve'; target: Target; waitingSince?: string }
-  /** A waiter that no longer waits (its ENI is gone, no longer matches, or was served). */
-  | { kind: 'drop-waiter'; target: Target; reason: string };
+export { isRepair, type ReconcileAction } from './reconcile-actions';
 
 export interface ReconcileInput {
   pool: PoolConfig;
@@ -389,23 +339,5 @@ function planDroppedWaiters(p: Planning, serving: ReadonlySet<string>): void {
                 ? 'not a proven pod'
                 : undefined;
     if (reason) p.actions.push({ kind: 'drop-waiter', target, reason });
-  }
-}
-
-/** Whether an action counts as a repair (something an event should have done, or a crash left undone). */
-export function isRepair(action: ReconcileAction): boolean {
-  switch (action.kind) {
-    case 'free':
-    case 'displaced':
-    case 'associate':
-    case 'adopt':
-      return true;
-    case 'record-association':
-      return action.repair;
-    case 'serve':
-      // A waiting ENI is served as an EIP frees; one that never waited was missed by the event path.
-      return action.waitingSince === undefined;
-    default:
-      return false;
   }
 }
