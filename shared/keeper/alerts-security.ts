@@ -26,6 +26,22 @@ function said(sections: Sentence[][]): Pick<Notification, 'body'> & { chatLines:
   };
 }
 
+/** What every security alert shares: the envelope, the pool's chat thread and the `security` keyword. */
+function securityAlert(
+  kind: Notification['kind'],
+  subject: string,
+  info: Origin,
+  text: ReturnType<typeof said>,
+  parts: Pick<Notification, 'dedupKey' | 'resources' | 'facts'> & { context: Record<string, string> },
+): Notification {
+  return securityAlert(kind, subject, info, text, {
+    dedupKey: parts.dedupKey,
+    resources: parts.resources,
+    facts: parts.facts,
+    context: { ...parts.context },
+  });
+}
+
 const ids = (list: readonly string[]): Sentence =>
   list.length === 0 ? sentence`none` : sentence`${inline(list.join(', '), 600)}`;
 
@@ -62,8 +78,7 @@ export function unprovenEniAlert(prefix: string, info: UnprovenEniInfo): Notific
       sentence`What to do: whoever created it can make ENIs that look like pod ENIs, and partners trust the pool's addresses. Look up its CreateNetworkInterface in CloudTrail; if it is not your cluster's, delete it (aws ec2 delete-network-interface --network-interface-id ${eni}) and review who is allowed ec2:CreateNetworkInterface and ec2:CreateTags.`,
     ],
   ]);
-  return {
-    ...envelope('unproven-eni', subject, info),
+  return securityAlert('unproven-eni', subject, info, text, {
     dedupKey: `unproven-eni#${info.pool}#${info.eniId}`,
     resources: [info.eniId, ...(info.subnetId ? [info.subnetId] : []), ...info.securityGroupIds],
     facts: {
@@ -77,14 +92,8 @@ export function unprovenEniAlert(prefix: string, info: UnprovenEniInfo): Notific
       ...(info.createdAt ? { createdAt: info.createdAt } : {}),
       reasons: info.reasons.join('; '),
     },
-    body: text.body,
-    chat: {
-      description: text.chatLines,
-      threadId: `eip-keeper-pool-${info.pool}`,
-      keywords: [info.pool, 'security'],
-      context: { pool: info.pool, eniId: info.eniId },
-    },
-  };
+    context: { eniId: info.eniId },
+  });
 }
 
 export interface PoolTagChangeInfo extends Origin {
@@ -117,30 +126,29 @@ export function poolTagChangedAlert(prefix: string, info: PoolTagChangeInfo): No
     ],
     [consequence],
   ]);
-  return {
-    ...envelope(added && !info.listed ? 'pool-member-unapproved' : 'pool-tag-changed', subject, info),
-    // An unapproved address tagged into the pool is the same alert the reconciler sends when it finds one.
-    dedupKey:
-      added && !info.listed
-        ? unapprovedKey(info.pool, info.allocationId)
-        : `pool-tag#${info.pool}#${info.eventId}#${info.allocationId}`,
-    resources: [info.allocationId],
-    facts: {
-      pool: info.pool,
-      change: info.change,
-      allocationId: info.allocationId,
-      by: info.by,
-      eventId: info.eventId,
-      listed: info.listed,
+  return securityAlert(
+    added && !info.listed ? 'pool-member-unapproved' : 'pool-tag-changed',
+    subject,
+    info,
+    text,
+    {
+      // An unapproved address tagged into the pool is the same alert the reconciler sends when it finds one.
+      dedupKey:
+        added && !info.listed
+          ? unapprovedKey(info.pool, info.allocationId)
+          : `pool-tag#${info.pool}#${info.eventId}#${info.allocationId}`,
+      resources: [info.allocationId],
+      facts: {
+        pool: info.pool,
+        change: info.change,
+        allocationId: info.allocationId,
+        by: info.by,
+        eventId: info.eventId,
+        listed: info.listed,
+      },
+      context: { allocationId: info.allocationId },
     },
-    body: text.body,
-    chat: {
-      description: text.chatLines,
-      threadId: `eip-keeper-pool-${info.pool}`,
-      keywords: [info.pool, 'security'],
-      context: { pool: info.pool, allocationId: info.allocationId },
-    },
-  };
+  );
 }
 
 export const unapprovedKey = (pool: string, allocationId: string) => `unapproved#${pool}#${allocationId}`;
@@ -168,8 +176,7 @@ export function unapprovedMemberAlert(prefix: string, info: UnapprovedMemberInfo
       sentence`Anyone allowed ec2:CreateTags can tag an address into a pool; only the configuration approves members. If it should be a member, add it to the pool's members and deploy; if not, remove the tag and find who added it (CloudTrail CreateTags).`,
     ],
   ]);
-  return {
-    ...envelope('pool-member-unapproved', subject, info),
+  return securityAlert('pool-member-unapproved', subject, info, text, {
     dedupKey: unapprovedKey(info.pool, info.allocationId),
     resources: [info.allocationId, info.publicIp],
     facts: {
@@ -178,14 +185,8 @@ export function unapprovedMemberAlert(prefix: string, info: UnapprovedMemberInfo
       publicIp: info.publicIp,
       ...(info.associatedWith ? { associatedWith: info.associatedWith } : {}),
     },
-    body: text.body,
-    chat: {
-      description: text.chatLines,
-      threadId: `eip-keeper-pool-${info.pool}`,
-      keywords: [info.pool, 'security'],
-      context: { pool: info.pool, allocationId: info.allocationId },
-    },
-  };
+    context: { allocationId: info.allocationId },
+  });
 }
 
 export interface DisplacedInfo extends Origin {
@@ -210,8 +211,7 @@ export function displacedAlert(prefix: string, info: DisplacedInfo): Notificatio
       sentence`Find who associated it (CloudTrail AssociateAddress on ${eni}) and disassociate it if it is not yours; the pod is then served again.`,
     ],
   ]);
-  return {
-    ...envelope('pool-eip-displaced', subject, info),
+  return securityAlert('pool-eip-displaced', subject, info, text, {
     dedupKey: `displaced#${info.pool}#${info.allocationId}#${info.holder.eniId}#${info.holder.privateIp}`,
     resources: [info.allocationId, info.publicIp, info.holder.eniId],
     facts: {
@@ -222,12 +222,6 @@ export function displacedAlert(prefix: string, info: DisplacedInfo): Notificatio
       privateIp: info.holder.privateIp,
       ...(info.nowHolds ? { nowHolds: info.nowHolds } : {}),
     },
-    body: text.body,
-    chat: {
-      description: text.chatLines,
-      threadId: `eip-keeper-pool-${info.pool}`,
-      keywords: [info.pool, 'security'],
-      context: { pool: info.pool, allocationId: info.allocationId, publicIp: info.publicIp },
-    },
-  };
+    context: { allocationId: info.allocationId, publicIp: info.publicIp },
+  });
 }
