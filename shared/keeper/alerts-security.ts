@@ -34,12 +34,19 @@ function securityAlert(
   text: ReturnType<typeof said>,
   parts: Pick<Notification, 'dedupKey' | 'resources' | 'facts'> & { context: Record<string, string> },
 ): Notification {
-  return securityAlert(kind, subject, info, text, {
+  return {
+    ...envelope(kind, subject, info),
     dedupKey: parts.dedupKey,
     resources: parts.resources,
     facts: parts.facts,
-    context: { ...parts.context },
-  });
+    body: text.body,
+    chat: {
+      description: text.chatLines,
+      threadId: `eip-keeper-pool-${info.pool}`,
+      keywords: [info.pool, 'security'],
+      context: { pool: info.pool, ...parts.context },
+    },
+  };
 }
 
 const ids = (list: readonly string[]): Sentence =>
