@@ -215,6 +215,18 @@ describe('pods and pool EIPs', () => {
     expect(k.alerts('not approved')).toHaveLength(1);
   });
 
+  it("verifies the pods' nodes with the Kubernetes API when the pool has access", async () => {
+    const k = await startRegion({
+      eips: 2,
+      config: { pools: [{ ...paymentsPool(), kubernetesAccess: true }] },
+    });
+    const pods = await k.createPods(2);
+
+    expect(k.unserved(pods)).toEqual([]);
+    const reads = k.region.auditor.kubernetes.requests.filter((r) => r.actor === 'eip-keeper');
+    expect(reads.map((r) => [r.path, r.status])).toContainEqual(['/api/v1/nodes', 200]);
+  });
+
   it('allocates a new address tagged into the pool only when the pool allows it', async () => {
     const k = await startRegion({
       eips: 1,
