@@ -33,21 +33,21 @@ function seedNode(state: Ec2State) {
   return { vpc, subnet, node, trunk, branch };
 }
 
+let sim: Ec2Sim;
+let ec2: EC2Client;
+let world: ReturnType<typeof seedNode>;
+
+beforeEach(async () => {
+  sim = await startEc2Sim();
+  ec2 = sim.client();
+  world = seedNode(sim.state);
+});
+
+afterEach(async () => {
+  await sim.stop();
+});
+
 describe('trunk interface associations', () => {
-  let sim: Ec2Sim;
-  let ec2: EC2Client;
-  let world: ReturnType<typeof seedNode>;
-
-  beforeEach(async () => {
-    sim = await startEc2Sim();
-    ec2 = sim.client();
-    world = seedNode(sim.state);
-  });
-
-  afterEach(async () => {
-    await sim.stop();
-  });
-
   const associate = (branchId: string, vlan: number, trunkId = world.trunk.networkInterfaceId) =>
     ec2.send(
       new AssociateTrunkInterfaceCommand({
@@ -133,20 +133,6 @@ describe('trunk interface associations', () => {
 });
 
 describe('AttachNetworkInterface', () => {
-  let sim: Ec2Sim;
-  let ec2: EC2Client;
-  let world: ReturnType<typeof seedNode>;
-
-  beforeEach(async () => {
-    sim = await startEc2Sim();
-    ec2 = sim.client();
-    world = seedNode(sim.state);
-  });
-
-  afterEach(async () => {
-    await sim.stop();
-  });
-
   it('attaches an available ENI at a free device index, and refuses a taken one', async () => {
     const eni = world.branch('anything');
     const other = world.branch('anything else');

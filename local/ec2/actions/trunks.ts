@@ -10,7 +10,8 @@ import type { TrunkAssociation } from '../state';
 import type { XmlElement } from '../xml';
 import { type ActionDef, ctNumber } from './common';
 
-function associationXml(a: TrunkAssociation): XmlElement {
+/** An association's fields, as CloudTrail's responseElements carry them. */
+function associationRecord(a: TrunkAssociation) {
   return {
     associationId: a.associationId,
     branchInterfaceId: a.branchInterfaceId,
@@ -18,20 +19,12 @@ function associationXml(a: TrunkAssociation): XmlElement {
     interfaceProtocol: a.interfaceProtocol,
     vlanId: a.vlanId,
     greKey: a.greKey,
-    tagSet: tagSet(a.tags),
   };
 }
 
-/** CloudTrail's record of an association (plain JSON, as responseElements carry it). */
-function associationRecord(a: TrunkAssociation): Record<string, unknown> {
-  return {
-    associationId: a.associationId,
-    branchInterfaceId: a.branchInterfaceId,
-    trunkInterfaceId: a.trunkInterfaceId,
-    interfaceProtocol: a.interfaceProtocol,
-    vlanId: a.vlanId,
-    greKey: a.greKey,
-  };
+/** The same, with its tags, as the API's XML response carries them. */
+function associationXml(a: TrunkAssociation): XmlElement {
+  return { ...associationRecord(a), tagSet: tagSet(a.tags) };
 }
 
 export const AssociateTrunkInterface: ActionDef = {
