@@ -28,6 +28,22 @@ export function median(values: readonly number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+/**
+ * The extra wait of an event that arrives `atSeconds` into a flood of `arrivalsPerSecond` events for the same
+ * function, served by `concurrency` invocations of `serviceSeconds` each (a fluid queue: the backlog grows at arrival
+ * rate minus service rate, and the event waits for the backlog ahead of it to be served).
+ */
+export function floodQueueDelaySeconds(q: {
+  arrivalsPerSecond: number;
+  serviceSeconds: number;
+  concurrency: number;
+  atSeconds: number;
+}): number {
+  const serviceRate = q.concurrency / q.serviceSeconds;
+  const backlog = Math.max(0, q.arrivalsPerSecond - serviceRate) * q.atSeconds;
+  return backlog / serviceRate;
+}
+
 /** The targets the benchmark holds eip-keeper to (docs/performance.md). */
 export const TARGETS = {
   completionVsFloor: 1.2,
@@ -36,6 +52,8 @@ export const TARGETS = {
   lost: 0,
   ratioVsDescribeFloor: 2,
   ratioVsBareSdk: 1.25,
+  /** Keeper invocations per 1,000 creations of ENIs no pool can serve. */
+  floodCreateInvocationsPer1000: 0,
 } as const;
 
 /** `value ≤ limit`, as the verdict printed next to a figure. */

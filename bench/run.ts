@@ -2,8 +2,8 @@
  * `npm run bench`: eip-keeper's performance figures in one run, against their targets (docs/performance.md).
  *   npm run bench                 a readable table on stdout
  *   npm run -s bench -- --json    exactly one JSON object on stdout (npm's own banner needs `-s` to go)
- * Progress goes to stderr. Options: --only=burst,sweep,coldStart,dynamodb,cliStart  --enis=N  --addresses=N
- * --processes=N
+ * Progress goes to stderr. Options: --only=burst,flood,sweep,coldStart,dynamodb,cliStart  --enis=N  --flood=N
+ * --addresses=N --processes=N
  * Needs DynamoDB Local (Java); starts its own.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,10 +15,11 @@ import { type BurstResult, runBurst } from './burst';
 import { type CliStartResult, cliStartVerdicts, renderCliStart, runCliStart } from './cli-start';
 import { type ColdStartResult, runColdStart } from './cold-start';
 import { type CapacityRow, runDynamoDbBench } from './dynamodb';
+import { type FloodResult, renderFlood, runFlood } from './flood';
 import { formatTable, TARGETS, verdict } from './measure';
 import { runSweepBench, type SweepBenchResult } from './sweep';
 
-const SECTIONS = ['burst', 'sweep', 'coldStart', 'dynamodb', 'cliStart'] as const;
+const SECTIONS = ['burst', 'flood', 'sweep', 'coldStart', 'dynamodb', 'cliStart'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const HANDLERS = ['inventory-recorder', 'keeper-events', 'keeper-reconciler', 'sweeper', 'auditor'];
@@ -27,6 +28,8 @@ export interface BenchOptions {
   json: boolean;
   only: Set<Section>;
   enis: number;
+  /** ENIs of the flood section. */
+  flood: number;
   addresses: number;
   processes: number;
 }
@@ -36,6 +39,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     json: false,
     only: new Set(SECTIONS),
     enis: 2_000,
+    flood: 10_000,
     addresses: 10_000,
     processes: 7,
   };
@@ -48,6 +52,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     };
     if (name === '--json') opts.json = true;
     else if (name === '--enis') opts.enis = count();
+    else if (name === '--flood') opts.flood = count();
     else if (name === '--addresses') opts.addresses = count();
     else if (name === '--processes') opts.processes = count();
     else if (name === '--only') {
@@ -56,7 +61,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         if (!(SECTIONS as readonly string[]).includes(w)) throw new Error(`--only: unknown section "${w}"`);
       opts.only = new Set(wanted as Section[]);
     } else
-      throw new Error(`unknown option ${arg} (options: --json --only= --enis= --addresses= --processes=)`);
+      throw new Error(
+        `unknown option ${arg} (options: --json --only= --enis= --flood= --addresses= --processes=)`,
+      );
   }
   return opts;
 }
@@ -66,6 +73,7 @@ interface BenchReport {
   machine: { node: string; cpus: number };
   targets: typeof TARGETS;
   burst?: BurstResult;
+  flood?: FloodResult;
   sweep?: SweepBenchResult;
   coldStart?: ColdStartResult[];
   dynamodb?: CapacityRow[];
@@ -86,6 +94,11 @@ function verdictsOf(r: Omit<BenchReport, 'verdicts'>): Record<string, 'met' | 'M
     v['burst.doubleAssignments'] = verdict(r.burst.doubleAssignments, TARGETS.doubleAssignments);
     v['burst.lost'] = verdict(r.burst.lost, TARGETS.lost);
   }
+  if (r.flood)
+    v['flood.createInvocationsPer1000'] = verdict(
+      r.flood.createInvocationsPer1000,
+      TARGETS.floodCreateInvocationsPer1000,
+    );
   if (r.sweep)
     v['sweep.ratioVsDescribeFloor'] = verdict(r.sweep.ratioVsDescribeFloor, TARGETS.ratioVsDescribeFloor);
   for (const c of r.coldStart ?? [])
@@ -131,9 +144,11 @@ function render(r: BenchReport): string {
       ),
       `  last association after ${b.completionSeconds.toFixed(1)} s virtual; AssociateAddress bucket floor ${b.floorSeconds.toFixed(1)} s`,
       `  keeper's mutating calls: ${counts(b.mutatingCalls)}; throttled attempts ${b.throttledCalls} (${counts(b.throttledCallsByBucket)}); ${b.failedInvocations} invocations retried by Lambda; ${b.holderTagsWrong} holder tags wrong at the end`,
+      `  keeper's reads per association: ${counts(b.readsPerAssociation)}`,
       `  wall time ${(b.wallMs / 1000).toFixed(1)} s`,
     );
   }
+  if (r.flood) out.push('', renderFlood(r.flood, v['flood.createInvocationsPer1000'] ?? ''));
   if (r.sweep) {
     const s = r.sweep;
     out.push(
@@ -233,6 +248,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         log,
       });
     }
+    if (ddb && opts.only.has('flood'))
+      report.flood = await runFlood({ floodEnis: opts.flood, dynamoEndpoint: ddb.endpoint, log });
     if (ddb && opts.only.has('sweep')) {
       report.sweep = await runSweepBench({ addresses: opts.addresses, dynamoEndpoint: ddb.endpoint, log });
     }

@@ -5,7 +5,13 @@
  * `*` as a resource is accepted only for actions listed in NON_SCOPABLE_ACTIONS: AWS does not support resource-level
  * permissions for them. Any other action on `*` fails synth with UnscopedPermissionError.
  */
-import type { FunctionSpec, PermissionSpec, ResourceRef } from '../shared/app/functions';
+import {
+  type Conditions,
+  conditionsFor,
+  type FunctionSpec,
+  type PermissionSpec,
+  type ResourceRef,
+} from '../shared/app/functions';
 import type { AppConfig } from '../shared/config/schema';
 import { KEEP_TAG, POOL_TAG } from '../shared/sweeper/model';
 
@@ -117,7 +123,12 @@ export interface ResolvedStatement {
   sid: string;
   actions: string[];
   resources: string[];
-  conditions?: PermissionSpec['conditions'];
+  conditions?: Conditions;
+}
+
+/** A VPC's ARN in this account and region, from the network-interface ARN pattern (same partition/region/account). */
+export function vpcArnFrom(arns: ResourceArns, vpcId: string): string {
+  return arns['network-interface'].replace(/network-interface\/\*$/, `vpc/${vpcId}`);
 }
 
 /** Why each wildcard (as the resolved resource string or action) in a function's statements is acceptable. */
@@ -136,6 +147,7 @@ export function resolvePermissions(
   functionId: string,
   permissions: readonly PermissionSpec[],
   arns: ResourceArns,
+  config: AppConfig,
 ): { statements: ResolvedStatement[]; wildcards: WildcardReason[] } {
   const statements: ResolvedStatement[] = [];
   const wildcards: WildcardReason[] = [];
@@ -166,11 +178,12 @@ export function resolvePermissions(
       const why = WILDCARD_RESOURCE_REASONS[ref];
       if (why) wildcards.push({ kind: 'resource', value: arn, reason: `${why} (${spec.sid}: ${spec.why})` });
     }
+    const conditions = conditionsFor(spec, config, { vpc: (id) => vpcArnFrom(arns, id) });
     statements.push({
       sid: spec.sid,
       actions: [...spec.actions],
       resources: [...new Set(resources)],
-      ...(spec.conditions ? { conditions: spec.conditions } : {}),
+      ...(conditions ? { conditions } : {}),
     });
   }
   return { statements, wildcards };

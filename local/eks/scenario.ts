@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { SimulatedRegion } from '../region';
+import { seedBranchPod } from './controller';
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -91,6 +92,25 @@ const KubernetesSchema = z
   })
   .strict();
 
+/** A pod that already runs when the scenario starts: a branch ENI behind its node's trunk ENI (security groups for pods). */
+const BranchPodSchema = z
+  .object({
+    /** The branch ENI's id (default: generated). */
+    eniId: z.string().optional(),
+    /** The node (instance id) whose trunk ENI it is tied to. */
+    node: z.string(),
+    securityGroups: z.array(z.string()).min(1),
+    privateIp: z.string().optional(),
+    vlanId: z.number().int().min(1).max(4094),
+    name: z.string().optional(),
+    namespace: z.string().default('default'),
+    labels: stringMap.default({}),
+    /** The ENI's description (the controller writes `aws-k8s-branch-eni`) and tags beyond the controller's. */
+    description: z.string().optional(),
+    tags: stringMap.optional(),
+  })
+  .strict();
+
 const ClusterSchema = z
   .object({
     name: z.string().min(1),
@@ -120,6 +140,8 @@ const ClusterSchema = z
       )
       .default([]),
     nodegroups: z.array(NodegroupSchema).default([]),
+    /** Pods with their own branch ENI, running before the first step. */
+    pods: z.array(BranchPodSchema).default([]),
     kubernetes: KubernetesSchema.optional(),
   })
   .strict();
@@ -271,5 +293,6 @@ export function seedAuditorState(
           };
       });
     }
+    for (const pod of c.pods) seedBranchPod(region, c.name, pod);
   }
 }

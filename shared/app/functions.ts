@@ -13,10 +13,10 @@ import {
   auditorIpExhaustionPattern,
   type EventPattern,
   inventoryEventPattern,
-  keeperEventPattern,
 } from '../events/patterns';
 import type { HandlerFactory } from '../runtime/context';
 import { PREFIX } from '../store/keys';
+import { KEEPER_PERMISSIONS, keeperRules } from './keeper-catalog';
 
 /**
  * Symbolic IAM resources; the stack maps them to ARNs (table, topic, ...). `*` is allowed only for actions that
@@ -42,13 +42,21 @@ export type ResourceRef =
   | 'internet-gateway'
   | '*';
 
+/** An IAM condition block, verbatim. */
+export type Conditions = Record<string, Record<string, string | string[] | boolean>>;
+
+/** What a condition built from the configuration may name: the ARN of a VPC of this account and region. */
+export interface ConditionArns {
+  vpc(vpcId: string): string;
+}
+
 export interface PermissionSpec {
   /** Why this statement exists (it goes into docs/security.md). */
   sid: string;
   actions: string[];
   resources: ResourceRef[];
-  /** IAM condition block, verbatim. */
-  conditions?: Record<string, Record<string, string | string[] | boolean>>;
+  /** IAM condition block, verbatim, or built from the configuration (pool names, VPCs). */
+  conditions?: Conditions | ((config: AppConfig, arns: ConditionArns) => Conditions);
   why: string;
   /**
    * Deploy the statement only when the configuration can make the function call it (absent: always), so a switch
@@ -70,6 +78,8 @@ export interface FunctionSpec {
   entry: string;
   description: string;
   rules: RuleSpec[];
+  /** Rules whose patterns are built from the configuration (content filters); see `rulesFor`. */
+  configRules?: (config: AppConfig) => RuleSpec[];
   /** Minutes between scheduled invocations, from config; absent when the function has no schedule. */
   scheduleMinutes?: (config: AppConfig) => number;
   timeoutSeconds: number;
@@ -84,6 +94,20 @@ export interface FunctionSpec {
   ownKeyPrefixes?: readonly string[];
   /** Loads the handler module (the simulated region calls the same factory Lambda runs). */
   load(): Promise<{ createHandler: HandlerFactory }>;
+}
+
+/** Every rule of a function under a configuration: what the stack deploys and the local region routes, alike. */
+export function rulesFor(spec: FunctionSpec, config: AppConfig): RuleSpec[] {
+  return [...spec.rules, ...(spec.configRules?.(config) ?? [])];
+}
+
+/** The conditions of a statement under a configuration (a function of it, or verbatim). */
+export function conditionsFor(
+  spec: PermissionSpec,
+  config: AppConfig,
+  arns: ConditionArns,
+): Conditions | undefined {
+  return typeof spec.conditions === 'function' ? spec.conditions(config, arns) : spec.conditions;
 }
 
 /**
@@ -112,6 +136,9 @@ export const inventoryRecorder: FunctionSpec = {
   ],
   timeoutSeconds: 30,
   memoryMb: 256,
+  // Bounded, so a flood of ENI events cannot take the account's unreserved concurrency: events beyond it wait in
+  // Lambda's asynchronous queue (up to the 6 h event age) and are recorded in turn.
+  reservedConcurrency: 10,
   permissions: [
     tableAccess(
       ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
@@ -340,85 +367,13 @@ export const auditor: FunctionSpec = {
 };
 
 // --- Keeper ---------------------------------------------------------------------------------------------------
-/** The pool tag every keeper write on an Elastic IP is conditioned on (`aws:ResourceTag`). */
-const POOL_MEMBER: PermissionSpec['conditions'] = { StringLike: { 'aws:ResourceTag/eip-keeper:pool': '*' } };
-
-/** Some pool allocates on exhaustion: only then may the keeper allocate. */
-const anyPoolAllocates = (c: AppConfig) => c.pools.some((p) => p.allocateOnExhaustion);
-/** Some pool tags its members with their holder (`tagHolder`, the default): only then may the keeper write a tag. */
-const anyPoolTagsHolder = (c: AppConfig) => c.pools.some((p) => p.tagHolder);
-
-const KEEPER_PERMISSIONS: PermissionSpec[] = [
-  tableAccess(
-    ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
-    true,
-    'pool claims, holder links, waiting ENIs and exhaustion episodes (GSI1 lists the free EIPs of a pool)',
-  ),
-  {
-    sid: 'DescribePoolState',
-    actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeAddresses'],
-    resources: ['*'],
-    why: 'the pod ENIs a pool selector matches, and the pool members (addresses tagged eip-keeper:pool)',
-  },
-  {
-    sid: 'AssociatePoolAddresses',
-    actions: ['ec2:AssociateAddress'],
-    resources: ['elastic-ip'],
-    conditions: POOL_MEMBER,
-    why: 'associate pool members only (always with AllowReassociation=false; eip-keeper never disassociates)',
-  },
-  {
-    sid: 'AssociateWithPodEnis',
-    actions: ['ec2:AssociateAddress'],
-    resources: ['network-interface'],
-    why: "the pod's ENI is the other resource of the association",
-  },
-  {
-    sid: 'TagPoolAddressHolder',
-    actions: ['ec2:CreateTags', 'ec2:DeleteTags'],
-    resources: ['elastic-ip'],
-    conditions: {
-      ...POOL_MEMBER,
-      'ForAllValues:StringEquals': { 'aws:TagKeys': ['eip-keeper:holder'] },
-      // ForAllValues holds for an empty key list, and a DeleteTags without keys deletes every tag (the pool tag too).
-      Null: { 'aws:TagKeys': 'false' },
-    },
-    why: 'write and remove the eip-keeper:holder tag (the holder ENI, for humans) on pool members, and no other tag',
-    when: anyPoolTagsHolder,
-  },
-  {
-    sid: 'AllocateIntoPool',
-    actions: ['ec2:AllocateAddress'],
-    resources: ['elastic-ip'],
-    conditions: { StringLike: { 'aws:RequestTag/eip-keeper:pool': '*' } },
-    why: 'only for pools with allocateOnExhaustion: a new address, born tagged into its pool',
-    when: anyPoolAllocates,
-  },
-  {
-    sid: 'TagOnAllocate',
-    actions: ['ec2:CreateTags'],
-    resources: ['elastic-ip'],
-    conditions: {
-      StringEquals: { 'ec2:CreateAction': 'AllocateAddress' },
-      'ForAllValues:StringEquals': { 'aws:TagKeys': ['eip-keeper:pool'] },
-    },
-    why: 'the pool tag of an address allocated on exhaustion is written by AllocateAddress itself',
-    when: anyPoolAllocates,
-  },
-  {
-    sid: 'PublishAlerts',
-    actions: ['sns:Publish'],
-    resources: ['topic'],
-    why: 'one alert per pool exhaustion episode, one per pool address found associated outside eip-keeper',
-  },
-];
-
 export const keeperEvents: FunctionSpec = {
   id: 'KeeperEvents',
   entry: 'functions/keeper-events.ts',
   description:
-    'Keeps pool EIPs on matching pod ENIs: claims and associates on ENI creation, frees on deletion',
-  rules: [{ id: 'KeeperEniEvents', pattern: keeperEventPattern }],
+    'Keeps pool EIPs on proven pod ENIs: claims and associates on ENI creation, frees on deletion, tells pool tag changes',
+  rules: [],
+  configRules: keeperRules,
   timeoutSeconds: 60,
   memoryMb: 256,
   // Caps parallel EC2 mutations below AssociateAddress's refill of 5/s: more handlers only add throttled calls (which

@@ -8,6 +8,7 @@ import type { NotificationPort } from '../notify/ports';
 import type { Clock, Log, MetricsSink } from '../runtime/context';
 import type { ClaimStore } from './claim-store';
 import { CLAIM_GRACE_MS } from './decide-serve';
+import type { IdentityChecker } from './identity';
 import type { Target } from './model';
 import type { KeeperEc2Port } from './ports';
 
@@ -15,6 +16,8 @@ export interface KeeperDeps {
   pools: readonly PoolConfig[];
   ec2: KeeperEc2Port;
   store: ClaimStore;
+  /** Proves ENIs are pods of a pool's cluster (kept by the runtime: it caches slowly changing facts). */
+  identity: IdentityChecker;
   /** The alert topic (pool exhausted, EIP held outside eip-keeper). */
   alerts: NotificationPort;
   clock: Clock;
