@@ -10,7 +10,7 @@ import {
   keeperPodIpPattern,
   keeperPoolTagPattern,
 } from '../events/patterns';
-import type { Conditions, PermissionSpec, RuleSpec } from './functions';
+import { type Conditions, type PermissionSpec, type RuleSpec, tableAccess } from './function-spec';
 
 const poolNames = (pools: readonly PoolConfig[]) => pools.map((p) => p.name);
 /** Addresses tagged with one of the configured pools' names (`StringEquals`: a tag anyone could write on an address
@@ -26,16 +26,11 @@ const anyPoolTagsHolder = (c: AppConfig) => c.pools.some((p) => p.tagHolder);
 const anyPool = (c: AppConfig) => c.pools.length > 0;
 
 export const KEEPER_PERMISSIONS: PermissionSpec[] = [
-  {
-    // What `tableAccess` of functions.ts builds (written out here: that module imports this one). Transactions are
-    // authorized item by item as PutItem/UpdateItem/DeleteItem.
-    sid: 'TableReadWrite',
-    actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'].map(
-      (a) => `dynamodb:${a}`,
-    ),
-    resources: ['table', 'table-indexes'],
-    why: "pool claims, holder links, waiting ENIs, exhaustion episodes and security alert claims (GSI1 lists the free EIPs of a pool); the inventory's ENI records, read for their creation facts",
-  },
+  tableAccess(
+    ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
+    true,
+    "pool claims, holder links, waiting ENIs, exhaustion episodes and security alert claims (GSI1 lists the free EIPs of a pool); the inventory's ENI records, read for their creation facts",
+  ),
   {
     sid: 'DescribePoolState',
     actions: [
