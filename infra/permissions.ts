@@ -64,7 +64,7 @@ export const WILDCARD_RESOURCE_REASONS: Readonly<Partial<Record<ResourceRef, str
 };
 
 /** The concrete ARNs (tokens allowed) the stack provides for each symbolic resource. */
-export type ResourceArns = Readonly<Record<Exclude<ResourceRef, '*'>, string>>;
+export type ResourceArns = Readonly<Record<Exclude<ResourceRef, '*' | 'pool-clusters'>, string>>;
 
 /** The ARNs of resources that are not part of the stack, built from partition, region and account. */
 export function externalResourceArns(partition: string, region: string, account: string) {
@@ -171,6 +171,12 @@ export function resolvePermissions(
           reason: `${reasons.join('; ')} (${spec.sid}: ${spec.why})`,
         });
         resources.push('*');
+        continue;
+      }
+      if (ref === 'pool-clusters') {
+        // Named by the configuration: each pool's cluster, no wildcard.
+        const clusterArn = (name: string) => arns['eks-cluster'].replace(/cluster\/\*$/, `cluster/${name}`);
+        resources.push(...config.pools.map((p) => clusterArn(p.cluster)));
         continue;
       }
       const arn = arns[ref];

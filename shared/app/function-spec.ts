@@ -22,6 +22,8 @@ export type ResourceRef =
   | 'elastic-ip'
   | 'network-interface'
   | 'eks-cluster'
+  /** The EKS clusters the configured pools name (`cluster/<name>` each): no statement when no pool is configured. */
+  | 'pool-clusters'
   | 'eks-nodegroup'
   | 'eks-addon'
   | 'iam-role'

@@ -45,7 +45,7 @@ export const KEEPER_PERMISSIONS: PermissionSpec[] = [
   {
     sid: 'ReadPoolClusters',
     actions: ['eks:DescribeCluster'],
-    resources: ['eks-cluster'],
+    resources: ['pool-clusters'],
     why: "each pool's cluster: its IAM role (the VPC resource controller's identity), its VPC and its Kubernetes endpoint",
     when: anyPool,
   },

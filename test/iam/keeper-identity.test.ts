@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLUSTER, paymentsPool } from '../support/world';
+import { CLUSTER, OTHER_CLUSTER, paymentsPool } from '../support/world';
 import { type IamRegion, podEni, refusal, startIamRegion } from './support';
 
 /** What the in-account attacker of docs/security.md holds: ENI creation and tagging, nothing else. */
@@ -38,13 +38,16 @@ describe('the keeper roles under proven identity', () => {
   });
   afterAll(() => r.stop());
 
-  it("reads the evidence: trunk associations, instances and its pool's cluster; an ENI creator may not", async () => {
+  it("reads the evidence: trunk associations, instances and its pool's cluster (no other); an ENI creator may not", async () => {
     const { ec2, eks } = r.as({ fn: 'KeeperEvents' });
     await expect(ec2.send(new DescribeTrunkInterfaceAssociationsCommand({}))).resolves.toBeDefined();
     const nodes = await ec2.send(new DescribeInstancesCommand({}));
     expect(nodes.Reservations?.length).toBeGreaterThan(0);
     const cluster = await eks.send(new DescribeClusterCommand({ name: CLUSTER }));
     expect(cluster.cluster?.roleArn).toMatch(/:role\/eks-cluster-role$/);
+    // Only the clusters the pools name: another cluster of the account is none of the keeper's business.
+    const other = await refusal(eks.send(new DescribeClusterCommand({ name: OTHER_CLUSTER })));
+    expect(other.name).toBe('AccessDeniedException');
 
     const mallory = r.as({ actor: 'mallory' });
     const refused = await refusal(mallory.ec2.send(new DescribeTrunkInterfaceAssociationsCommand({})));
