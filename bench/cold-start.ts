@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { LAMBDA_BUNDLING } from '../infra/constructs/event-function';
-import { median } from './measure';
+import { median, pairedRatios, type Spread, spreadOf } from './measure';
 
 const run = promisify(execFile);
 
@@ -21,9 +21,21 @@ export interface ColdStartResult {
   bareSdkMs: number;
   initCpuMs: number;
   bareSdkCpuMs: number;
-  /** initCpuMs ÷ bareSdkCpuMs (CPU time: wall time on a shared machine measures the neighbours too). */
+  /**
+   * Median over the rounds of each round's CPU time of the handler ÷ its bare bundle's (CPU time: wall time on a
+   * shared machine measures the neighbours too; the pair runs back to back, so load falls on both alike).
+   */
   ratioVsBareSdk: number;
+  /** The lowest and highest of those per-round ratios. */
+  ratioSpread: Spread;
+  /** Fresh processes of each (rounds). */
+  processes: number;
+  /** The SDK clients the handler constructs at cold start (the bare bundle constructs the same). */
   sdkClients: string[];
+  /** SDK clients the bundle carries but builds on first use (`onFirstUse`): not evaluated by a cold start. */
+  lazyClients: string[];
+  /** With `--cold-start=instructions`: the same ratio in instructions (callgrind), node's own start subtracted. */
+  instructions?: { init: number; bareSdk: number; ratio: number; ratioSpread: Spread };
   /** The largest inputs of the bundle by bytes in the output (what to look at when the ratio is high). */
   heaviestInputs: { input: string; bytes: number }[];
 }
@@ -97,10 +109,34 @@ const SDK_CLIENTS: Record<string, { imports: string; construct: string }> = {
   },
 };
 
-/** The SDK client packages (of SDK_CLIENTS) a bundle's metafile shows it contains. */
-export function sdkClientsOf(metafile: Metafile): string[] {
+/**
+ * The inputs a bundle evaluates when it is loaded: those its entry point reaches by static imports and requires.
+ * A module reached only through `import()` is wrapped by esbuild in a lazy initialiser and evaluated when imported.
+ */
+export function eagerInputsOf(metafile: Metafile): Set<string> {
+  const entries = Object.values(metafile.outputs)
+    .map((o) => o.entryPoint)
+    .filter((e): e is string => e !== undefined);
+  const seen = new Set<string>(entries);
+  const queue = [...entries];
+  for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+    for (const imp of metafile.inputs[next]?.imports ?? []) {
+      if (imp.external || imp.kind === 'dynamic-import' || seen.has(imp.path)) continue;
+      seen.add(imp.path);
+      queue.push(imp.path);
+    }
+  }
+  return seen;
+}
+
+/**
+ * The SDK client packages (of SDK_CLIENTS) a bundle's metafile shows it contains; with `only`, those among these
+ * inputs (e.g. `eagerInputsOf`: the clients a cold start constructs).
+ */
+export function sdkClientsOf(metafile: Metafile, only?: ReadonlySet<string>): string[] {
   const found = new Set<string>();
   for (const input of Object.keys(metafile.inputs)) {
+    if (only && !only.has(input)) continue;
     const m = /node_modules\/(@aws-sdk\/(?:client-[a-z0-9-]+|lib-dynamodb))\//.exec(input);
     if (m?.[1] && SDK_CLIENTS[m[1]]) found.add(m[1]);
   }
@@ -140,10 +176,10 @@ export function heaviestInputs(metafile: Metafile, limit = 5): { input: string; 
 
 /** Loads a bundle in a fresh process and reports import + init time (warmUp when the module has one). */
 const PROBE = `
-const url = new URL(process.argv[2], 'file:///').href;
 const t0 = performance.now();
 const c0 = process.cpuUsage();
-const mod = await import(url);
+// Without a bundle: node's own start, subtracted from the instruction counts.
+const mod = process.argv[2] ? await import(new URL(process.argv[2], 'file:///').href) : {};
 if (typeof mod.handler?.warmUp === 'function') await mod.handler.warmUp();
 const c = process.cpuUsage(c0);
 process.stdout.write(JSON.stringify({ ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 }));
@@ -197,57 +233,127 @@ async function probe(dir: string, bundle: string): Promise<Probe> {
   return JSON.parse(stdout) as Probe;
 }
 
+/**
+ * Instructions a fresh `node` executes to load a bundle and initialise it, counted by valgrind's callgrind (the same
+ * on a busy machine as on an idle one): the whole process, so `instructionsOfEmpty` is subtracted from it.
+ */
+async function instructions(dir: string, bundle: string | undefined): Promise<number> {
+  const args = [
+    '--tool=callgrind',
+    '--callgrind-out-file=/dev/null',
+    process.execPath,
+    path.join(dir, '..', 'probe.mjs'),
+    ...(bundle ? [path.join(dir, bundle)] : []),
+  ];
+  const { stderr } = await run('valgrind', args, { env: lambdaEnvironment(), cwd: dir, maxBuffer: 1 << 24 });
+  const m = /Collected : (\d+)/.exec(stderr);
+  if (!m?.[1]) throw new Error(`callgrind printed no count: ${stderr.slice(-300)}`);
+  return Number(m[1]);
+}
+
+/** What the cold-start section counts: CPU time of fresh processes, or instructions under callgrind. */
+export type ColdStartCounter = 'cpu' | 'instructions';
+
+interface Built {
+  name: string;
+  dir: string;
+  bundleBytes: number;
+  clients: string[];
+  lazyClients: string[];
+  heaviestInputs: { input: string; bytes: number }[];
+}
+
+async function buildHandler(root: string, outDir: string, name: string): Promise<Built> {
+  const dir = path.join(outDir, name);
+  await mkdir(dir, { recursive: true });
+  const built = await build(
+    esbuildOptionsOf(path.join(root, 'functions', `${name}.ts`), path.join(dir, 'index.mjs')),
+  );
+  const metafile = built.metafile as Metafile;
+  const bundleBytes = Object.entries(metafile.outputs)
+    .filter(([file]) => file.endsWith('.mjs'))
+    .reduce((s, [, o]) => s + o.bytes, 0);
+  // The bare bundle constructs what the handler's cold start constructs: the clients it imports statically.
+  const clients = sdkClientsOf(metafile, eagerInputsOf(metafile));
+  const lazyClients = sdkClientsOf(metafile).filter((c) => !clients.includes(c));
+  const { entryPoints: _, ...bareOptions } = esbuildOptionsOf('', path.join(dir, 'bare.mjs'));
+  await build({
+    ...bareOptions,
+    stdin: { contents: bareSdkSource(clients), resolveDir: root, sourcefile: 'bare-sdk.mjs' },
+  });
+  return { name, dir, bundleBytes, clients, lazyClients, heaviestInputs: heaviestInputs(metafile) };
+}
+
 export async function runColdStart(opts: {
   root: string;
   outDir: string;
   handlers: string[];
   processes: number;
+  counter?: ColdStartCounter;
   log: (line: string) => void;
 }): Promise<ColdStartResult[]> {
-  const results: ColdStartResult[] = [];
   await mkdir(opts.outDir, { recursive: true });
   await writeFile(path.join(opts.outDir, 'probe.mjs'), PROBE);
-  for (const name of opts.handlers) {
-    const dir = path.join(opts.outDir, name);
-    await mkdir(dir, { recursive: true });
-    const built = await build(
-      esbuildOptionsOf(path.join(opts.root, 'functions', `${name}.ts`), path.join(dir, 'index.mjs')),
-    );
-    const metafile = built.metafile as Metafile;
-    const bundleBytes = Object.entries(metafile.outputs)
-      .filter(([file]) => file.endsWith('.mjs'))
-      .reduce((s, [, o]) => s + o.bytes, 0);
-    const clients = sdkClientsOf(metafile);
-    const { entryPoints: _, ...bareOptions } = esbuildOptionsOf('', path.join(dir, 'bare.mjs'));
-    await build({
-      ...bareOptions,
-      stdin: { contents: bareSdkSource(clients), resolveDir: opts.root, sourcefile: 'bare-sdk.mjs' },
-    });
-    const init: Probe[] = [];
-    const bare: Probe[] = [];
-    // Interleaved, so background load affects both alike.
-    for (let i = 0; i < opts.processes; i++) {
-      init.push(await probe(dir, 'index.mjs'));
-      bare.push(await probe(dir, 'bare.mjs'));
+  const handlers: Built[] = [];
+  for (const name of opts.handlers) handlers.push(await buildHandler(opts.root, opts.outDir, name));
+  const samples = new Map<string, { init: Probe[]; bare: Probe[]; initI: number[]; bareI: number[] }>(
+    handlers.map((h) => [h.name, { init: [], bare: [], initI: [], bareI: [] }]),
+  );
+  const counting = opts.counter === 'instructions';
+  const empty: number[] = [];
+  // Round after round, each handler then its bare bundle: background load falls on both of a pair alike.
+  for (let round = 0; round < opts.processes; round++) {
+    if (counting) empty.push(await instructions((handlers[0] as Built).dir, undefined));
+    for (const h of handlers) {
+      const s = samples.get(h.name) as NonNullable<ReturnType<typeof samples.get>>;
+      s.init.push(await probe(h.dir, 'index.mjs'));
+      s.bare.push(await probe(h.dir, 'bare.mjs'));
+      if (counting) {
+        s.initI.push(await instructions(h.dir, 'index.mjs'));
+        s.bareI.push(await instructions(h.dir, 'bare.mjs'));
+      }
     }
-    const initMs = median(init.map((p) => p.ms));
-    const bareSdkMs = median(bare.map((p) => p.ms));
-    const initCpuMs = median(init.map((p) => p.cpuMs));
-    const bareSdkCpuMs = median(bare.map((p) => p.cpuMs));
-    results.push({
-      handler: name,
-      bundleBytes,
-      initMs,
-      bareSdkMs,
-      initCpuMs,
-      bareSdkCpuMs,
-      ratioVsBareSdk: initCpuMs / bareSdkCpuMs,
-      sdkClients: clients,
-      heaviestInputs: heaviestInputs(metafile),
-    });
+    opts.log(`coldStart: round ${round + 1} of ${opts.processes}`);
+  }
+  const results: ColdStartResult[] = [];
+  for (const h of handlers) {
+    const s = samples.get(h.name) as NonNullable<ReturnType<typeof samples.get>>;
+    const ratios = spreadOf(pairedRatios(cpuOf(s.init), cpuOf(s.bare)));
+    const result: ColdStartResult = {
+      handler: h.name,
+      bundleBytes: h.bundleBytes,
+      initMs: median(s.init.map((p) => p.ms)),
+      bareSdkMs: median(s.bare.map((p) => p.ms)),
+      initCpuMs: median(cpuOf(s.init)),
+      bareSdkCpuMs: median(cpuOf(s.bare)),
+      ratioVsBareSdk: ratios.median,
+      ratioSpread: { min: ratios.min, max: ratios.max },
+      processes: opts.processes,
+      sdkClients: h.clients,
+      lazyClients: h.lazyClients,
+      heaviestInputs: h.heaviestInputs,
+    };
+    if (counting) {
+      const base = median(empty);
+      const r = spreadOf(
+        pairedRatios(
+          s.initI.map((n) => n - base),
+          s.bareI.map((n) => n - base),
+        ),
+      );
+      result.instructions = {
+        init: median(s.initI) - base,
+        bareSdk: median(s.bareI) - base,
+        ratio: r.median,
+        ratioSpread: { min: r.min, max: r.max },
+      };
+    }
+    results.push(result);
     opts.log(
-      `coldStart: ${name} ${initCpuMs.toFixed(1)} ms CPU (${initMs.toFixed(1)} wall) vs bare SDK ${bareSdkCpuMs.toFixed(1)} ms CPU (${bareSdkMs.toFixed(1)} wall)`,
+      `coldStart: ${h.name} ${result.initCpuMs.toFixed(1)} ms CPU vs bare SDK ${result.bareSdkCpuMs.toFixed(1)} ms CPU: ${ratios.median.toFixed(3)} (${ratios.min.toFixed(3)}–${ratios.max.toFixed(3)})${result.instructions ? `; instructions ${result.instructions.ratio.toFixed(3)}` : ''}`,
     );
   }
   return results;
 }
+
+const cpuOf = (probes: readonly Probe[]) => probes.map((p) => p.cpuMs);

@@ -91,4 +91,9 @@ export async function startPods(pods: SimulatedPods, net: PodNetwork, count: num
   return ids;
 }
 
+/** Ends pods: the controller deletes their branch ENIs (each emits its DeleteNetworkInterface event). */
+export async function stopPods(pods: SimulatedPods, eniIds: readonly string[]): Promise<void> {
+  for (const id of eniIds) await pods.stopBranchPod(BENCH_CLUSTER, id);
+}
+
 export { SimulatedPods };

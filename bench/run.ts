@@ -2,8 +2,9 @@
  * `npm run bench`: eip-keeper's performance figures in one run, against their targets (docs/performance.md).
  *   npm run bench                 a readable table on stdout
  *   npm run -s bench -- --json    exactly one JSON object on stdout (npm's own banner needs `-s` to go)
- * Progress goes to stderr. Options: --only=burst,flood,sweep,coldStart,dynamodb,cliStart  --enis=N  --flood=N
- * --addresses=N --processes=N
+ * Progress goes to stderr. Options: --only=burst,flood,sweep,coldStart,dynamodb,cliStart,podWait,cost  --enis=N
+ * --flood=N  --addresses=N  --processes=N (cold-start rounds)  --instructions (cold start also counted in
+ * instructions, under valgrind)
  * Needs DynamoDB Local (Java); starts its own.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,13 +15,20 @@ import { startDynamoDbLocal } from '../local/dynamodb';
 import { type BurstResult, runBurst } from './burst';
 import { type CliStartResult, cliStartVerdicts, renderCliStart, runCliStart } from './cli-start';
 import { type ColdStartResult, runColdStart } from './cold-start';
+import { type CostResult, costPerMillionPods, renderCost } from './cost';
 import { type CapacityRow, runDynamoDbBench } from './dynamodb';
 import { type FloodResult, renderFlood, runFlood } from './flood';
-import { formatTable, TARGETS, verdict } from './measure';
+import { formatTable, spreadText, TARGETS, verdict } from './measure';
+import { type PodWaitResult, renderPodWait, runPodWait } from './pod-wait';
 import { runSweepBench, type SweepBenchResult } from './sweep';
 
-const SECTIONS = ['burst', 'flood', 'sweep', 'coldStart', 'dynamodb', 'cliStart'] as const;
+const SECTIONS = ['burst', 'flood', 'sweep', 'coldStart', 'dynamodb', 'cliStart', 'podWait', 'cost'] as const;
 type Section = (typeof SECTIONS)[number];
+
+/** Pods the capacity section creates and deletes (the cost per pod is divided by it). */
+const DYNAMODB_PODS = 20;
+/** The keeper's billed seconds per invocation when podWait did not run (its steady p50 handler time, rounded up). */
+const DEFAULT_KEEPER_SECONDS = 0.5;
 
 const HANDLERS = ['inventory-recorder', 'keeper-events', 'keeper-reconciler', 'sweeper', 'auditor'];
 
@@ -32,6 +40,10 @@ export interface BenchOptions {
   flood: number;
   addresses: number;
   processes: number;
+  /** Count cold-start instructions under valgrind's callgrind too (minutes more; figures independent of load). */
+  instructions: boolean;
+  /** Minutes of steady churn (100 pods a minute) in `podWait`. */
+  churnMinutes: number;
 }
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
@@ -42,6 +54,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     flood: 10_000,
     addresses: 10_000,
     processes: 7,
+    instructions: false,
+    churnMinutes: 10,
   };
   for (const arg of argv) {
     const [name, value = ''] = arg.split('=', 2) as [string, string?];
@@ -51,10 +65,12 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       return n;
     };
     if (name === '--json') opts.json = true;
+    else if (name === '--instructions') opts.instructions = true;
     else if (name === '--enis') opts.enis = count();
     else if (name === '--flood') opts.flood = count();
     else if (name === '--addresses') opts.addresses = count();
     else if (name === '--processes') opts.processes = count();
+    else if (name === '--churn-minutes') opts.churnMinutes = count();
     else if (name === '--only') {
       const wanted = value.split(',').filter(Boolean);
       for (const w of wanted)
@@ -62,7 +78,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       opts.only = new Set(wanted as Section[]);
     } else
       throw new Error(
-        `unknown option ${arg} (options: --json --only= --enis= --flood= --addresses= --processes=)`,
+        `unknown option ${arg} (options: --json --only= --enis= --flood= --addresses= --processes= --churn-minutes= --instructions)`,
       );
   }
   return opts;
@@ -78,6 +94,8 @@ interface BenchReport {
   coldStart?: ColdStartResult[];
   dynamodb?: CapacityRow[];
   cliStart?: CliStartResult;
+  podWait?: PodWaitResult;
+  cost?: CostResult;
   /** Every target, met or not. */
   verdicts: Record<string, 'met' | 'MISSED'>;
   wallSeconds: number;
@@ -104,6 +122,7 @@ function verdictsOf(r: Omit<BenchReport, 'verdicts'>): Record<string, 'met' | 'M
   for (const c of r.coldStart ?? [])
     v[`coldStart.${c.handler}`] = verdict(c.ratioVsBareSdk, TARGETS.ratioVsBareSdk);
   if (r.cliStart) Object.assign(v, cliStartVerdicts(r.cliStart));
+  if (r.podWait) v['podWait.steady.oursP99'] = verdict(r.podWait.steady.ours.p99, TARGETS.oursP99Seconds);
   return v;
 }
 
@@ -160,20 +179,26 @@ function render(r: BenchReport): string {
           ['sweepMs (hourly run, median)', s.sweepMs, '', ''],
           ['describeMs (DescribeAddresses alone, median)', s.describeMs, '', ''],
           [
-            'ratioVsDescribeFloor',
+            `ratioVsDescribeFloor (median of ${s.runs.length - 1} pairs; spread ${spreadText(s.ratioSpread)})`,
             s.ratioVsDescribeFloor,
             `≤ ${TARGETS.ratioVsDescribeFloor}`,
             v['sweep.ratioVsDescribeFloor'] ?? '',
           ],
+          [
+            `cpuRatioVsDescribeFloor (CPU of this process; spread ${spreadText(s.cpuRatioSpread)})`,
+            s.cpuRatioVsDescribeFloor,
+            '',
+            '',
+          ],
         ],
       ),
-      `  runs: ${s.runs.map((x) => `${x.label} ${x.ms.toFixed(0)} ms`).join(', ')}`,
+      `  first sight of every address ${(s.firstMs / 1000).toFixed(1)} s; runs: ${s.runs.map((x) => `${x.label} ${x.ms.toFixed(0)} ms`).join(', ')}`,
     );
   }
   if (r.coldStart) {
     out.push(
       '',
-      'coldStart: import + init in fresh node processes (medians; ratio on CPU time)',
+      `coldStart: import + init in fresh node processes, ${r.coldStart[0]?.processes ?? 0} rounds interleaved (medians; ratio on CPU time, per round)`,
       formatTable(
         [
           'handler',
@@ -183,6 +208,9 @@ function render(r: BenchReport): string {
           'initCpuMs',
           'bareSdkCpuMs',
           'ratioVsBareSdk',
+          'spread',
+          ...(r.coldStart.some((c) => c.instructions) ? ['instructions'] : []),
+          'target',
           'verdict',
         ],
         r.coldStart.map((c) => [
@@ -193,8 +221,15 @@ function render(r: BenchReport): string {
           c.initCpuMs,
           c.bareSdkCpuMs,
           c.ratioVsBareSdk,
+          spreadText(c.ratioSpread),
+          ...(c.instructions ? [c.instructions.ratio] : []),
+          `≤ ${TARGETS.ratioVsBareSdk}`,
           v[`coldStart.${c.handler}`] ?? '',
         ]),
+      ),
+      ...r.coldStart.map(
+        (c) =>
+          `  ${c.handler}: built at cold start ${c.sdkClients.join(', ')}; on first use ${c.lazyClients.join(', ') || 'none'}`,
       ),
     );
   }
@@ -215,6 +250,8 @@ function render(r: BenchReport): string {
       ),
     );
   }
+  if (r.podWait) out.push(...renderPodWait(r.podWait, v));
+  if (r.cost) out.push(...renderCost(r.cost));
   if (r.cliStart) out.push(...renderCliStart(r.cliStart, v));
   const missed = Object.entries(v).filter(([, x]) => x === 'MISSED');
   out.push(
@@ -261,19 +298,34 @@ export async function main(argv: readonly string[]): Promise<number> {
           outDir,
           handlers: HANDLERS,
           processes: opts.processes,
+          counter: opts.instructions ? 'instructions' : 'cpu',
           log,
         });
       } finally {
         await rm(outDir, { recursive: true, force: true });
       }
     }
-    if (ddb && opts.only.has('dynamodb')) {
+    if (ddb && (opts.only.has('dynamodb') || opts.only.has('cost'))) {
       report.dynamodb = await runDynamoDbBench({
         dynamoEndpoint: ddb.endpoint,
-        enis: 20,
+        enis: DYNAMODB_PODS,
         sweepAddresses: 300,
         log,
       });
+    }
+    if (ddb && opts.only.has('podWait')) {
+      report.podWait = await runPodWait({
+        dynamoEndpoint: ddb.endpoint,
+        enis: opts.enis,
+        podsPerMinute: 100,
+        minutes: opts.churnMinutes,
+        log,
+      });
+    }
+    if (report.dynamodb && opts.only.has('cost')) {
+      // The keeper's billed seconds: its handler time in podWait (virtual, modelled round trips) when it ran.
+      const keeperSeconds = report.podWait?.steady.handler.p50 ?? DEFAULT_KEEPER_SECONDS;
+      report.cost = costPerMillionPods(report.dynamodb, DYNAMODB_PODS, keeperSeconds);
     }
     if (ddb && opts.only.has('cliStart')) {
       report.cliStart = await runCliStart({ root, dynamoEndpoint: ddb.endpoint, log });

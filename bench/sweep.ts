@@ -9,15 +9,15 @@ import { SimulatedRegion } from '../local/region';
 import { localContext } from '../local/runtime';
 import { createSweeper } from '../shared/sweeper/sweeper';
 import { sweeperDepsFromContext } from '../shared/sweeper/wiring';
-import { median } from './measure';
+import { median, pairedRatios, type Spread, spreadOf } from './measure';
 
 const VPC = 'vpc-0be0c0a000000c001';
 const SUBNET = 'subnet-0be0c0a000000c001';
 const SG = 'sg-0be0c0a000000c001';
 const POOL = 'sweep-pool';
 const HOUR = 3_600_000;
-/** Hourly runs after the first (none reaches the 6-hour heartbeat, so none rewrites a track). */
-const HOURLY_RUNS = 5;
+/** Hourly runs after the first, each paired with a DescribeAddresses alone. */
+const HOURLY_RUNS = 7;
 
 export interface SweepMix {
   inUse: number;
@@ -37,11 +37,21 @@ export interface SweepBenchResult {
   mix: SweepMix;
   /** The steady-state hourly sweep: median of the hourly runs. */
   sweepMs: number;
-  /** Median of DescribeAddresses alone, five before the first sweep and one after each hourly run. */
+  /** Median of DescribeAddresses alone, one beside each hourly run. */
   describeMs: number;
   /** The first sweep, which writes a track for every address. */
   firstMs: number;
+  /** Median over the hourly runs of each run ÷ the DescribeAddresses alone beside it. */
   ratioVsDescribeFloor: number;
+  /** The lowest and highest of those per-run ratios. */
+  ratioSpread: Spread;
+  /**
+   * The same ratio in CPU time of this process (the sweeper, the SDK, and the simulated EC2 answering both): what a
+   * busy machine does not move, since neither side's time waiting for the other processes counts. DynamoDB Local's
+   * work is not in it (in AWS it is the table's, not the function's).
+   */
+  cpuRatioVsDescribeFloor: number;
+  cpuRatioSpread: Spread;
   runs: SweepRun[];
 }
 
@@ -57,11 +67,17 @@ export async function runSweepBench(opts: {
   addresses: number;
   dynamoEndpoint: string;
   log: (line: string) => void;
+  /**
+   * IAM evaluation in the region (default off here): with it, every DynamoDB request goes through the region's
+   * authorizing proxy, an extra HTTP hop in this process that the sweep pays and DescribeAddresses does not.
+   */
+  iam?: boolean;
 }): Promise<SweepBenchResult> {
   const mix = sweepMix(opts.addresses);
   const region = await SimulatedRegion.start({
     dynamoEndpoint: opts.dynamoEndpoint,
     functions: [],
+    iam: opts.iam ?? false,
     config: {
       // The pool exists for the sweeper's classification only (no keeper runs here).
       pools: [
@@ -114,38 +130,62 @@ export async function runSweepBench(opts: {
     const sweep = createSweeper(deps);
 
     const describe: number[] = [];
+    const describeCpu: number[] = [];
+    const sweepCpu: number[] = [];
+    const cpuMs = (since: NodeJS.CpuUsage) => {
+      const c = process.cpuUsage(since);
+      return (c.user + c.system) / 1000;
+    };
     const describeAlone = async () => {
       const t = performance.now();
+      const c = process.cpuUsage();
       const seen = await deps.ec2.describeAddresses();
       describe.push(performance.now() - t);
+      describeCpu.push(cpuMs(c));
       if (seen.length !== opts.addresses) throw new Error(`DescribeAddresses saw ${seen.length} addresses`);
     };
-    for (let i = 0; i < 5; i++) await describeAlone();
+    // Warm-up, not counted: the first fetches compile the parsing code.
+    for (let i = 0; i < 2; i++) await describeAlone();
+    describe.length = 0;
+    describeCpu.length = 0;
     const runs: SweepRun[] = [];
     const timed = async (label: string) => {
       const t = performance.now();
+      const c = process.cpuUsage();
       const r = await sweep({ runId: `bench-${label}` });
       const ms = performance.now() - t;
+      if (label !== 'first') sweepCpu.push(cpuMs(c));
       runs.push({ label, ms, alerts: r.alerts.length });
       opts.log(
         `sweep: ${label} ${ms.toFixed(0)} ms, ${r.alerts.length} alerts, counts ${JSON.stringify(r.counts)}`,
       );
     };
     await timed('first');
+    // Each hourly run beside one DescribeAddresses alone, in alternating order, so that load and heap state fall on
+    // both alike.
     for (let hour = 1; hour <= HOURLY_RUNS; hour++) {
       region.clock.advanceBy(HOUR);
-      await timed(`hourly-${hour}`);
-      await describeAlone();
+      if (hour % 2 === 1) {
+        await describeAlone();
+        await timed(`hourly-${hour}`);
+      } else {
+        await timed(`hourly-${hour}`);
+        await describeAlone();
+      }
     }
-    const sweepMs = median(runs.filter((r) => r.label.startsWith('hourly')).map((r) => r.ms));
-    const describeMs = median(describe);
+    const hourly = runs.filter((r) => r.label.startsWith('hourly')).map((r) => r.ms);
+    const ratios = spreadOf(pairedRatios(hourly, describe));
+    const cpuRatios = spreadOf(pairedRatios(sweepCpu, describeCpu));
     return {
       addresses: opts.addresses,
       mix,
-      sweepMs,
-      describeMs,
+      sweepMs: median(hourly),
+      describeMs: median(describe),
       firstMs: (runs[0] as SweepRun).ms,
-      ratioVsDescribeFloor: sweepMs / describeMs,
+      ratioVsDescribeFloor: ratios.median,
+      ratioSpread: { min: ratios.min, max: ratios.max },
+      cpuRatioVsDescribeFloor: cpuRatios.median,
+      cpuRatioSpread: { min: cpuRatios.min, max: cpuRatios.max },
       runs,
     };
   } finally {

@@ -79,6 +79,8 @@ export interface EventFunctionProps {
   readonly code?: lambda.Code;
   /** @default one month */
   readonly logRetention?: logs.RetentionDays;
+  /** @default a name CloudFormation generates */
+  readonly roleName?: string;
 }
 
 /** `detail-type` → `detailType` (CDK renames it back when rendering); every other key and value is kept verbatim. */
@@ -150,6 +152,7 @@ export class EventFunction extends Construct {
 
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      roleName: props.roleName,
       description: `eip-keeper ${spec.id}: ${spec.description}`.slice(0, 1000),
     });
     // Instead of AWSLambdaBasicExecutionRole (any log group): write to this function's own log group only.

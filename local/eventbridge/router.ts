@@ -10,9 +10,21 @@ import { VirtualScheduler } from '../core/scheduler';
 import type { EventBridgeEvent } from '../core/types';
 import { matchesPattern } from './match';
 
+/**
+ * A log-normal delivery delay, given by its median and 99th percentile (seconds): positive, most events quick, a long
+ * tail of late ones. AWS publishes no distribution for CloudTrail's events on EventBridge, only that delivery is best
+ * effort (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-delivery-level.html) and that
+ * CloudTrail delivers an event within about 5 minutes of the call on average
+ * (https://aws.amazon.com/cloudtrail/faqs/); docs/performance.md says which parameters the bench uses and why.
+ */
+export interface LogNormalDelay {
+  medianSeconds: number;
+  p99Seconds: number;
+}
+
 export interface DeliveryFaults {
-  /** Extra delivery latency in seconds: fixed, or uniform in [min, max]. */
-  delaySeconds?: number | { min: number; max: number };
+  /** Extra delivery latency in seconds: fixed, uniform in [min, max], or log-normal. */
+  delaySeconds?: number | { min: number; max: number } | { logNormal: LogNormalDelay };
   /** Probability (0–1) that an event is delivered more than once. */
   duplicate?: number;
   /** How many copies a duplicated event is delivered as: a number, or uniform in [min, max] (default 2). */
@@ -45,6 +57,9 @@ export interface InvocationInfo {
   eventId: string;
   attempt: number;
   timeoutMs?: number;
+  /** Virtual time the event was put on the bus, and when its delivery (or this retry) fell due. */
+  putMs?: number;
+  dueMs?: number;
 }
 
 /** Runs one invocation (e.g. to record Lambda's Errors metric, or to inject faults into it); must call `invoke`. */
@@ -86,6 +101,7 @@ interface Pending {
   event: EventBridgeEvent;
   attempt: number;
   firstDueMs: number;
+  putMs: number;
 }
 
 interface Schedule {
@@ -125,6 +141,7 @@ export class LocalEventBridge {
   private seq = 0;
   private faults: DeliveryFaults = {};
   private readonly random: () => number;
+  private readonly putMsOf = new WeakMap<EventBridgeEvent, number>();
   /** Virtual time for handlers that back off (SDK retries); see local/core/scheduler.ts. */
   readonly scheduler: VirtualScheduler;
 
@@ -174,6 +191,7 @@ export class LocalEventBridge {
   /** PutEvents: routes to every matching rule, applying the delivery faults. */
   put(event: EventBridgeEvent): void {
     this.events.push(event);
+    this.putMsOf.set(event, this.clock.nowMs());
     const name = eventNameOf(event);
     for (const target of this.targets) {
       if (!target.pattern || !matchesPattern(target.pattern, event)) continue;
@@ -298,6 +316,7 @@ export class LocalEventBridge {
     const d = this.faults.delaySeconds;
     let seconds = 0;
     if (typeof d === 'number') seconds = d;
+    else if (d && 'logNormal' in d) seconds = logNormalSeconds(d.logNormal, this.random);
     else if (d) seconds = d.min + this.random() * (d.max - d.min);
     if (this.faults.reorder) seconds += this.random() * (this.faults.reorderWindowSeconds ?? 5);
     return Math.round(seconds * 1000);
@@ -312,7 +331,15 @@ export class LocalEventBridge {
   ): void {
     const dueMs = this.clock.nowMs() + delayMs;
     this.seq += 1;
-    this.pending.push({ dueMs, seq: this.seq, target, event, attempt, firstDueMs: firstDueMs ?? dueMs });
+    this.pending.push({
+      dueMs,
+      seq: this.seq,
+      target,
+      event,
+      attempt,
+      firstDueMs: firstDueMs ?? dueMs,
+      putMs: this.putMsOf.get(event) ?? this.clock.nowMs(),
+    });
   }
 
   private async deadLetter(entry: DlqEntry): Promise<void> {
@@ -335,6 +362,8 @@ export class LocalEventBridge {
         eventId: p.event.id,
         attempt: p.attempt,
         ...(p.target.timeoutMs !== undefined ? { timeoutMs: p.target.timeoutMs } : {}),
+        putMs: p.putMs,
+        dueMs: p.dueMs,
       };
       const result = await (this.wrapInvocation ? this.wrapInvocation(info, invoke) : invoke());
       this.invocations.push({
@@ -372,6 +401,16 @@ export class LocalEventBridge {
 export function eventNameOf(event: EventBridgeEvent): string | undefined {
   const name = (event.detail as { eventName?: unknown } | undefined)?.eventName;
   return typeof name === 'string' ? name : undefined;
+}
+
+/** The standard normal's 99th percentile. */
+const Z_99 = 2.326_347_874;
+
+/** A draw of a log-normal delay (Box–Muller over the seeded generator). */
+export function logNormalSeconds(d: LogNormalDelay, random: () => number): number {
+  const sigma = Math.log(d.p99Seconds / d.medianSeconds) / Z_99;
+  const z = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  return d.medianSeconds * Math.exp(sigma * z);
 }
 
 function shuffle<T>(items: T[], random: () => number): void {

@@ -4,42 +4,50 @@
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { IAMClient } from '@aws-sdk/client-iam';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import { clientOptions } from '../aws/clients';
+import { clientOptions, onFirstUse } from '../aws/clients';
 import { notificationsFromContext } from '../notify/wiring';
 import type { RuntimeContext } from '../runtime/context';
 import { createDocumentClient } from '../store/client';
 import { Ec2Reader } from './adapters/ec2';
 import { EksReader } from './adapters/eks';
-import { EventBridgeFindingNotifier } from './adapters/eventbridge';
-import { IamReader } from './adapters/iam';
-import { KubernetesReader } from './adapters/kubernetes';
 import { ReachabilityAnalyzer } from './adapters/reachability';
 import { topicAnnouncer } from './announce';
 import type { AuditorDeps } from './auditor';
 import { DynamoFindingStore } from './dynamo-finding-store';
 import { DynamoProofStore } from './dynamo-proof-store';
 import { type GatherDeps, gatherCluster } from './gather';
-import type { NotifierPort } from './ports';
+import type { IamPort, KubernetesPort, NotifierPort } from './ports';
 import { proveEgress } from './prove';
 
-/** The readers a snapshot is gathered through (all the `audit` CLI needs: it stores and sends nothing). */
+/**
+ * The readers a snapshot is gathered through (all the `audit` CLI needs: it stores and sends nothing). EKS and EC2
+ * are read by every audit; IAM only for a cluster with a role, Kubernetes only when configured: those two are built
+ * on first use, so that a cold start does not evaluate their code.
+ */
 export function auditorReadersFromContext(ctx: Pick<RuntimeContext, 'aws'>): GatherDeps {
   const eksClient = new EKSClient(clientOptions(ctx.aws, 'eks'));
   const credentials = async (): Promise<AwsCredentialIdentity> =>
     ctx.aws.credentials ?? (await eksClient.config.credentials());
   return {
     eks: new EksReader(eksClient),
-    iam: new IamReader(new IAMClient(clientOptions(ctx.aws, 'iam'))),
+    iam: onFirstUse<IamPort>({ attachedPolicyArns: true }, async () => {
+      const [{ IAMClient }, { IamReader }] = await Promise.all([
+        import('@aws-sdk/client-iam'),
+        import('./adapters/iam'),
+      ]);
+      return new IamReader(new IAMClient(clientOptions(ctx.aws, 'iam')));
+    }),
     ec2: new Ec2Reader(new EC2Client(clientOptions(ctx.aws, 'ec2'))),
-    k8s: new KubernetesReader({
-      region: ctx.aws.region,
-      credentials,
-      ...(ctx.aws.endpoints?.sts ? { stsEndpoint: ctx.aws.endpoints.sts } : {}),
-      // Signing time is real time, whatever the domain clock says.
-      now: () => new Date(),
+    k8s: onFirstUse<KubernetesPort>({ read: true }, async () => {
+      const { KubernetesReader } = await import('./adapters/kubernetes');
+      return new KubernetesReader({
+        region: ctx.aws.region,
+        credentials,
+        ...(ctx.aws.endpoints?.sts ? { stsEndpoint: ctx.aws.endpoints.sts } : {}),
+        // Signing time is real time, whatever the domain clock says.
+        now: () => new Date(),
+      });
     }),
     region: ctx.aws.region,
   };
@@ -94,8 +102,15 @@ export function auditorDepsFromContext(ctx: RuntimeContext): AuditorDeps {
       : {}),
     notifier: inTurn(
       topicAnnouncer(notificationsFromContext(ctx), ctx.config.alerts.subjectPrefix),
-      new EventBridgeFindingNotifier(new EventBridgeClient(clientOptions(ctx.aws, 'eventbridge')), {
-        eventBusName: ctx.env.eventBusName,
+      // Built on the first finding that changes, as the topic's publisher is.
+      onFirstUse<NotifierPort>({ publish: true }, async () => {
+        const [{ EventBridgeClient }, { EventBridgeFindingNotifier }] = await Promise.all([
+          import('@aws-sdk/client-eventbridge'),
+          import('./adapters/eventbridge'),
+        ]);
+        return new EventBridgeFindingNotifier(new EventBridgeClient(clientOptions(ctx.aws, 'eventbridge')), {
+          eventBusName: ctx.env.eventBusName,
+        });
       }),
     ),
   };

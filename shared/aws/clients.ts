@@ -48,3 +48,35 @@ export function clientOptions(conn: AwsConnection, service: AwsService): SdkClie
   if (conn.retryStrategy) opts.retryStrategy = conn.retryStrategy;
   return opts;
 }
+
+type AsyncMethods<T> = { [K in keyof T]: (...args: never[]) => Promise<unknown> };
+
+/**
+ * A port whose adapter (and the SDK client under it) is built on the first call of one of its methods instead of at
+ * cold start: for clients a handler rarely calls (Route 53, Pricing, IAM, the Kubernetes reader, the alert topic).
+ * `build` imports the SDK package with `import()`, so the bundle carries it but evaluates it only when it is needed
+ * (esbuild wraps a dynamically imported module in a lazy initialiser). `methods` names every method of the port
+ * (checked by the compiler), so the result is a plain object: spreading or wrapping it behaves as usual. A failed
+ * build is not kept: the next call tries again.
+ */
+export function onFirstUse<T extends AsyncMethods<T>>(
+  methods: Record<keyof T, true>,
+  build: () => Promise<T>,
+): T {
+  let built: Promise<T> | undefined;
+  const port = () => {
+    built ??= build().catch((err: unknown) => {
+      built = undefined;
+      throw err;
+    });
+    return built;
+  };
+  const lazy: Partial<Record<keyof T, unknown>> = {};
+  for (const name of Object.keys(methods) as (keyof T)[]) {
+    lazy[name] = async (...args: unknown[]) => {
+      const target = await port();
+      return (target[name] as unknown as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+    };
+  }
+  return lazy as T;
+}

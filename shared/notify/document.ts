@@ -8,10 +8,15 @@
  * what one means is version 2.
  */
 import { z } from 'zod';
-import { NOTIFICATION_KINDS, NOTIFICATION_SOURCES, SEVERITIES } from './notification';
+import {
+  DOCUMENT_SCHEMA,
+  DOCUMENT_VERSION,
+  NOTIFICATION_KINDS,
+  NOTIFICATION_SOURCES,
+  SEVERITIES,
+} from './notification';
 
-export const DOCUMENT_SCHEMA = 'eip-keeper.notification';
-export const DOCUMENT_VERSION = 1;
+export { DOCUMENT_SCHEMA, DOCUMENT_VERSION };
 
 export const notificationDocumentSchema = z
   .looseObject({

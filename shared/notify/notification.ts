@@ -4,6 +4,13 @@
  * (`adapters/sns.ts`) sends it. docs/notifications.md describes every protocol's format.
  */
 
+/**
+ * What the JSON document says it is (shared/notify/document.ts defines it). Kept here, not beside the schema, so
+ * that rendering a notification never loads zod's full build (≈ 450 kB a handler would evaluate at cold start).
+ */
+export const DOCUMENT_SCHEMA = 'eip-keeper.notification';
+export const DOCUMENT_VERSION = 1;
+
 export const NOTIFICATION_SOURCES = ['keeper', 'sweeper', 'auditor'] as const;
 export type NotificationSource = (typeof NOTIFICATION_SOURCES)[number];
 

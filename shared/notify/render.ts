@@ -9,9 +9,15 @@
  * - `default` (so `sqs`, `lambda`, `http`, `firehose`, `email-json`, `application`): the versioned JSON document.
  */
 import { type ChatbotNotification, chatNotification } from './chat';
-import { DOCUMENT_SCHEMA, DOCUMENT_VERSION, type NotificationDocument } from './document';
+import type { NotificationDocument } from './document';
 import { guardText, neutralise, subjectLine } from './escape';
-import { bodyText, type FactValue, type Notification } from './notification';
+import {
+  bodyText,
+  DOCUMENT_SCHEMA,
+  DOCUMENT_VERSION,
+  type FactValue,
+  type Notification,
+} from './notification';
 
 export interface RenderedNotification {
   /** The SNS `Subject`. */

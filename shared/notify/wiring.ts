@@ -1,10 +1,15 @@
 /** The alert topic's publisher from a RuntimeContext (the keeper, the sweeper and the auditor wiring use it). */
-import { SNSClient } from '@aws-sdk/client-sns';
-import { clientOptions } from '../aws/clients';
+import { clientOptions, onFirstUse } from '../aws/clients';
 import type { RuntimeContext } from '../runtime/context';
-import { SnsNotifications } from './adapters/sns';
 import type { NotificationPort } from './ports';
 
+/** Built on the first alert: most invocations send none, so their cold start need not load the SNS client. */
 export function notificationsFromContext(ctx: Pick<RuntimeContext, 'aws' | 'env'>): NotificationPort {
-  return new SnsNotifications(new SNSClient(clientOptions(ctx.aws, 'sns')), ctx.env.topicArn);
+  return onFirstUse<NotificationPort>({ publish: true }, async () => {
+    const [{ SNSClient }, { SnsNotifications }] = await Promise.all([
+      import('@aws-sdk/client-sns'),
+      import('./adapters/sns'),
+    ]);
+    return new SnsNotifications(new SNSClient(clientOptions(ctx.aws, 'sns')), ctx.env.topicArn);
+  });
 }

@@ -3,26 +3,34 @@
  * all sweep through the same code, with only the context different.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { PricingClient } from '@aws-sdk/client-pricing';
-import { Route53Client } from '@aws-sdk/client-route-53';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { clientOptions } from '../aws/clients';
+import { clientOptions, onFirstUse } from '../aws/clients';
 import { DynamoInventoryStore } from '../inventory/dynamo-inventory-store';
 import { notificationsFromContext } from '../notify/wiring';
 import type { RuntimeContext } from '../runtime/context';
 import { createDocumentClient } from '../store/client';
 import { SdkEc2Adapter } from './adapters/ec2';
-import { PricingApiPrice } from './adapters/pricing';
-import { Route53Adapter } from './adapters/route53';
 import { SsmKillSwitch } from './adapters/ssm';
 import { DynamoSweepStore } from './dynamo-sweep-store';
+import type { DnsPort, PricePort } from './ports';
 import type { SweeperDeps } from './sweeper';
+
+/**
+ * EC2, the table and the kill switch are read by every run; Route 53 only when an alert or a release needs its
+ * records, the Pricing API once a day at most, the topic only for an alert: those three are built on first use.
+ */
 
 export function sweeperDepsFromContext(ctx: RuntimeContext): SweeperDeps {
   const doc = createDocumentClient(ctx.aws);
   const deps: SweeperDeps = {
     ec2: new SdkEc2Adapter(new EC2Client(clientOptions(ctx.aws, 'ec2'))),
-    dns: new Route53Adapter(new Route53Client(clientOptions(ctx.aws, 'route53'))),
+    dns: onFirstUse<DnsPort>({ listZoneRecords: true }, async () => {
+      const [{ Route53Client }, { Route53Adapter }] = await Promise.all([
+        import('@aws-sdk/client-route-53'),
+        import('./adapters/route53'),
+      ]);
+      return new Route53Adapter(new Route53Client(clientOptions(ctx.aws, 'route53')));
+    }),
     killSwitch: new SsmKillSwitch(new SSMClient(clientOptions(ctx.aws, 'ssm'))),
     alerts: notificationsFromContext(ctx),
     inventory: new DynamoInventoryStore(doc, ctx.env.tableName),
@@ -35,7 +43,13 @@ export function sweeperDepsFromContext(ctx: RuntimeContext): SweeperDeps {
     metrics: ctx.metrics,
   };
   if (ctx.config.sweeper.usePricingApi) {
-    deps.price = new PricingApiPrice(new PricingClient(clientOptions(ctx.aws, 'pricing')));
+    deps.price = onFirstUse<PricePort>({ hourlyRate: true }, async () => {
+      const [{ PricingClient }, { PricingApiPrice }] = await Promise.all([
+        import('@aws-sdk/client-pricing'),
+        import('./adapters/pricing'),
+      ]);
+      return new PricingApiPrice(new PricingClient(clientOptions(ctx.aws, 'pricing')));
+    });
   }
   return deps;
 }
