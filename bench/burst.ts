@@ -5,14 +5,12 @@
  * the address-mutation bucket, the holder tag's in another bucket, and all of them — and whether any EIP was ever given
  * twice or any ENI left without one.
  */
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { ec2RateClass, ec2RateOf } from '../local/core/throttle';
 import type { EventBridgeEvent } from '../local/core/types';
 import { SimulatedRegion } from '../local/region';
 import { keeperEvents, keeperReconciler } from '../shared/app/functions';
-import { clientOptions } from '../shared/aws/clients';
 import { KEEPER_MUTATING_CALLS, tokenBucketFloorSeconds } from './measure';
-import { createPodEnis, type PodNetwork, seedPodNetwork } from './pods';
+import { benchPool, type PodNetwork, SimulatedPods, seedPodNetwork, startPods } from './pods';
 
 const VPC = 'vpc-0be0c0a000000b001';
 const SUBNET = 'subnet-0be0c0a000000b001';
@@ -45,6 +43,12 @@ export interface BurstResult {
   tagCallsPerAssociation: number;
   /** Every mutating call per ENI served: the two above together. */
   allMutatingCallsPerAssociation: number;
+  /**
+   * The keeper's successful reads per ENI served, by action (EC2 Describe* and EKS DescribeCluster): the identity
+   * evidence (DescribeTrunkInterfaceAssociations per event; trunk ENIs, instances and the cluster once per runtime) and
+   * the check after each association (DescribeNetworkInterfaces) among them.
+   */
+  readsPerAssociation: Record<string, number>;
   /** Throttled attempts, by API (each API has its own bucket): `AssociateAddress`, `DescribeAddresses`, ... */
   throttledCallsByBucket: Record<string, number>;
   throttledCalls: number;
@@ -68,20 +72,16 @@ export async function runBurst(opts: {
   const wallStart = performance.now();
   const region = await SimulatedRegion.start({
     dynamoEndpoint: opts.dynamoEndpoint,
+    // A pool listing 2,000 members is a configuration larger than the stack can publish (its SSM parameter), and
+    // IAM evaluation needs the stack synthesized with it: the burst runs without IAM, as the sweep bench does.
+    iam: false,
     config: {
-      pools: [
-        {
-          name: POOL,
-          cluster: 'bench',
-          selector: { securityGroupIds: [POD_SG], descriptionPrefix: 'aws-k8s-branch-eni' },
-          tagHolder: opts.tagHolder ?? true,
-        },
-      ],
+      pools: [benchPool(POOL, NETWORK, opts.poolSize, { tagHolder: opts.tagHolder ?? true })],
     },
     functions: [keeperEvents, keeperReconciler],
     concurrency: 10,
   });
-  const ec2 = new EC2Client({ ...clientOptions(region.connection('vpc-resource-controller'), 'ec2') });
+  const pods = new SimulatedPods(region);
   try {
     const state = region.ec2;
     seedPodNetwork(region, NETWORK, { name: POOL, size: opts.poolSize, extraAddresses: 10 });
@@ -89,10 +89,7 @@ export async function runBurst(opts: {
     await region.invoke('KeeperReconciler');
 
     // The ENIs are created before throttling is switched on: the burst measures the keeper, not the controller.
-    const eniIds = await createPodEnis(ec2, NETWORK, opts.enis, {
-      'eks:eni:owner': 'eks-vpc-resource-controller',
-      'kubernetes.io/cluster/bench': 'owned',
-    });
+    const eniIds = await startPods(pods, NETWORK, opts.enis);
     opts.log(
       `burst: ${eniIds.length} ENIs created, ${opts.poolSize} pool EIPs; delivering with throttling on`,
     );
@@ -127,7 +124,9 @@ export async function runBurst(opts: {
     let throttledCalls = 0;
     let addressBucketCalls = 0;
     let tagCalls = 0;
+    const reads: Record<string, number> = {};
     for (const c of keeperCalls) {
+      if (c.outcome === 'ok' && /^Describe/.test(c.action)) reads[c.action] = (reads[c.action] ?? 0) + 1;
       if (c.outcome === 'throttled') {
         throttledCalls += 1;
         throttledCallsByBucket[c.action] = (throttledCallsByBucket[c.action] ?? 0) + 1;
@@ -180,6 +179,9 @@ export async function runBurst(opts: {
       completionVsFloor: floorSeconds > 0 ? completionSeconds / floorSeconds : Number.NaN,
       mutatingCalls,
       mutatingCallsPerAssociation: perAssociation(addressBucketCalls),
+      readsPerAssociation: Object.fromEntries(
+        Object.entries(reads).map(([action, n]) => [action, Math.round(perAssociation(n) * 1000) / 1000]),
+      ),
       tagCallsPerAssociation: perAssociation(tagCalls),
       allMutatingCallsPerAssociation: perAssociation(mutating),
       throttledCallsByBucket,
@@ -191,7 +193,7 @@ export async function runBurst(opts: {
       wallMs: performance.now() - wallStart,
     };
   } finally {
-    ec2.destroy();
+    pods.close();
     await region.stop();
   }
 }

@@ -49,10 +49,24 @@ function timeRun(args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): 
 const SCENARIO = parseScenario(
   {
     name: 'cli start',
-    config: { pools: [{ name: 'p', selector: { securityGroupIds: ['sg-0a1b2c3d4e5f60001'] } }] },
+    config: {
+      pools: [
+        {
+          name: 'p',
+          cluster: 'prod',
+          vpcId: 'vpc-0a1b2c3d4e5f60001',
+          members: ['eipalloc-0000000000000c001', 'eipalloc-0000000000000c002'],
+          selector: { securityGroupIds: ['sg-0a1b2c3d4e5f60001'] },
+        },
+      ],
+    },
     state: {
       vpcs: [{ id: 'vpc-0a1b2c3d4e5f60001', cidr: '10.0.0.0/16' }],
-      addresses: Array.from({ length: 5 }, (_, i) => ({ tags: i < 2 ? { 'eip-keeper:pool': 'p' } : {} })),
+      addresses: Array.from({ length: 5 }, (_, i) =>
+        i < 2
+          ? { allocationId: `eipalloc-0000000000000c00${i + 1}`, tags: { 'eip-keeper:pool': 'p' } }
+          : { tags: {} },
+      ),
     },
   },
   'bench',

@@ -200,6 +200,8 @@ function lambdaEnvironment(): NodeJS.ProcessEnv {
         {
           name: 'payments',
           cluster: 'prod',
+          vpcId: 'vpc-0a1b2c3d4e5f60001',
+          members: ['eipalloc-0a1b2c3d4e5f60001'],
           selector: { securityGroupIds: ['sg-0a1b2c3d4e5f60001'], descriptionPrefix: 'aws-k8s-branch-eni' },
         },
       ],

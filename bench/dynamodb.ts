@@ -1,9 +1,3 @@
-/**
- * `dynamodb`: read and write capacity per event, as DynamoDB reports it (local/dynamodb-meter.ts asks every request
- * for ReturnConsumedCapacity=TOTAL). Each function gets its own metering proxy and deliveries run one at a time,
- * so the capacity between the start and the end of an invocation is that invocation's.
- */
-import { DeleteNetworkInterfaceCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { EventBridgeEvent } from '../local/core/types';
 import { type CapacityTotals, DynamoDbMeter } from '../local/dynamodb-meter';
 import { eventNameOf } from '../local/eventbridge/router';
@@ -15,10 +9,9 @@ import {
   keeperEvents,
   keeperReconciler,
 } from '../shared/app/functions';
-import { clientOptions } from '../shared/aws/clients';
 import { createSweeper } from '../shared/sweeper/sweeper';
 import { sweeperDepsFromContext } from '../shared/sweeper/wiring';
-import { createPodEnis, type PodNetwork, seedPodNetwork } from './pods';
+import { BENCH_CLUSTER, benchPool, type PodNetwork, SimulatedPods, seedPodNetwork, startPods } from './pods';
 
 const VPC = 'vpc-0be0c0a000000d001';
 const SUBNET = 'subnet-0be0c0a000000d001';
@@ -106,16 +99,10 @@ export async function runDynamoDbBench(opts: {
     functions: [metered(inventoryRecorder), metered(keeperEvents), metered(keeperReconciler)],
     concurrency: 1,
     config: {
-      pools: [
-        {
-          name: POOL,
-          cluster: 'bench',
-          selector: { securityGroupIds: [SG], descriptionPrefix: 'aws-k8s-branch-eni' },
-        },
-      ],
+      pools: [benchPool(POOL, NETWORK, opts.enis)],
     },
   });
-  const ec2 = new EC2Client(clientOptions(region.connection('vpc-resource-controller'), 'ec2'));
+  const pods = new SimulatedPods(region);
   try {
     const state = region.ec2;
     seedPodNetwork(region, NETWORK, {
@@ -125,10 +112,10 @@ export async function runDynamoDbBench(opts: {
     });
     await region.invoke('KeeperReconciler');
 
-    const enis = await createPodEnis(ec2, NETWORK, opts.enis, { 'kubernetes.io/cluster/bench': 'owned' });
+    const enis = await startPods(pods, NETWORK, opts.enis);
     await region.settle();
     await region.advance(60_000);
-    for (const id of enis) await ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: id }));
+    for (const id of enis) await pods.stopBranchPod(BENCH_CLUSTER, id);
     await region.settle();
     opts.log(`dynamodb: ${enis.length} pods created and deleted`);
 
@@ -173,7 +160,7 @@ export async function runDynamoDbBench(opts: {
       region.clock.advanceBy(3_600_000);
     }
   } finally {
-    ec2.destroy();
+    pods.close();
     await region.stop();
     for (const m of meters) await m.stop();
   }

@@ -28,6 +28,22 @@ export function median(values: readonly number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+/**
+ * The extra wait of an event that arrives `atSeconds` into a flood of `arrivalsPerSecond` events for the same
+ * function, served by `concurrency` invocations of `serviceSeconds` each (a fluid queue: the backlog grows at arrival
+ * rate minus service rate, and the event waits for the backlog ahead of it to be served).
+ */
+export function floodQueueDelaySeconds(q: {
+  arrivalsPerSecond: number;
+  serviceSeconds: number;
+  concurrency: number;
+  atSeconds: number;
+}): number {
+  const serviceRate = q.concurrency / q.serviceSeconds;
+  const backlog = Math.max(0, q.arrivalsPerSecond - serviceRate) * q.atSeconds;
+  return backlog / serviceRate;
+}
+
 /** The `p`th percentile (nearest rank) of the values. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -69,6 +85,8 @@ export const TARGETS = {
   ratioVsBareSdk: 1.15,
   /** Seconds of virtual time a pod waits for eip-keeper itself (not delivery, not throttling), 99th percentile. */
   oursP99Seconds: 1,
+  /** Keeper invocations per 1,000 creations of ENIs no pool can serve. */
+  floodCreateInvocationsPer1000: 0,
 } as const;
 
 /** `value ≤ limit`, as the verdict printed next to a figure. */

@@ -7,15 +7,13 @@
  * (AWS's), the wait for a free handler (reserved concurrency: ours), the handler until the association (ours, plus
  * any throttling back-off), and Lambda's retries. Then one event lost: the reconciler serves the pod on its period.
  */
-import { EC2Client } from '@aws-sdk/client-ec2';
 import type { RetryStrategyV2 } from '@smithy/types';
 import type { EventBridgeEvent } from '../local/core/types';
 import type { InvocationInfo, LogNormalDelay } from '../local/eventbridge/router';
 import { SimulatedRegion } from '../local/region';
 import { type FunctionSpec, keeperEvents, keeperReconciler } from '../shared/app/functions';
-import { clientOptions } from '../shared/aws/clients';
 import { formatTable, percentile, TARGETS } from './measure';
-import { createPodEnis, deletePodEnis, type PodNetwork, seedPodNetwork } from './pods';
+import { benchPool, type PodNetwork, SimulatedPods, seedPodNetwork, startPods, stopPods } from './pods';
 
 const POOL = 'wait';
 const NETWORK: PodNetwork = {
@@ -131,15 +129,10 @@ async function waitRegion(dynamoEndpoint: string, poolSize: number) {
   const sleep = (ms: number) => (holder.region as SimulatedRegion).bus.scheduler.sleep(ms);
   const region = await SimulatedRegion.start({
     dynamoEndpoint,
-    config: {
-      pools: [
-        {
-          name: POOL,
-          cluster: 'bench',
-          selector: { securityGroupIds: [NETWORK.securityGroupId], descriptionPrefix: 'aws-k8s-branch-eni' },
-        },
-      ],
-    },
+    // A pool of a thousand listed members is larger than the stack can publish, and IAM evaluation needs the stack
+    // synthesized with it: this bench runs without IAM (docs/performance.md).
+    iam: false,
+    config: { pools: [benchPool(POOL, NETWORK, poolSize)] },
     functions: [withCallLatency(keeperEvents, sleep), withCallLatency(keeperReconciler, sleep)],
     concurrency: 10,
   });
@@ -201,7 +194,8 @@ async function waitRegion(dynamoEndpoint: string, poolSize: number) {
     }
     return wrap ? wrap(info, invoke) : invoke();
   };
-  const controller = new EC2Client(clientOptions(region.connection('vpc-resource-controller'), 'ec2'));
+  // Pods start and end as EKS does it: the VPC resource controller, as the cluster role, behind a node's trunk ENI.
+  const controller = new SimulatedPods(region);
   return { region, pods, eniOfEvent, deliveries, controller };
 }
 
@@ -255,8 +249,6 @@ function figuresOf(w: WaitRegion, enis: readonly string[], callsBefore: number):
   };
 }
 
-const TAGS = { 'eks:eni:owner': 'eks-vpc-resource-controller', 'kubernetes.io/cluster/bench': 'owned' };
-
 /** `podsPerMinute` pods created evenly for `minutes`, each deleted `lifetimeMinutes` after it was created. */
 async function steadyChurn(
   dynamoEndpoint: string,
@@ -272,12 +264,12 @@ async function steadyChurn(
     const created: { eni: string; atMs: number }[] = [];
     const total = opts.podsPerMinute * opts.minutes;
     for (let i = 0; i < total; i++) {
-      const [eni] = await createPodEnis(w.controller, NETWORK, 1, TAGS);
+      const [eni] = await startPods(w.controller, NETWORK, 1);
       created.push({ eni: eni as string, atMs: w.region.clock.nowMs() });
       const expired = created.filter(
         (c) => c.atMs > 0 && w.region.clock.nowMs() - c.atMs >= opts.lifetimeMinutes * 60_000,
       );
-      await deletePodEnis(
+      await stopPods(
         w.controller,
         expired.map((c) => c.eni),
       );
@@ -297,7 +289,7 @@ async function steadyChurn(
       lifetimeMinutes: opts.lifetimeMinutes,
     };
   } finally {
-    w.controller.destroy();
+    w.controller.close();
     await w.region.stop();
   }
 }
@@ -311,7 +303,7 @@ async function burstAndLoss(
   const w = await waitRegion(dynamoEndpoint, enis + 1);
   try {
     w.region.setFaults({ delivery: { delaySeconds: { logNormal: DELIVERY } } });
-    const created = await createPodEnis(w.controller, NETWORK, enis, TAGS);
+    const created = await startPods(w.controller, NETWORK, enis);
     w.region.setFaults({ ec2Throttling: true });
     const callsBefore = w.region.server.calls.length;
     log(`podWait: burst of ${created.length} pods`);
@@ -326,7 +318,7 @@ async function burstAndLoss(
       ec2Throttling: false,
       delivery: { drop: 1, dropEventNames: ['CreateNetworkInterface'] },
     });
-    const [lost] = await createPodEnis(w.controller, NETWORK, 1, TAGS);
+    const [lost] = await startPods(w.controller, NETWORK, 1);
     const pod = w.pods.get(lost as string) as PodTimes;
     for (let t = 0; t < 3 * period && pod.associatedMs === undefined; t += 10_000)
       await w.region.advance(10_000);
@@ -338,7 +330,7 @@ async function burstAndLoss(
       },
     };
   } finally {
-    w.controller.destroy();
+    w.controller.close();
     await w.region.stop();
   }
 }

@@ -2,8 +2,9 @@
  * `npm run bench`: eip-keeper's performance figures in one run, against their targets (docs/performance.md).
  *   npm run bench                 a readable table on stdout
  *   npm run -s bench -- --json    exactly one JSON object on stdout (npm's own banner needs `-s` to go)
- * Progress goes to stderr. Options: --only=burst,sweep,coldStart,dynamodb,cliStart  --enis=N  --addresses=N
- * --processes=N (cold-start rounds)  --instructions (cold start also counted in instructions, under valgrind)
+ * Progress goes to stderr. Options: --only=burst,flood,sweep,coldStart,dynamodb,cliStart,podWait,cost  --enis=N
+ * --flood=N  --addresses=N  --processes=N (cold-start rounds)  --instructions (cold start also counted in
+ * instructions, under valgrind)
  * Needs DynamoDB Local (Java); starts its own.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,11 +17,12 @@ import { type CliStartResult, cliStartVerdicts, renderCliStart, runCliStart } fr
 import { type ColdStartResult, runColdStart } from './cold-start';
 import { type CostResult, costPerMillionPods, renderCost } from './cost';
 import { type CapacityRow, runDynamoDbBench } from './dynamodb';
+import { type FloodResult, renderFlood, runFlood } from './flood';
 import { formatTable, spreadText, TARGETS, verdict } from './measure';
 import { type PodWaitResult, renderPodWait, runPodWait } from './pod-wait';
 import { runSweepBench, type SweepBenchResult } from './sweep';
 
-const SECTIONS = ['burst', 'sweep', 'coldStart', 'dynamodb', 'cliStart', 'podWait', 'cost'] as const;
+const SECTIONS = ['burst', 'flood', 'sweep', 'coldStart', 'dynamodb', 'cliStart', 'podWait', 'cost'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** Pods the capacity section creates and deletes (the cost per pod is divided by it). */
@@ -34,6 +36,8 @@ export interface BenchOptions {
   json: boolean;
   only: Set<Section>;
   enis: number;
+  /** ENIs of the flood section. */
+  flood: number;
   addresses: number;
   processes: number;
   /** Count cold-start instructions under valgrind's callgrind too (minutes more; figures independent of load). */
@@ -47,6 +51,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     json: false,
     only: new Set(SECTIONS),
     enis: 2_000,
+    flood: 10_000,
     addresses: 10_000,
     processes: 7,
     instructions: false,
@@ -62,6 +67,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     if (name === '--json') opts.json = true;
     else if (name === '--instructions') opts.instructions = true;
     else if (name === '--enis') opts.enis = count();
+    else if (name === '--flood') opts.flood = count();
     else if (name === '--addresses') opts.addresses = count();
     else if (name === '--processes') opts.processes = count();
     else if (name === '--churn-minutes') opts.churnMinutes = count();
@@ -72,7 +78,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       opts.only = new Set(wanted as Section[]);
     } else
       throw new Error(
-        `unknown option ${arg} (options: --json --only= --enis= --addresses= --processes= --churn-minutes= --instructions)`,
+        `unknown option ${arg} (options: --json --only= --enis= --flood= --addresses= --processes= --churn-minutes= --instructions)`,
       );
   }
   return opts;
@@ -83,6 +89,7 @@ interface BenchReport {
   machine: { node: string; cpus: number };
   targets: typeof TARGETS;
   burst?: BurstResult;
+  flood?: FloodResult;
   sweep?: SweepBenchResult;
   coldStart?: ColdStartResult[];
   dynamodb?: CapacityRow[];
@@ -105,6 +112,11 @@ function verdictsOf(r: Omit<BenchReport, 'verdicts'>): Record<string, 'met' | 'M
     v['burst.doubleAssignments'] = verdict(r.burst.doubleAssignments, TARGETS.doubleAssignments);
     v['burst.lost'] = verdict(r.burst.lost, TARGETS.lost);
   }
+  if (r.flood)
+    v['flood.createInvocationsPer1000'] = verdict(
+      r.flood.createInvocationsPer1000,
+      TARGETS.floodCreateInvocationsPer1000,
+    );
   if (r.sweep)
     v['sweep.ratioVsDescribeFloor'] = verdict(r.sweep.ratioVsDescribeFloor, TARGETS.ratioVsDescribeFloor);
   for (const c of r.coldStart ?? [])
@@ -151,9 +163,11 @@ function render(r: BenchReport): string {
       ),
       `  last association after ${b.completionSeconds.toFixed(1)} s virtual; AssociateAddress bucket floor ${b.floorSeconds.toFixed(1)} s`,
       `  keeper's mutating calls: ${counts(b.mutatingCalls)}; throttled attempts ${b.throttledCalls} (${counts(b.throttledCallsByBucket)}); ${b.failedInvocations} invocations retried by Lambda; ${b.holderTagsWrong} holder tags wrong at the end`,
+      `  keeper's reads per association: ${counts(b.readsPerAssociation)}`,
       `  wall time ${(b.wallMs / 1000).toFixed(1)} s`,
     );
   }
+  if (r.flood) out.push('', renderFlood(r.flood, v['flood.createInvocationsPer1000'] ?? ''));
   if (r.sweep) {
     const s = r.sweep;
     out.push(
@@ -271,6 +285,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         log,
       });
     }
+    if (ddb && opts.only.has('flood'))
+      report.flood = await runFlood({ floodEnis: opts.flood, dynamoEndpoint: ddb.endpoint, log });
     if (ddb && opts.only.has('sweep')) {
       report.sweep = await runSweepBench({ addresses: opts.addresses, dynamoEndpoint: ddb.endpoint, log });
     }

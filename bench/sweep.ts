@@ -79,7 +79,16 @@ export async function runSweepBench(opts: {
     functions: [],
     iam: opts.iam ?? false,
     config: {
-      pools: [{ name: POOL, cluster: 'bench', selector: { securityGroupIds: [SG] } }],
+      // The pool exists for the sweeper's classification only (no keeper runs here).
+      pools: [
+        {
+          name: POOL,
+          cluster: 'bench',
+          vpcId: VPC,
+          members: ['198.51.100.1'],
+          selector: { securityGroupIds: [SG] },
+        },
+      ],
     },
   });
   try {

@@ -5,7 +5,13 @@
  * `*` as a resource is accepted only for actions listed in NON_SCOPABLE_ACTIONS: AWS does not support resource-level
  * permissions for them. Any other action on `*` fails synth with UnscopedPermissionError.
  */
-import type { FunctionSpec, PermissionSpec, ResourceRef } from '../shared/app/functions';
+import {
+  type Conditions,
+  conditionsFor,
+  type FunctionSpec,
+  type PermissionSpec,
+  type ResourceRef,
+} from '../shared/app/functions';
 import type { AppConfig } from '../shared/config/schema';
 import { KEEP_TAG, POOL_TAG } from '../shared/sweeper/model';
 
@@ -58,7 +64,7 @@ export const WILDCARD_RESOURCE_REASONS: Readonly<Partial<Record<ResourceRef, str
 };
 
 /** The concrete ARNs (tokens allowed) the stack provides for each symbolic resource. */
-export type ResourceArns = Readonly<Record<Exclude<ResourceRef, '*'>, string>>;
+export type ResourceArns = Readonly<Record<Exclude<ResourceRef, '*' | 'pool-clusters'>, string>>;
 
 /** The ARNs of resources that are not part of the stack, built from partition, region and account. */
 export function externalResourceArns(partition: string, region: string, account: string) {
@@ -120,7 +126,12 @@ export interface ResolvedStatement {
   sid: string;
   actions: string[];
   resources: string[];
-  conditions?: PermissionSpec['conditions'];
+  conditions?: Conditions;
+}
+
+/** A VPC's ARN in this account and region, from the network-interface ARN pattern (same partition/region/account). */
+export function vpcArnFrom(arns: ResourceArns, vpcId: string): string {
+  return arns['network-interface'].replace(/network-interface\/\*$/, `vpc/${vpcId}`);
 }
 
 /** Why each wildcard (as the resolved resource string or action) in a function's statements is acceptable. */
@@ -139,6 +150,7 @@ export function resolvePermissions(
   functionId: string,
   permissions: readonly PermissionSpec[],
   arns: ResourceArns,
+  config: AppConfig,
 ): { statements: ResolvedStatement[]; wildcards: WildcardReason[] } {
   const statements: ResolvedStatement[] = [];
   const wildcards: WildcardReason[] = [];
@@ -164,16 +176,23 @@ export function resolvePermissions(
         resources.push('*');
         continue;
       }
+      if (ref === 'pool-clusters') {
+        // Named by the configuration: each pool's cluster, no wildcard.
+        const clusterArn = (name: string) => arns['eks-cluster'].replace(/cluster\/\*$/, `cluster/${name}`);
+        resources.push(...config.pools.map((p) => clusterArn(p.cluster)));
+        continue;
+      }
       const arn = arns[ref];
       resources.push(arn);
       const why = WILDCARD_RESOURCE_REASONS[ref];
       if (why) wildcards.push({ kind: 'resource', value: arn, reason: `${why} (${spec.sid}: ${spec.why})` });
     }
+    const conditions = conditionsFor(spec, config, { vpc: (id) => vpcArnFrom(arns, id) });
     statements.push({
       sid: spec.sid,
       actions: [...spec.actions],
       resources: [...new Set(resources)],
-      ...(spec.conditions ? { conditions: spec.conditions } : {}),
+      ...(conditions ? { conditions } : {}),
     });
   }
   return { statements, wildcards };

@@ -249,7 +249,7 @@ export class SimulatedRegion {
       accountId,
       region,
       config,
-      keeperRoleArns: keeperRoleArns(accountId),
+      keeperRoleArns: keeperRoleArns(accountId, config),
     });
   }
 

@@ -55,6 +55,10 @@ export const VALIDATE_OPTIONS = {
 
 export const POOLS_OPTIONS = {
   json,
+  members: {
+    type: 'boolean',
+    help: "print each pool's tagged addresses as the members list its configuration must approve",
+  },
   table: CONTEXT_OPTIONS.table,
   region: CONTEXT_OPTIONS.region,
   stack: CONTEXT_OPTIONS.stack,

@@ -1,13 +1,16 @@
 /**
- * `eip-keeper pools [--json] [--table <name>] [--region <region>] [--stack <name>]`: each pool, its EIPs, the holder
- * ENI and private IP, since when, and how long free ones have been idle. Runs against the account and region of the
- * current credentials, the table from the flag, EIP_KEEPER_TABLE or the deployment (without one, EC2's view only); the
- * SDK honours AWS_ENDPOINT_URL_* (e.g. a simulated region).
+ * `eip-keeper pools [--json] [--members] [--table <name>] [--region <region>] [--stack <name>]`: each pool, its EIPs,
+ * the holder ENI and private IP, since when, and how long free ones have been idle. `--members` prints instead each
+ * pool's tagged addresses as the `members` list its configuration must approve (the migration from pools that trusted
+ * the tag alone). Runs against the account and region of the current credentials, the table from the flag,
+ * EIP_KEEPER_TABLE or the deployment (without one, EC2's view only); the SDK honours AWS_ENDPOINT_URL_* (e.g. a
+ * simulated region).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeAddressesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { poolAddressOf } from '../../shared/keeper/adapters/ec2';
+import { membersSnippet } from '../../shared/keeper/decide-membership';
 import { DynamoClaimStore } from '../../shared/keeper/dynamo-claim-store';
 import { POOL_TAG, type PoolSnapshot } from '../../shared/keeper/model';
 import { buildPoolsReport, formatPoolsReport } from '../../shared/keeper/report';
@@ -32,6 +35,10 @@ export const poolsCommand: CliCommand = {
         new DescribeAddressesCommand({ Filters: [{ Name: 'tag-key', Values: [POOL_TAG] }] }),
       );
       const addresses = (out.Addresses ?? []).flatMap((a) => poolAddressOf(a) ?? []);
+      if (values.members) {
+        process.stdout.write(membersText(membersSnippet(addresses), Boolean(values.json)));
+        return 0;
+      }
       let snapshots: Map<string, PoolSnapshot> | undefined;
       if (ddb && tableName) {
         const store = new DynamoClaimStore(
@@ -56,3 +63,16 @@ export const poolsCommand: CliCommand = {
     }
   },
 };
+
+/** The members lists to paste into each pool's configuration (`pools[].members`). */
+function membersText(byPool: Record<string, string[]>, json: boolean): string {
+  if (json) return `${JSON.stringify(byPool, null, 2)}\n`;
+  const pools = Object.entries(byPool);
+  if (pools.length === 0) return 'no address is tagged eip-keeper:pool=<name> in this region\n';
+  return [
+    'Each pool\'s addresses as tagged today. Check them, paste each list as the pool\'s "members", then deploy:',
+    '',
+    ...pools.map(([pool, ids]) => `  ${pool}: "members": ${JSON.stringify(ids)}`),
+    '',
+  ].join('\n');
+}

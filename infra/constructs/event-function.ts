@@ -23,7 +23,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { FunctionSpec } from '../../shared/app/functions';
+import { type FunctionSpec, rulesFor } from '../../shared/app/functions';
 import type { AppConfig } from '../../shared/config/schema';
 import type { EventPattern } from '../../shared/events/patterns';
 import { METRICS_NAMESPACE } from '../../shared/runtime/metric-names';
@@ -204,7 +204,7 @@ export class EventFunction extends Construct {
       retryAttempts: RULE_RETRY_ATTEMPTS,
       maxEventAge: MAX_EVENT_AGE,
     });
-    for (const rule of spec.rules) {
+    for (const rule of rulesFor(spec, props.config)) {
       this.rules.push(
         new events.Rule(this, rule.id, {
           description: `eip-keeper ${spec.id}: ${rule.id}`,
@@ -224,7 +224,12 @@ export class EventFunction extends Construct {
       );
     }
 
-    const { statements, wildcards } = resolvePermissions(spec.id, spec.permissions, props.resourceArns);
+    const { statements, wildcards } = resolvePermissions(
+      spec.id,
+      spec.permissions,
+      props.resourceArns,
+      props.config,
+    );
     for (const s of statements) {
       this.role.addToPrincipalPolicy(
         new iam.PolicyStatement({

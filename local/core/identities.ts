@@ -40,14 +40,37 @@ export const assumedRole = (accountId: string, role: string, session: string, in
   ...(invokedBy ? { invokedBy } : {}),
 });
 
+/** The cluster IAM role of the simulated clusters unless a scenario names another. */
+export const DEFAULT_CLUSTER_ROLE = 'eks-cluster-role';
+/** The session name the VPC resource controller assumes the cluster role with (its `pkg/aws/ec2/api/wrapper.go`). */
+export const VPC_RC_SESSION = 'amazon-vpc-resource-controller-k8s';
+const VPC_RC_ACTOR = 'vpc-resource-controller';
+
+/**
+ * The VPC resource controller of a cluster: it runs in the EKS control plane and calls EC2 as the cluster IAM role
+ * (the role DescribeCluster returns), with its own user agent.
+ */
+function vpcResourceController(role: string): ActorTemplate {
+  return {
+    userAgent:
+      'amazon-vpc-resource-controller-k8s/v1.6.3 aws-sdk-go-v2/1.32.7 os/linux lang/go#1.23.4 md/GOOS#linux md/GOARCH#amd64',
+    identity: (a) => assumedRole(a, role, VPC_RC_SESSION, 'eks.amazonaws.com'),
+  };
+}
+
+/**
+ * The actor name of the VPC resource controller of a cluster whose role is `role`: `vpc-resource-controller` for the
+ * default role, `vpc-resource-controller@<role>` for another.
+ */
+export function vpcResourceControllerActor(role = DEFAULT_CLUSTER_ROLE): string {
+  return role === DEFAULT_CLUSTER_ROLE ? VPC_RC_ACTOR : `${VPC_RC_ACTOR}@${role}`;
+}
+
 export const ACTORS: Record<string, ActorTemplate> = {
   'eip-keeper': {
     identity: (a) => assumedRole(a, 'eip-keeper-function', 'eip-keeper'),
   },
-  'vpc-resource-controller': {
-    userAgent: 'eks-vpc-resource-controller/v1.6.3 aws-sdk-go/1.55.5 (go1.23.4; linux; amd64)',
-    identity: (a) => assumedRole(a, 'eks-cluster-role', 'aws-go-sdk-1736067600000', 'eks.amazonaws.com'),
-  },
+  'vpc-resource-controller': vpcResourceController(DEFAULT_CLUSTER_ROLE),
   'aws-node': {
     userAgent: 'amazon-vpc-cni-k8s/version/v1.19.2 aws-sdk-go-v2/1.32.7 os/linux lang/go#1.23.4',
     identity: (a) => assumedRole(a, 'eks-node-role', 'i-0123456789abcdef0'),
@@ -111,7 +134,8 @@ export function resolveCaller(accountId: string, accessKeyId: string): CallerIde
   }
   const service = SERVICE_ACTORS[actor];
   if (service) return { actor, ...service(accountId) };
-  const template = ACTORS[actor];
+  const controllerRole = actor.startsWith(`${VPC_RC_ACTOR}@`) ? actor.slice(VPC_RC_ACTOR.length + 1) : '';
+  const template = controllerRole ? vpcResourceController(controllerRole) : ACTORS[actor];
   if (template) {
     const userIdentity = template.identity(accountId);
     return { actor, userIdentity, userAgent: template.userAgent, principalArn: String(userIdentity.arn) };

@@ -153,6 +153,7 @@ const creating =
     return checks;
   };
 
+/** An action with no resource type in the Service Authorization Reference: authorized on `*` only. */
 const describe: Ec2Checks = (_state, _params, action) => [{ action: `ec2:${action}`, resource: '*' }];
 
 const onEni: Ec2Checks = (state, params, action) => [
@@ -192,6 +193,10 @@ export const EC2_IAM: Readonly<Record<string, Ec2Checks>> = {
   DescribeNetworkInterfaces: describe,
   DescribeRouteTables: describe,
   DescribeSubnets: describe,
+  DescribeTrunkInterfaceAssociations: describe,
+  // Trunk associations name no resource type either (the branch and trunk ENIs are not authorized as resources).
+  AssociateTrunkInterface: describe,
+  DisassociateTrunkInterface: describe,
   AllocateAddress: creating('elastic-ip'),
   AssociateAddress: (state, params, action) => {
     const target = str(params, 'NetworkInterfaceId') ?? str(params, 'InstanceId') ?? '';
@@ -216,6 +221,11 @@ export const EC2_IAM: Readonly<Record<string, Ec2Checks>> = {
     return [...created, subnet, ...groups];
   },
   DeleteNetworkInterface: onEni,
+  // Both required: the instance and the ENI, each with its own keys (`ec2:Vpc`, `ec2:Subnet` on the ENI).
+  AttachNetworkInterface: (state, params, action) => [
+    check(state, action, str(params, 'InstanceId') ?? ''),
+    ...onEni(state, params, action),
+  ],
   AssignPrivateIpAddresses: onEni,
   UnassignPrivateIpAddresses: onEni,
   CreateNetworkInsightsPath: createPath,

@@ -27,6 +27,7 @@ import {
 } from './actions/network-insights';
 import {
   AssignPrivateIpAddresses,
+  AttachNetworkInterface,
   CreateNetworkInterface,
   DeleteNetworkInterface,
   DescribeNetworkInterfaces,
@@ -34,6 +35,11 @@ import {
   UnassignPrivateIpAddresses,
 } from './actions/network-interfaces';
 import { CreateTags, DeleteTags } from './actions/tags';
+import {
+  AssociateTrunkInterface,
+  DescribeTrunkInterfaceAssociations,
+  DisassociateTrunkInterface,
+} from './actions/trunks';
 import { Ec2Error } from './errors';
 import { ec2AccessDenied, ec2IamChecks } from './iam';
 import { bool, parseQuery, type QueryObject, str } from './query';
@@ -44,6 +50,8 @@ export const EC2_ACTIONS: Readonly<Record<string, ActionDef>> = {
   AllocateAddress,
   AssignPrivateIpAddresses,
   AssociateAddress,
+  AssociateTrunkInterface,
+  AttachNetworkInterface,
   CreateNetworkInsightsPath,
   CreateNetworkInterface,
   CreateTags,
@@ -57,7 +65,9 @@ export const EC2_ACTIONS: Readonly<Record<string, ActionDef>> = {
   DescribeNetworkInterfaces,
   DescribeRouteTables,
   DescribeSubnets,
+  DescribeTrunkInterfaceAssociations,
   DisassociateAddress,
+  DisassociateTrunkInterface,
   ReleaseAddress,
   StartNetworkInsightsAnalysis,
   UnassignPrivateIpAddresses,

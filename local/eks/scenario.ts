@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { SimulatedRegion } from '../region';
+import { seedBranchPod } from './controller';
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -91,6 +92,25 @@ const KubernetesSchema = z
   })
   .strict();
 
+/** A pod that already runs when the scenario starts: a branch ENI behind its node's trunk ENI (security groups for pods). */
+const BranchPodSchema = z
+  .object({
+    /** The branch ENI's id (default: generated). */
+    eniId: z.string().optional(),
+    /** The node (instance id) whose trunk ENI it is tied to. */
+    node: z.string(),
+    securityGroups: z.array(z.string()).min(1),
+    privateIp: z.string().optional(),
+    vlanId: z.number().int().min(1).max(4094),
+    name: z.string().optional(),
+    namespace: z.string().default('default'),
+    labels: stringMap.default({}),
+    /** The ENI's description (the controller writes `aws-k8s-branch-eni`) and tags beyond the controller's. */
+    description: z.string().optional(),
+    tags: stringMap.optional(),
+  })
+  .strict();
+
 const ClusterSchema = z
   .object({
     name: z.string().min(1),
@@ -120,6 +140,8 @@ const ClusterSchema = z
       )
       .default([]),
     nodegroups: z.array(NodegroupSchema).default([]),
+    /** Pods with their own branch ENI, running before the first step. */
+    pods: z.array(BranchPodSchema).default([]),
     kubernetes: KubernetesSchema.optional(),
   })
   .strict();
@@ -146,7 +168,6 @@ export function seedAuditorState(
   state: { eks?: EksScenario; iamRoles?: IamRolesScenario },
 ): void {
   const { eks, iam, kubernetes } = region.auditor;
-  const ec2 = region.ec2;
   for (const r of state.iamRoles ?? [])
     iam.addRole({ name: r.name, attachedPolicies: r.attachedPolicies, deniedActors: r.deniedActors });
   for (const c of state.eks?.clusters ?? []) {
@@ -208,68 +229,80 @@ export function seedAuditorState(
       });
       const nodes =
         typeof n.nodes === 'number' ? Array.from({ length: n.nodes }, () => NodeSchema.parse({})) : n.nodes;
-      nodes.forEach((node, i) => {
-        const subnetId = node.subnet ?? n.subnets[i % n.subnets.length] ?? '';
-        const instance = ec2.addInstance({
-          ...(node.id ? { instanceId: node.id } : {}),
-          instanceType:
-            node.instanceType ?? n.instanceTypes[i % Math.max(1, n.instanceTypes.length)] ?? 'm5.large',
-          subnetId,
-          ...(node.launchTime ? { launchTime: node.launchTime } : {}),
-          ...(node.podIpsOnPrimary ? { secondaryPrivateIpAddresses: node.podIpsOnPrimary } : {}),
-          tags: {
-            'eks:cluster-name': c.name,
-            'eks:nodegroup-name': n.name,
-            [`kubernetes.io/cluster/${c.name}`]: 'owned',
-          },
-        });
-        let device = 1;
-        if (node.trunk) {
-          const trunk = ec2.addNetworkInterface({
-            subnetId,
-            description: 'aws-k8s-trunk-eni',
-            interfaceType: 'trunk',
-            tags: {
-              'eks:eni:owner': 'eks-vpc-resource-controller',
-              'vpcresources.k8s.aws/trunk-eni': 'true',
-            },
-            attachment: { instanceId: instance.instanceId, deviceIndex: device++ },
-          });
-          // Tags as the VPC resource controller sets them on a branch ENI (pkg/aws/ec2/api/wrapper.go).
-          for (let vlan = 1; vlan <= node.branchEnis; vlan++)
-            ec2.addNetworkInterface({
-              subnetId,
-              description: 'aws-k8s-branch-eni',
-              interfaceType: 'branch',
-              status: 'in-use',
-              tags: {
-                'eks:eni:owner': 'eks-vpc-resource-controller',
-                [`kubernetes.io/cluster/${c.name}`]: 'owned',
-                'vpcresources.k8s.aws/trunk-eni-id': trunk.networkInterfaceId,
-                'vpcresources.k8s.aws/vlan-id': String(vlan),
-                'node.k8s.amazonaws.com/instance_id': instance.instanceId,
-              },
-            });
-        }
-        for (const cni of node.cniEnis)
-          ec2.addNetworkInterface({
-            subnetId: cni.subnet,
-            description: `aws-K8S-${instance.instanceId}`,
-            secondaryPrivateIpAddresses: cni.podIps,
-            tags: {
-              'node.k8s.amazonaws.com/instance_id': instance.instanceId,
-              'cluster.k8s.amazonaws.com/name': c.name,
-              'eks:eni:owner': 'amazon-vpc-cni',
-            },
-            attachment: { instanceId: instance.instanceId, deviceIndex: device++ },
-          });
-        if (node.name || node.labels || node.podsCapacity)
-          objects.nodes[instance.instanceId] = {
-            ...(node.name ? { name: node.name } : {}),
-            ...(node.labels ? { labels: node.labels } : {}),
-            ...(node.podsCapacity ? { podsCapacity: node.podsCapacity } : {}),
-          };
-      });
+      for (const [i, node] of nodes.entries()) seedNode(region, c.name, n, node, i);
     }
+    for (const pod of c.pods) seedBranchPod(region, c.name, pod);
   }
+}
+
+/** One EC2 node of a node group: the instance, its trunk ENI (and branch ENIs) and VPC CNI ENIs, its Kubernetes node. */
+function seedNode(
+  region: SimulatedRegion,
+  cluster: string,
+  group: z.infer<typeof NodegroupSchema>,
+  node: z.infer<typeof NodeSchema>,
+  i: number,
+): void {
+  const ec2 = region.ec2;
+  const objects = region.auditor.kubernetes.objects(cluster);
+  const subnetId = node.subnet ?? group.subnets[i % group.subnets.length] ?? '';
+  const instance = ec2.addInstance({
+    ...(node.id ? { instanceId: node.id } : {}),
+    instanceType:
+      node.instanceType ?? group.instanceTypes[i % Math.max(1, group.instanceTypes.length)] ?? 'm5.large',
+    subnetId,
+    ...(node.launchTime ? { launchTime: node.launchTime } : {}),
+    ...(node.podIpsOnPrimary ? { secondaryPrivateIpAddresses: node.podIpsOnPrimary } : {}),
+    tags: {
+      'eks:cluster-name': cluster,
+      'eks:nodegroup-name': group.name,
+      [`kubernetes.io/cluster/${cluster}`]: 'owned',
+    },
+  });
+  let device = 1;
+  if (node.trunk) {
+    const trunk = ec2.addNetworkInterface({
+      subnetId,
+      description: 'aws-k8s-trunk-eni',
+      interfaceType: 'trunk',
+      tags: {
+        'eks:eni:owner': 'eks-vpc-resource-controller',
+        'vpcresources.k8s.aws/trunk-eni': 'true',
+      },
+      attachment: { instanceId: instance.instanceId, deviceIndex: device++ },
+    });
+    // Tags as the VPC resource controller sets them on a branch ENI (pkg/aws/ec2/api/wrapper.go).
+    for (let vlan = 1; vlan <= node.branchEnis; vlan++)
+      ec2.addNetworkInterface({
+        subnetId,
+        description: 'aws-k8s-branch-eni',
+        interfaceType: 'branch',
+        status: 'in-use',
+        tags: {
+          'eks:eni:owner': 'eks-vpc-resource-controller',
+          [`kubernetes.io/cluster/${cluster}`]: 'owned',
+          'vpcresources.k8s.aws/trunk-eni-id': trunk.networkInterfaceId,
+          'vpcresources.k8s.aws/vlan-id': String(vlan),
+          'node.k8s.amazonaws.com/instance_id': instance.instanceId,
+        },
+      });
+  }
+  for (const cni of node.cniEnis)
+    ec2.addNetworkInterface({
+      subnetId: cni.subnet,
+      description: `aws-K8S-${instance.instanceId}`,
+      secondaryPrivateIpAddresses: cni.podIps,
+      tags: {
+        'node.k8s.amazonaws.com/instance_id': instance.instanceId,
+        'cluster.k8s.amazonaws.com/name': cluster,
+        'eks:eni:owner': 'amazon-vpc-cni',
+      },
+      attachment: { instanceId: instance.instanceId, deviceIndex: device++ },
+    });
+  if (node.name || node.labels || node.podsCapacity)
+    objects.nodes[instance.instanceId] = {
+      ...(node.name ? { name: node.name } : {}),
+      ...(node.labels ? { labels: node.labels } : {}),
+      ...(node.podsCapacity ? { podsCapacity: node.podsCapacity } : {}),
+    };
 }

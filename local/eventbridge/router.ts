@@ -176,6 +176,12 @@ export class LocalEventBridge {
     this.schedules.push({ target, periodMs, nextMs: this.clock.nowMs() + periodMs });
   }
 
+  /** Removes a function's rules (a redeploy builds them again from its configuration). */
+  removeTargets(functionId: string): void {
+    for (let i = this.targets.length - 1; i >= 0; i--)
+      if (this.targets[i]?.functionId === functionId) this.targets.splice(i, 1);
+  }
+
   /** Removes a function's schedules (a redeploy that changes them adds them again). */
   removeSchedules(functionId: string): void {
     for (let i = this.schedules.length - 1; i >= 0; i--)

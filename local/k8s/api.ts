@@ -1,7 +1,8 @@
 /**
- * A minimal Kubernetes API per simulated cluster, for the auditor's optional path: ENIConfigs, the aws-node
- * DaemonSet (its env is the scenario's plus the vpc-cni add-on's configurationValues, as EKS applies them), nodes
- * (derived from the cluster's EC2 instances), DaemonSets, the kube-proxy-config ConfigMap and services.
+ * A minimal Kubernetes API per simulated cluster, for the auditor's and the keeper's optional paths: ENIConfigs, the
+ * aws-node DaemonSet (its env is the scenario's plus the vpc-cni add-on's configurationValues, as EKS applies them),
+ * nodes (derived from the cluster's EC2 instances), pods (pods.ts), DaemonSets, the kube-proxy-config ConfigMap and
+ * services.
  *
  * It authenticates like EKS: a bearer token `k8s-aws-v1.<base64url presigned STS GetCallerIdentity URL>` whose
  * signature covers `x-k8s-aws-id: <cluster>`; the caller must hold an access entry (401 otherwise). It is its own
@@ -15,6 +16,7 @@ import { ACTOR_KEY_PREFIX, resolveCaller } from '../core/identities';
 import type { ServiceEnv } from '../core/types';
 import type { Ec2State } from '../ec2';
 import type { EksState } from '../eks/state';
+import { pageOf, podJson, type SimPod, selectPods, UnknownFieldSelectorError } from './pods';
 import { verifyEksToken } from './token';
 
 export interface ClusterObjects {
@@ -35,6 +37,8 @@ export interface ClusterObjects {
   nodes: Record<string, { labels?: Record<string, string>; podsCapacity?: number; name?: string }>;
   /** API paths RBAC forbids the auditor (403). */
   forbidden: string[];
+  /** Pods (started and stopped by scenarios). */
+  pods: SimPod[];
 }
 
 export interface K8sRequestRecord {
@@ -54,6 +58,7 @@ function emptyObjects(): ClusterObjects {
     localTrafficServices: [],
     nodes: {},
     forbidden: [],
+    pods: [],
   };
 }
 
@@ -153,19 +158,36 @@ export class KubernetesApi {
       send(403, status(403, 'Forbidden', `${auth.actor} cannot get ${path}`));
       return;
     }
-    const body = this.resource(cluster, path, objects);
+    let body: unknown;
+    try {
+      body = this.resource(cluster, path, objects, url.searchParams);
+    } catch (err) {
+      if (!(err instanceof UnknownFieldSelectorError)) throw err;
+      this.requests.push({ cluster, path, status: 400, actor: auth.actor });
+      send(400, status(400, 'BadRequest', `field label not supported: ${err.message}`));
+      return;
+    }
     this.requests.push({ cluster, path, status: body ? 200 : 404, actor: auth.actor });
     if (body) send(200, body);
     else send(404, status(404, 'NotFound', `${path} not found`));
   }
 
-  private resource(cluster: string, path: string, o: ClusterObjects): unknown {
+  private resource(cluster: string, path: string, o: ClusterObjects, query: URLSearchParams): unknown {
     const list = (kind: string, items: unknown[]) => ({
       kind,
       apiVersion: 'v1',
       metadata: { resourceVersion: '1' },
       items,
     });
+    const podsIn = /^\/api\/v1(?:\/namespaces\/([^/]+))?\/pods$/.exec(path);
+    if (podsIn) {
+      const namespace = podsIn[1] === undefined ? undefined : decodeURIComponent(podsIn[1]);
+      const page = pageOf(selectPods(o.pods, query, namespace), query);
+      return {
+        ...list('PodList', page.items.map(podJson)),
+        metadata: { resourceVersion: '1', ...(page.continue ? { continue: page.continue } : {}) },
+      };
+    }
     switch (path) {
       case '/apis/crd.k8s.amazonaws.com/v1alpha1/eniconfigs':
         return list(
@@ -261,6 +283,18 @@ export class KubernetesApi {
     };
   }
 
+  private defaultNodeName(primaryIp: string | undefined): string {
+    return `ip-${(primaryIp ?? '0.0.0.0').replace(/\./g, '-')}.${this.env.region}.compute.internal`;
+  }
+
+  /** The Kubernetes node name of an instance of the cluster (what a pod's `spec.nodeName` says). */
+  nodeNameOf(cluster: string, instanceId: string): string {
+    const override = this.objects(cluster).nodes[instanceId]?.name;
+    if (override) return override;
+    const primary = this.ec2.enisOf(instanceId).find((e) => e.attachment?.deviceIndex === 0);
+    return this.defaultNodeName(primary?.privateIpAddress);
+  }
+
   private nodes(cluster: string, o: ClusterObjects) {
     const out: unknown[] = [];
     for (const i of this.ec2.instanceById.values()) {
@@ -294,9 +328,7 @@ export class KubernetesApi {
           { cniVersion: '1.19.2' },
         ).maxPods;
       }
-      const name =
-        override.name ??
-        `ip-${(primary?.privateIpAddress ?? '0.0.0.0').replace(/\./g, '-')}.${this.env.region}.compute.internal`;
+      const name = override.name ?? this.defaultNodeName(primary?.privateIpAddress);
       out.push({
         kind: 'Node',
         metadata: {

@@ -4,7 +4,7 @@
  * again from a new configuration (cold starts: new SDK clients, new caches); deliveries already queued, Lambda's
  * retries included, reach the new handler, as they reach the new version in AWS.
  */
-import type { FunctionSpec } from '../../shared/app/functions';
+import { type FunctionSpec, rulesFor } from '../../shared/app/functions';
 import type { RuntimeEnv } from '../../shared/config/environment';
 import type { AppConfig } from '../../shared/config/schema';
 import type { RuntimeContext } from '../../shared/runtime/context';
@@ -31,8 +31,7 @@ export class DeployedFunctions {
     for (const spec of functions) {
       this.specs.set(spec.id, spec);
       this.handlers.set(spec.id, await this.build(spec));
-      for (const rule of spec.rules)
-        this.bus.addTarget({ ...this.target(spec), ruleId: rule.id, pattern: rule.pattern });
+      this.route(spec, config);
       this.schedule(spec, config);
     }
   }
@@ -42,6 +41,9 @@ export class DeployedFunctions {
     this.deployments += 1;
     for (const spec of this.specs.values()) {
       this.handlers.set(spec.id, await this.build(spec));
+      // Rules built from the configuration (the keeper's content filters) follow it, as a deploy replaces them.
+      this.bus.removeTargets(spec.id);
+      this.route(spec, config);
       this.bus.removeSchedules(spec.id);
       this.schedule(spec, config);
     }
@@ -68,6 +70,11 @@ export class DeployedFunctions {
   private async build(spec: FunctionSpec): Promise<Handler> {
     const mod = await spec.load();
     return mod.createHandler(this.contextOf(spec.id)) as Handler;
+  }
+
+  private route(spec: FunctionSpec, config: AppConfig): void {
+    for (const rule of rulesFor(spec, config))
+      this.bus.addTarget({ ...this.target(spec), ruleId: rule.id, pattern: rule.pattern });
   }
 
   private schedule(spec: FunctionSpec, config: AppConfig): void {

@@ -3,7 +3,7 @@
  * configuration, the DynamoDB proxy's decisions, Lambda's sends to a function's on-failure queue with the function's
  * role, and the keeper roles the stack tells the inventory recorder.
  */
-import { FUNCTIONS, type FunctionSpec } from '../../shared/app/functions';
+import { FUNCTIONS, type FunctionSpec, type PermissionSpec } from '../../shared/app/functions';
 import type { AppConfig } from '../../shared/config/schema';
 import { credentialsFor, functionActor, functionRoleName, resolveCaller } from '../core/identities';
 import type { CallRecord } from '../core/server';
@@ -107,11 +107,14 @@ export const dynamoDbAuthorizer =
   };
 
 /**
- * The roles of the functions that may associate addresses (the keeper's), by the stack's own rule: the recorder
- * tells the keeper's associations by them. Each function signs as its own role here, as in Lambda.
+ * The roles of the functions that may associate addresses under `config` (the keeper's, once a pool is configured), by
+ * the stack's own rule: the recorder tells the keeper's associations by them. Each function signs as its own role
+ * here, as in Lambda.
  */
-export function keeperRoleArns(accountId: string): string[] {
-  return FUNCTIONS.filter((f) => f.permissions.some((p) => p.actions.includes('ec2:AssociateAddress'))).map(
+export function keeperRoleArns(accountId: string, config: AppConfig): string[] {
+  const associates = (p: PermissionSpec) =>
+    p.actions.includes('ec2:AssociateAddress') && (p.when?.(config) ?? true);
+  return FUNCTIONS.filter((f) => f.permissions.some(associates)).map(
     (f) => `arn:aws:iam::${accountId}:role/${functionRoleName(f.id)}`,
   );
 }

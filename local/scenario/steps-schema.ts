@@ -85,6 +85,8 @@ export const STEP_SCHEMAS = {
       subnet: ref,
       securityGroups: z.array(z.string()).min(1),
       cluster: z.string().optional(),
+      /** The pod's node (instance id): with a cluster of the scenario, its VPC resource controller ties the ENI to it. */
+      node: z.string().optional(),
       tags: tags.optional(),
       ...{ actor, as, note, ...ec2Call },
     })

@@ -11,97 +11,24 @@ import {
   auditorEksNativePattern,
   auditorIpExhaustionMessagePattern,
   auditorIpExhaustionPattern,
-  type EventPattern,
   inventoryEventPattern,
-  keeperEventPattern,
 } from '../events/patterns';
-import type { HandlerFactory } from '../runtime/context';
 import { SECURITY_HUB_PERMISSIONS } from '../securityhub/permissions';
 import { PREFIX } from '../store/keys';
+import { type FunctionSpec, type PermissionSpec, tableAccess } from './function-spec';
+import { KEEPER_PERMISSIONS, keeperRules } from './keeper-catalog';
 
-/**
- * Symbolic IAM resources; the stack maps them to ARNs (table, topic, ...). `*` is allowed only for actions that
- * AWS does not scope to resources (e.g. ec2:Describe*), and the stack says so next to it.
- */
-export type ResourceRef =
-  | 'table'
-  | 'table-indexes'
-  | 'topic'
-  | 'topic-key'
-  | 'event-bus'
-  | 'config-parameter'
-  | 'kill-switch-parameter'
-  | 'elastic-ip'
-  | 'network-interface'
-  | 'eks-cluster'
-  | 'eks-nodegroup'
-  | 'eks-addon'
-  | 'iam-role'
-  | 'hosted-zone'
-  | 'network-insights-path'
-  | 'network-insights-analysis'
-  | 'internet-gateway'
-  | 'securityhub-product'
-  | 'securityhub-hub'
-  | '*';
-
-export interface PermissionSpec {
-  /** Why this statement exists (it goes into docs/security.md). */
-  sid: string;
-  actions: string[];
-  resources: ResourceRef[];
-  /** IAM condition block, verbatim. */
-  conditions?: Record<string, Record<string, string | string[] | boolean>>;
-  why: string;
-  /**
-   * Deploy the statement only when the configuration can make the function call it (absent: always), so a switch
-   * that is off in the config is also off in IAM; turning it on is a `cdk deploy` anyway.
-   */
-  when?: (config: AppConfig) => boolean;
-}
-
-export interface RuleSpec {
-  /** Construct id of the rule, unique per function. */
-  id: string;
-  pattern: EventPattern;
-}
-
-export interface FunctionSpec {
-  /** Construct id and log name, e.g. `InventoryRecorder`. */
-  id: string;
-  /** Path from the repository root to the handler module (exports `handler` and `createHandler`). */
-  entry: string;
-  description: string;
-  rules: RuleSpec[];
-  /** Minutes between scheduled invocations, from config; absent when the function has no schedule. */
-  scheduleMinutes?: (config: AppConfig) => number;
-  timeoutSeconds: number;
-  memoryMb: number;
-  /** Concurrent executions reserved (caps parallel EC2 mutations); undefined for the account pool. */
-  reservedConcurrency?: number;
-  permissions: PermissionSpec[];
-  /**
-   * The partition-key prefixes of the table items this function owns (`shared/store/keys.ts`): its table writes are
-   * confined to them with `dynamodb:LeadingKeys`, so a role cannot forge another capability's state; reads are not.
-   */
-  ownKeyPrefixes?: readonly string[];
-  /** Loads the handler module (the simulated region calls the same factory Lambda runs). */
-  load(): Promise<{ createHandler: HandlerFactory }>;
-}
-
-/**
- * The item actions one function's stores send to the one table (transactions are authorized item by item as
- * PutItem/UpdateItem/DeleteItem), and the index only for a function that queries GSI1.
- * test/infra/least-privilege.test.ts derives both from the code each handler bundles.
- */
-export function tableAccess(actions: string[], queriesIndex: boolean, why: string): PermissionSpec {
-  return {
-    sid: 'TableReadWrite',
-    actions: actions.map((a) => `dynamodb:${a}`),
-    resources: queriesIndex ? ['table', 'table-indexes'] : ['table'],
-    why,
-  };
-}
+export {
+  type ConditionArns,
+  type Conditions,
+  conditionsFor,
+  type FunctionSpec,
+  type PermissionSpec,
+  type ResourceRef,
+  type RuleSpec,
+  rulesFor,
+  tableAccess,
+} from './function-spec';
 
 export const inventoryRecorder: FunctionSpec = {
   id: 'InventoryRecorder',
@@ -115,6 +42,9 @@ export const inventoryRecorder: FunctionSpec = {
   ],
   timeoutSeconds: 30,
   memoryMb: 256,
+  // Bounded, so a flood of ENI events cannot take the account's unreserved concurrency: events beyond it wait in
+  // Lambda's asynchronous queue (up to the 6 h event age) and are recorded in turn.
+  reservedConcurrency: 10,
   permissions: [
     tableAccess(
       ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
@@ -345,86 +275,13 @@ export const auditor: FunctionSpec = {
 };
 
 // --- Keeper ---------------------------------------------------------------------------------------------------
-/** The pool tag every keeper write on an Elastic IP is conditioned on (`aws:ResourceTag`). */
-const POOL_MEMBER: PermissionSpec['conditions'] = { StringLike: { 'aws:ResourceTag/eip-keeper:pool': '*' } };
-
-/** Some pool allocates on exhaustion: only then may the keeper allocate. */
-const anyPoolAllocates = (c: AppConfig) => c.pools.some((p) => p.allocateOnExhaustion);
-/** Some pool tags its members with their holder (`tagHolder`, the default): only then may the keeper write a tag. */
-const anyPoolTagsHolder = (c: AppConfig) => c.pools.some((p) => p.tagHolder);
-
-const KEEPER_PERMISSIONS: PermissionSpec[] = [
-  tableAccess(
-    ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
-    true,
-    'pool claims, holder links, waiting ENIs and exhaustion episodes (GSI1 lists the free EIPs of a pool)',
-  ),
-  {
-    sid: 'DescribePoolState',
-    actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeAddresses'],
-    resources: ['*'],
-    why: 'the pod ENIs a pool selector matches, and the pool members (addresses tagged eip-keeper:pool)',
-  },
-  {
-    sid: 'AssociatePoolAddresses',
-    actions: ['ec2:AssociateAddress'],
-    resources: ['elastic-ip'],
-    conditions: POOL_MEMBER,
-    why: 'associate pool members only (always with AllowReassociation=false; eip-keeper never disassociates)',
-  },
-  {
-    sid: 'AssociateWithPodEnis',
-    actions: ['ec2:AssociateAddress'],
-    resources: ['network-interface'],
-    why: "the pod's ENI is the other resource of the association",
-  },
-  {
-    sid: 'TagPoolAddressHolder',
-    actions: ['ec2:CreateTags', 'ec2:DeleteTags'],
-    resources: ['elastic-ip'],
-    conditions: {
-      ...POOL_MEMBER,
-      'ForAllValues:StringEquals': { 'aws:TagKeys': ['eip-keeper:holder'] },
-      // ForAllValues holds for an empty key list, and a DeleteTags without keys deletes every tag (the pool tag too).
-      Null: { 'aws:TagKeys': 'false' },
-    },
-    why: 'write and remove the eip-keeper:holder tag (the holder ENI, for humans) on pool members, and no other tag',
-    when: anyPoolTagsHolder,
-  },
-  {
-    sid: 'AllocateIntoPool',
-    actions: ['ec2:AllocateAddress'],
-    resources: ['elastic-ip'],
-    conditions: { StringLike: { 'aws:RequestTag/eip-keeper:pool': '*' } },
-    why: 'only for pools with allocateOnExhaustion: a new address, born tagged into its pool',
-    when: anyPoolAllocates,
-  },
-  {
-    sid: 'TagOnAllocate',
-    actions: ['ec2:CreateTags'],
-    resources: ['elastic-ip'],
-    conditions: {
-      StringEquals: { 'ec2:CreateAction': 'AllocateAddress' },
-      'ForAllValues:StringEquals': { 'aws:TagKeys': ['eip-keeper:pool'] },
-    },
-    why: 'the pool tag of an address allocated on exhaustion is written by AllocateAddress itself',
-    when: anyPoolAllocates,
-  },
-  {
-    sid: 'PublishAlerts',
-    actions: ['sns:Publish'],
-    resources: ['topic'],
-    why: 'one alert per pool exhaustion episode, one per pool address found associated outside eip-keeper',
-  },
-  ...SECURITY_HUB_PERMISSIONS,
-];
-
 export const keeperEvents: FunctionSpec = {
   id: 'KeeperEvents',
   entry: 'functions/keeper-events.ts',
   description:
-    'Keeps pool EIPs on matching pod ENIs: claims and associates on ENI creation, frees on deletion',
-  rules: [{ id: 'KeeperEniEvents', pattern: keeperEventPattern }],
+    'Keeps pool EIPs on proven pod ENIs: claims and associates on ENI creation, frees on deletion, tells pool tag changes',
+  rules: [],
+  configRules: keeperRules,
   timeoutSeconds: 60,
   memoryMb: 256,
   // Caps parallel EC2 mutations below AssociateAddress's refill of 5/s: more handlers only add throttled calls (which

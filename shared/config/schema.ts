@@ -41,29 +41,81 @@ export const EniSelectorSchema = z
     ),
   );
 
-export const PoolSchema = z.strictObject({
-  /** Pool name; EIPs tagged `eip-keeper:pool=<name>` are its members. */
-  name: z
-    .string()
-    .check(
-      z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use letters, digits, dot, dash, underscore (max 63)'),
+/** An approved pool member: its allocation id, or its public IPv4 address (what partners allowlist). */
+const PoolMemberSchema = z
+  .string()
+  .check(
+    z.refine(
+      (v) => /^eipalloc-[0-9a-f]{8,17}$/.test(v) || /^(\d{1,3})(\.\d{1,3}){3}$/.test(v),
+      'must be an allocation id (eipalloc-…) or a public IPv4 address',
     ),
-  /** Only ENIs of this EKS cluster (tag `kubernetes.io/cluster/<cluster>` or `cluster.k8s.amazonaws.com/name`). */
-  cluster: z.optional(text(1, 100)),
-  selector: EniSelectorSchema,
-  /** `primary-ip`: the ENI's primary private IP (branch ENIs). `secondary-ip`: opt-in, a pod IP on a node ENI. */
-  target: z._default(z.enum(['primary-ip', 'secondary-ip']), 'primary-ip'),
-  /** New addresses are on nobody's allowlist, so eip-keeper never allocates unless the pool says so. */
-  allocateOnExhaustion: z._default(z.boolean(), false),
-  /**
-   * Tag each member with `eip-keeper:holder=<eni-id>` while a pod holds it, for humans. Written after the association,
-   * from another EC2 token bucket than AssociateAddress's; false: no tag calls at all (and no tag permission).
-   */
-  tagHolder: z._default(z.boolean(), true),
-  /** Alert when a pool member has been idle longer than this (pool EIPs are never released). */
-  idleAlertHours: z._default(positive(24 * 365), 24),
+  );
+
+/** The pods of a secondary-IP pool, as the Kubernetes API shows them. */
+export const PodSelectorSchema = z.strictObject({
+  namespace: text(1, 63),
+  /** Label key → value; every one must match (an empty map selects every pod of the namespace). */
+  labels: z._default(z.record(text(1, 317), z.string().check(z.maxLength(63))), {}),
 });
 
+export const PoolSchema = z
+  .strictObject({
+    /** Pool name; EIPs tagged `eip-keeper:pool=<name>` and listed in `members` are its members. */
+    name: z
+      .string()
+      .check(
+        z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use letters, digits, dot, dash, underscore (max 63)'),
+      ),
+    /** The EKS cluster whose pods the pool serves: only ENIs proven to be its pods' get an address. */
+    cluster: text(1, 100),
+    /** The cluster's VPC: IAM lets the keeper associate pool addresses only with ENIs in it (`ec2:Vpc`). */
+    vpcId: awsId('vpc'),
+    /**
+     * The approved members (allocation ids or public IPs). An address tagged with the pool but not listed is never
+     * handed out, and is reported. `npx eip-keeper pools --members` prints today's tagged members as this list.
+     */
+    members: z._default(z.array(PoolMemberSchema), []),
+    selector: EniSelectorSchema,
+    /** `primary-ip`: the ENI's primary private IP (branch ENIs). `secondary-ip`: opt-in, a pod IP on a node ENI. */
+    target: z._default(z.enum(['primary-ip', 'secondary-ip']), 'primary-ip'),
+    /**
+     * The keeper's roles have an EKS access entry on the cluster (read-only: nodes and pods). Required for a
+     * secondary-IP pool; for a branch-ENI pool it turns the node check from inferred (instance tags) to verified.
+     */
+    kubernetesAccess: z._default(z.boolean(), false),
+    /** Secondary-IP pools: an IP gets an address only while a Running pod of this namespace and labels holds it. */
+    podSelector: z.optional(PodSelectorSchema),
+    /**
+     * A branch ENI whose CloudTrail creation record eip-keeper never received (created before it was deployed, or
+     * its record was lost): `live-check` serves it on the live evidence alone, `refuse` never serves it.
+     */
+    withoutCreationRecord: z._default(z.enum(['live-check', 'refuse']), 'live-check'),
+    /** New addresses are on nobody's allowlist, so eip-keeper never allocates unless the pool says so. */
+    allocateOnExhaustion: z._default(z.boolean(), false),
+    /**
+     * Tag each member with `eip-keeper:holder=<eni-id>` while a pod holds it, for humans. Written after the association,
+     * from another EC2 token bucket than AssociateAddress's; false: no tag calls at all (and no tag permission).
+     */
+    tagHolder: z._default(z.boolean(), true),
+    /** Alert when a pool member has been idle longer than this (pool EIPs are never released). */
+    idleAlertHours: z._default(positive(24 * 365), 24),
+  })
+  .check(
+    z.refine((p) => p.members.length > 0 || p.allocateOnExhaustion, {
+      message:
+        "list the pool's approved addresses (allocation ids or public IPs); `npx eip-keeper pools --members` prints the tagged ones",
+      path: ['members'],
+    }),
+    z.refine((p) => p.target !== 'secondary-ip' || p.kubernetesAccess, {
+      message:
+        'a secondary-IP pool needs Kubernetes access: only the Kubernetes API says which pod holds an IP (give the keeper an EKS access entry, then set true)',
+      path: ['kubernetesAccess'],
+    }),
+    z.refine((p) => p.target !== 'secondary-ip' || p.podSelector !== undefined, {
+      message: 'a secondary-IP pool needs a pod selector (namespace and labels of the pods it serves)',
+      path: ['podSelector'],
+    }),
+  );
 /** An address the operator approved for release although it was once a pool member (see docs/sweeper.md). */
 const ApprovedReleaseSchema = z.strictObject({
   allocationId: awsId('eipalloc'),
@@ -176,14 +228,16 @@ export const SecurityHubSchema = z.strictObject({
 
 export const AppConfigSchema = z.strictObject({
   pools: z._default(
-    z
-      .array(PoolSchema)
-      .check(
-        z.refine(
-          (pools) => new Set(pools.map((p) => p.name)).size === pools.length,
-          'pool names must be unique',
-        ),
+    z.array(PoolSchema).check(
+      z.refine(
+        (pools) => new Set(pools.map((p) => p.name)).size === pools.length,
+        'pool names must be unique',
       ),
+      z.refine((pools) => {
+        const members = pools.flatMap((p) => p.members);
+        return new Set(members).size === members.length;
+      }, 'an address may be listed in one pool only, once'),
+    ),
     [],
   ),
   reconcile: z._default(ReconcileSchema, () => ReconcileSchema.parse({})),
@@ -196,6 +250,7 @@ export const AppConfigSchema = z.strictObject({
 
 export type EniSelector = z.infer<typeof EniSelectorSchema>;
 export type PoolConfig = z.infer<typeof PoolSchema>;
+export type PodSelector = z.infer<typeof PodSelectorSchema>;
 export type SweeperConfig = z.infer<typeof SweeperSchema>;
 export type AuditConfig = z.infer<typeof AuditSchema>;
 export type EgressProofConfig = z.infer<typeof EgressProofSchema>;

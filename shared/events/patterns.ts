@@ -2,8 +2,10 @@
  * EventBridge event patterns, defined once: the CDK stack deploys these objects and the local router matches
  * these same objects, so a local run proves what AWS will route.
  *
- * Failed calls (`errorCode`) are deliberately NOT filtered out here: handlers log them as skipped, and the auditor
- * reads the failures of ENI and IP calls that ran out of addresses as a subnet-exhaustion signal.
+ * Failed calls (`errorCode`) are NOT filtered out of the inventory's and the auditor's rules: the recorder logs them
+ * as skipped, and the auditor reads the failures of ENI and IP calls that ran out of addresses as a subnet-exhaustion
+ * signal. The keeper's rules take successful calls only, and their ENI-creation rules are built from the
+ * configuration (`keeperEniCreatedPattern`), so floods of ENIs that can never be a pool's invoke nothing.
  */
 
 /** A plain EventBridge pattern (the JSON the rule holds). */
@@ -59,18 +61,76 @@ export const addressTagEventPattern: EventPattern = {
   },
 };
 
-/** Keeper: ENI lifecycle (and secondary-IP changes for pools that target pod IPs on node ENIs). */
-export const keeperEventPattern: EventPattern = {
+/**
+ * What a pool's selector says that a CreateNetworkInterface record carries, for the keeper's content filter: every
+ * ENI the pool could ever serve is in one VPC, and (when the selector says so) in one of its subnets, carries its
+ * first security group, starts with its description and carries the cluster's tag.
+ */
+export interface PoolEniFilter {
+  vpcId: string;
+  securityGroupId?: string;
+  subnetIds?: readonly string[];
+  descriptionPrefix?: string;
+  /** Tag keys one of which the creation call carries (a branch ENI's cluster tag). */
+  clusterTagKeys?: readonly string[];
+}
+
+/** Successful calls only: a failed call changed nothing, so it never invokes the keeper. */
+const SUCCEEDED = { errorCode: [{ exists: false }] } as const;
+
+/**
+ * Keeper: the creation of an ENI one pool could serve (a superset of its selector, built from the configuration), so
+ * the creation of ENIs that can never be a pool's invokes nothing. One rule per pool.
+ */
+export function keeperEniCreatedPattern(f: PoolEniFilter): EventPattern {
+  const eni: Record<string, EventPattern | readonly PatternValue[]> = { vpcId: [f.vpcId] };
+  if (f.securityGroupId) eni.groupSet = { items: { groupId: [f.securityGroupId] } };
+  if (f.subnetIds) eni.subnetId = [...f.subnetIds];
+  if (f.descriptionPrefix !== undefined) eni.description = [{ prefix: f.descriptionPrefix }];
+  const detail: Record<string, EventPattern | readonly PatternValue[]> = {
+    eventSource: ['ec2.amazonaws.com'],
+    eventName: ['CreateNetworkInterface'],
+    ...SUCCEEDED,
+    responseElements: { networkInterface: eni },
+  };
+  if (f.clusterTagKeys)
+    detail.requestParameters = { tagSpecificationSet: { items: { tags: { key: [...f.clusterTagKeys] } } } };
+  return { source: ['aws.ec2'], 'detail-type': [CLOUDTRAIL_DETAIL_TYPE], detail };
+}
+
+/**
+ * Keeper: ENI deletions (successful). The record names the ENI only, so no content filter can tell a pod's from
+ * another: a deletion of an ENI that holds nothing costs one invocation and a few table reads, no EC2 call.
+ */
+export const keeperEniDeletedPattern: EventPattern = {
+  source: ['aws.ec2'],
+  'detail-type': [CLOUDTRAIL_DETAIL_TYPE],
+  detail: { eventSource: ['ec2.amazonaws.com'], eventName: ['DeleteNetworkInterface'], ...SUCCEEDED },
+};
+
+/** Keeper (secondary-IP pools): private IPs assigned to or unassigned from ENIs (successful). */
+export const keeperPodIpPattern: EventPattern = {
   source: ['aws.ec2'],
   'detail-type': [CLOUDTRAIL_DETAIL_TYPE],
   detail: {
     eventSource: ['ec2.amazonaws.com'],
-    eventName: [
-      'CreateNetworkInterface',
-      'DeleteNetworkInterface',
-      'AssignPrivateIpAddresses',
-      'UnassignPrivateIpAddresses',
-    ],
+    eventName: ['AssignPrivateIpAddresses', 'UnassignPrivateIpAddresses'],
+    ...SUCCEEDED,
+  },
+};
+
+/** Keeper: the pool tag added to or removed from an Elastic IP (successful calls naming the `eip-keeper:pool` key). */
+export const keeperPoolTagPattern: EventPattern = {
+  source: ['aws.ec2'],
+  'detail-type': [CLOUDTRAIL_DETAIL_TYPE],
+  detail: {
+    eventSource: ['ec2.amazonaws.com'],
+    eventName: ['CreateTags', 'DeleteTags'],
+    ...SUCCEEDED,
+    requestParameters: {
+      resourcesSet: { items: { resourceId: [{ prefix: 'eipalloc-' }] } },
+      tagSet: { items: { key: ['eip-keeper:pool'] } },
+    },
   },
 };
 

@@ -5,7 +5,7 @@
  * chat), like every capability's alerts.
  */
 import { inlineText, markdownText, markdownValue, subjectLine } from '../notify/escape';
-import type { Notification } from '../notify/notification';
+import type { Notification, NotificationKind } from '../notify/notification';
 import type { PoolCounts, Target } from './model';
 
 export interface PoolExhaustedInfo {
@@ -45,12 +45,12 @@ const v = (s: string): string => inlineText(s, 128);
 /** The same in chat. */
 const mv = (s: string): string => markdownValue(s, 128);
 
-const prefixed = (prefix: string, text: string): string =>
+export const prefixed = (prefix: string, text: string): string =>
   subjectLine(`${prefix ? `${prefix} ` : ''}${text}`);
 
-/** What both keeper alerts share: who sends them, how urgent, the subject as chat title, where and when. */
-function envelope(
-  kind: 'pool-exhausted' | 'manually-held',
+/** What every keeper alert shares: who sends it, how urgent, the subject as chat title, where and when. */
+export function envelope(
+  kind: NotificationKind,
   subject: string,
   origin: { region: string; accountId: string; at: string },
 ): Pick<Notification, 'source' | 'kind' | 'severity' | 'subject' | 'title' | 'account' | 'region' | 'time'> {

@@ -9,6 +9,7 @@ import { untrustedEniSubject } from '../securityhub/subjects';
 import { type ManuallyHeldInfo, manuallyHeldAlert, poolExhaustedAlert } from './alerts';
 import { type KeeperCore, podIp } from './core';
 import { manualHoldOf, unannouncedExhaustionWaiter, unannouncedHolds } from './decide-announce';
+import { approvedMembers } from './decide-membership';
 import { poolCounts, waitersInOrder } from './decide-serve';
 import type { ManualHold, PoolAddress, PoolCounts, PoolSnapshot, Target } from './model';
 import type { Story } from './story';
@@ -192,8 +193,8 @@ export async function settlePool(
   const snapshot = await core.store.loadPool(pool.name);
   let members = addresses ?? story.addresses.get(pool.name);
   if (!members) {
-    members = await core.ec2.describePoolAddresses([pool.name]);
-    story.addresses.set(pool.name, members);
+    members = approvedMembers(pool, await core.ec2.describePoolAddresses([pool.name]), snapshot.claims);
+    story.sawMembers(pool.name, members, true);
   }
   const counts = poolCounts(snapshot, members);
   if (

@@ -1,13 +1,20 @@
 /**
  * Making EC2 agree with a claim: associating an EIP the claim holds with its target (AllowReassociation=false, so an
  * EIP associated by anyone else is never taken back), or confirming the association a held claim already has.
+ *
+ * AllowReassociation=false protects the EIP, not the target: AWS silently displaces an address already on the target
+ * IP. So the caller associates only a target its latest describe showed without a public address, and after the call
+ * the target is described again: it must hold exactly the pool EIP. Anything else is a displacement by someone else,
+ * which is alerted, and the EIP goes back to the pool.
  */
 import type { PoolConfig } from '../config/schema';
+import { displacedAlert } from './alerts-security';
 import { recordManual } from './announce';
 import { type KeeperCore, podIp, releaseClaim } from './core';
 import { associationTarget, claimInHand } from './decide-serve';
 import { type ClaimRecord, type PoolAddress, sameTarget, type Target } from './model';
 import type { AssociateOutcome } from './ports';
+import { sendSecurityAlert } from './security';
 import type { ServeOutcome } from './serve';
 import type { Story } from './story';
 
@@ -39,6 +46,11 @@ export async function associateClaimed(
   switch (outcome.kind) {
     case 'associated': {
       await store.recordAssociation(pool.name, allocationId, target, outcome.associationId, core.now());
+      const after = await targetHolds(core, target, allocationId);
+      if (after.kind === 'other') {
+        await displaced(core, pool, { allocationId, publicIp }, target, after.publicIp, story);
+        return { kind: 'has-public-ip', ...(after.publicIp ? { publicIp: after.publicIp } : {}) };
+      }
       story.tagHolder(pool, allocationId, target.eniId);
       if (opts.count) core.metrics.add('AssociationsMade', 1, 'Count', core.dims(pool.name));
       story.add(pool.name, `${opts.verb} ${publicIp} to ${podIp(target)}`);
@@ -82,7 +94,7 @@ async function alreadyAssociated(
   target: Target,
   story: Story,
 ): Promise<ServeOutcome | undefined> {
-  const fresh = (await core.ec2.describePoolAddresses([pool.name])).find(
+  const fresh = (await core.ec2.describePoolAddresses([pool.name], [allocationId])).find(
     (a) => a.allocationId === allocationId,
   );
   if (fresh?.association && sameTarget(associationTarget(fresh), target)) {
@@ -140,4 +152,51 @@ export async function settleHeld(
     return { kind: 'in-hand', allocationId: claim.allocationId, publicIp: address.publicIp };
   }
   return associateClaimed(core, pool, claim, address.publicIp, target, story, { count: false, verb: 'gave' });
+}
+
+/** What the target holds right after the association: the pool EIP (or nothing: it went), or another address. */
+async function targetHolds(
+  core: KeeperCore,
+  target: Target,
+  allocationId: string,
+): Promise<{ kind: 'ours-or-gone' } | { kind: 'other'; publicIp?: string }> {
+  const eni = (await core.ec2.describeEnis([target.eniId])).get(target.eniId);
+  const pub = eni?.publicIps?.[target.privateIp];
+  return pub && pub.allocationId !== allocationId
+    ? { kind: 'other', ...(pub.publicIp ? { publicIp: pub.publicIp } : {}) }
+    : { kind: 'ours-or-gone' };
+}
+
+/**
+ * A pool EIP displaced from its pod by an association eip-keeper did not make: its claim is let go (it is idle now,
+ * back in the pool), the pod keeps what it holds, and the security team hears of it once.
+ */
+export async function displaced(
+  core: KeeperCore,
+  pool: PoolConfig,
+  eip: { allocationId: string; publicIp: string },
+  holder: Target,
+  nowHolds: string | undefined,
+  story: Story,
+): Promise<void> {
+  if (await releaseClaim(core, pool.name, eip.allocationId, holder, 'displaced', { idle: true }))
+    story.untagHolder(pool, eip.allocationId, holder.eniId);
+  story.add(
+    pool.name,
+    `${eip.publicIp} was displaced from ${podIp(holder)} by ${nowHolds ?? 'another address'}: back in the pool, never taken back; alert sent`,
+  );
+  await sendSecurityAlert(
+    core,
+    pool.name,
+    displacedAlert(core.subjectPrefix, {
+      pool: pool.name,
+      region: core.origin.region,
+      accountId: core.origin.accountId,
+      at: core.now(),
+      allocationId: eip.allocationId,
+      publicIp: eip.publicIp,
+      holder,
+      ...(nowHolds ? { nowHolds } : {}),
+    }),
+  );
 }

@@ -3,7 +3,7 @@
  * Every mutation is a conditional write, so concurrent handlers (events, duplicates, the reconciler) cannot both win
  * the same thing. `dynamo-claim-store/` implements it on the single table (layouts in docs/data-model.md).
  */
-import type { ClaimRecord, ClaimVia, ManualHold, PoolSnapshot, Target } from './model';
+import type { ClaimRecord, ClaimVia, CreationRecord, ManualHold, PoolSnapshot, Target } from './model';
 
 export type ClaimResult =
   /** The EIP is now held by the target (and the target's holder item points at it). */
@@ -24,6 +24,8 @@ export interface ClaimRequest {
   selectorKey: string;
   /** Adoption: the association already exists. */
   associationId?: string;
+  /** When the target was proven a pod of the pool's cluster. */
+  provenAt: string;
 }
 
 export interface ReleaseRequest {
@@ -52,8 +54,13 @@ export interface ClaimsStore {
   freeCandidates(pool: string, limit: number): Promise<ClaimRecord[]>;
   /** The EIP a target holds in the pool, if any (its holder item), strongly consistent. */
   heldBy(pool: string, target: Target): Promise<string | undefined>;
-  /** Creates the claim item of a member (free) unless it exists. */
-  registerMember(pool: string, allocationId: string, publicIp: string): Promise<void>;
+  /** Creates the claim item of a member (free) unless it exists; `allocatedByKeeper` approves an unlisted one. */
+  registerMember(
+    pool: string,
+    allocationId: string,
+    publicIp: string,
+    allocatedByKeeper?: boolean,
+  ): Promise<void>;
   /** Deletes a free claim item (its EIP left the pool); false when it is held (nothing deleted). */
   retire(pool: string, allocationId: string): Promise<boolean>;
 
@@ -114,8 +121,8 @@ export interface ManualHoldStore {
 
 /** Targets that matched a pool when no EIP was free, served first when one frees. */
 export interface WaiterStore {
-  /** Records a waiting target (keeps the first `since`). */
-  addWaiter(pool: string, target: Target, since: string): Promise<void>;
+  /** Records a waiting target (keeps the first `since`), with the creation record that proved it, if any. */
+  addWaiter(pool: string, target: Target, since: string, creation?: CreationRecord): Promise<void>;
   removeWaiter(pool: string, target: Target): Promise<void>;
   /** The waiters of one ENI. */
   waitersOfEni(pool: string, eniId: string): Promise<Target[]>;
@@ -138,4 +145,26 @@ export interface ExhaustionStore {
   closeExhaustion(pool: string, at: string): Promise<boolean>;
 }
 
-export type ClaimStore = ClaimsStore & ManualHoldStore & WaiterStore & ExhaustionStore;
+/**
+ * Security alerts, one per key (an unproven ENI, a pool tag change, a displacement, ...): claimed before sending (the
+ * first claimer sends), confirmed once sent; an alert claimed and never confirmed is sent again by the reconciler
+ * after the grace. Items expire (`expiresAt`), so a condition that lasts is alerted again after that.
+ */
+export interface SecurityAlertStore {
+  /** Claims the alert `key` (storing what to send); true for the first claimer only. */
+  claimAlert(
+    pool: string,
+    key: string,
+    notification: string,
+    at: string,
+    expiresAt: number,
+  ): Promise<boolean>;
+  /** Records that the alert went out. */
+  confirmAlert(pool: string, key: string, at: string): Promise<void>;
+  /** Forgets a claim whose alert could not be sent (the retry claims it again). */
+  releaseAlert(pool: string, key: string): Promise<void>;
+  /** Claims an unsent alert again if its claim is still `claimedAt`: true for exactly one caller. */
+  reclaimAlert(pool: string, key: string, claimedAt: string, at: string): Promise<boolean>;
+}
+
+export type ClaimStore = ClaimsStore & ManualHoldStore & WaiterStore & ExhaustionStore & SecurityAlertStore;

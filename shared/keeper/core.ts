@@ -9,6 +9,7 @@ import type { Clock, Log, MetricsSink } from '../runtime/context';
 import type { FindingsPublisher } from '../securityhub/publisher';
 import type { ClaimStore } from './claim-store';
 import { CLAIM_GRACE_MS } from './decide-serve';
+import type { IdentityChecker } from './identity';
 import type { Target } from './model';
 import type { KeeperEc2Port } from './ports';
 
@@ -16,6 +17,8 @@ export interface KeeperDeps {
   pools: readonly PoolConfig[];
   ec2: KeeperEc2Port;
   store: ClaimStore;
+  /** Proves ENIs are pods of a pool's cluster (kept by the runtime: it caches slowly changing facts). */
+  identity: IdentityChecker;
   /** The alert topic (pool exhausted, EIP held outside eip-keeper). */
   alerts: NotificationPort;
   clock: Clock;

@@ -1,23 +1,26 @@
 /**
  * The event path's decision, as a plain function over plain data (no AWS import, no I/O): from one parsed
  * CloudTrail record, the configured pools and (once asked for) the ENI as EC2 describes it, what the event asks of
- * the keeper: nothing (and why), serving an ENI's targets in its pool, or freeing what an ENI (or some of its IPs)
- * held and no longer waiting for it.
+ * the keeper: nothing (and why), serving an ENI's targets in its pool once they are proven pods, freeing what an ENI
+ * (or some of its IPs) held once EC2 confirms it is gone, or telling of a pool tag change.
  */
 import type { PoolConfig } from '../config/schema';
+import { type AddressTagsChanged, changesOfKey } from '../events/cloudtrail';
 import type { KeeperRecord } from './events';
-import type { EniView, Target } from './model';
+import { type CreationRecord, type EniView, POOL_TAG, type Target } from './model';
 import { matchPool, owningPool, targetsOf } from './selector';
 
 export type EventPlan =
   /** Nothing to do: why (logged), and what the story says of it. */
   | { kind: 'skip'; reason: string; story: string[] }
-  /** Serve these targets of the ENI in its pool. */
+  /** Serve these targets of the ENI in its pool, once proven pods of its cluster. */
   | {
       kind: 'serve';
       pool: PoolConfig;
       eni: EniView;
       targets: Target[];
+      /** The ENI's creation record, when the event is its creation. */
+      creation?: CreationRecord;
       /**
        * Settle the pool (counts, end of exhaustion) after an association only when the pool was read in full: counting
        * it is O(pool), and an EIP taken never ends an exhaustion episode (the reconciler refreshes PoolSize/PoolFree
@@ -41,7 +44,36 @@ export type EventPlan =
       droppedWaiterNote?: string;
       /** Why nothing changed, when nothing was freed (logged). */
       unchangedReason?: string;
-    };
+    }
+  /** Pool tags added to or removed from addresses: tell the pools concerned. */
+  | { kind: 'tags'; changes: PoolTagChange[]; record: AddressTagsChanged };
+
+/** One pool tag change of a CreateTags/DeleteTags call, on one address. */
+export interface PoolTagChange {
+  allocationId: string;
+  change: 'added' | 'removed';
+  /** The pool the call named (a DeleteTags may name the key only). */
+  pool?: string;
+}
+
+/** How far in the future an event's time may be (clock skew) before the event is refused as forged. */
+export const MAX_EVENT_CLOCK_SKEW_MS = 5 * 60_000;
+
+/** Whether the record's time is later than now by more than the skew (CloudTrail never reports the future). */
+export function inTheFuture(eventTime: string, nowMs: number): boolean {
+  return Date.parse(eventTime) > nowMs + MAX_EVENT_CLOCK_SKEW_MS;
+}
+
+/** The pool tag changes of a tag call, one per address. */
+export function poolTagChanges(record: AddressTagsChanged): PoolTagChange[] {
+  const c = changesOfKey(record, POOL_TAG);
+  if (!c) return [];
+  return record.allocationIds.map((allocationId) => ({
+    allocationId,
+    change: c.kind,
+    ...(c.value !== undefined && c.value !== '' ? { pool: c.value } : {}),
+  }));
+}
 
 /** The ENI the plan needs described by EC2 before it can say more. */
 export interface DescribeFirst {
@@ -82,7 +114,19 @@ export function planEvent(input: EventInput & { described?: Described }): EventP
       if (!pool) {
         return skip(`${eni.eniId} no longer matches a pool (as EC2 describes it: ${whyNoPool(pools, eni)})`);
       }
-      return { kind: 'serve', pool, eni, targets: targetsOf(pool, eni), settleAfterFullReadOnly: true };
+      return {
+        kind: 'serve',
+        pool,
+        eni,
+        targets: targetsOf(pool, eni),
+        creation: r.creation,
+        settleAfterFullReadOnly: true,
+      };
+    }
+    case 'tags-changed': {
+      const changes = poolTagChanges(r.tags);
+      if (changes.length === 0) return skip('the call changed no eip-keeper:pool tag');
+      return { kind: 'tags', changes, record: r.tags };
     }
     case 'ips-assigned': {
       if (!pools.some((p) => p.target === 'secondary-ip')) return skip('no pool targets secondary IPs');

@@ -1,67 +1,25 @@
 /**
  * The reconciler's decision, as a plain function over plain data (no AWS import, no I/O): from the claims, EC2's
- * view of the pool's members and the ENIs, what must be done to bring them back to the desired state
- * (`planReconcile`), and which of those actions count as repairs (`isRepair`).
+ * view of the pool's members, the ENIs and the identity verdicts of their targets, what must be done to bring them
+ * back to the desired state (`planReconcile`), and which of those actions count as repairs (`isRepair`).
  */
 import type { PoolConfig } from '../config/schema';
 import { manualHoldOf } from './decide-announce';
+import type { IdentityVerdict } from './decide-identity';
 import { associationTarget, byString, CLAIM_GRACE_MS } from './decide-serve';
 import {
   type ClaimRecord,
   type EniView,
-  type ManualHold,
   type PoolAddress,
   type PoolSnapshot,
   sameTarget,
   type Target,
   targetKey,
 } from './model';
+import type { ReconcileAction } from './reconcile-actions';
 import { isTargetOf, owningPool, targetsOf } from './selector';
 
-export type ReconcileAction =
-  /** A pool member without a claim item: create it (free). */
-  | { kind: 'register'; allocationId: string; publicIp: string }
-  /** A claim item whose EIP is no longer a pool member (untagged or released): release it and delete it. */
-  | { kind: 'retire'; allocationId: string; holder?: Target }
-  /** The holder's ENI (or its private IP) is gone and the event was missed: the EIP is free again. */
-  | {
-      kind: 'free';
-      allocationId: string;
-      holder: Target;
-      reason: 'eni-gone' | 'ip-gone' | 'no-longer-matches' | 'has-other-address';
-    }
-  /** EC2 shows the claim's association but the claim does not record it (crash after AssociateAddress). */
-  | {
-      kind: 'record-association';
-      allocationId: string;
-      holder: Target;
-      associationId: string;
-      repair: boolean;
-    }
-  /** The claim holds an EIP that is not associated: associate it (crash before AssociateAddress, or disassociated). */
-  | {
-      kind: 'associate';
-      allocationId: string;
-      holder: Target;
-      reason: 'never-associated' | 'disassociated';
-    }
-  /** Associated with something other than its claim holder: record it, alert, never take it back. */
-  | {
-      kind: 'manual-hold';
-      allocationId: string;
-      publicIp: string;
-      hold: Omit<ManualHold, 'detectedAt'>;
-      /** The claim holder this displaces (its claim is released; the ENI is then served again). */
-      displaced?: Target;
-    }
-  /** A manual hold is over (the EIP is unassociated again): the EIP returns to the pool. */
-  | { kind: 'clear-manual'; allocationId: string; associationId: string }
-  /** Associated (by hand or before eip-keeper) with an ENI of the pool that has no claim: record the claim. */
-  | { kind: 'adopt'; allocationId: string; target: Target; associationId: string }
-  /** A matching ENI target without a pool EIP: serve it (oldest waiter first). */
-  | { kind: 'serve'; target: Target; waitingSince?: string }
-  /** A waiter that no longer waits (its ENI is gone, no longer matches, or was served). */
-  | { kind: 'drop-waiter'; target: Target; reason: string };
+export { isRepair, type ReconcileAction } from './reconcile-actions';
 
 export interface ReconcileInput {
   pool: PoolConfig;
@@ -79,6 +37,11 @@ export interface ReconcileInput {
   enis: ReadonlyMap<string, EniView>;
   /** ENI ids looked up by id and not found: deleted (ENI ids are never reused). */
   goneEniIds: ReadonlySet<string>;
+  /**
+   * Whether each target of the pool's ENIs is a proven pod, by target key. Only proven targets are served or adopted;
+   * a holder refused is freed; a target whose evidence is missing or unreadable is left as it is.
+   */
+  verdicts: ReadonlyMap<string, IdentityVerdict>;
   graceMs?: number;
 }
 
@@ -162,6 +125,21 @@ function planHeld(p: Planning, address: PoolAddress, holder: NonNullable<ClaimRe
   const assoc = address.association;
   const h: Target = { eniId: holder.eniId, privateIp: holder.privateIp };
   if (assoc && sameTarget(associationTarget(address), h)) {
+    const refusal = refused(p, h);
+    if (refusal) {
+      p.notes.push(
+        `${address.publicIp} is on ${h.eniId} (${h.privateIp}), which is not a proven pod: ${refusal}`,
+      );
+      p.actions.push({
+        kind: 'free',
+        allocationId,
+        holder: h,
+        reason: 'not-proven',
+        ...(assoc.associationId ? { disassociate: assoc.associationId } : {}),
+      });
+      releases(p, h);
+      return;
+    }
     p.served.add(targetKey(h));
     if (assoc.associationId && holder.associationId !== assoc.associationId) {
       const old = p.nowMs - Date.parse(holder.claimedAt) >= p.grace;
@@ -190,7 +168,15 @@ function planHeld(p: Planning, address: PoolAddress, holder: NonNullable<ClaimRe
   planUnassociatedClaim(p, address, holder, h);
 }
 
-type FreeReason = Extract<ReconcileAction, { kind: 'free' }>['reason'];
+type FreeReason = Extract<ReconcileAction, { kind: 'free' }>['reason'] | 'has-other-address';
+
+/** The verdict of a target, when it says the target is not a pod (undefined: proven, pending or unknown). */
+function refused(p: Planning, t: Target): string | undefined {
+  const v = p.input.verdicts.get(targetKey(t));
+  return v?.kind === 'refused' ? v.reasons.join('; ') : undefined;
+}
+
+const proven = (p: Planning, t: Target): boolean => p.input.verdicts.get(targetKey(t))?.kind === 'proven';
 
 /** Claimed but not associated: free it if its holder is gone or changed, else (re-)associate it. */
 function planUnassociatedClaim(
@@ -203,6 +189,18 @@ function planUnassociatedClaim(
   const why = whyFree(p, address, h);
   if (why === 'not-described') {
     p.notes.push(`${address.publicIp}: holder ${h.eniId} was not described; left for the next run`);
+    return;
+  }
+  if (why === 'has-other-address') {
+    const pub = p.input.enis.get(h.eniId)?.publicIps?.[h.privateIp];
+    p.actions.push({
+      kind: 'displaced',
+      allocationId,
+      publicIp: address.publicIp,
+      holder: h,
+      ...(pub?.publicIp ? { nowHolds: pub.publicIp } : {}),
+    });
+    releases(p, h);
     return;
   }
   if (why) {
@@ -227,6 +225,7 @@ function whyFree(p: Planning, address: PoolAddress, h: Target): FreeReason | 'no
   if (!eni) return 'not-described';
   if (![eni.privateIp, ...eni.secondaryIps].includes(h.privateIp)) return 'ip-gone';
   if (!ownsEni(p, eni) || !isTargetOf(pool, eni, h.privateIp)) return 'no-longer-matches';
+  if (refused(p, h)) return 'not-proven';
   const publicOnTarget = eni.publicIps?.[h.privateIp];
   if (!publicOnTarget) return undefined;
   p.notes.push(
@@ -263,7 +262,8 @@ function planUnheld(p: Planning, address: PoolAddress, claim: ClaimRecord | unde
     at &&
     assoc.associationId &&
     ownsEni(p, eni) &&
-    isTargetOf(p.input.pool, eni as EniView, at.privateIp)
+    isTargetOf(p.input.pool, eni as EniView, at.privateIp) &&
+    proven(p, at)
   ) {
     if (!p.claimedTargets.has(targetKey(at)) && !p.served.has(targetKey(at))) {
       p.served.add(targetKey(at));
@@ -295,6 +295,12 @@ function planServes(p: Planning): Set<string> {
         const fromPool = pub.allocationId !== undefined && p.members.has(pub.allocationId);
         if (!fromPool)
           p.notes.push(`${t.eniId} (${t.privateIp}) already has ${pub.publicIp ?? 'a public IP'}`);
+        continue;
+      }
+      const v = p.input.verdicts.get(key);
+      if (v?.kind !== 'proven') {
+        if (v && v.kind !== 'refused')
+          p.notes.push(`${t.eniId} (${t.privateIp}) not served yet: ${v.reason}`);
         continue;
       }
       const since = waiters.get(key)?.since;
@@ -329,24 +335,9 @@ function planDroppedWaiters(p: Planning, serving: ReadonlySet<string>): void {
             ? 'no longer matches the pool'
             : eni.publicIps?.[w.privateIp]
               ? 'has a public IP'
-              : undefined;
+              : refused(p, target)
+                ? 'not a proven pod'
+                : undefined;
     if (reason) p.actions.push({ kind: 'drop-waiter', target, reason });
-  }
-}
-
-/** Whether an action counts as a repair (something an event should have done, or a crash left undone). */
-export function isRepair(action: ReconcileAction): boolean {
-  switch (action.kind) {
-    case 'free':
-    case 'associate':
-    case 'adopt':
-      return true;
-    case 'record-association':
-      return action.repair;
-    case 'serve':
-      // A waiting ENI is served as an EIP frees; one that never waited was missed by the event path.
-      return action.waitingSince === undefined;
-    default:
-      return false;
   }
 }

@@ -1,23 +1,26 @@
 /**
  * The CloudTrail records the keeper acts on, parsed on top of `shared/events/cloudtrail.ts` (pure). Create and
- * delete reuse the inventory parser; the secondary-IP calls (for pools that target pod IPs on node ENIs) are read
- * here with the same tolerant readers.
+ * delete reuse the inventory parser, tag changes on addresses the tag parser; the secondary-IP calls (for pools that
+ * target pod IPs on node ENIs) are read here with the same tolerant readers.
  */
 import {
+  type AddressTagsChanged,
   asObject,
   clipText,
   type ExpectedOrigin,
+  parseAddressTagEvent,
   parseCloudTrailEnvelope,
   parseCloudTrailEvent,
   type Rejection,
   readString,
   setItems,
 } from '../events/cloudtrail';
-import type { EniView } from './model';
+import type { CreationRecord, EniView } from './model';
 
 export type KeeperRecord =
-  | { kind: 'eni-created'; eventId: string; eventTime: string; eni: EniView }
+  | { kind: 'eni-created'; eventId: string; eventTime: string; eni: EniView; creation: CreationRecord }
   | { kind: 'eni-deleted'; eventId: string; eventTime: string; eniId: string }
+  | { kind: 'tags-changed'; eventId: string; eventTime: string; tags: AddressTagsChanged }
   | { kind: 'ips-assigned'; eventId: string; eventTime: string; eniId: string; privateIps: string[] }
   | { kind: 'ips-unassigned'; eventId: string; eventTime: string; eniId: string; privateIps: string[] };
 
@@ -63,7 +66,13 @@ export function parseKeeperEvent(event: unknown, expected: ExpectedOrigin): Keep
     if (r.interfaceType) eni.interfaceType = r.interfaceType;
     if (r.requesterManaged !== undefined) eni.requesterManaged = r.requesterManaged;
     if (r.privateIp) eni.privateIp = r.privateIp;
-    return { kind: 'ok', record: { kind: 'eni-created', ...base, eni } };
+    const creation: CreationRecord = { actor: r.actor, at: r.eventTime, eventId: r.eventId };
+    return { kind: 'ok', record: { kind: 'eni-created', ...base, eni, creation } };
+  }
+  if (envelope.eventName === 'CreateTags' || envelope.eventName === 'DeleteTags') {
+    const parsed = parseAddressTagEvent(event, expected);
+    if (parsed.kind === 'rejected') return parsed;
+    return { kind: 'ok', record: { kind: 'tags-changed', ...base, tags: parsed.record } };
   }
   if (
     envelope.eventName !== 'AssignPrivateIpAddresses' &&

@@ -8,6 +8,7 @@
  * | Holder link     | `POOL#<name>`  | `HOLDER#<eniId>#<privateIp>`    |
  * | Waiting ENI     | `POOL#<name>`  | `WAIT#<eniId>#<privateIp>`      |
  * | Exhaustion      | `POOL#<name>`  | `EXHAUSTION`                    |
+ * | Security alert  | `POOL#<name>`  | `ALERT#<key>`                   |
  */
 import { PREFIX, type TableKey } from '../store/keys';
 import type { Target } from './model';
@@ -17,6 +18,7 @@ export const POOL_SK = {
   holder: 'HOLDER#',
   waiter: 'WAIT#',
   exhaustion: 'EXHAUSTION',
+  alert: 'ALERT#',
 } as const;
 
 export const KEEPER_ITEM_TYPE = {
@@ -24,6 +26,7 @@ export const KEEPER_ITEM_TYPE = {
   holder: 'PoolHolder',
   waiter: 'PoolWaiter',
   exhaustion: 'PoolExhaustion',
+  alert: 'PoolAlert',
 } as const;
 
 export const poolPk = (pool: string): string => `${PREFIX.pool}${pool}`;
@@ -49,6 +52,11 @@ export const waiterKey = (pool: string, t: Target): TableKey => ({
 export const waiterPrefixOfEni = (eniId: string): string => `${POOL_SK.waiter}${eniId}#`;
 
 export const exhaustionKey = (pool: string): TableKey => ({ PK: poolPk(pool), SK: POOL_SK.exhaustion });
+
+export const alertKey = (pool: string, key: string): TableKey => ({
+  PK: poolPk(pool),
+  SK: `${POOL_SK.alert}${key}`,
+});
 
 /**
  * The free list: a claim item carries GSI1 keys only while its EIP is free, so an ENI's event reads a handful of

@@ -1,7 +1,9 @@
 /**
- * The keeper's domain vocabulary: what it knows about ENIs, pool addresses and its own claims, as plain data.
- * Pure: no AWS import. The adapters (`adapters/ec2.ts`, `dynamo-claim-store/`) translate to and from these shapes.
+ * The keeper's domain vocabulary: what it knows about ENIs, pool addresses, the evidence that an ENI is a pod's, and
+ * its own claims, as plain data. Pure: no AWS import. The adapters (`adapters/`, `dynamo-claim-store/`) translate to
+ * and from these shapes.
  */
+import type { Actor } from '../events/actor';
 
 /** EIPs tagged `eip-keeper:pool=<name>` are the members of pool `<name>`. */
 export const POOL_TAG = 'eip-keeper:pool';
@@ -30,11 +32,67 @@ export interface EniView {
   privateIp?: string;
   /** Secondary private IPv4 addresses (pod IPs on a VPC CNI node ENI). */
   secondaryIps: string[];
+  /** The instance it is attached to (unknown when the view comes from a CloudTrail record). */
+  attachment?: { instanceId: string; deviceIndex?: number };
   /**
    * Public addresses on the ENI, by private IP. `allocationId` is absent for an AWS-assigned public IP. Unknown
    * (undefined) when the view comes from a CloudTrail record rather than from EC2.
    */
   publicIps?: Record<string, { publicIp?: string; allocationId?: string; associationId?: string }>;
+}
+
+/**
+ * The CloudTrail record of an ENI's creation: who called CreateNetworkInterface, when. It reaches eip-keeper from
+ * EventBridge's `aws.ec2` source, which PutEvents cannot forge; the creator chose everything else about the ENI.
+ */
+export interface CreationRecord {
+  actor: Actor;
+  at: string;
+  eventId: string;
+}
+
+/** A branch ENI tied to a trunk ENI (DescribeTrunkInterfaceAssociations). */
+export interface TrunkLink {
+  associationId: string;
+  branchEniId: string;
+  trunkEniId: string;
+  vlanId?: number;
+}
+
+/** An instance as DescribeInstances shows it. */
+export interface InstanceView {
+  instanceId: string;
+  /** `running`, `stopped`, ... */
+  state?: string;
+  vpcId?: string;
+  tags: Record<string, string>;
+}
+
+/** An EKS cluster as DescribeCluster shows it. */
+export interface ClusterView {
+  name: string;
+  /** The cluster IAM role: the VPC resource controller calls EC2 as this role. */
+  roleArn: string;
+  vpcId: string;
+  /** The Kubernetes API's URL and CA (base64 PEM). */
+  endpoint?: string;
+  certificateAuthority?: string;
+}
+
+/** A Kubernetes node (`/api/v1/nodes`): its name and the instance in its providerID. */
+export interface KubeNode {
+  name: string;
+  instanceId?: string;
+}
+
+/** A Kubernetes pod (`/api/v1/pods`). */
+export interface KubePod {
+  namespace: string;
+  name: string;
+  labels: Record<string, string>;
+  nodeName?: string;
+  phase?: string;
+  podIps: string[];
 }
 
 /** What a pool EIP is associated with: one private IP of one ENI. */
@@ -80,7 +138,11 @@ export interface ClaimRecord {
     associatedAt?: string;
     /** Who claimed: the event handler, the reconciler, or an adoption of an association found in place. */
     via: ClaimVia;
+    /** When its target was proven a pod of the pool's cluster (absent on claims made before proofs were required). */
+    provenAt?: string;
   };
+  /** Allocated by eip-keeper into the pool (`allocateOnExhaustion`): approved though not listed in the configuration. */
+  allocatedByKeeper?: boolean;
   /** When a holder last claimed it (least-recently-used order). */
   lastUsedAt?: string;
   /** When its last holder let it go (the pod's ENI was deleted, or its IP unassigned): idle since then. */
@@ -118,6 +180,20 @@ export interface WaiterRecord {
   eniId: string;
   privateIp: string;
   since: string;
+  /** The ENI's creation record as the event that made it wait carried it (proof kept for when an EIP frees). */
+  creation?: CreationRecord;
+}
+
+/**
+ * A security alert the keeper claimed (one per key: an unproven ENI, a tag change, a displacement, ...) and, once
+ * published, confirmed. One that stays unsent past the grace is sent again by the reconciler.
+ */
+export interface PendingAlert {
+  pool: string;
+  key: string;
+  claimedAt: string;
+  /** The notification, as it was built when the alert was claimed (JSON). */
+  notification: string;
 }
 
 /** The pool's exhaustion episode: opened (alert sent once) when an ENI must wait, closed when an EIP is free again. */
@@ -137,6 +213,8 @@ export interface PoolSnapshot {
   claims: ClaimRecord[];
   waiters: WaiterRecord[];
   exhaustion?: ExhaustionRecord;
+  /** Security alerts claimed and not confirmed sent. */
+  unsentAlerts?: PendingAlert[];
 }
 
 /** Counts for metrics, the CLI and stories. */

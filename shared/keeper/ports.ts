@@ -7,8 +7,18 @@
  * throttling that outlasted the SDK's retries and server errors are thrown, so Lambda retries the event. Tag calls
  * make one attempt and throw on any failure: the caller logs it and the reconciler repairs the tag.
  */
-import type { PoolConfig } from '../config/schema';
-import type { EniView, PoolAddress, Target } from './model';
+import type { PodSelector, PoolConfig } from '../config/schema';
+import type {
+  ClusterView,
+  CreationRecord,
+  EniView,
+  InstanceView,
+  KubeNode,
+  KubePod,
+  PoolAddress,
+  Target,
+  TrunkLink,
+} from './model';
 
 export type AssociateOutcome =
   | { kind: 'associated'; associationId: string }
@@ -39,4 +49,28 @@ export interface KeeperEc2Port {
   untagHolder(allocationIds: readonly string[], eniId: string): Promise<void>;
   /** Allocates a new address tagged into the pool. */
   allocate(pool: string): Promise<{ allocationId: string; publicIp: string }>;
+  /** The trunk associations of these branch ENIs, by branch ENI id (absent: none). */
+  trunkAssociations(branchEniIds: readonly string[]): Promise<Map<string, TrunkLink>>;
+  /** These instances, by id (absent: not found). */
+  describeInstances(instanceIds: readonly string[]): Promise<Map<string, InstanceView>>;
+  /** Takes a pool address off its target (secondary-IP pools, when the pod holding the IP went). */
+  disassociate(associationId: string): Promise<'disassociated' | 'gone'>;
+}
+
+/** EKS as the keeper uses it: the cluster's IAM role, VPC and Kubernetes endpoint. */
+export interface ClusterPort {
+  /** Undefined when the cluster does not exist. */
+  describeCluster(name: string): Promise<ClusterView | undefined>;
+}
+
+/** The Kubernetes API of a cluster (read only; the keeper's roles need an EKS access entry). Throws when unavailable. */
+export interface KubernetesPort {
+  nodes(cluster: ClusterView): Promise<KubeNode[]>;
+  /** The pods of a namespace with these labels, whatever their phase. */
+  pods(cluster: ClusterView, selector: PodSelector): Promise<KubePod[]>;
+}
+
+/** The CloudTrail creation records of ENIs as the inventory recorded them (absent: none was received). */
+export interface CreationRecordPort {
+  creations(eniIds: readonly string[]): Promise<Map<string, CreationRecord>>;
 }

@@ -1,18 +1,32 @@
 /**
- * The reconciler, the event path's backstop: every period, each pool's claims against EC2 (desired vs actual, planned
- * by `planReconcile`), repaired action by action, then the alerts a crashed run left unsent.
+ * The reconciler, the event path's backstop: every period, each pool's approved members, claims and candidate ENIs
+ * against EC2 and the identity evidence (desired vs actual, planned by `planReconcile`), repaired action by action,
+ * then the security alerts (unproven ENIs, unapproved members) and the alerts a crashed run left unsent.
  */
 import type { PoolConfig } from '../config/schema';
 import { manualHoldSubjects } from '../securityhub/subjects';
+import { unapprovedMemberAlert } from './alerts-security';
 import { announceUnsent, recordManual, settlePool } from './announce';
-import { associateClaimed } from './associate';
+import { associateClaimed, displaced } from './associate';
 import { type KeeperCore, podIp, releaseClaim } from './core';
 import { holderTagDrift } from './decide-holder-tags';
+import type { IdentityVerdict } from './decide-identity';
+import { membershipOf } from './decide-membership';
 import { isRepair, planReconcile, type ReconcileAction } from './decide-reconcile';
-import { type EniView, type PoolAddress, type PoolCounts, type PoolSnapshot, sameTarget } from './model';
-import { selectorKey } from './selector';
+import {
+  type EniView,
+  type PoolAddress,
+  type PoolCounts,
+  type PoolSnapshot,
+  sameTarget,
+  type Target,
+  targetKey,
+} from './model';
+import { resendUnsentAlerts, sendSecurityAlert } from './security';
+import { owningPool, selectorKey, targetsOf } from './selector';
 import { serveTarget } from './serve';
 import { flushHolderTags, Story } from './story';
+import { refuseUnproven } from './unproven';
 
 export interface PoolReconcileReport {
   pool: string;
@@ -31,8 +45,11 @@ const FREE_REASONS = {
   'eni-gone': 'its ENI was deleted and the event never came',
   'ip-gone': 'its private IP is gone',
   'no-longer-matches': 'its ENI no longer matches the pool',
-  'has-other-address': 'its ENI got another public address',
+  'not-proven': 'its holder is not a proven pod of the cluster (any more)',
 } as const;
+
+/** Unproven ENIs a run alerts on, per pool (each once; the rest in later runs): a flood cannot flood the topic. */
+export const MAX_UNPROVEN_ALERTS_PER_RUN = 10;
 
 /** What one reconcile run knows while it applies a pool's plan. */
 interface ApplyContext {
@@ -41,6 +58,8 @@ interface ApplyContext {
   story: Story;
   /** The pool ran out during this run. */
   exhausted: { yes: boolean };
+  /** Creation records of waiting targets, by target key (kept on their waiter items). */
+  waiterCreations: ReadonlyMap<string, NonNullable<PoolSnapshot['waiters'][number]['creation']>>;
 }
 
 export async function reconcile(core: KeeperCore): Promise<KeeperReconcileResult> {
@@ -83,8 +102,15 @@ async function reconcilePool(
   allAddresses: PoolAddress[],
   story: Story,
 ): Promise<PoolReconcileReport> {
-  const addresses = allAddresses.filter((a) => a.pool === pool.name);
+  const membership = membershipOf(pool, allAddresses, snapshot.claims);
+  const addresses = membership.members;
+  story.sawMembers(
+    pool.name,
+    allAddresses.filter((a) => a.pool === pool.name),
+  );
+  await reportMembership(core, pool, membership);
   const { enis, gone } = await gatherEnis(core, pool, snapshot, addresses);
+  const verdicts = await verdictsOf(core, pool, snapshot, enis);
   const plan = planReconcile({
     pool,
     pools: core.pools,
@@ -93,6 +119,7 @@ async function reconcilePool(
     addresses,
     enis,
     goneEniIds: gone,
+    verdicts,
     graceMs: core.graceMs,
   });
   for (const note of plan.notes) core.log.info(note, { pool: pool.name });
@@ -103,6 +130,9 @@ async function reconcilePool(
     enis,
     story,
     exhausted: { yes: false },
+    waiterCreations: new Map(
+      snapshot.waiters.flatMap((w) => (w.creation ? [[targetKey(w), w.creation]] : [])),
+    ),
   };
   const done: string[] = [];
   let repairs = 0;
@@ -120,9 +150,106 @@ async function reconcilePool(
     core.metrics.add('ReconcileRepairs', repairs, 'Count', core.dims(pool.name));
     core.log.info('reconcile repaired the pool', { pool: pool.name, repairs });
   }
+  await alertSuspects(core, pool, enis, verdicts, story);
   await announceUnsent(core, pool, snapshot, addresses, story);
-  const counts = await settlePool(core, pool, story);
+  await resendUnsentAlerts(core, snapshot);
+  const counts = await settlePool(core, pool, story, addresses);
   return { pool: pool.name, counts, repairs, actions: done };
+}
+
+/** Alerts each tagged address the pool does not approve (once each), and logs listed members EC2 does not show. */
+async function reportMembership(
+  core: KeeperCore,
+  pool: PoolConfig,
+  m: ReturnType<typeof membershipOf>,
+): Promise<void> {
+  for (const a of m.unapproved) {
+    const where = a.association?.eniId ?? a.association?.instanceId;
+    await sendSecurityAlert(
+      core,
+      pool.name,
+      unapprovedMemberAlert(core.subjectPrefix, {
+        pool: pool.name,
+        region: core.origin.region,
+        accountId: core.origin.accountId,
+        at: core.now(),
+        allocationId: a.allocationId,
+        publicIp: a.publicIp,
+        ...(where ? { associatedWith: where } : {}),
+      }),
+    );
+  }
+  if (m.untagged.length > 0)
+    core.log.warn('listed pool members not tagged with the pool (not members until tagged)', {
+      pool: pool.name,
+      listed: m.untagged,
+    });
+}
+
+/**
+ * The identity verdict of every target of the pool's ENIs: holders proven when their claim was made are checked
+ * live only; waiters bring the creation record their event carried; the others' records come from the inventory.
+ */
+async function verdictsOf(
+  core: KeeperCore,
+  pool: PoolConfig,
+  snapshot: PoolSnapshot,
+  enis: ReadonlyMap<string, EniView>,
+): Promise<Map<string, IdentityVerdict>> {
+  const provenHolders = new Set(
+    snapshot.claims.flatMap((c) => (c.holder?.provenAt ? [targetKey(c.holder)] : [])),
+  );
+  const creations = new Map(
+    snapshot.waiters.flatMap((w) => (w.creation ? [[targetKey(w), w.creation]] : [])),
+  );
+  const requests: {
+    eni: EniView;
+    target: Target;
+    creation?: NonNullable<PoolSnapshot['waiters'][number]['creation']>;
+    provenBefore?: boolean;
+  }[] = [];
+  for (const eni of enis.values()) {
+    if (owningPool(core.pools, eni)?.name !== pool.name) continue;
+    for (const target of targetsOf(pool, eni)) {
+      const key = targetKey(target);
+      const creation = creations.get(key);
+      requests.push({
+        eni,
+        target,
+        ...(creation ? { creation } : {}),
+        ...(provenHolders.has(key) ? { provenBefore: true } : {}),
+      });
+    }
+  }
+  return core.identity.verifyTargets(pool, requests);
+}
+
+/** Alerts (each ENI once, at most a few per run) the ENIs that look like the pool's pods and are not. */
+async function alertSuspects(
+  core: KeeperCore,
+  pool: PoolConfig,
+  enis: ReadonlyMap<string, EniView>,
+  verdicts: ReadonlyMap<string, IdentityVerdict>,
+  story: Story,
+): Promise<void> {
+  const seen = new Set<string>();
+  let alerted = 0;
+  for (const [key, v] of verdicts) {
+    if (v.kind !== 'refused' || !v.suspect) continue;
+    const eniId = key.slice(0, key.indexOf('#'));
+    const eni = enis.get(eniId);
+    if (!eni || seen.has(eniId)) continue;
+    seen.add(eniId);
+    if (alerted >= MAX_UNPROVEN_ALERTS_PER_RUN) continue;
+    await refuseUnproven(core, pool, eni, v, story);
+    alerted += 1;
+  }
+  if (seen.size > alerted)
+    core.log.warn('more unproven ENIs than one run alerts on', {
+      pool: pool.name,
+      unproven: seen.size,
+      alerted,
+    });
 }
 
 /**
@@ -172,10 +299,14 @@ async function applyAction(
         await releaseClaim(core, pool.name, a.allocationId, a.holder, 'left-pool', { idle: true });
       return store.retire(pool.name, a.allocationId);
     case 'free': {
+      if (a.disassociate) await core.ec2.disassociate(a.disassociate);
       const freed = await releaseClaim(core, pool.name, a.allocationId, a.holder, a.reason, { idle: true });
       if (freed) story.untagHolder(pool, a.allocationId, a.holder.eniId);
       return freed;
     }
+    case 'displaced':
+      await displaced(core, pool, a, a.holder, a.nowHolds, story);
+      return true;
     case 'record-association':
       return store.recordAssociation(pool.name, a.allocationId, a.holder, a.associationId, core.now());
     case 'associate': {
@@ -203,6 +334,7 @@ async function applyAction(
         via: 'adopted',
         selectorKey: selectorKey(pool),
         associationId: a.associationId,
+        provenAt: core.now(),
       });
       if (r.kind === 'claimed')
         story.tagHolder(pool, a.allocationId, a.target.eniId, ctx.addresses.get(a.allocationId));
@@ -216,7 +348,13 @@ async function applyAction(
         await store.addWaiter(pool.name, a.target, core.now());
         return false;
       }
-      const out = await serveTarget(core, pool, eni, a.target, story, { via: 'reconcile', count: true });
+      const creation = ctx.waiterCreations.get(targetKey(a.target));
+      const out = await serveTarget(core, pool, eni, a.target, story, {
+        via: 'reconcile',
+        count: true,
+        provenAt: core.now(),
+        ...(creation ? { creation } : {}),
+      });
       if (out.kind === 'waiting') ctx.exhausted.yes = true;
       return out.kind === 'associated';
     }
@@ -230,7 +368,7 @@ async function applyAction(
 function describeAction(a: ReconcileAction, publicIpOf: (id: string) => string): string | undefined {
   switch (a.kind) {
     case 'free':
-      return `freed ${publicIpOf(a.allocationId)} from ${podIp(a.holder)}: ${FREE_REASONS[a.reason]}`;
+      return `freed ${publicIpOf(a.allocationId)} from ${podIp(a.holder)}: ${FREE_REASONS[a.reason]}${a.disassociate ? ' (disassociated)' : ''}`;
     case 'record-association':
       return a.repair
         ? `recorded the association of ${publicIpOf(a.allocationId)} with ${podIp(a.holder)}`

@@ -7,15 +7,18 @@ import type { PoolConfig } from '../config/schema';
 import { exhausted } from './announce';
 import { associateClaimed, settleHeld } from './associate';
 import { type KeeperCore, podIp } from './core';
+import { approvedMembers } from './decide-membership';
 import { freeClaims, rankCandidates, waitersInOrder } from './decide-serve';
 import {
   type ClaimRecord,
   type ClaimVia,
+  type CreationRecord,
   type EniView,
   type PoolAddress,
   type PoolSnapshot,
   sameTarget,
   type Target,
+  targetKey,
 } from './model';
 import { isTargetOf, owningPool, selectorKey } from './selector';
 import type { Story } from './story';
@@ -34,6 +37,10 @@ export interface ServeOptions {
   via: ClaimVia;
   /** Count an association in `AssociationsMade`. */
   count: boolean;
+  /** When the target was proven a pod of the pool's cluster (callers serve proven targets only). */
+  provenAt: string;
+  /** The creation record that proved it, kept on its waiter item if it has to wait. */
+  creation?: CreationRecord;
 }
 
 /** How many times a serve re-reads the pool (after registering as a waiter, or when another handler won). */
@@ -67,8 +74,8 @@ export async function serveTarget(
   let waiting = opts.via === 'waiter';
   for (let round = 0; round < MAX_SERVE_ROUNDS; round++) {
     const snapshot = await store.loadPool(pool.name);
-    addresses = await ec2.describePoolAddresses([pool.name]);
-    story.addresses.set(pool.name, addresses);
+    addresses = approvedMembers(pool, await ec2.describePoolAddresses([pool.name]), snapshot.claims);
+    story.sawMembers(pool.name, addresses, true);
     await registerMissing(core, pool.name, snapshot, addresses);
     const byId = byAllocationId(addresses);
 
@@ -80,7 +87,7 @@ export async function serveTarget(
     }
     const pub = eni.publicIps?.[target.privateIp];
     if (pub) {
-      const kept = await keepPublicAddress(core, pool, snapshot, byId, pub, target, story);
+      const kept = await keepPublicAddress(core, pool, snapshot, byId, pub, target, story, opts.provenAt);
       if (kept === 'target-holds') continue;
       return kept;
     }
@@ -88,7 +95,7 @@ export async function serveTarget(
     if (out === 'target-holds') continue;
     if (out) return out;
     if (!waiting) {
-      await store.addWaiter(pool.name, target, core.now());
+      await store.addWaiter(pool.name, target, core.now(), opts.creation);
       waiting = true;
       continue;
     }
@@ -96,7 +103,7 @@ export async function serveTarget(
   }
   await exhausted(core, pool, target, story, addresses);
   if (pool.allocateOnExhaustion) {
-    const allocated = await allocateFor(core, pool, target, story);
+    const allocated = await allocateFor(core, pool, target, story, opts.provenAt);
     if (allocated) return allocated;
   }
   return { kind: 'waiting' };
@@ -119,10 +126,15 @@ async function serveFromFreeList(
   if (await core.store.heldBy(pool.name, target)) return undefined;
   const candidates = await core.store.freeCandidates(pool.name, FREE_CANDIDATES);
   if (candidates.length === 0) return undefined;
-  const addresses = await core.ec2.describePoolAddresses(
-    [pool.name],
-    candidates.map((c) => c.allocationId),
+  const addresses = approvedMembers(
+    pool,
+    await core.ec2.describePoolAddresses(
+      [pool.name],
+      candidates.map((c) => c.allocationId),
+    ),
+    candidates,
   );
+  story.sawMembers(pool.name, addresses);
   const free = freeClaims({ pool: pool.name, claims: candidates, waiters: [] }, addresses);
   const out = await claimFirstFree(core, pool, free, byAllocationId(addresses), target, story, opts);
   return out === 'target-holds' ? undefined : out;
@@ -150,6 +162,7 @@ async function claimFirstFree(
       at: core.now(),
       via: opts.via,
       selectorKey: key,
+      provenAt: opts.provenAt,
     });
     if (r.kind === 'target-holds') return 'target-holds';
     if (r.kind !== 'claimed') continue;
@@ -176,6 +189,7 @@ async function keepPublicAddress(
   pub: NonNullable<EniView['publicIps']>[string],
   target: Target,
   story: Story,
+  provenAt: string,
 ): Promise<ServeOutcome | 'target-holds'> {
   const member = pub.allocationId ? byId.get(pub.allocationId) : undefined;
   const claim = member && snapshot.claims.find((c) => c.allocationId === member.allocationId);
@@ -190,6 +204,7 @@ async function keepPublicAddress(
       via: 'adopted',
       selectorKey: selectorKey(pool),
       associationId: pub.associationId,
+      provenAt,
     });
     if (r.kind === 'claimed') {
       story.tagHolder(pool, member.allocationId, target.eniId, member);
@@ -224,6 +239,7 @@ async function allocateFor(
   pool: PoolConfig,
   target: Target,
   story: Story,
+  provenAt: string,
 ): Promise<ServeOutcome | undefined> {
   const { store } = core;
   if (!(await store.markAllocating(pool.name, target, core.now()))) return undefined;
@@ -239,7 +255,9 @@ async function allocateFor(
     pool.name,
     `allocated ${allocated.publicIp} into the pool (allocateOnExhaustion): it is on no allowlist yet`,
   );
-  await store.registerMember(pool.name, allocated.allocationId, allocated.publicIp);
+  // Approved as a member by the pool's allocateOnExhaustion, recorded on its claim item.
+  await store.registerMember(pool.name, allocated.allocationId, allocated.publicIp, true);
+  story.sawMembers(pool.name, [{ ...allocated, pool: pool.name }]);
   const r = await store.claim({
     pool: pool.name,
     allocationId: allocated.allocationId,
@@ -247,6 +265,7 @@ async function allocateFor(
     at: core.now(),
     via: 'event',
     selectorKey: selectorKey(pool),
+    provenAt,
   });
   if (r.kind !== 'claimed') return undefined;
   return associateClaimed(
@@ -260,22 +279,48 @@ async function allocateFor(
   );
 }
 
-/** Serves waiting targets, oldest first, while EIPs are free; drops waiters whose ENI is gone. */
+/**
+ * Serves waiting targets, oldest first, while EIPs are free; drops waiters whose ENI is gone or no longer matches,
+ * and those no longer proven pods (checked again now: a waiter may wait for hours). A waiter whose proof cannot be
+ * read now keeps waiting.
+ */
 export async function serveWaiters(core: KeeperCore, pool: PoolConfig, story: Story): Promise<number> {
   const snapshot = await core.store.loadPool(pool.name);
   const waiters = waitersInOrder(snapshot.waiters);
   if (waiters.length === 0) return 0;
   const enis = await core.ec2.describeEnis(waiters.map((w) => w.eniId));
+  const live = waiters.flatMap((w) => {
+    const eni = enis.get(w.eniId);
+    return eni ? [{ w, eni, target: { eniId: w.eniId, privateIp: w.privateIp } }] : [];
+  });
+  const verdicts = await core.identity.verifyTargets(
+    pool,
+    live.map((x) => ({ eni: x.eni, target: x.target, ...(x.w.creation ? { creation: x.w.creation } : {}) })),
+  );
   let served = 0;
   for (const w of waiters) {
     const target = { eniId: w.eniId, privateIp: w.privateIp };
     const eni = enis.get(w.eniId);
-    if (!eni || owningPool(core.pools, eni)?.name !== pool.name || !isTargetOf(pool, eni, w.privateIp)) {
+    const verdict = verdicts.get(targetKey(target));
+    const why = !eni
+      ? 'ENI deleted'
+      : owningPool(core.pools, eni)?.name !== pool.name || !isTargetOf(pool, eni, w.privateIp)
+        ? 'no longer matches'
+        : verdict?.kind === 'refused'
+          ? 'no longer a proven pod'
+          : undefined;
+    if (why) {
       await core.store.removeWaiter(pool.name, target);
-      story.add(pool.name, `${podIp(target)} no longer waits (${eni ? 'no longer matches' : 'ENI deleted'})`);
+      story.add(pool.name, `${podIp(target)} no longer waits (${why})`);
       continue;
     }
-    const out = await serveTarget(core, pool, eni, target, story, { via: 'waiter', count: true });
+    if (verdict?.kind !== 'proven' || !eni) continue;
+    const out = await serveTarget(core, pool, eni, target, story, {
+      via: 'waiter',
+      count: true,
+      provenAt: core.now(),
+      ...(w.creation ? { creation: w.creation } : {}),
+    });
     if (out.kind === 'waiting') break;
     if (out.kind === 'associated' || out.kind === 'kept') served += 1;
   }

@@ -12,12 +12,22 @@ export class Story {
   readonly lines: string[] = [];
   /** The reconciler runs every few minutes: it tells only what it changed. */
   constructor(readonly quiet = false) {}
-  /** The pool members this invocation last read from EC2, by pool. */
+  /** The pool members this invocation last read from EC2 in full, by pool. */
   readonly addresses = new Map<string, PoolAddress[]>();
+  /**
+   * Addresses this invocation saw carrying their pool's tag: the only ones whose holder tag it may change without
+   * looking again (IAM lets the keeper tag only addresses tagged with a configured pool's name).
+   */
+  readonly tagged = new Set<string>();
   /** Holder tag changes, made by `flushHolderTags`. */
   readonly tagChanges: HolderTagChange[] = [];
   add(pool: string, text: string): void {
     this.lines.push(`pool ${pool}: ${text}`);
+  }
+  /** Members read from EC2 (`full`: every member of the pool, as counts need them). */
+  sawMembers(pool: string, members: readonly PoolAddress[], full = false): void {
+    for (const a of members) this.tagged.add(a.allocationId);
+    if (full) this.addresses.set(pool, [...members]);
   }
   /** `allocationId` is associated with its claim holder `eniId` (`seen`: the address as last described, if it was). */
   tagHolder(pool: PoolConfig, allocationId: string, eniId: string, seen?: PoolAddress): void {
@@ -26,32 +36,29 @@ export class Story {
     if (seen?.holderTag === eniId && !pending) return;
     this.tagChanges.push({ op: 'tag', allocationId, eniId });
   }
-  /** The pool of each address whose holder tag this invocation removes. */
-  private readonly untagPools = new Map<string, string>();
   /** `allocationId` is no longer held by `eniId`. */
   untagHolder(pool: PoolConfig, allocationId: string, eniId: string): void {
-    if (!pool.tagHolder) return;
-    this.tagChanges.push({ op: 'untag', allocationId, eniId });
-    this.untagPools.set(allocationId, pool.name);
-  }
-  /**
-   * False for an address this invocation last read outside its pool (its pool tag removed): IAM lets the keeper tag
-   * pool members only, so such an address keeps its holder tag (docs/keeper.md).
-   */
-  mayUntag(allocationId: string): boolean {
-    const pool = this.untagPools.get(allocationId);
-    const members = pool === undefined ? undefined : this.addresses.get(pool);
-    return !members || members.some((a) => a.allocationId === allocationId);
+    if (pool.tagHolder) this.tagChanges.push({ op: 'untag', allocationId, eniId });
   }
 }
 
 /**
- * Makes the story's tag changes in as few calls as the tag sets allow. A failed call is logged and left to the
+ * Makes the story's tag changes in as few calls as the tag sets allow, on addresses that still carry a configured
+ * pool's tag only (one DescribeAddresses for those this invocation did not see tagged): IAM denies the keeper tag
+ * calls on any other address, and a call it denies would only fail. A failed call is logged and left to the
  * reconciler (which repairs tag drift every period): the association it describes stands either way.
  */
 export async function flushHolderTags(core: KeeperCore, story: Story): Promise<void> {
-  const changes = story.tagChanges.splice(0).filter((c) => c.op === 'tag' || story.mayUntag(c.allocationId));
-  for (const call of holderTagCalls(changes)) {
+  const changes = story.tagChanges.splice(0);
+  const unseen = [...new Set(changes.map((c) => c.allocationId).filter((id) => !story.tagged.has(id)))];
+  if (unseen.length > 0) {
+    const names = core.pools.map((p) => p.name);
+    await core.bestEffort('reading the pool tags before holder tag changes', async () => {
+      for (const a of await core.ec2.describePoolAddresses(names, unseen)) story.tagged.add(a.allocationId);
+    });
+  }
+  const allowed = changes.filter((c) => story.tagged.has(c.allocationId));
+  for (const call of holderTagCalls(allowed)) {
     try {
       if (call.op === 'tag') await core.ec2.tagHolder(call.allocationIds, call.eniId);
       else await core.ec2.untagHolder(call.allocationIds, call.eniId);

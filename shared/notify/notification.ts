@@ -27,6 +27,10 @@ export const NOTIFICATION_KINDS = [
   // keeper
   'pool-exhausted',
   'manually-held',
+  'unproven-eni',
+  'pool-tag-changed',
+  'pool-member-unapproved',
+  'pool-eip-displaced',
   // auditor: what one audit of a cluster changed (new and resolved readiness findings)
   'audit-finding',
 ] as const;

@@ -15,6 +15,11 @@ export const METRIC = {
   ReconcileRepairs: 'ReconcileRepairs',
   KeeperEventsSkipped: 'KeeperEventsSkipped',
   KeeperEventsRejected: 'KeeperEventsRejected',
+  /** A DeleteNetworkInterface or UnassignPrivateIpAddresses event EC2 contradicts (the ENI or IP is still there). */
+  KeeperEventsContradicted: 'KeeperEventsContradicted',
+  /** ENIs that matched a pool's selector and were not proven pods of its cluster. */
+  UnprovenEnis: 'UnprovenEnis',
+  KeeperSecurityAlerts: 'KeeperSecurityAlerts',
   // Sweeper
   IdleAddresses: 'IdleAddresses',
   OrphanAddresses: 'OrphanAddresses',

@@ -3,7 +3,7 @@
  * "Actions, resources, and condition keys for AWS Security Hub": BatchImportFindings is scoped to a `product`,
  * GetFindings to the `hub`). Every function that imports also reads what Security Hub holds, so they share it.
  */
-import type { PermissionSpec } from '../app/functions';
+import type { PermissionSpec } from '../app/function-spec';
 
 const enabled = (c: { securityHub: { enabled: boolean } }) => c.securityHub.enabled;
 

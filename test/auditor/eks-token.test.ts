@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { verifyEksToken } from '../../local/k8s/token';
-import { eksToken, TOKEN_PREFIX } from '../../shared/auditor/adapters/eks-token';
+import { eksToken, TOKEN_PREFIX } from '../../shared/kubernetes/eks-token';
 
 const CREDENTIALS = {
   accessKeyId: 'AKIDEXAMPLE',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bareSdkSource, eagerInputsOf, sdkClientsOf } from '../../bench/cold-start';
 import { costPerMillionPods } from '../../bench/cost';
 import {
+  floodQueueDelaySeconds,
   formatTable,
   median,
   pairedRatios,
@@ -20,6 +21,21 @@ describe('the token-bucket floor', () => {
     expect(tokenBucketFloorSeconds(50, ec2RateOf('AssociateAddress'))).toBe(0);
     expect(tokenBucketFloorSeconds(2_000, ec2RateOf('AssociateAddress'))).toBe(390);
     expect(tokenBucketFloorSeconds(120, { capacity: 100, refillPerSecond: 20 })).toBe(1);
+  });
+});
+
+describe('the flood queue', () => {
+  it('adds no wait while the invocations keep up with the flood', () => {
+    expect(
+      floodQueueDelaySeconds({ arrivalsPerSecond: 100, serviceSeconds: 0.02, concurrency: 3, atSeconds: 30 }),
+    ).toBe(0);
+  });
+
+  it('makes an event wait for the backlog grown ahead of it, served at the concurrency', () => {
+    // 200/s arrive, 3 invocations of 20 ms serve 150/s: 50/s pile up, 1,500 after 30 s, 10 s to serve them.
+    expect(
+      floodQueueDelaySeconds({ arrivalsPerSecond: 200, serviceSeconds: 0.02, concurrency: 3, atSeconds: 30 }),
+    ).toBeCloseTo(10, 9);
   });
 });
 
@@ -54,10 +70,11 @@ describe('bench helpers', () => {
   });
 
   it('reads its options and refuses unknown ones', () => {
-    expect(parseArgs(['--json', '--only=burst,sweep', '--enis=10'])).toMatchObject({
+    expect(parseArgs(['--json', '--only=burst,flood,sweep', '--enis=10', '--flood=500'])).toMatchObject({
       json: true,
-      only: new Set(['burst', 'sweep']),
+      only: new Set(['burst', 'flood', 'sweep']),
       enis: 10,
+      flood: 500,
     });
     expect(() => parseArgs(['--only=everything'])).toThrow(/unknown section/);
     expect(() => parseArgs(['--enis=0'])).toThrow(/positive integer/);

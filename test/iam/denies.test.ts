@@ -10,6 +10,7 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
+  AssociateAddressCommand,
   CreateTagsCommand,
   DeleteTagsCommand,
   DescribeAddressesCommand,
@@ -185,10 +186,15 @@ describe('the keeper roles', () => {
     ).toEqual(['Name', 'eip-keeper:pool']);
   });
 
-  it('never disassociates, releases, reads the kill switch or allocates (no pool allocates on exhaustion)', async () => {
+  it('never disassociates an address outside the pools, releases, reads the kill switch or allocates (no pool allocates on exhaustion)', async () => {
     const { ec2, ssm } = r.as({ fn: 'KeeperEvents' });
     const member = r.labels.get('partner-ip-1') as string;
-    const association = r.region.ec2Association(member) as string;
+    const stranger = r.labels.get('batch egress') as string;
+    const eni = await podEni(r, 12);
+    await r
+      .as({ actor: 'admin' })
+      .ec2.send(new AssociateAddressCommand({ AllocationId: stranger, NetworkInterfaceId: eni }));
+    const association = r.region.ec2Association(stranger) as string;
     r.region.ssm.put(KILL_SWITCH, 'off');
     expect(
       (await refusal(ec2.send(new DisassociateAddressCommand({ AssociationId: association })))).name,

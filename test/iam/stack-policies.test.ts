@@ -8,6 +8,7 @@ import { resolveStackPolicies, stackTemplate } from '../../local/iam/stack-polic
 import { SimulatedRegion } from '../../local/region';
 import { FUNCTIONS } from '../../shared/app/functions';
 import { parseAppConfig } from '../../shared/config/schema';
+import { paymentsPool } from '../support/world';
 
 const names = {
   partition: 'aws',
@@ -79,7 +80,9 @@ describe('the stack policies of the simulated region', () => {
 
 describe('the keeper roles the recorder is told', () => {
   it('are the roles the stack names in the recorder’s environment, as the keeper functions sign here', async () => {
-    const template = await stackTemplate(parseAppConfig({}, 'test'), names.accountId, names.region);
+    // With a pool configured: without one the keeper may associate nothing, and the recorder is told no role.
+    const config = { pools: [paymentsPool()] };
+    const template = await stackTemplate(parseAppConfig(config, 'test'), names.accountId, names.region);
     const recorder = Object.values(template.resources).find(
       (r) =>
         r.Type === 'AWS::Lambda::Function' &&
@@ -97,7 +100,11 @@ describe('the keeper roles the recorder is told', () => {
       (f) => `arn:aws:iam::${names.accountId}:role/${functionRoleName(f as string)}`,
     );
 
-    const region = await SimulatedRegion.start({ dynamoEndpoint: inject('dynamoEndpoint'), functions: [] });
+    const region = await SimulatedRegion.start({
+      dynamoEndpoint: inject('dynamoEndpoint'),
+      config,
+      functions: [],
+    });
     try {
       expect(roles.sort()).toEqual(['KeeperEvents', 'KeeperReconciler']);
       expect(region.runtimeEnv().keeperRoleArns?.sort()).toEqual(expected.sort());

@@ -4,6 +4,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { EKSClient } from '@aws-sdk/client-eks';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -12,7 +13,7 @@ import type { PolicyDocument } from '../../local/iam/policy';
 import { SimulatedRegion } from '../../local/region';
 import { type AwsConnection, clientOptions } from '../../shared/aws/clients';
 import type { AppConfigInput } from '../../shared/config/schema';
-import { podEniRequest, seedWorld, worldState } from '../support/world';
+import { POD_ENI_DESCRIPTION, POD_SG, podEniTags, SUBNET, seedWorld, worldState } from '../support/world';
 
 export interface IamRegion {
   region: SimulatedRegion;
@@ -30,6 +31,7 @@ export interface Clients {
   sns: SNSClient;
   events: EventBridgeClient;
   dynamodb: DynamoDBClient;
+  eks: EKSClient;
 }
 
 export async function startIamRegion(
@@ -57,13 +59,14 @@ export async function startIamRegion(
         sns: new SNSClient(clientOptions(conn, 'sns')),
         events: new EventBridgeClient(clientOptions(conn, 'eventbridge')),
         dynamodb: new DynamoDBClient(clientOptions(conn, 'dynamodb')),
+        eks: new EKSClient(clientOptions(conn, 'eks')),
       };
       made.push(clients);
       return clients;
     },
     async stop() {
       for (const c of made)
-        for (const client of [c.ec2, c.ssm, c.sns, c.events, c.dynamodb]) client.destroy();
+        for (const client of [c.ec2, c.ssm, c.sns, c.events, c.dynamodb, c.eks]) client.destroy();
       await region.stop();
     },
   };
@@ -72,9 +75,15 @@ export async function startIamRegion(
 /** A pod branch ENI of the payments pool, created by the VPC resource controller; its id. */
 export async function podEni(r: IamRegion, vlan = 1): Promise<string> {
   const { CreateNetworkInterfaceCommand } = await import('@aws-sdk/client-ec2');
-  const out = await r
-    .as({ actor: 'vpc-resource-controller' })
-    .ec2.send(new CreateNetworkInterfaceCommand(podEniRequest(vlan)));
+  const Tags = Object.entries(podEniTags(vlan)).map(([Key, Value]) => ({ Key, Value }));
+  const out = await r.as({ actor: 'vpc-resource-controller' }).ec2.send(
+    new CreateNetworkInterfaceCommand({
+      SubnetId: SUBNET,
+      Description: POD_ENI_DESCRIPTION,
+      Groups: [POD_SG],
+      TagSpecifications: [{ ResourceType: 'network-interface', Tags }],
+    }),
+  );
   return out.NetworkInterface?.NetworkInterfaceId as string;
 }
 

@@ -7,9 +7,16 @@ import { removeAssemblies, type Synth, synth } from './helpers';
 
 afterAll(removeAssemblies);
 
+const pool = (name: string, sg: string, member: string) => ({
+  name,
+  cluster: 'prod',
+  vpcId: 'vpc-0123456789abcdef0',
+  members: [member],
+  selector: { securityGroupIds: [sg] },
+});
 const POOLS = JSON.stringify([
-  { name: 'partner-a', selector: { securityGroupIds: ['sg-0123456789abcdef0'] } },
-  { name: 'partner-b', selector: { securityGroupIds: ['sg-0123456789abcdef1'] } },
+  pool('partner-a', 'sg-0123456789abcdef0', '203.0.113.10'),
+  pool('partner-b', 'sg-0123456789abcdef1', '203.0.113.11'),
 ]);
 
 type Resource = { Properties: Record<string, unknown> };

@@ -25,9 +25,15 @@ const files =
 const POOLS_YAML = `
 pools:
   - name: partner-a
+    cluster: prod
+    vpcId: vpc-0123456789abcdef0
+    members: [eipalloc-0123456789abcdef0]
     selector:
       securityGroupIds: [sg-0123456789abcdef0]
   - name: partner-b
+    cluster: prod
+    vpcId: vpc-0123456789abcdef0
+    members: [203.0.113.10]
     selector:
       securityGroupIds: [sg-0123456789abcdef1]
 alerts:

@@ -114,6 +114,9 @@ export const EVERY_SWITCH_ON: Record<string, unknown> = {
   pools: JSON.stringify(
     Array.from({ length: 20 }, (_, i) => ({
       name: `partner-${i}`,
+      cluster: 'prod',
+      vpcId: 'vpc-0123456789abcdef0',
+      members: [`198.51.100.${i + 1}`],
       allocateOnExhaustion: i === 0,
       selector: { securityGroupIds: ['sg-0123456789abcdef0'], descriptionPrefix: 'aws-k8s-branch-eni' },
     })),

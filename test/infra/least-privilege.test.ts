@@ -99,7 +99,14 @@ describe('configuration switches in IAM', () => {
       synth(
         {
           pools: JSON.stringify([
-            { name: 'quiet', tagHolder: false, selector: { subnetIds: ['subnet-0123456789abcdef0'] } },
+            {
+              name: 'quiet',
+              cluster: 'prod',
+              vpcId: 'vpc-0123456789abcdef0',
+              members: ['198.51.100.1'],
+              tagHolder: false,
+              selector: { subnetIds: ['subnet-0123456789abcdef0'] },
+            },
           ]),
         },
         {},
@@ -113,7 +120,10 @@ describe('configuration switches in IAM', () => {
       expect(allows(untagged, id, 'ec2:DeleteTags')).toBe(false);
       const holder = (everySwitchOn.get(id) ?? []).find((s) => s.Sid === 'TagPoolAddressHolder');
       expect(holder?.Condition).toEqual({
-        StringLike: { 'aws:ResourceTag/eip-keeper:pool': '*' },
+        // Only addresses tagged with a configured pool's name.
+        StringEquals: {
+          'aws:ResourceTag/eip-keeper:pool': Array.from({ length: 20 }, (_, i) => `partner-${i}`),
+        },
         'ForAllValues:StringEquals': { 'aws:TagKeys': ['eip-keeper:holder'] },
         Null: { 'aws:TagKeys': 'false' },
       });

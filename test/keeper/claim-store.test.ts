@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 
 const claim = (allocationId: string, target: typeof T1, at = AT) =>
-  store.claim({ pool: POOL, allocationId, target, at, via: 'event', selectorKey: 'k' });
+  store.claim({ pool: POOL, allocationId, target, at, via: 'event', selectorKey: 'k', provenAt: at });
 
 describe('claim', () => {
   it('gives a free EIP to a target and records the target as its holder', async () => {

@@ -76,6 +76,18 @@ describe('eip-keeper pools', () => {
     expect(out).toContain('pass --table <name> or set EIP_KEEPER_TABLE');
   });
 
+  it('prints the tagged addresses of each pool as the members list its configuration must approve', async () => {
+    const { code, out } = await run(['--members', '--json']);
+
+    expect(code).toBe(0);
+    const byIp = [...k.pool].sort((a, b) =>
+      (k.publicIpOf(a) as string) < (k.publicIpOf(b) as string) ? -1 : 1,
+    );
+    expect(JSON.parse(out)).toEqual({ payments: byIp });
+    const text = await run(['--members']);
+    expect(text.out).toContain(`  payments: "members": ${JSON.stringify(byIp)}`);
+  });
+
   it('rejects an unknown flag as a usage error', async () => {
     await expect(run(['--frobnicate'])).rejects.toThrow(/unknown option --frobnicate/);
   });

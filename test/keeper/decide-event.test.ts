@@ -1,27 +1,43 @@
 /** The event path's decision on literal data: what a CloudTrail record asks of the keeper, before any I/O. */
 import { describe, expect, it } from 'vitest';
 import { type PoolConfig, PoolSchema } from '../../shared/config/schema';
-import { freesIp, planEvent } from '../../shared/keeper/decide-event';
+import type { AddressTagsChanged } from '../../shared/events/cloudtrail';
+import {
+  freesIp,
+  inTheFuture,
+  MAX_EVENT_CLOCK_SKEW_MS,
+  planEvent,
+  poolTagChanges,
+} from '../../shared/keeper/decide-event';
 import type { KeeperRecord } from '../../shared/keeper/events';
-import type { EniView } from '../../shared/keeper/model';
+import type { CreationRecord, EniView } from '../../shared/keeper/model';
 
 const SG = 'sg-0aaaaaaaaaaaaaaa1';
 
 const pool = (over: Record<string, unknown> = {}): PoolConfig =>
   PoolSchema.parse({
     name: 'payments',
+    cluster: 'prod',
+    vpcId: 'vpc-0aaaaaaaaaaaaaaa1',
+    members: ['eipalloc-0aaaaaaaaaaaaaaa1'],
     selector: { securityGroupIds: [SG], descriptionPrefix: 'aws-k8s-branch-eni' },
     ...over,
   });
 
 const PAYMENTS = pool();
-const NODES = pool({ name: 'nodes', target: 'secondary-ip', selector: { descriptionPrefix: 'aws-K8S-' } });
+const NODES = pool({
+  name: 'nodes',
+  target: 'secondary-ip',
+  kubernetesAccess: true,
+  podSelector: { namespace: 'payments' },
+  selector: { descriptionPrefix: 'aws-K8S-' },
+});
 
 const branch = (over: Partial<EniView> = {}): EniView => ({
   eniId: 'eni-01',
   description: 'aws-k8s-branch-eni',
   securityGroupIds: [SG],
-  tags: {},
+  tags: { 'kubernetes.io/cluster/prod': 'owned' },
   privateIp: '10.0.1.1',
   secondaryIps: [],
   publicIps: {},
@@ -36,7 +52,12 @@ const node: EniView = branch({
 });
 
 const base = { eventId: 'ev-1', eventTime: '2026-01-05T09:00:00Z' };
-const created = (eni: EniView): KeeperRecord => ({ kind: 'eni-created', ...base, eni });
+const creation: CreationRecord = {
+  actor: { type: 'AssumedRole', roleArn: 'arn:aws:iam::111122223333:role/eks-cluster-role' },
+  at: base.eventTime,
+  eventId: base.eventId,
+};
+const created = (eni: EniView): KeeperRecord => ({ kind: 'eni-created', ...base, eni, creation });
 
 describe('planEvent for a created ENI', () => {
   it('skips an ENI that matches no pool without describing it, naming the failed criterion', () => {
@@ -65,6 +86,7 @@ describe('planEvent for a created ENI', () => {
       pool: PAYMENTS,
       eni: described,
       targets: [{ eniId: 'eni-01', privateIp: '10.0.1.1' }],
+      creation,
       settleAfterFullReadOnly: true,
     });
   });
@@ -161,5 +183,55 @@ describe('planEvent for deletions', () => {
     });
     expect(p).toMatchObject({ kind: 'free', reason: 'ip-unassigned', pools: [NODES] });
     expect(p.kind === 'free' && [freesIp(p, '10.0.1.50'), freesIp(p, '10.0.1.51')]).toEqual([true, false]);
+  });
+});
+
+describe('event times', () => {
+  const now = Date.parse('2026-01-05T09:00:00Z');
+
+  it('refuses a time beyond the clock skew in the future, and accepts late and slightly early ones', () => {
+    expect(inTheFuture('2026-01-05T09:06:00Z', now)).toBe(true);
+    expect(inTheFuture(new Date(now + MAX_EVENT_CLOCK_SKEW_MS).toISOString(), now)).toBe(false);
+    expect(inTheFuture('2026-01-05T08:00:00Z', now)).toBe(false);
+  });
+});
+
+describe('pool tag changes', () => {
+  const tags = (over: Partial<AddressTagsChanged>): AddressTagsChanged => ({
+    eventId: 'ev-9',
+    eventTime: base.eventTime,
+    eventName: 'CreateTags',
+    actor: { type: 'IAMUser', userName: 'mallory' },
+    allocationIds: ['eipalloc-0a', 'eipalloc-0b'],
+    tags: [{ key: 'eip-keeper:pool', value: 'payments' }],
+    ...over,
+  });
+
+  it('names each address and the pool an added tag names', () => {
+    expect(poolTagChanges(tags({}))).toEqual([
+      { allocationId: 'eipalloc-0a', change: 'added', pool: 'payments' },
+      { allocationId: 'eipalloc-0b', change: 'added', pool: 'payments' },
+    ]);
+  });
+
+  it('leaves the pool unnamed for a removal by key only, and ignores calls on other keys', () => {
+    const removed = tags({
+      eventName: 'DeleteTags',
+      allocationIds: ['eipalloc-0a'],
+      tags: [{ key: 'eip-keeper:pool' }],
+    });
+    expect(poolTagChanges(removed)).toEqual([{ allocationId: 'eipalloc-0a', change: 'removed' }]);
+    expect(poolTagChanges(tags({ tags: [{ key: 'Name', value: 'x' }] }))).toEqual([]);
+  });
+
+  it('plans to tell the pools of a pool tag change, and skips a call that changed no pool tag', () => {
+    const record = (t: AddressTagsChanged): KeeperRecord => ({ kind: 'tags-changed', ...base, tags: t });
+    expect(planEvent({ record: record(tags({})), pools: [PAYMENTS] })).toMatchObject({ kind: 'tags' });
+    expect(
+      planEvent({ record: record(tags({ tags: [{ key: 'Name', value: 'x' }] })), pools: [PAYMENTS] }),
+    ).toMatchObject({
+      kind: 'skip',
+      reason: 'the call changed no eip-keeper:pool tag',
+    });
   });
 });

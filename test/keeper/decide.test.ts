@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type PoolConfig, PoolSchema } from '../../shared/config/schema';
 import { unannouncedExhaustionWaiter, unannouncedHolds } from '../../shared/keeper/decide-announce';
 import { holderTagCalls, holderTagDrift } from '../../shared/keeper/decide-holder-tags';
+import type { IdentityVerdict } from '../../shared/keeper/decide-identity';
 import {
   isRepair,
   planReconcile,
@@ -16,7 +17,13 @@ import {
   rankCandidates,
   waitersInOrder,
 } from '../../shared/keeper/decide-serve';
-import type { ClaimRecord, EniView, PoolAddress, PoolSnapshot } from '../../shared/keeper/model';
+import {
+  type ClaimRecord,
+  type EniView,
+  type PoolAddress,
+  type PoolSnapshot,
+  targetKey,
+} from '../../shared/keeper/model';
 import { eniFilters, matchPool, owningPool, selectorKey, targetsOf } from '../../shared/keeper/selector';
 
 const SG = 'sg-0aaaaaaaaaaaaaaa1';
@@ -27,7 +34,14 @@ const SUBNET_B = 'subnet-0bbbbbbbbbbbbbbb2';
 const pool = (over: Record<string, unknown> = {}): PoolConfig =>
   PoolSchema.parse({
     name: 'payments',
+    cluster: 'prod',
+    vpcId: 'vpc-0aaaaaaaaaaaaaaa1',
+    members: ['203.0.113.1'],
     selector: { securityGroupIds: [SG], descriptionPrefix: 'aws-k8s-branch-eni' },
+    // A secondary-IP pool needs Kubernetes access and a pod selector.
+    ...(over.target === 'secondary-ip'
+      ? { kubernetesAccess: true, podSelector: { namespace: 'payments' } }
+      : {}),
     ...over,
   });
 
@@ -80,8 +94,22 @@ const held = (n: number, eniId: string, over: Partial<NonNullable<ClaimRecord['h
 
 const NOW = '2026-01-05T10:00:00.000Z';
 
+/** Every target of these ENIs proven a pod (what the identity checks say of real pods), unless `verdicts` says more. */
+function provenAll(
+  p: PoolConfig,
+  list: ReadonlyMap<string, EniView>,
+  over: ReadonlyMap<string, IdentityVerdict> = new Map(),
+): Map<string, IdentityVerdict> {
+  const out = new Map<string, IdentityVerdict>();
+  for (const e of list.values())
+    for (const t of targetsOf(p, e)) out.set(targetKey(t), { kind: 'proven', basis: ['test'] });
+  for (const [k, v] of over) out.set(k, v);
+  return out;
+}
+
 function plan(over: Partial<Omit<ReconcileInput, 'snapshot'>> & { snapshot?: Partial<PoolSnapshot> } = {}) {
-  const { snapshot, ...rest } = over;
+  const { snapshot, verdicts, ...rest } = over;
+  const p = rest.pool ?? PAYMENTS;
   return planReconcile({
     pool: PAYMENTS,
     pools: [PAYMENTS],
@@ -90,6 +118,7 @@ function plan(over: Partial<Omit<ReconcileInput, 'snapshot'>> & { snapshot?: Par
     enis: new Map(),
     goneEniIds: new Set(),
     ...rest,
+    verdicts: provenAll(p, rest.enis ?? new Map(), verdicts),
     snapshot: { pool: 'payments', claims: [], waiters: [], ...snapshot },
   });
 }
@@ -118,12 +147,13 @@ describe('matchPool', () => {
 
   it('accepts any value of a tag whose accepted list is empty, and only listed values otherwise', () => {
     const p = pool({ selector: { tags: { team: [], env: ['prod', 'staging'] } } });
-    expect(matchPool(p, eni('eni-01', { tags: { team: 'x', env: 'prod' } })).match).toBe(true);
-    expect(matchPool(p, eni('eni-01', { tags: { team: 'x', env: 'dev' } }))).toEqual({
+    const cluster = { 'kubernetes.io/cluster/prod': 'owned' };
+    expect(matchPool(p, eni('eni-01', { tags: { ...cluster, team: 'x', env: 'prod' } })).match).toBe(true);
+    expect(matchPool(p, eni('eni-01', { tags: { ...cluster, team: 'x', env: 'dev' } }))).toEqual({
       match: false,
       reason: 'tag env=dev not accepted',
     });
-    expect(matchPool(p, eni('eni-01', { tags: { env: 'prod' } }))).toEqual({
+    expect(matchPool(p, eni('eni-01', { tags: { ...cluster, env: 'prod' } }))).toEqual({
       match: false,
       reason: 'lacks tag team',
     });
@@ -431,7 +461,7 @@ describe('planReconcile: claims', () => {
     expect(p.actions.some((a) => a.kind === 'associate')).toBe(false);
   });
 
-  it('frees a claim whose holder got a public address from elsewhere meanwhile', () => {
+  it('reports a pool EIP displaced from its holder by an address someone else put on its IP (never taken back)', () => {
     const p = plan({
       addresses: [address(1)],
       snapshot: { claims: [held(1, 'eni-01')] },
@@ -441,7 +471,98 @@ describe('planReconcile: claims', () => {
         }),
       ),
     });
-    expect(p.actions[0]).toMatchObject({ kind: 'free', reason: 'has-other-address' });
+    expect(p.actions).toEqual([
+      {
+        kind: 'displaced',
+        allocationId: 'eipalloc-01',
+        publicIp: '203.0.113.1',
+        holder: { eniId: 'eni-01', privateIp: '10.0.1.1' },
+        nowHolds: '198.51.100.7',
+      },
+    ]);
+    expect(isRepair(p.actions[0] as ReconcileAction)).toBe(true);
+  });
+});
+
+describe('planReconcile: identity', () => {
+  const refused = (suspect = true): IdentityVerdict => ({ kind: 'refused', reasons: ['no trunk'], suspect });
+  const verdict = (eniId: string, v: IdentityVerdict) =>
+    new Map([[targetKey({ eniId, privateIp: ip(eniId) }), v]]);
+
+  it('serves a matching ENI only when it is proven a pod, and leaves one pending or unreadable for later', () => {
+    const p = plan({
+      addresses: [address(1), address(2)],
+      snapshot: { claims: [claim(1), claim(2)] },
+      enis: enis(eni('eni-01'), eni('eni-02'), eni('eni-03'), eni('eni-04')),
+      verdicts: new Map([
+        ...verdict('eni-02', refused()),
+        ...verdict('eni-03', { kind: 'pending', reason: 'no trunk association yet' }),
+        ...verdict('eni-04', { kind: 'unknown', reason: 'Kubernetes API down' }),
+      ]),
+    });
+    expect(p.actions).toEqual([{ kind: 'serve', target: { eniId: 'eni-01', privateIp: '10.0.1.1' } }]);
+    expect(p.notes.join('\n')).toMatch(/eni-03 .*not served yet: no trunk association yet/);
+  });
+
+  it('takes a pool EIP off a holder that is no longer a proven pod, and frees its claim', () => {
+    const p = plan({
+      addresses: [address(1, on('eni-01', 1))],
+      snapshot: { claims: [held(1, 'eni-01')] },
+      enis: enis(eni('eni-01')),
+      verdicts: verdict('eni-01', refused(false)),
+    });
+    expect(p.actions).toEqual([
+      {
+        kind: 'free',
+        allocationId: 'eipalloc-01',
+        holder: { eniId: 'eni-01', privateIp: '10.0.1.1' },
+        reason: 'not-proven',
+        disassociate: 'eipassoc-01',
+      },
+    ]);
+  });
+
+  it('leaves a holder whose evidence cannot be read as it is', () => {
+    const p = plan({
+      addresses: [address(1, on('eni-01', 1))],
+      snapshot: { claims: [held(1, 'eni-01')] },
+      enis: enis(eni('eni-01')),
+      verdicts: verdict('eni-01', { kind: 'unknown', reason: 'DescribeCluster failed' }),
+    });
+    expect(p.actions).toEqual([]);
+  });
+
+  it('adopts an association found on a proven pod only; on another ENI it is a manual hold', () => {
+    const adopted = plan({
+      addresses: [address(1, on('eni-01', 1))],
+      snapshot: { claims: [claim(1)] },
+      enis: enis(eni('eni-01')),
+    });
+    const held = plan({
+      addresses: [address(1, on('eni-01', 1))],
+      snapshot: { claims: [claim(1)] },
+      enis: enis(eni('eni-01')),
+      verdicts: verdict('eni-01', refused()),
+    });
+    expect(kinds(adopted.actions)).toEqual(['adopt']);
+    expect(kinds(held.actions)).toEqual(['manual-hold']);
+  });
+
+  it('stops a waiter waiting once it is no longer a proven pod', () => {
+    const p = plan({
+      addresses: [address(1, on('eni-09', 9))],
+      snapshot: {
+        claims: [held(1, 'eni-09')],
+        waiters: [{ pool: 'payments', eniId: 'eni-01', privateIp: '10.0.1.1', since: NOW }],
+      },
+      enis: enis(eni('eni-01'), eni('eni-09')),
+      verdicts: verdict('eni-01', refused()),
+    });
+    expect(p.actions).toContainEqual({
+      kind: 'drop-waiter',
+      target: { eniId: 'eni-01', privateIp: '10.0.1.1' },
+      reason: 'not a proven pod',
+    });
   });
 });
 

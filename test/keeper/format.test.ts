@@ -129,9 +129,14 @@ describe('manually-held alert', () => {
 });
 
 describe('parseKeeperEvent', () => {
-  it('reads a branch ENI creation with its groups, tags and IPs', () => {
+  it('reads a branch ENI creation with its groups, tags and IPs, and who created it when', () => {
     const r = parseKeeperEvent(
       ctEvent('CreateNetworkInterface', {
+        userIdentity: {
+          type: 'AssumedRole',
+          arn: 'arn:aws:sts::111122223333:assumed-role/eks-cluster-role/amazon-vpc-resource-controller-k8s',
+          sessionContext: { sessionIssuer: { arn: 'arn:aws:iam::111122223333:role/eks-cluster-role' } },
+        },
         responseElements: {
           networkInterface: {
             networkInterfaceId: 'eni-0abc',
@@ -160,6 +165,17 @@ describe('parseKeeperEvent', () => {
           tags: { 'kubernetes.io/cluster/prod': 'owned' },
           privateIp: '10.0.1.4',
           secondaryIps: [],
+        },
+        creation: {
+          actor: {
+            type: 'AssumedRole',
+            arn: 'arn:aws:sts::111122223333:assumed-role/eks-cluster-role/amazon-vpc-resource-controller-k8s',
+            roleArn: 'arn:aws:iam::111122223333:role/eks-cluster-role',
+            userName: 'eks-cluster-role',
+            sessionName: 'amazon-vpc-resource-controller-k8s',
+          },
+          at: '2026-01-05T09:00:00.000Z',
+          eventId: 'e-1',
         },
       },
     });

@@ -1,27 +1,55 @@
 /**
- * The keeper's failure paths, with the real claim store on DynamoDB Local and a scripted EC2 and SNS: what it does
- * when AWS says the EIP is already associated, the ENI is gone, EC2 fails, or the alert cannot be sent.
+ * The keeper's failure paths, with the real claim store on DynamoDB Local and a scripted EC2, EKS and SNS: what it
+ * does when AWS says the EIP is already associated, the ENI is gone, EC2 fails, or the alert cannot be sent. The pod
+ * is a proven one (created by the cluster role, behind a node's trunk ENI), so the identity checks pass.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PoolSchema } from '../../shared/config/schema';
+import { type PoolConfig, PoolSchema } from '../../shared/config/schema';
 import { DynamoClaimStore } from '../../shared/keeper/dynamo-claim-store';
+import { IdentityChecker } from '../../shared/keeper/identity';
 import { createKeeper, type Keeper } from '../../shared/keeper/keeper';
-import type { EniView, PoolAddress, Target } from '../../shared/keeper/model';
+import type { EniView, InstanceView, PoolAddress, Target, TrunkLink } from '../../shared/keeper/model';
 import type { AssociateOutcome, KeeperEc2Port as KeeperEc2 } from '../../shared/keeper/ports';
 import type { Notification } from '../../shared/notify/notification';
 import { createTestTable, recordingLog, recordingMetrics, type TestTable } from '../support/dynamo';
 
 const SG = 'sg-0aaaaaaaaaaaaaaa1';
-const POOL = PoolSchema.parse({ name: 'payments', selector: { securityGroupIds: [SG] } });
+const VPC = 'vpc-0aaaaaaaaaaaaaaa1';
+const ROLE = 'arn:aws:iam::111122223333:role/eks-cluster-role';
+const POOL = PoolSchema.parse({
+  name: 'payments',
+  cluster: 'prod',
+  vpcId: VPC,
+  members: ['203.0.113.1', '203.0.113.2'],
+  selector: { securityGroupIds: [SG] },
+});
 const ORIGIN = { accountId: '111122223333', region: 'eu-west-1' };
 const POD: EniView = {
   eniId: 'eni-0aaaaaaaaaaaaaaa1',
+  vpcId: VPC,
   description: 'aws-k8s-branch-eni',
   securityGroupIds: [SG],
-  tags: {},
+  tags: { 'kubernetes.io/cluster/prod': 'owned' },
   privateIp: '10.0.1.4',
   secondaryIps: [],
   publicIps: {},
+};
+const TRUNK: EniView = {
+  eniId: 'eni-0ttttttttttttttt1',
+  vpcId: VPC,
+  description: 'aws-k8s-trunk-eni',
+  interfaceType: 'trunk',
+  securityGroupIds: [],
+  tags: {},
+  privateIp: '10.0.1.2',
+  secondaryIps: [],
+  attachment: { instanceId: 'i-0aaaaaaaaaaaaaaa1', deviceIndex: 1 },
+};
+const NODE: InstanceView = {
+  instanceId: 'i-0aaaaaaaaaaaaaaa1',
+  state: 'running',
+  vpcId: VPC,
+  tags: { 'eks:cluster-name': 'prod' },
 };
 
 function createEvent(eni: EniView) {
@@ -41,12 +69,19 @@ function createEvent(eni: EniView) {
       eventName: 'CreateNetworkInterface',
       awsRegion: ORIGIN.region,
       recipientAccountId: ORIGIN.accountId,
+      userIdentity: {
+        type: 'AssumedRole',
+        arn: 'arn:aws:sts::111122223333:assumed-role/eks-cluster-role/amazon-vpc-resource-controller-k8s',
+        sessionContext: { sessionIssuer: { type: 'Role', arn: ROLE, userName: 'eks-cluster-role' } },
+      },
       responseElements: {
         networkInterface: {
           networkInterfaceId: eni.eniId,
+          vpcId: eni.vpcId,
           description: eni.description,
           privateIpAddress: eni.privateIp,
           groupSet: { items: eni.securityGroupIds.map((groupId) => ({ groupId })) },
+          tagSet: { items: Object.entries(eni.tags).map(([key, value]) => ({ key, value })) },
         },
       },
     },
@@ -59,7 +94,10 @@ class FakeEc2 implements KeeperEc2 {
     { allocationId: 'eipalloc-01', publicIp: '203.0.113.1', pool: 'payments' },
     { allocationId: 'eipalloc-02', publicIp: '203.0.113.2', pool: 'payments' },
   ];
-  enis = new Map([[POD.eniId, POD]]);
+  enis = new Map([
+    [POD.eniId, POD],
+    [TRUNK.eniId, TRUNK],
+  ]);
   script: ((allocationId: string, t: Target) => AssociateOutcome | Error | undefined)[] = [];
   associateCalls: string[] = [];
   /** Tag calls fail (as a throttled CreateTags/DeleteTags would, past its one attempt). */
@@ -107,6 +145,23 @@ class FakeEc2 implements KeeperEc2 {
   async allocate(): Promise<{ allocationId: string; publicIp: string }> {
     throw new Error('never called');
   }
+  async trunkAssociations(ids: readonly string[]) {
+    const link: TrunkLink = {
+      associationId: 'trunk-assoc-1',
+      branchEniId: POD.eniId,
+      trunkEniId: TRUNK.eniId,
+    };
+    return new Map(ids.includes(POD.eniId) ? [[POD.eniId, link]] : []);
+  }
+  async describeInstances(ids: readonly string[]) {
+    return new Map(ids.includes(NODE.instanceId) ? [[NODE.instanceId, NODE]] : []);
+  }
+  async disassociate(associationId: string): Promise<'disassociated' | 'gone'> {
+    const a = this.addresses.find((x) => x.association?.associationId === associationId);
+    if (!a) return 'gone';
+    delete a.association;
+    return 'disassociated';
+  }
 }
 
 class FakeAlerts {
@@ -130,6 +185,31 @@ let keeper: Keeper;
 let metrics: ReturnType<typeof recordingMetrics>;
 let log: ReturnType<typeof recordingLog>;
 
+const CLOCK = { now: () => new Date('2026-01-05T09:00:00.000Z') };
+
+/** A keeper over the fakes, with the real identity checker over the fake EC2 and EKS. */
+function keeperWith(pools: PoolConfig[], over: { ec2?: KeeperEc2 } = {}): Keeper {
+  const e = over.ec2 ?? ec2;
+  return createKeeper({
+    pools,
+    ec2: e,
+    store,
+    identity: new IdentityChecker({
+      ec2: e,
+      clusters: { describeCluster: async (name) => ({ name, roleArn: ROLE, vpcId: VPC }) },
+      creations: { creations: async () => new Map() },
+      clock: CLOCK,
+      log,
+    }),
+    alerts,
+    clock: CLOCK,
+    log,
+    metrics,
+    origin: ORIGIN,
+    subjectPrefix: '[eip-keeper]',
+  });
+}
+
 beforeEach(async () => {
   table = await createTestTable('keeper');
   ec2 = new FakeEc2();
@@ -137,17 +217,7 @@ beforeEach(async () => {
   store = new DynamoClaimStore(table.doc, table.tableName);
   metrics = recordingMetrics();
   log = recordingLog();
-  keeper = createKeeper({
-    pools: [POOL],
-    ec2,
-    store,
-    alerts,
-    clock: { now: () => new Date('2026-01-05T09:00:00.000Z') },
-    log,
-    metrics,
-    origin: ORIGIN,
-    subjectPrefix: '[eip-keeper]',
-  });
+  keeper = keeperWith([POOL]);
 });
 
 afterEach(async () => {
@@ -259,17 +329,7 @@ describe('when the holder tag cannot be written', () => {
 
 describe('configuration', () => {
   it('writes no holder tag for a pool with tagHolder: false', async () => {
-    const untagged = createKeeper({
-      pools: [PoolSchema.parse({ ...POOL, tagHolder: false })],
-      ec2,
-      store,
-      alerts,
-      clock: { now: () => new Date('2026-01-05T09:00:00.000Z') },
-      log,
-      metrics,
-      origin: ORIGIN,
-      subjectPrefix: '[eip-keeper]',
-    });
+    const untagged = keeperWith([PoolSchema.parse({ ...POOL, tagHolder: false })]);
     ec2.addresses[1] = { ...(ec2.addresses[1] as PoolAddress), holderTag: 'eni-0dead' };
 
     expect((await untagged.handleEvent(createEvent(POD))).outcome).toBe('served');
@@ -280,20 +340,12 @@ describe('configuration', () => {
   });
 
   it('makes no AWS call at all when no pool is configured', async () => {
-    const idle = createKeeper({
-      pools: [],
+    const idle = keeperWith([], {
       ec2: new Proxy({} as KeeperEc2, {
         get() {
           throw new Error('no EC2 call expected');
         },
       }),
-      store,
-      alerts,
-      clock: { now: () => new Date() },
-      log: recordingLog(),
-      metrics,
-      origin: ORIGIN,
-      subjectPrefix: '',
     });
     expect(await idle.handleEvent(createEvent(POD))).toMatchObject({
       outcome: 'skipped',

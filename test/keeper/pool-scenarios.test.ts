@@ -4,14 +4,13 @@
  */
 import {
   AssignPrivateIpAddressesCommand,
-  CreateNetworkInterfaceCommand,
   CreateTagsCommand,
   DeleteTagsCommand,
   UnassignPrivateIpAddressesCommand,
 } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { regionPerTest } from '../support/region';
-import { OTHER_SG, POOL, paymentsPool, SUBNET } from '../support/world';
+import { CLUSTER, IP_NODE, OTHER_SG, POOL, paymentsPool, poolEipId } from '../support/world';
 import { KeeperRegion } from './support/region';
 
 const startRegion = regionPerTest(KeeperRegion.start);
@@ -188,7 +187,7 @@ describe('pods and pool EIPs', () => {
     expect(k.pool.map((id) => k.holderTagOf(id))).toEqual([undefined, undefined]);
   });
 
-  it('follows the pool tag: an untagged EIP leaves the pool, a newly tagged one joins it', async () => {
+  it('follows the pool tag and the members list: a member untagged leaves, a listed one tagged joins, an unlisted one never serves', async () => {
     const k = await startRegion({ eips: 2 });
     const [leaving, staying] = k.pool as [string, string];
     await k.deletePods(await k.createPods(2));
@@ -196,14 +195,36 @@ describe('pods and pool EIPs', () => {
     await k
       .ec2As('admin')
       .send(new DeleteTagsCommand({ Resources: [leaving], Tags: [{ Key: 'eip-keeper:pool' }] }));
-    const joining = k.region.ec2.addAddress({ tags: { 'eip-keeper:pool': POOL } }).allocationId;
+    await k.region.settle();
+    const joining = k.region.ec2.addAddress({
+      allocationId: poolEipId(3),
+      tags: { 'eip-keeper:pool': POOL },
+    });
+    const unlisted = k.region.ec2.addAddress({ tags: { 'eip-keeper:pool': POOL } });
     await k.reconcile();
 
     const pods = await k.createPods(3);
 
-    expect(new Set(pods.map((p) => k.eipOf(p)))).toEqual(new Set([staying, joining, undefined]));
+    expect(new Set(pods.map((p) => k.eipOf(p)))).toEqual(new Set([staying, joining.allocationId, undefined]));
     expect(k.region.ec2.addressById.get(leaving)?.association).toBeUndefined();
-    expect((await k.items('pool-eip')).map((c) => c.allocationId).sort()).toEqual([joining, staying].sort());
+    expect(unlisted.association).toBeUndefined();
+    expect((await k.items('pool-eip')).map((c) => c.allocationId).sort()).toEqual(
+      [joining.allocationId, staying].sort(),
+    );
+    expect(k.alerts('pool tag removed')).toHaveLength(1);
+    expect(k.alerts('not approved')).toHaveLength(1);
+  });
+
+  it("verifies the pods' nodes with the Kubernetes API when the pool has access", async () => {
+    const k = await startRegion({
+      eips: 2,
+      config: { pools: [{ ...paymentsPool(), kubernetesAccess: true }] },
+    });
+    const pods = await k.createPods(2);
+
+    expect(k.unserved(pods)).toEqual([]);
+    const reads = k.region.auditor.kubernetes.requests.filter((r) => r.actor === 'eip-keeper');
+    expect(reads.map((r) => [r.path, r.status])).toContainEqual(['/api/v1/nodes', 200]);
   });
 
   it('allocates a new address tagged into the pool only when the pool allows it', async () => {
@@ -223,49 +244,75 @@ describe('pods and pool EIPs', () => {
 });
 
 describe('secondary-IP pools (pod IPs on VPC CNI node ENIs)', () => {
-  const NODE_POOL = {
-    name: POOL,
+  const IP_POOL = {
+    ...paymentsPool(),
     target: 'secondary-ip' as const,
+    kubernetesAccess: true,
+    podSelector: { namespace: 'payments', labels: { app: 'payments' } },
     selector: { descriptionPrefix: 'aws-K8S-', tags: { 'eks:eni:owner': ['amazon-vpc-cni'] } },
   };
+  const onIp = (k: KeeperRegion, ip: string) =>
+    [...k.region.ec2.addressById.values()].find((a) => a.association?.privateIpAddress === ip)?.allocationId;
 
-  it('gives each secondary IP of a node ENI an EIP, and frees the one whose IP is unassigned', async () => {
-    const k = await startRegion({ eips: 3, config: { pools: [NODE_POOL] } });
+  it("gives an EIP only to an IP a Running pod of the pool's selector holds, and takes it back when the pod goes", async () => {
+    const k = await startRegion({ eips: 3, config: { pools: [IP_POOL] } });
+    const start = (app: string) =>
+      k.pods.startIpPod({ cluster: CLUSTER, node: IP_NODE, namespace: 'payments', labels: { app } });
+    const a = start('payments');
+    const b = start('payments');
+    const web = start('web');
+    await k.reconcile();
+
+    expect(onIp(k, a.privateIp)).toBeDefined();
+    expect(onIp(k, b.privateIp)).toBeDefined();
+    expect(onIp(k, web.privateIp)).toBeUndefined();
+    // The warm IP no pod holds gets nothing either: an IP is not a pod.
+    expect((await k.claimHolders()).size).toBe(2);
+
+    k.pods.stopPod(CLUSTER, 'payments', a.name);
+    await k.reconcile();
+
+    // The IP stays on the node ENI (warm, for the next pod), the EIP does not follow it.
+    expect(k.region.ec2.eniById.get(a.eniId)?.secondaryPrivateIpAddresses).toContain(a.privateIp);
+    expect(onIp(k, a.privateIp)).toBeUndefined();
+    expect(onIp(k, b.privateIp)).toBeDefined();
+    expect((await k.claimHolders()).size).toBe(1);
+    await expectConsistent(k);
+  });
+
+  it('serves a pod on the IP assignment event when the pod already holds the IP', async () => {
+    const k = await startRegion({ eips: 2, config: { pools: [IP_POOL] } });
     const cni = k.ec2As('aws-node');
-    const out = await cni.send(
-      new CreateNetworkInterfaceCommand({
-        SubnetId: SUBNET,
-        Description: 'aws-K8S-i-0123456789abcdef0',
-        SecondaryPrivateIpAddressCount: 2,
-        TagSpecifications: [
-          { ResourceType: 'network-interface', Tags: [{ Key: 'eks:eni:owner', Value: 'amazon-vpc-cni' }] },
-        ],
+    const node = k.region.ec2.enisOf(IP_NODE).find((e) => e.description.startsWith('aws-K8S-'));
+    const assigned = await cni.send(
+      new AssignPrivateIpAddressesCommand({
+        NetworkInterfaceId: node?.networkInterfaceId,
+        SecondaryPrivateIpAddressCount: 1,
       }),
     );
-    const node = out.NetworkInterface?.NetworkInterfaceId as string;
-    await k.region.settle();
-    const secondary = (out.NetworkInterface?.PrivateIpAddresses ?? [])
-      .filter((p) => !p.Primary)
-      .map((p) => p.PrivateIpAddress);
-    const onNode = [...k.region.ec2.addressById.values()].filter(
-      (a) => a.association?.networkInterfaceId === node,
-    );
-    expect(onNode.map((a) => a.association?.privateIpAddress).sort()).toEqual([...secondary].sort());
+    const ip = assigned.AssignedPrivateIpAddresses?.[0]?.PrivateIpAddress as string;
+    k.region.auditor.kubernetes.objects(CLUSTER).pods.push({
+      name: 'late',
+      namespace: 'payments',
+      uid: 'u-late',
+      labels: { app: 'payments' },
+      annotations: {},
+      nodeName: k.region.auditor.kubernetes.nodeNameOf(CLUSTER, IP_NODE),
+      podIP: ip,
+      phase: 'Running',
+      createdAt: k.region.clock.now().toISOString(),
+    });
 
-    const assigned = await cni.send(
-      new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: node, SecondaryPrivateIpAddressCount: 1 }),
-    );
     await k.region.settle();
-    const third = assigned.AssignedPrivateIpAddresses?.[0]?.PrivateIpAddress as string;
-    expect(
-      [...k.region.ec2.addressById.values()].some((a) => a.association?.privateIpAddress === third),
-    ).toBe(true);
 
+    expect(onIp(k, ip)).toBeDefined();
     await cni.send(
-      new UnassignPrivateIpAddressesCommand({ NetworkInterfaceId: node, PrivateIpAddresses: [third] }),
+      new UnassignPrivateIpAddressesCommand({
+        NetworkInterfaceId: node?.networkInterfaceId,
+        PrivateIpAddresses: [ip],
+      }),
     );
     await k.region.settle();
-    expect(await k.claimHolders()).toHaveProperty('size', 2);
-    await expectConsistent(k);
+    expect((await k.claimHolders()).size).toBe(0);
   });
 });

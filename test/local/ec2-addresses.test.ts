@@ -146,19 +146,19 @@ describe('EC2 addresses through the SDK', () => {
     });
   });
 
-  it('treats an omitted AllowReassociation as false', async () => {
+  it('reassociates automatically when AllowReassociation is omitted', async () => {
     const eip = sim.state.addAddress({
       association: { networkInterfaceId: world.branchA.networkInterfaceId },
     });
 
-    const attempt = ec2.send(
+    await ec2.send(
       new AssociateAddressCommand({
         AllocationId: eip.allocationId,
         NetworkInterfaceId: world.branchB.networkInterfaceId,
       }),
     );
 
-    await expect(attempt).rejects.toMatchObject({ name: 'Resource.AlreadyAssociated' });
+    expect(sim.state.addresses()[0]?.association?.networkInterfaceId).toBe(world.branchB.networkInterfaceId);
   });
 
   it('moves an associated EIP with a new association id when AllowReassociation is true', async () => {
@@ -197,23 +197,29 @@ describe('EC2 addresses through the SDK', () => {
     expect(second.AssociationId).toBe(first.AssociationId);
   });
 
-  it('refuses to replace the EIP already on the target private IP when AllowReassociation is false', async () => {
+  it('displaces the EIP already on the target private IP silently, even with AllowReassociation false', async () => {
     const occupant = sim.state.addAddress({
       association: { networkInterfaceId: world.branchA.networkInterfaceId },
     });
     const newcomer = sim.state.addAddress();
+    const before = sim.events.length;
 
-    const attempt = ec2.send(
+    await ec2.send(
       new AssociateAddressCommand({
         AllocationId: newcomer.allocationId,
         NetworkInterfaceId: world.branchA.networkInterfaceId,
+        AllowReassociation: false,
       }),
     );
 
-    await expect(attempt).rejects.toMatchObject({ name: 'Resource.AlreadyAssociated' });
     expect(
       sim.state.addressOn(world.branchA.networkInterfaceId, world.branchA.privateIpAddress)?.allocationId,
-    ).toBe(occupant.allocationId);
+    ).toBe(newcomer.allocationId);
+    // The occupant stays allocated, unassociated, and no DisassociateAddress is recorded.
+    expect(sim.state.addressById.get(occupant.allocationId)?.association).toBeUndefined();
+    expect(sim.events.slice(before).map((e) => (e.detail as { eventName: string }).eventName)).toEqual([
+      'AssociateAddress',
+    ]);
   });
 
   it('associates with a secondary private IP and leaves the primary free', async () => {

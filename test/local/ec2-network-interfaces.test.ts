@@ -324,7 +324,17 @@ describe('EC2 network interfaces through the SDK', () => {
 
     it("finds the keeper's pool ENIs when the pool's description prefix holds a wildcard character", async () => {
       const pool = parseAppConfig(
-        { pools: [{ name: 'p', cluster: 'prod', selector: { descriptionPrefix: 'egress*pods?' } }] },
+        {
+          pools: [
+            {
+              name: 'p',
+              cluster: 'prod',
+              vpcId: world.subnet.vpcId,
+              members: ['203.0.113.10'],
+              selector: { descriptionPrefix: 'egress*pods?' },
+            },
+          ],
+        },
         'test',
       ).pools[0];
       const member = sim.state.addNetworkInterface({

@@ -9,6 +9,12 @@ import { subjectProblem } from '../../local/sns/service';
 import { type ChangeNotice, changeNotification } from '../../shared/auditor/alerts';
 import type { Finding } from '../../shared/auditor/checks/result';
 import { manuallyHeldAlert, poolExhaustedAlert } from '../../shared/keeper/alerts';
+import {
+  displacedAlert,
+  poolTagChangedAlert,
+  unapprovedMemberAlert,
+  unprovenEniAlert,
+} from '../../shared/keeper/alerts-security';
 import { notificationDocumentSchema } from '../../shared/notify/document';
 import { inlineText } from '../../shared/notify/escape';
 import type { Notification } from '../../shared/notify/notification';
@@ -185,6 +191,39 @@ function keeperAlerts(pick: Pick, text: Text): Notification[] {
       privateIp: text(),
       instanceId: text(),
       displaced: { eniId: text(), privateIp: text() },
+    }),
+    unprovenEniAlert('[eip-keeper]', {
+      ...origin,
+      cluster: 'prod',
+      eniId: text(),
+      vpcId: text(),
+      subnetId: text(),
+      securityGroupIds: some(pick, 2, () => text()),
+      description: text(),
+      creator: text(),
+      createdAt: text(),
+      reasons: some(pick, 3, () => text()),
+    }),
+    poolTagChangedAlert('[eip-keeper]', {
+      ...origin,
+      change: pick() < 0.5 ? 'added' : 'removed',
+      allocationId: text(),
+      by: text(),
+      eventId: text(),
+      listed: pick() < 0.5,
+    }),
+    unapprovedMemberAlert('[eip-keeper]', {
+      ...origin,
+      allocationId: text(),
+      publicIp: text(),
+      associatedWith: text(),
+    }),
+    displacedAlert('[eip-keeper]', {
+      ...origin,
+      allocationId: text(),
+      publicIp: text(),
+      holder: { eniId: text(), privateIp: text() },
+      nowHolds: text(),
     }),
   ];
 }

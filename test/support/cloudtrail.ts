@@ -43,9 +43,11 @@ export const WHO = {
     identity: assumedRole('eip-keeper-function', 'eip-keeper'),
     userAgent: 'aws-sdk-js/3.1169.0 ua/2.1 os/linux#5.10 lang/js md/nodejs#20.18.0',
   },
+  /** The VPC resource controller: the cluster IAM role, its own session name and user agent. */
   vpcRc: {
-    identity: assumedRole('eks-cluster-role', 'aws-go-sdk-1736067600000', 'eks.amazonaws.com'),
-    userAgent: 'eks-vpc-resource-controller/v1.6.3 aws-sdk-go/1.55.5 (go1.23.4; linux; amd64)',
+    identity: assumedRole('eks-cluster-role', 'amazon-vpc-resource-controller-k8s', 'eks.amazonaws.com'),
+    userAgent:
+      'amazon-vpc-resource-controller-k8s/v1.6.3 aws-sdk-go-v2/1.32.7 os/linux lang/go#1.23.4 md/GOOS#linux md/GOARCH#amd64',
   },
 } as const;
 export type Who = keyof typeof WHO;

@@ -1,15 +1,18 @@
 /**
  * A simulated region on the suite's DynamoDB Local, seeded with a world (world.ts), with some of eip-keeper's
- * functions deployed. Pods come and go through the real EC2 API as the VPC resource controller, so the functions hear
- * about them through CloudTrail → EventBridge, as in AWS. The keeper's and the fault tests' regions build on it.
+ * functions deployed. Pods come and go as EKS makes them: the simulated VPC resource controller creates each pod's
+ * branch ENI through the real EC2 API as the cluster role and ties it to a node's trunk ENI (local/eks/controller.ts),
+ * so the functions hear about them through CloudTrail → EventBridge, as in AWS. The keeper's and the fault tests'
+ * regions build on it.
  */
-import { CreateNetworkInterfaceCommand, DeleteNetworkInterfaceCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { afterEach, inject } from 'vitest';
+import { SimulatedPods } from '../../local/eks/controller';
 import { type RegionFaults, SimulatedRegion } from '../../local/region';
 import type { FunctionSpec } from '../../shared/app/functions';
 import { clientOptions } from '../../shared/aws/clients';
 import type { AppConfigInput } from '../../shared/config/schema';
-import { podEniRequest, poolEipsOf, seedWorld, type WorldState } from './world';
+import { CLUSTER, POD_SG, poolEipsOf, seedWorld, type WorldState } from './world';
 
 export interface WorldRegionOptions {
   config: AppConfigInput;
@@ -60,8 +63,9 @@ export function regionPerTest<A extends unknown[], R extends { stop(): Promise<v
 
 export abstract class WorldRegion {
   private readonly clients = new Map<string, EC2Client>();
-  /** The VLAN id of the last pod started: each branch ENI gets the next. */
-  private vlan = 0;
+  private simulatedPods?: SimulatedPods;
+  /** The cluster of each pod's branch ENI. */
+  private readonly clusterOfEni = new Map<string, string>();
 
   /** `pool`: the pool's EIPs the world was seeded with. */
   protected constructor(
@@ -79,32 +83,44 @@ export abstract class WorldRegion {
     return c;
   }
 
-  /** Pod branch ENIs created one after the other; their events are delivered with the next settle or advance. */
-  async createPodsQuietly(n: number, opts: { sg?: string; subnet?: string; cluster?: string } = {}) {
+  /** The simulated EKS pod lifecycle (VPC resource controller, Kubernetes pods). */
+  get pods(): SimulatedPods {
+    this.simulatedPods ??= new SimulatedPods(this.region);
+    return this.simulatedPods;
+  }
+
+  /**
+   * Pods with security groups for pods (payments' group in `prod` by default), created one after the other on the
+   * cluster's trunk nodes in turn; their events are delivered with the next settle or advance. Their branch ENI ids.
+   */
+  async createPodsQuietly(
+    n: number,
+    opts: { sg?: string; cluster?: string; labels?: Record<string, string> } = {},
+  ) {
     const ids: string[] = [];
+    const cluster = opts.cluster ?? CLUSTER;
     for (let i = 0; i < n; i++) {
-      this.vlan += 1;
-      const out = await this.ec2As('vpc-resource-controller').send(
-        new CreateNetworkInterfaceCommand(podEniRequest(this.vlan, opts)),
-      );
-      ids.push(out.NetworkInterface?.NetworkInterfaceId as string);
+      const pod = await this.pods.startBranchPod({
+        cluster,
+        securityGroupIds: [opts.sg ?? POD_SG],
+        ...(opts.labels ? { labels: opts.labels } : {}),
+      });
+      this.clusterOfEni.set(pod.eniId, cluster);
+      ids.push(pod.eniId);
     }
     return ids;
   }
 
   /** Creates pods and delivers everything that follows. */
-  async createPods(n: number, opts: { sg?: string; subnet?: string; cluster?: string } = {}) {
+  async createPods(n: number, opts: { sg?: string; cluster?: string; labels?: Record<string, string> } = {}) {
     const ids = await this.createPodsQuietly(n, opts);
     await this.region.settle();
     return ids;
   }
 
+  /** Ends pods: the VPC resource controller deletes their branch ENIs. */
   async deletePodsQuietly(ids: readonly string[]): Promise<void> {
-    for (const id of ids) {
-      await this.ec2As('vpc-resource-controller').send(
-        new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: id }),
-      );
-    }
+    for (const id of ids) await this.pods.stopBranchPod(this.clusterOfEni.get(id) ?? CLUSTER, id);
   }
 
   async deletePods(ids: readonly string[]): Promise<void> {
@@ -140,6 +156,7 @@ export abstract class WorldRegion {
 
   async stop(): Promise<void> {
     for (const c of this.clients.values()) c.destroy();
+    this.simulatedPods?.close();
     await this.region.stop();
   }
 }

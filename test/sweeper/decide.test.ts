@@ -400,7 +400,16 @@ describe('planSweep', () => {
     const cfg = parseAppConfig(
       {
         sweeper: { release: { enabled: true } },
-        pools: [{ name: 'payments', selector: { descriptionPrefix: 'x' }, idleAlertHours: 6 }],
+        pools: [
+          {
+            name: 'payments',
+            cluster: 'prod',
+            vpcId: 'vpc-0123456789abcdef0',
+            members: ['198.51.100.1'],
+            selector: { descriptionPrefix: 'x' },
+            idleAlertHours: 6,
+          },
+        ],
       },
       't',
     );

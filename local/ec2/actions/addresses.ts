@@ -72,7 +72,7 @@ export const AssociateAddress: ActionDef = {
     networkInterfaceId: str(p, 'NetworkInterfaceId'),
     instanceId: str(p, 'InstanceId'),
     privateIpAddress: str(p, 'PrivateIpAddress'),
-    allowReassociation: ctBool(p, 'AllowReassociation') ?? false,
+    allowReassociation: ctBool(p, 'AllowReassociation'),
   }),
   run({ state, params, dryRun }) {
     const association = state.associateAddress(
@@ -82,7 +82,8 @@ export const AssociateAddress: ActionDef = {
         networkInterfaceId: str(params, 'NetworkInterfaceId'),
         instanceId: str(params, 'InstanceId'),
         privateIpAddress: str(params, 'PrivateIpAddress'),
-        allowReassociation: bool(params, 'AllowReassociation') ?? false,
+        // Absent: reassociation is automatic (the EC2 API reference's default).
+        allowReassociation: bool(params, 'AllowReassociation') ?? true,
       },
       { dryRun },
     );

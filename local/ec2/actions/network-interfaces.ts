@@ -1,6 +1,6 @@
 /**
  * ENIs: DescribeNetworkInterfaces (filtered, paginated), CreateNetworkInterface, DeleteNetworkInterface,
- * AssignPrivateIpAddresses, UnassignPrivateIpAddresses.
+ * AttachNetworkInterface, AssignPrivateIpAddresses, UnassignPrivateIpAddresses.
  */
 import { Ec2Error, invalidParameterValue, notFound } from '../errors';
 import { applyFilters, type FilterFields, paginate } from '../filters';
@@ -225,6 +225,33 @@ export const DeleteNetworkInterface: ActionDef = {
   run({ state, params, dryRun }) {
     state.deleteNetworkInterface(requireStr(params, 'NetworkInterfaceId'), { dryRun });
     return { body: { return: true }, responseElements: { _return: true } };
+  },
+};
+
+export const AttachNetworkInterface: ActionDef = {
+  mutating: true,
+  requestParameters: (p) => ({
+    networkInterfaceId: str(p, 'NetworkInterfaceId'),
+    instanceId: str(p, 'InstanceId'),
+    deviceIndex: ctNumber(p, 'DeviceIndex'),
+    networkCardIndex: ctNumber(p, 'NetworkCardIndex'),
+  }),
+  run({ state, params, dryRun }) {
+    const deviceIndex = int(params, 'DeviceIndex');
+    if (deviceIndex === undefined)
+      throw new Ec2Error('MissingParameter', 'The request must contain the parameter DeviceIndex');
+    const networkCardIndex = int(params, 'NetworkCardIndex');
+    const attachmentId = state.attachNetworkInterface(
+      {
+        networkInterfaceId: requireStr(params, 'NetworkInterfaceId'),
+        instanceId: requireStr(params, 'InstanceId'),
+        deviceIndex,
+        ...(networkCardIndex !== undefined ? { networkCardIndex } : {}),
+      },
+      { dryRun },
+    );
+    const out = { attachmentId, networkCardIndex: networkCardIndex ?? 0 };
+    return { body: out, responseElements: { ...out } };
   },
 };
 

@@ -72,9 +72,11 @@ export function allocateAddress(w: Ec2World, input: { tags?: Tag[] } = {}, opts?
 }
 
 /**
- * Associates an EIP with an ENI's private IP (or an instance's primary ENI). Without `allowReassociation` it
- * never takes an EIP from elsewhere nor replaces the EIP already on the target IP (`Resource.AlreadyAssociated`);
- * the same EIP on the same target again is a no-op that returns the existing association id.
+ * Associates an EIP with an ENI's private IP (or an instance's primary ENI). Reassociation is automatic: an EIP
+ * associated elsewhere moves, unless `allowReassociation` is false, which fails with `Resource.AlreadyAssociated`.
+ * That flag protects the EIP only: an EIP already on the target private IP is disassociated silently (it stays
+ * allocated, and no DisassociateAddress is recorded), as the AssociateAddress API reference describes for instances.
+ * The same EIP on the same target again is a no-op that returns the existing association id.
  */
 export function associateAddress(
   w: Ec2World,
@@ -99,20 +101,15 @@ export function associateAddress(
     commit(opts);
     return { ...current };
   }
-  if (current && !input.allowReassociation) {
+  if (current && input.allowReassociation === false) {
     throw new Ec2Error(
       'Resource.AlreadyAssociated',
       `resource ${address.allocationId} is already associated with associate-id ${current.associationId}`,
     );
   }
   const occupant = addressOn(w, eni.networkInterfaceId, ip);
-  if (occupant?.association && !input.allowReassociation) {
-    throw new Ec2Error(
-      'Resource.AlreadyAssociated',
-      `resource ${eni.networkInterfaceId} with private IP ${ip} is already associated with associate-id ${occupant.association.associationId}`,
-    );
-  }
   commit(opts);
+  // Displaced silently, whatever allowReassociation says.
   if (occupant) delete occupant.association;
   address.association = {
     associationId: w.env.ids.next('eipassoc'),

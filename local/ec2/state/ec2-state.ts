@@ -24,12 +24,14 @@ import type {
   Subnet,
   SubnetSnapshot,
   Tag,
+  TrunkAssociation,
   Vpc,
 } from './model';
 import { DEFAULT_UNPAGINATED_ENI_LIMIT } from './model';
 import * as eniOps from './network-interfaces';
 import * as seed from './seed';
 import * as tagOps from './tags';
+import * as trunkOps from './trunks';
 
 export class Ec2State implements Ec2World {
   readonly vpcById = new Map<string, Vpc>();
@@ -39,6 +41,7 @@ export class Ec2State implements Ec2World {
   readonly instanceById = new Map<string, Instance>();
   readonly eniById = new Map<string, NetworkInterface>();
   readonly addressById = new Map<string, Address>();
+  readonly trunkAssociationById = new Map<string, TrunkAssociation>();
   readonly instanceTypeByName = new Map<string, InstanceTypeInfo>();
   addressLimit: number;
   unpaginatedEniLimit: number;
@@ -143,6 +146,29 @@ export class Ec2State implements Ec2World {
 
   unassignPrivateIpAddresses(networkInterfaceId: string, ips: string[], opts?: OperationOptions): void {
     eniOps.unassignPrivateIpAddresses(this, networkInterfaceId, ips, opts);
+  }
+
+  attachNetworkInterface(
+    input: { networkInterfaceId: string; instanceId: string; deviceIndex: number; networkCardIndex?: number },
+    opts?: OperationOptions,
+  ): string {
+    return eniOps.attachNetworkInterface(this, input, opts);
+  }
+
+  associateTrunkInterface(
+    input: trunkOps.AssociateTrunkInterfaceInput,
+    opts?: OperationOptions,
+  ): TrunkAssociation {
+    return trunkOps.associateTrunkInterface(this, input, opts);
+  }
+
+  disassociateTrunkInterface(associationId: string, opts?: OperationOptions): TrunkAssociation {
+    return trunkOps.disassociateTrunkInterface(this, associationId, opts);
+  }
+
+  /** The trunk association of a branch ENI, if it has one. */
+  trunkAssociationOf(branchInterfaceId: string): TrunkAssociation | undefined {
+    return [...this.trunkAssociationById.values()].find((a) => a.branchInterfaceId === branchInterfaceId);
   }
 
   allocateAddress(input: { tags?: Tag[] } = {}, opts?: OperationOptions): Address {

@@ -159,6 +159,20 @@ export interface Address {
   tags: Tag[];
 }
 
+/**
+ * A branch ENI tied to a trunk ENI (AssociateTrunkInterface): how the VPC resource controller gives a pod its own
+ * ENI behind its node's trunk. Only a principal allowed `ec2:AssociateTrunkInterface` can make one.
+ */
+export interface TrunkAssociation {
+  associationId: string;
+  branchInterfaceId: string;
+  trunkInterfaceId: string;
+  interfaceProtocol: 'VLAN' | 'GRE';
+  vlanId?: number;
+  greKey?: number;
+  tags: Tag[];
+}
+
 export interface AddressSnapshot extends Omit<Address, 'association'> {
   association?: AddressAssociation & { instanceId?: string };
 }
@@ -202,6 +216,7 @@ export interface Ec2World {
   readonly instanceById: Map<string, Instance>;
   readonly eniById: Map<string, NetworkInterface>;
   readonly addressById: Map<string, Address>;
+  readonly trunkAssociationById: Map<string, TrunkAssociation>;
   readonly instanceTypeByName: Map<string, InstanceTypeInfo>;
   /** AllocateAddress fails with `AddressLimitExceeded` beyond this many addresses. */
   addressLimit: number;

@@ -4,9 +4,10 @@
  */
 import { Ec2Error, invalidParameterValue } from '../errors';
 import { checkAssignable, checkIpLimit, holderOf, pickFreeIps } from './ips';
-import { addressOn, commit, eniHasIp, requireEni, requireSubnet } from './lookups';
+import { addressOn, commit, eniHasIp, requireEni, requireInstance, requireSubnet } from './lookups';
 import type { Ec2World, GroupIdentifier, NetworkInterface, OperationOptions, Tag } from './model';
 import { validateTags } from './tags';
+import { dropTrunkAssociations } from './trunks';
 
 export interface CreateNetworkInterfaceInput {
   subnetId: string;
@@ -101,7 +102,53 @@ function dropAssociations(w: Ec2World, networkInterfaceId: string, privateIpAddr
 
 export function removeNetworkInterface(w: Ec2World, networkInterfaceId: string): void {
   dropAssociations(w, networkInterfaceId);
+  dropTrunkAssociations(w, networkInterfaceId);
   w.eniById.delete(networkInterfaceId);
+}
+
+/**
+ * Attaches an available ENI to an instance in the same availability zone at a free device index
+ * (AttachNetworkInterface). A branch ENI (one with a trunk association) cannot be attached.
+ */
+export function attachNetworkInterface(
+  w: Ec2World,
+  input: { networkInterfaceId: string; instanceId: string; deviceIndex: number; networkCardIndex?: number },
+  opts?: OperationOptions,
+): string {
+  const eni = requireEni(w, input.networkInterfaceId);
+  const instance = requireInstance(w, input.instanceId);
+  if (eni.attachment) {
+    throw invalidParameterValue(`Interface: [${eni.networkInterfaceId}] in use.`);
+  }
+  if ([...w.trunkAssociationById.values()].some((a) => a.branchInterfaceId === eni.networkInterfaceId)) {
+    throw invalidParameterValue(`Interface: [${eni.networkInterfaceId}] is a branch interface.`);
+  }
+  if (eni.availabilityZone !== instance.availabilityZone) {
+    throw invalidParameterValue(
+      `Interface: [${eni.networkInterfaceId}] is in ${eni.availabilityZone}, instance ${instance.instanceId} in ${instance.availabilityZone}.`,
+    );
+  }
+  const taken = [...w.eniById.values()].some(
+    (e) => e.attachment?.instanceId === instance.instanceId && e.attachment.deviceIndex === input.deviceIndex,
+  );
+  if (taken) {
+    throw invalidParameterValue(
+      `Instance '${instance.instanceId}' already has an interface attached at device index '${input.deviceIndex}'.`,
+    );
+  }
+  commit(opts);
+  const attachmentId = w.env.ids.next('eni-attach');
+  eni.attachment = {
+    attachmentId,
+    instanceId: instance.instanceId,
+    deviceIndex: input.deviceIndex,
+    networkCardIndex: input.networkCardIndex ?? 0,
+    status: 'attached',
+    attachTime: w.env.clock.now().toISOString(),
+    deleteOnTermination: false,
+  };
+  eni.status = 'in-use';
+  return attachmentId;
 }
 
 export function createNetworkInterface(

@@ -5,6 +5,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { clientOptions } from '../../../shared/aws/clients';
+import { SimulatedPods } from '../../eks/controller';
 import type { SimulatedRegion } from '../../region';
 import type { StoryRecorder } from '../story';
 
@@ -16,6 +17,7 @@ export class ScenarioStepError extends Error {
 export class StepContext {
   private readonly ec2Clients = new Map<string, EC2Client>();
   private readonly ssmClients = new Map<string, SSMClient>();
+  private simulatedPods: SimulatedPods | undefined;
 
   constructor(
     readonly region: SimulatedRegion,
@@ -52,7 +54,14 @@ export class StepContext {
     return c;
   }
 
+  /** The simulated EKS pod lifecycle (the VPC resource controller of the scenario's clusters). */
+  get pods(): SimulatedPods {
+    this.simulatedPods ??= new SimulatedPods(this.region);
+    return this.simulatedPods;
+  }
+
   destroy(): void {
     for (const c of [...this.ec2Clients.values(), ...this.ssmClients.values()]) c.destroy();
+    this.simulatedPods?.close();
   }
 }

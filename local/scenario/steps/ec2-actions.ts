@@ -194,8 +194,31 @@ const RUNNERS: { [A in Ec2Step['action']]: Ec2ActionRunner<A> } = {
   },
 };
 
+/**
+ * A branch ENI for a pod of a cluster of the scenario, made by that cluster's VPC resource controller as EKS does it
+ * (its cluster role, tied to a node's trunk ENI); false when the step names an actor, a failure or a dry run, or a
+ * cluster the scenario lacks: the step's own call is made then.
+ */
+async function startBranchPod(step: Ec2Step, ctx: StepContext): Promise<boolean> {
+  if (step.action !== 'createBranchEni' || step.actor || step.failWith || step.dryRun) return false;
+  if (!step.cluster || !ctx.region.auditor.eks.clusters.has(step.cluster)) return false;
+  const pod = await ctx.pods.startBranchPod({
+    cluster: step.cluster,
+    securityGroupIds: step.securityGroups,
+    subnetId: ctx.resolve(step.subnet),
+    ...(step.node ? { node: ctx.resolve(step.node) } : {}),
+  });
+  if (step.as) ctx.labels.set(step.as, pod.eniId);
+  ctx.story.line(
+    'action',
+    `the VPC resource controller of ${step.cluster} created branch ENI ${pod.eniId}${step.as ? ` (${step.as})` : ''} for a pod on ${pod.node}, behind its trunk ENI, with ${step.securityGroups.join(', ')}`,
+  );
+  return true;
+}
+
 /** Runs one EC2 action and tells it; a call AWS refuses is told too, and the timeline goes on. */
 export async function runEc2Action(step: Ec2Step, ctx: StepContext, where: string): Promise<void> {
+  if (await startBranchPod(step, ctx)) return;
   const actor = ('actor' in step ? step.actor : undefined) ?? defaultActor(step);
   const say = (text: string) => ctx.story.line('action', `${actor} ${text}`);
   if (step.failWith) {

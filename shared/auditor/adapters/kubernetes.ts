@@ -1,11 +1,11 @@
 /**
  * Adapter: the optional Kubernetes reads (ENIConfigs, the aws-node DaemonSet, nodes, DaemonSets, kube-proxy mode,
- * services), authenticated like `aws eks get-token` (eks-token.ts). The auditor's role needs an EKS access entry
+ * services), authenticated like `aws eks get-token` (shared/kubernetes). The auditor's role needs an EKS access entry
  * (docs/auditor.md#kubernetes-access). A read the API refuses is an unavailable input, not an error.
  */
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { eksToken } from '../../kubernetes/eks-token';
+import { getJson, type HttpResult } from '../../kubernetes/http';
 import {
   type Available,
   availableValue,
@@ -14,7 +14,6 @@ import {
   unavailable,
 } from '../model';
 import type { KubernetesPort } from '../ports';
-import { eksToken } from './eks-token';
 import {
   arr,
   obj,
@@ -26,40 +25,6 @@ import {
   parseNodes,
   str,
 } from './kubernetes-objects';
-
-interface HttpResult {
-  status: number;
-  body: unknown;
-}
-
-function getJson(url: URL, token: string, ca: string | undefined, timeoutMs: number): Promise<HttpResult> {
-  return new Promise((resolve, reject) => {
-    const options = {
-      method: 'GET',
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-      timeout: timeoutMs,
-      ...(ca ? { ca: Buffer.from(ca, 'base64').toString('utf8') } : {}),
-    };
-    const req = (url.protocol === 'http:' ? httpRequest : httpsRequest)(url, options, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let body: unknown = text;
-        try {
-          body = JSON.parse(text);
-        } catch {
-          // not JSON: keep the text for the message
-        }
-        resolve({ status: res.statusCode ?? 0, body });
-      });
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 export interface KubernetesReaderOptions {
   region: string;

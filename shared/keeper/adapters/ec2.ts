@@ -9,14 +9,26 @@ import {
   CreateTagsCommand,
   DeleteTagsCommand,
   DescribeAddressesCommand,
+  DisassociateAddressCommand,
   EC2Client,
+  type Instance,
   type NetworkInterface,
+  paginateDescribeInstances,
   paginateDescribeNetworkInterfaces,
+  paginateDescribeTrunkInterfaceAssociations,
 } from '@aws-sdk/client-ec2';
 import type { RetryStrategyV2 } from '@smithy/types';
 import { type AwsConnection, clientOptions } from '../../aws/clients';
 import type { PoolConfig } from '../../config/schema';
-import { type EniView, HOLDER_TAG, POOL_TAG, type PoolAddress, type Target } from '../model';
+import {
+  type EniView,
+  HOLDER_TAG,
+  type InstanceView,
+  POOL_TAG,
+  type PoolAddress,
+  type Target,
+  type TrunkLink,
+} from '../model';
 import type { AssociateOutcome, KeeperEc2Port } from '../ports';
 import { eniFilters } from '../selector';
 
@@ -96,7 +108,24 @@ export function eniViewOf(ni: NetworkInterface): EniView | undefined {
   if (ni.InterfaceType) view.interfaceType = ni.InterfaceType;
   if (ni.RequesterManaged !== undefined) view.requesterManaged = ni.RequesterManaged;
   if (primary) view.privateIp = primary;
+  const attached = ni.Attachment?.InstanceId;
+  if (attached) {
+    view.attachment = {
+      instanceId: attached,
+      ...(ni.Attachment?.DeviceIndex !== undefined ? { deviceIndex: ni.Attachment.DeviceIndex } : {}),
+    };
+  }
   return view;
+}
+
+function instanceViewOf(i: Instance): InstanceView | undefined {
+  if (!i.InstanceId) return undefined;
+  return {
+    instanceId: i.InstanceId,
+    ...(i.State?.Name ? { state: String(i.State.Name) } : {}),
+    ...(i.VpcId ? { vpcId: i.VpcId } : {}),
+    tags: tagsOf(i.Tags),
+  };
 }
 
 export function poolAddressOf(a: Address): PoolAddress | undefined {
@@ -185,6 +214,62 @@ export class SdkKeeperEc2 implements KeeperEc2Port {
     ))
       out.push(...(page.NetworkInterfaces ?? []));
     return out;
+  }
+
+  async trunkAssociations(branchEniIds: readonly string[]): Promise<Map<string, TrunkLink>> {
+    const found = new Map<string, TrunkLink>();
+    const ids = [...new Set(branchEniIds)];
+    for (let i = 0; i < ids.length; i += FILTER_VALUES_MAX) {
+      const filter = {
+        Name: 'trunk-interface-association.branch-interface-id',
+        Values: ids.slice(i, i + FILTER_VALUES_MAX),
+      };
+      for await (const page of paginateDescribeTrunkInterfaceAssociations(
+        { client: this.ec2, pageSize: 255 },
+        { Filters: [filter] },
+      )) {
+        for (const a of page.InterfaceAssociations ?? []) {
+          if (!a.AssociationId || !a.BranchInterfaceId || !a.TrunkInterfaceId) continue;
+          found.set(a.BranchInterfaceId, {
+            associationId: a.AssociationId,
+            branchEniId: a.BranchInterfaceId,
+            trunkEniId: a.TrunkInterfaceId,
+            ...(a.VlanId !== undefined ? { vlanId: a.VlanId } : {}),
+          });
+        }
+      }
+    }
+    return found;
+  }
+
+  async describeInstances(instanceIds: readonly string[]): Promise<Map<string, InstanceView>> {
+    const found = new Map<string, InstanceView>();
+    const ids = [...new Set(instanceIds)];
+    for (let i = 0; i < ids.length; i += FILTER_VALUES_MAX) {
+      // A filter (unlike InstanceIds) does not fail on ids that no longer exist.
+      for await (const page of paginateDescribeInstances(
+        { client: this.ec2, pageSize: 1000 },
+        { Filters: [{ Name: 'instance-id', Values: ids.slice(i, i + FILTER_VALUES_MAX) }] },
+      )) {
+        for (const r of page.Reservations ?? []) {
+          for (const inst of r.Instances ?? []) {
+            const v = instanceViewOf(inst);
+            if (v) found.set(v.instanceId, v);
+          }
+        }
+      }
+    }
+    return found;
+  }
+
+  async disassociate(associationId: string): Promise<'disassociated' | 'gone'> {
+    try {
+      await this.ec2.send(new DisassociateAddressCommand({ AssociationId: associationId }));
+      return 'disassociated';
+    } catch (err) {
+      if ((err as Error).name === 'InvalidAssociationID.NotFound') return 'gone';
+      throw err;
+    }
   }
 
   async describePoolAddresses(

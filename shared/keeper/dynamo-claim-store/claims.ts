@@ -23,7 +23,7 @@ import {
 } from '../keys';
 import type { ClaimRecord, PoolSnapshot, Target } from '../model';
 import type { ClaimTable } from './base';
-import { decodeClaim, decodeExhaustion, decodeWaiter, str } from './codec';
+import { decodeClaim, decodeExhaustion, decodeUnsentAlert, decodeWaiter, str } from './codec';
 import { releaseTx } from './release-tx';
 
 export class DynamoClaims implements ClaimsStore {
@@ -41,12 +41,20 @@ export class DynamoClaims implements ClaimsStore {
         if (w) snapshot.waiters.push(w);
       } else if (sk === POOL_SK.exhaustion) {
         snapshot.exhaustion = decodeExhaustion(item);
+      } else if (sk.startsWith(POOL_SK.alert)) {
+        const a = decodeUnsentAlert(item);
+        if (a) (snapshot.unsentAlerts ??= []).push(a);
       }
     }
     return snapshot;
   }
 
-  async registerMember(pool: string, allocationId: string, publicIp: string): Promise<void> {
+  async registerMember(
+    pool: string,
+    allocationId: string,
+    publicIp: string,
+    allocatedByKeeper?: boolean,
+  ): Promise<void> {
     try {
       await this.t.doc.send(
         new PutCommand({
@@ -59,6 +67,7 @@ export class DynamoClaims implements ClaimsStore {
             publicIp,
             GSI1PK: freeListPk(pool),
             GSI1SK: unusedRank(undefined, allocationId),
+            ...(allocatedByKeeper ? { allocatedByKeeper: true } : {}),
           },
           ConditionExpression: 'attribute_not_exists(PK)',
         }),
@@ -89,6 +98,7 @@ export class DynamoClaims implements ClaimsStore {
       'claimedVia = :via',
       'lastUsedAt = :at',
       'lastSelectorKey = :sk',
+      'provenAt = :proven',
     ];
     const values: Item = {
       ':e': target.eniId,
@@ -96,6 +106,7 @@ export class DynamoClaims implements ClaimsStore {
       ':at': at,
       ':via': req.via,
       ':sk': req.selectorKey,
+      ':proven': req.provenAt,
     };
     let update: string;
     const offFreeList = `${TABLE_KEYS.gsi1.partitionKey}, ${TABLE_KEYS.gsi1.sortKey}`;

@@ -1,6 +1,16 @@
 /** The claim store's items decoded into the keeper's plain records (attribute names in docs/data-model.md). */
+
+import type { Actor } from '../../events/actor';
 import type { Item } from '../../store/query';
-import type { ClaimRecord, ClaimVia, ExhaustionRecord, ManualHold, WaiterRecord } from '../model';
+import type {
+  ClaimRecord,
+  ClaimVia,
+  CreationRecord,
+  ExhaustionRecord,
+  ManualHold,
+  PendingAlert,
+  WaiterRecord,
+} from '../model';
 
 /** A non-empty string attribute, or undefined. */
 export function str(item: Item, name: string): string | undefined {
@@ -28,7 +38,10 @@ export function decodeClaim(item: Item): ClaimRecord | undefined {
     if (associationId) c.holder.associationId = associationId;
     const associatedAt = str(item, 'associatedAt');
     if (associatedAt) c.holder.associatedAt = associatedAt;
+    const provenAt = str(item, 'provenAt');
+    if (provenAt) c.holder.provenAt = provenAt;
   }
+  if (item.allocatedByKeeper === true) c.allocatedByKeeper = true;
   for (const k of ['lastUsedAt', 'lastReleasedAt', 'lastSelectorKey'] as const) {
     const v = str(item, k);
     if (v) c[k] = v;
@@ -57,12 +70,36 @@ export function decodeClaim(item: Item): ClaimRecord | undefined {
   return c;
 }
 
+/** A creation record as a map attribute (written by `addWaiter`). */
+export function decodeCreation(v: unknown): CreationRecord | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const m = v as Item;
+  const actor = m.actor as Actor | undefined;
+  const at = str(m, 'at');
+  const eventId = str(m, 'eventId');
+  if (!actor || typeof actor !== 'object' || typeof actor.type !== 'string' || !at || !eventId)
+    return undefined;
+  return { actor, at, eventId };
+}
+
 export function decodeWaiter(item: Item): WaiterRecord | undefined {
   const pool = str(item, 'pool');
   const eniId = str(item, 'eniId');
   const privateIp = str(item, 'privateIp');
   const since = str(item, 'since');
-  return pool && eniId && privateIp && since ? { pool, eniId, privateIp, since } : undefined;
+  if (!pool || !eniId || !privateIp || !since) return undefined;
+  const creation = decodeCreation(item.creation);
+  return { pool, eniId, privateIp, since, ...(creation ? { creation } : {}) };
+}
+
+/** A security alert item not confirmed sent (undefined once sent, or when unreadable). */
+export function decodeUnsentAlert(item: Item): PendingAlert | undefined {
+  const pool = str(item, 'pool');
+  const key = str(item, 'alertKey');
+  const claimedAt = str(item, 'claimedAt');
+  const notification = str(item, 'notification');
+  if (!pool || !key || !claimedAt || !notification || str(item, 'sentAt')) return undefined;
+  return { pool, key, claimedAt, notification };
 }
 
 export function decodeExhaustion(item: Item): ExhaustionRecord {

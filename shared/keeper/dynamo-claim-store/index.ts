@@ -4,7 +4,15 @@
  * table (`base.ts`).
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ClaimStore, ClaimsStore, ExhaustionStore, ManualHoldStore, WaiterStore } from '../claim-store';
+import type {
+  ClaimStore,
+  ClaimsStore,
+  ExhaustionStore,
+  ManualHoldStore,
+  SecurityAlertStore,
+  WaiterStore,
+} from '../claim-store';
+import { DynamoSecurityAlerts } from './alerts';
 import { ClaimTable } from './base';
 import { DynamoClaims } from './claims';
 import { DynamoExhaustion } from './exhaustion';
@@ -16,6 +24,7 @@ export class DynamoClaimStore implements ClaimStore {
   private readonly holds: DynamoManualHolds;
   private readonly waiters: DynamoWaiters;
   private readonly episodes: DynamoExhaustion;
+  private readonly securityAlerts: DynamoSecurityAlerts;
 
   constructor(doc: DynamoDBDocumentClient, tableName: string) {
     const table = new ClaimTable(doc, tableName);
@@ -23,6 +32,7 @@ export class DynamoClaimStore implements ClaimStore {
     this.holds = new DynamoManualHolds(table);
     this.waiters = new DynamoWaiters(table);
     this.episodes = new DynamoExhaustion(table);
+    this.securityAlerts = new DynamoSecurityAlerts(table);
   }
 
   loadPool: ClaimsStore['loadPool'] = (...a) => this.claims.loadPool(...a);
@@ -53,4 +63,9 @@ export class DynamoClaimStore implements ClaimStore {
     this.episodes.markExhaustionAlerted(...a);
   abandonExhaustion: ExhaustionStore['abandonExhaustion'] = (...a) => this.episodes.abandonExhaustion(...a);
   closeExhaustion: ExhaustionStore['closeExhaustion'] = (...a) => this.episodes.closeExhaustion(...a);
+
+  claimAlert: SecurityAlertStore['claimAlert'] = (...a) => this.securityAlerts.claimAlert(...a);
+  confirmAlert: SecurityAlertStore['confirmAlert'] = (...a) => this.securityAlerts.confirmAlert(...a);
+  releaseAlert: SecurityAlertStore['releaseAlert'] = (...a) => this.securityAlerts.releaseAlert(...a);
+  reclaimAlert: SecurityAlertStore['reclaimAlert'] = (...a) => this.securityAlerts.reclaimAlert(...a);
 }

@@ -17,6 +17,7 @@ const HOLDER_ATTRS = [
   'claimedVia',
   'associationId',
   'associatedAt',
+  'provenAt',
 ];
 
 /** What a release writes on the claim item besides letting the holder go. */

@@ -2,27 +2,28 @@
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { WaiterStore } from '../claim-store';
 import { KEEPER_ITEM_TYPE, waiterKey, waiterPrefixOfEni } from '../keys';
-import type { Target } from '../model';
+import type { CreationRecord, Target } from '../model';
 import { type ClaimTable, retryConflicts } from './base';
 import { str } from './codec';
 
 export class DynamoWaiters implements WaiterStore {
   constructor(private readonly t: ClaimTable) {}
 
-  async addWaiter(pool: string, target: Target, since: string): Promise<void> {
+  async addWaiter(pool: string, target: Target, since: string, creation?: CreationRecord): Promise<void> {
+    const keepCreation = creation ? ', #creation = if_not_exists(#creation, :creation)' : '';
     await retryConflicts(() =>
       this.t.doc.send(
         new UpdateCommand({
           TableName: this.t.tableName,
           Key: waiterKey(pool, target),
-          UpdateExpression:
-            'SET #type = :t, #pool = :pool, #eni = :e, #ip = :ip, #since = if_not_exists(#since, :since)',
+          UpdateExpression: `SET #type = :t, #pool = :pool, #eni = :e, #ip = :ip, #since = if_not_exists(#since, :since)${keepCreation}`,
           ExpressionAttributeNames: {
             '#type': 'itemType',
             '#pool': 'pool',
             '#eni': 'eniId',
             '#ip': 'privateIp',
             '#since': 'since',
+            ...(creation ? { '#creation': 'creation' } : {}),
           },
           ExpressionAttributeValues: {
             ':t': KEEPER_ITEM_TYPE.waiter,
@@ -30,6 +31,7 @@ export class DynamoWaiters implements WaiterStore {
             ':e': target.eniId,
             ':ip': target.privateIp,
             ':since': since,
+            ...(creation ? { ':creation': creation } : {}),
           },
         }),
       ),

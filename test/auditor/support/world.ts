@@ -87,6 +87,9 @@ export function prodCluster(o: ClusterOverrides = {}) {
 export const partnerPool = {
   name: 'partner-api',
   cluster: 'prod',
+  // The keeper's view of the pool (its cluster's VPC and approved addresses); the auditor reads the selector.
+  vpcId: 'vpc-0a1b2c3d4e5f60001',
+  members: ['eipalloc-0000000000000a001'],
   selector: { securityGroupIds: [PARTNER_SG] },
 };
 

@@ -9,7 +9,12 @@ import {
   DisassociateAddressCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
-import { type FunctionSpec, keeperEvents, keeperReconciler } from '../../../shared/app/functions';
+import {
+  type FunctionSpec,
+  inventoryRecorder,
+  keeperEvents,
+  keeperReconciler,
+} from '../../../shared/app/functions';
 import { clientOptions } from '../../../shared/aws/clients';
 import type { AppConfigInput } from '../../../shared/config/schema';
 import { startWorldRegion, WorldRegion } from '../../support/region';
@@ -23,6 +28,8 @@ export interface KeeperRegionOptions {
   seed?: number;
   /** Extra EIPs outside the pool. */
   strangers?: number;
+  /** Deploy the InventoryRecorder too (the creation records the reconciler reads come from it). */
+  inventory?: boolean;
 }
 
 /** How many invocations of each function ran at once, at most (measured around the real handler). */
@@ -58,7 +65,11 @@ export class KeeperRegion extends WorldRegion {
     parallelism.max.clear();
     const { region, pool } = await startWorldRegion({
       config: opts.config ?? { pools: [paymentsPool()] },
-      functions: [measured(keeperEvents), measured(keeperReconciler)],
+      functions: [
+        measured(keeperEvents),
+        measured(keeperReconciler),
+        ...(opts.inventory ? [inventoryRecorder] : []),
+      ],
       concurrency: opts.concurrency,
       seed: opts.seed,
       world: worldState({
