@@ -195,3 +195,65 @@ export function checkBroughtTable(table: dynamodb.ITable): void {
   const problems = tableSchemaProblems(table);
   if (problems.length > 0) throw new IncompatibleTableError(problems);
 }
+
+/** The topic functions publish to and the key it is encrypted with. */
+export interface PublishTarget {
+  readonly topic: sns.ITopic;
+  /** The key eip-keeper created (or was given) for the topic and the queues. */
+  readonly key: kms.IKey;
+  /** The topic is the caller's, not eip-keeper's: its key policy is not extended. */
+  readonly broughtTopic: boolean;
+}
+
+/**
+ * The roles of the functions that publish alerts, in the topic's and the key's policies (the key only through SNS).
+ * A brought topic's policy and key are not eip-keeper's: the roles are granted its key in their own policies instead,
+ * and the topic policy, when it is not in this app, must admit them (docs/construct.md).
+ */
+export function allowFunctionsToPublish(
+  scope: Construct,
+  { topic, key, broughtTopic }: PublishTarget,
+  roles: readonly iam.Role[],
+): void {
+  if (roles.length === 0) return;
+  const region = Stack.of(scope).region;
+  const publish = topic.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowEipKeeperFunctionsToPublish',
+      principals: [...roles],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+    }),
+  );
+  const viaSns = { StringEquals: { 'kms:ViaService': `sns.${region}.amazonaws.com` } };
+  if (!broughtTopic) {
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEipKeeperFunctionsToPublishViaSns',
+        principals: [...roles],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: viaSns,
+      }),
+    );
+    return;
+  }
+  if (!publish.statementAdded) {
+    Annotations.of(scope).addInfo(
+      'eip-keeper: the brought alert topic is not defined in this app: its policy must let the function roles publish (docs/construct.md)',
+    );
+  }
+  const topicKey = topic.masterKey;
+  if (!topicKey) return;
+  for (const role of roles) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'EncryptForAlertTopic',
+        // What SNS calls on the publisher's behalf for an encrypted topic (no wildcard: GenerateDataKey only).
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [topicKey.keyArn],
+        conditions: viaSns,
+      }),
+    );
+  }
+}

@@ -8,7 +8,7 @@
  * and tags (docs/construct.md). Adding a capability means appending a FunctionSpec to FUNCTIONS; this file does not
  * change.
  */
-import { Annotations, CfnOutput, Fn, Stack, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, Tags } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -35,6 +35,7 @@ import {
 import { OperationalAlarms } from './alarms';
 import {
   allowAlarmsToPublish,
+  allowFunctionsToPublish,
   allowServicesToUseKey,
   checkBroughtTable,
   createKey,
@@ -43,6 +44,7 @@ import {
 } from './core-resources';
 import { EventFunction, kebabCase } from './event-function';
 import { FinanceDashboard } from './finance-dashboard';
+import { HubForwarding } from './hub-forwarding';
 import { roleNamer } from './role-names';
 import { dashboardUrl, SecurityDashboard } from './security-dashboard';
 
@@ -120,6 +122,8 @@ export class EipKeeper extends Construct {
   readonly alarms: OperationalAlarms;
   /** Beside the finance one: alerts, refused events, releases and blocks, dead-letter queues. */
   readonly securityDashboard: SecurityDashboard;
+  /** Present when `hub.eventBusArn` names the organization hub's bus (docs/hub.md). */
+  readonly hubForwarding?: HubForwarding;
 
   constructor(scope: Construct, id: string, props: EipKeeperProps = {}) {
     super(scope, id);
@@ -166,11 +170,22 @@ export class EipKeeper extends Construct {
       const fn = this.createFunction(catalogSpec, props, definedOnly(environment), resourceArns, roleName);
       this.functions.push(fn);
     }
-    this.allowPublishers(
-      this.functions.filter((f) => f.spec.permissions.some((p) => p.resources.includes('topic'))),
-      props.alertTopic !== undefined,
+    allowFunctionsToPublish(
+      this,
+      { topic: this.topic, key: this.key, broughtTopic: props.alertTopic !== undefined },
+      this.functions
+        .filter((f) => f.spec.permissions.some((p) => p.resources.includes('topic')))
+        .map((f) => f.role),
     );
     this.tellRecorderTheKeeper();
+    if (config.hub.eventBusArn) {
+      this.hubForwarding = new HubForwarding(this, 'HubForward', {
+        eventBusArn: config.hub.eventBusArn,
+        key: this.key,
+        alarmTopic: this.topic,
+        roleName: roleName('HubForward'),
+      });
+    }
 
     // The finance dashboard over the Sweeper's cost metrics.
     const sweeperSpec = catalog.find((f) => f.id === 'Sweeper');
@@ -315,56 +330,6 @@ export class EipKeeper extends Construct {
     const recorder = this.functions.find((f) => f.spec.id === inventoryRecorder.id);
     if (recorder && keeperRoles.length > 0) {
       recorder.function.addEnvironment(ENV.keeperRoleArns, Fn.join(',', keeperRoles));
-    }
-  }
-
-  /**
-   * The functions that publish alerts, in the topic's and the key's policies (the key only through SNS). A brought
-   * topic's policy and key are not eip-keeper's: the roles are granted its key in their own policies instead, and the
-   * topic policy, when it is not in this app, must admit them (docs/construct.md).
-   */
-  private allowPublishers(publishers: readonly EventFunction[], broughtTopic: boolean): void {
-    if (publishers.length === 0) return;
-    const roles = publishers.map((f) => f.role);
-    const region = Stack.of(this).region;
-    const publish = this.topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowEipKeeperFunctionsToPublish',
-        principals: roles,
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
-      }),
-    );
-    const viaSns = { StringEquals: { 'kms:ViaService': `sns.${region}.amazonaws.com` } };
-    if (!broughtTopic) {
-      this.key.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'AllowEipKeeperFunctionsToPublishViaSns',
-          principals: roles,
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          resources: ['*'],
-          conditions: viaSns,
-        }),
-      );
-      return;
-    }
-    if (!publish.statementAdded) {
-      Annotations.of(this).addInfo(
-        'eip-keeper: the brought alert topic is not defined in this app: its policy must let the function roles publish (docs/construct.md)',
-      );
-    }
-    const topicKey = this.topic.masterKey;
-    if (!topicKey) return;
-    for (const role of roles) {
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'EncryptForAlertTopic',
-          // What SNS calls on the publisher's behalf for an encrypted topic (no wildcard: GenerateDataKey only).
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          resources: [topicKey.keyArn],
-          conditions: viaSns,
-        }),
-      );
     }
   }
 }

@@ -81,6 +81,8 @@ export interface EventFunctionProps {
   readonly logRetention?: logs.RetentionDays;
   /** @default a name CloudFormation generates */
   readonly roleName?: string;
+  /** The bus the rules are on. @default the account's default bus */
+  readonly eventBus?: events.IEventBus;
 }
 
 /** `detail-type` → `detailType` (CDK renames it back when rendering); every other key and value is kept verbatim. */
@@ -125,6 +127,45 @@ export class EncryptedQueueDestination implements lambda.IDestination {
     );
     return { destination: this.queue.queueArn };
   }
+}
+
+/** A KMS-encrypted dead-letter queue, kept as long as SQS allows; `why` acknowledges it has no DLQ of its own. */
+export function encryptedDeadLetterQueue(
+  scope: Construct,
+  id: string,
+  key: kms.IKey,
+  why: string,
+): sqs.Queue {
+  const queue = new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.KMS,
+    encryptionMasterKey: key,
+    enforceSSL: true,
+    retentionPeriod: DLQ_RETENTION,
+  });
+  acknowledge(queue, [{ id: 'AwsSolutions-SQS3', reason: why }]);
+  return queue;
+}
+
+/** An alarm on `topic` as soon as a message waits in `queue` (`<queue id>NotEmpty`). */
+export function queueNotEmptyAlarm(
+  scope: Construct,
+  queue: sqs.IQueue & Construct,
+  description: string,
+  topic: sns.ITopic,
+): cloudwatch.Alarm {
+  const alarm = new cloudwatch.Alarm(scope, `${queue.node.id}NotEmpty`, {
+    alarmDescription: description,
+    metric: queue.metricApproximateNumberOfMessagesVisible({
+      period: Duration.minutes(1),
+      statistic: cloudwatch.Stats.MAXIMUM,
+    }),
+    threshold: 0,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  alarm.addAlarmAction(new SnsAction(topic));
+  return alarm;
 }
 
 export class EventFunction extends Construct {
@@ -208,6 +249,7 @@ export class EventFunction extends Construct {
       this.rules.push(
         new events.Rule(this, rule.id, {
           description: `eip-keeper ${spec.id}: ${rule.id}`,
+          eventBus: props.eventBus,
           eventPattern: toCdkEventPattern(rule.pattern),
           targets: [target],
         }),
@@ -242,39 +284,26 @@ export class EventFunction extends Construct {
     }
 
     for (const queue of [this.asyncDlq, this.deliveryDlq]) {
-      const alarm = new cloudwatch.Alarm(this, `${queue.node.id}NotEmpty`, {
-        alarmDescription: `eip-keeper ${spec.id}: events are waiting in ${queue.node.id}; inspect and redrive them`,
-        metric: queue.metricApproximateNumberOfMessagesVisible({
-          period: Duration.minutes(1),
-          statistic: cloudwatch.Stats.MAXIMUM,
-        }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(new SnsAction(props.alarmTopic));
-      this.alarms.push(alarm);
+      this.alarms.push(
+        queueNotEmptyAlarm(
+          this,
+          queue,
+          `eip-keeper ${spec.id}: events are waiting in ${queue.node.id}; inspect and redrive them`,
+          props.alarmTopic,
+        ),
+      );
     }
 
     this.acknowledgeFindings(wildcards);
   }
 
   private deadLetterQueue(id: string, key: kms.IKey): sqs.Queue {
-    const queue = new sqs.Queue(this, id, {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: key,
-      enforceSSL: true,
-      retentionPeriod: DLQ_RETENTION,
-    });
-    acknowledge(queue, [
-      {
-        id: 'AwsSolutions-SQS3',
-        reason:
-          'This queue is itself a dead-letter queue (Lambda on-failure / EventBridge target DLQ); it has an alarm instead.',
-      },
-    ]);
-    return queue;
+    return encryptedDeadLetterQueue(
+      this,
+      id,
+      key,
+      'This queue is itself a dead-letter queue (Lambda on-failure / EventBridge target DLQ); it has an alarm instead.',
+    );
   }
 
   /** The cdk-nag findings that remain by design, each with its reason, next to the resource they are about. */

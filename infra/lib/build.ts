@@ -14,6 +14,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { dirname, join, relative } from 'node:path';
 import { type BuildOptions, build, type Plugin } from 'esbuild';
 import { FUNCTIONS } from '../../shared/app/functions';
+import { hubIngest } from '../../shared/hub/function-spec';
 import { packageRoot } from '../../shared/runtime/package-root';
 import { LAMBDA_BUNDLING } from '../constructs/event-function';
 import {
@@ -88,7 +89,8 @@ async function buildLibrary(): Promise<void> {
 
 async function buildFunctions(): Promise<void> {
   const manifest: Record<string, string> = {};
-  for (const spec of FUNCTIONS) {
+  // The member catalog and the hub's function: a hub stack built from the package needs its handler too.
+  for (const spec of [...FUNCTIONS, hubIngest]) {
     const dir = bundledFunctionDir(LIB_DIR, spec);
     await build(handlerBuildOptions(spec.entry, join(dir, BUNDLED_HANDLER_FILE)));
     manifest[spec.id] = relative(LIB_DIR, dir);

@@ -21,6 +21,8 @@ export {
 } from '../constructs/eip-keeper';
 export type { EventFunction } from '../constructs/event-function';
 export type { FinanceDashboard } from '../constructs/finance-dashboard';
+export { EipKeeperHub, type EipKeeperHubProps, InvalidOrganizationIdError } from '../constructs/hub';
+export type { HubForwarding } from '../constructs/hub-forwarding';
 export { InvalidRoleNamePrefixError } from '../constructs/role-names';
 export type { SecurityDashboard } from '../constructs/security-dashboard';
 export { MissingFunctionBundleError } from './function-code';

@@ -3,7 +3,6 @@
  * The CDK stack deploys one hardened function per entry from it, and the local simulated region routes events and
  * schedules to the same handler modules from it: one list, so local runs prove what the stack deploys.
  */
-import { EVENT_SOURCE } from '../auditor/alerts';
 import type { AppConfig } from '../config/schema';
 import {
   addressTagEventPattern,
@@ -13,6 +12,7 @@ import {
   auditorIpExhaustionPattern,
   inventoryEventPattern,
 } from '../events/patterns';
+import { HUB_FORWARD_PERMISSIONS, OWN_EVENT_SOURCE_ONLY } from '../hub/permissions';
 import { SECURITY_HUB_PERMISSIONS } from '../securityhub/permissions';
 import { PREFIX } from '../store/keys';
 import { type FunctionSpec, type PermissionSpec, tableAccess } from './function-spec';
@@ -123,6 +123,7 @@ export const sweeper: FunctionSpec = {
       when: (c) => c.sweeper.usePricingApi,
     },
     ...SECURITY_HUB_PERMISSIONS,
+    ...HUB_FORWARD_PERMISSIONS,
   ],
   ownKeyPrefixes: [PREFIX.sweep],
   load: () => import('../../functions/sweeper'),
@@ -259,13 +260,7 @@ export const auditor: FunctionSpec = {
       sid: 'PutFindingEvents',
       actions: ['events:PutEvents'],
       resources: ['event-bus'],
-      // Only events with eip-keeper's own source: the auditor cannot pose as another producer on the bus.
-      // events:source is multivalued (ArrayOfString, Service Authorization Reference), so it needs a set operator
-      // (a plain StringEquals never matches it and denies every PutEvents); Null: a request naming no source fails.
-      conditions: {
-        'ForAllValues:StringEquals': { 'events:source': [EVENT_SOURCE] },
-        Null: { 'events:source': 'false' },
-      },
+      conditions: OWN_EVENT_SOURCE_ONLY,
       why: 'an eip-keeper custom event per new or resolved finding',
     },
     ...SECURITY_HUB_PERMISSIONS,

@@ -226,6 +226,25 @@ export const SecurityHubSchema = z.strictObject({
   enabled: z._default(z.boolean(), false),
 });
 
+/** An EventBridge bus ARN (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-what-is-how-it-works-concepts.html). */
+const EVENT_BUS_ARN =
+  /^arn:aws[a-z-]*:events:[a-z]{2}(-[a-z]+)+-\d:\d{12}:event-bus\/[A-Za-z0-9._\-/]{1,256}$/;
+
+/** The organization hub this deployment sends its alerts, findings and ledger changes to (docs/hub.md). */
+export const HubSchema = z.strictObject({
+  /** The hub's event bus; absent: nothing is sent anywhere. */
+  eventBusArn: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          EVENT_BUS_ARN,
+          'must be an event bus ARN, arn:aws:events:<region>:<account>:event-bus/<name>',
+        ),
+      ),
+  ),
+});
+
 export const AppConfigSchema = z.strictObject({
   pools: z._default(
     z.array(PoolSchema).check(
@@ -246,6 +265,7 @@ export const AppConfigSchema = z.strictObject({
   alerts: z._default(AlertsSchema, () => AlertsSchema.parse({})),
   history: z._default(HistorySchema, () => HistorySchema.parse({})),
   securityHub: z._default(SecurityHubSchema, () => SecurityHubSchema.parse({})),
+  hub: z._default(HubSchema, () => HubSchema.parse({})),
 });
 
 export type EniSelector = z.infer<typeof EniSelectorSchema>;

@@ -1,15 +1,15 @@
 /** The alert topic's publisher from a RuntimeContext (the keeper, the sweeper and the auditor wiring use it). */
-import { clientOptions, onFirstUse } from '../aws/clients';
+import { forwardingAlerts } from '../hub/forward';
+import { hubEventsFromContext } from '../hub/forward-wiring';
 import type { RuntimeContext } from '../runtime/context';
 import type { NotificationPort } from './ports';
+import { topicFromContext } from './topic';
 
-/** Built on the first alert: most invocations send none, so their cold start need not load the SNS client. */
-export function notificationsFromContext(ctx: Pick<RuntimeContext, 'aws' | 'env'>): NotificationPort {
-  return onFirstUse<NotificationPort>({ publish: true }, async () => {
-    const [{ SNSClient }, { SnsNotifications }] = await Promise.all([
-      import('@aws-sdk/client-sns'),
-      import('./adapters/sns'),
-    ]);
-    return new SnsNotifications(new SNSClient(clientOptions(ctx.aws, 'sns')), ctx.env.topicArn);
-  });
+/** The alert topic; with a hub configured, each alert also goes to the hub as an event (shared/hub/forward.ts). */
+export function notificationsFromContext(
+  ctx: Pick<RuntimeContext, 'aws' | 'env' | 'config'>,
+): NotificationPort {
+  const topic = topicFromContext(ctx);
+  const hub = hubEventsFromContext(ctx);
+  return hub ? forwardingAlerts(topic, hub) : topic;
 }

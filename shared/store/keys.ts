@@ -16,6 +16,8 @@ export const PREFIX = {
   sweep: 'SWEEP#',
   /** The auditor's findings. */
   audit: 'AUDIT#',
+  /** What the organization hub keeps of its members (`shared/hub/keys.ts`). */
+  hub: 'HUB#',
 } as const;
 
 /** Values of the `itemType` attribute every item carries (for humans reading the table, and for decoding). */

@@ -5,6 +5,8 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { clientOptions, onFirstUse } from '../aws/clients';
+import { forwardingLedger } from '../hub/forward';
+import { hubEventsFromContext } from '../hub/forward-wiring';
 import { DynamoInventoryStore } from '../inventory/dynamo-inventory-store';
 import { notificationsFromContext } from '../notify/wiring';
 import type { RuntimeContext } from '../runtime/context';
@@ -23,6 +25,8 @@ import type { SweeperDeps } from './sweeper';
 
 export function sweeperDepsFromContext(ctx: RuntimeContext): SweeperDeps {
   const doc = createDocumentClient(ctx.aws);
+  const store = new DynamoSweepStore(doc, ctx.env.tableName, ctx.config.history.retentionDays);
+  const hub = hubEventsFromContext(ctx);
   const deps: SweeperDeps = {
     ec2: new SdkEc2Adapter(new EC2Client(clientOptions(ctx.aws, 'ec2'))),
     dns: onFirstUse<DnsPort>({ listZoneRecords: true }, async () => {
@@ -35,7 +39,8 @@ export function sweeperDepsFromContext(ctx: RuntimeContext): SweeperDeps {
     killSwitch: new SsmKillSwitch(new SSMClient(clientOptions(ctx.aws, 'ssm'))),
     alerts: notificationsFromContext(ctx),
     inventory: new DynamoInventoryStore(doc, ctx.env.tableName),
-    store: new DynamoSweepStore(doc, ctx.env.tableName, ctx.config.history.retentionDays),
+    // With a hub configured, every committed ledger change also goes to it (shared/hub/forward.ts).
+    store: hub ? forwardingLedger(store, hub, () => ctx.clock.now().toISOString(), ctx.log) : store,
     config: ctx.config,
     accountId: ctx.env.accountId,
     region: ctx.env.region,

@@ -102,6 +102,12 @@ export function acknowledgements(root: IConstruct): Array<{ path: string; id: st
   return out;
 }
 
+/** The construct id of the member's hub forwarding (its role's logical id starts with it). */
+export const HUB_FORWARD_ROLE_ID = 'HubForward';
+
+/** The organization hub's bus EVERY_SWITCH_ON forwards to (another account of the organization). */
+export const HUB_BUS_ARN = 'arn:aws:events:eu-west-1:999988887777:event-bus/eip-keeper-hub';
+
 /** The exempt tag key EVERY_SWITCH_ON configures. */
 export const EXEMPT_TAG_KEY = 'do-not-release';
 
@@ -110,9 +116,12 @@ export const EXEMPT_TAG_KEY = 'do-not-release';
  * allocates on exhaustion, an exempt tag key, the auditor's egress proof, Security Hub findings, and a configuration
  * long enough to live in SSM.
  */
+/** Pools EVERY_SWITCH_ON configures: enough for the configuration to live in SSM, not too many for SSM to hold it. */
+export const EVERY_SWITCH_POOLS = 18;
+
 export const EVERY_SWITCH_ON: Record<string, unknown> = {
   pools: JSON.stringify(
-    Array.from({ length: 20 }, (_, i) => ({
+    Array.from({ length: EVERY_SWITCH_POOLS }, (_, i) => ({
       name: `partner-${i}`,
       cluster: 'prod',
       vpcId: 'vpc-0123456789abcdef0',
@@ -126,6 +135,7 @@ export const EVERY_SWITCH_ON: Record<string, unknown> = {
   'sweeper.exemptTagKeys': JSON.stringify([EXEMPT_TAG_KEY]),
   'audit.egressProof.enabled': true,
   'securityHub.enabled': true,
+  'hub.eventBusArn': HUB_BUS_ARN,
 };
 
 export interface PolicyStatement {
@@ -142,12 +152,15 @@ export const asArray = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 export function roleStatements(
   template: Template,
   functionIds: readonly string[],
+  /** Roles that are no function's, read but not returned (the hub forwarding role). */
+  otherRoleIds: readonly string[] = [HUB_FORWARD_ROLE_ID],
 ): Map<string, PolicyStatement[]> {
   const out = new Map<string, PolicyStatement[]>();
   for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
     const roles = asArray(policy.Properties.Roles as { Ref: string } | Array<{ Ref: string }>);
     for (const { Ref } of roles) {
-      const id = functionIds.find((f) => new RegExp(`^${f}Role[0-9A-F]{8}$`).test(Ref));
+      const id = [...functionIds, ...otherRoleIds].find((f) => new RegExp(`^${f}Role[0-9A-F]{8}$`).test(Ref));
+      if (id && !functionIds.includes(id)) continue;
       if (!id) throw new Error(`policy attached to a role of no catalog function: ${Ref}`);
       out.set(id, [
         ...(out.get(id) ?? []),

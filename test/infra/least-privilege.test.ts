@@ -9,6 +9,7 @@ import {
   allowedActions,
   asArray,
   EVERY_SWITCH_ON,
+  EVERY_SWITCH_POOLS,
   type PolicyStatement,
   removeAssemblies,
   roleStatements,
@@ -122,7 +123,10 @@ describe('configuration switches in IAM', () => {
       expect(holder?.Condition).toEqual({
         // Only addresses tagged with a configured pool's name.
         StringEquals: {
-          'aws:ResourceTag/eip-keeper:pool': Array.from({ length: 20 }, (_, i) => `partner-${i}`),
+          'aws:ResourceTag/eip-keeper:pool': Array.from(
+            { length: EVERY_SWITCH_POOLS },
+            (_, i) => `partner-${i}`,
+          ),
         },
         'ForAllValues:StringEquals': { 'aws:TagKeys': ['eip-keeper:holder'] },
         Null: { 'aws:TagKeys': 'false' },
