@@ -78,6 +78,10 @@ export const REPORT_OPTIONS = {
   format: { type: 'string', value: 'table|csv|json|html', help: 'output format (default: table)' },
   out: { type: 'string', value: 'FILE', help: 'write to FILE instead of standard output' },
   'as-of': { type: 'string', value: 'TIME', help: 'count time up to this ISO 8601 instant (default: now)' },
+  org: {
+    type: 'boolean',
+    help: "one line per member account and region and the organization's total, from the hub's table (--table)",
+  },
   table: CONTEXT_OPTIONS.table,
   region: CONTEXT_OPTIONS.region,
   stack: CONTEXT_OPTIONS.stack,

@@ -61,6 +61,10 @@ export const reportCommand: CliCommand = {
     if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
     const requestedAsOf = asOfOption(values['as-of']);
     const { months, trend } = periodOf(values, requestedAsOf);
+    if (values.org) {
+      const { orgReport } = await import('./report-org');
+      return orgReport(values, format, months[months.length - 1] as string, requestedAsOf);
+    }
 
     const { region } = await cliConnection(values);
     const deployment = new DeploymentLookup(region, values);

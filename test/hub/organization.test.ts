@@ -1,19 +1,28 @@
 /**
  * The organization on the simulated region: three member accounts × two regions run eip-keeper's sweeper on their
  * own addresses and forward to the hub through the simulated EventBridge, each cross-account put evaluated against
- * the hub bus's policy. The hub's alerts name account and region; an account outside the organization is refused
- * and nothing of it is kept.
+ * the hub bus's policy. The organization report read from the hub's table (`eip-keeper report --org`) has one row
+ * per member equal to the member's own report and totals equal to their sum; the hub's alerts name account and
+ * region; an account outside the organization is refused and nothing of it is kept.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { reportCommand } from '../../bin/commands/report';
+import { accessKeyIdFor } from '../../local/core/identities';
 import { SimulatedOrganization } from '../../local/organization';
 import { DynamoHubRecords } from '../../shared/hub/dynamo-hub-records';
+import { addTotals, type OrgReport, type ReportTotals } from '../../shared/hub/report';
 import { createDocumentClient } from '../../shared/store/client';
+import { DynamoSweepStore } from '../../shared/sweeper/dynamo-sweep-store';
+import { rollUpMonth } from '../../shared/sweeper/ledger';
+import { captureOutput } from '../support/cli';
 
 const HOUR = 3_600_000;
 const HUB = { accountId: '999988887777', region: 'eu-west-1' };
 const ACCOUNTS = ['111111111111', '222222222222', '333333333333'];
 const REGIONS = ['eu-west-1', 'us-east-1'];
 const OUTSIDER = '555566667777';
+const MONTH = '2026-03';
+const AS_OF = '2026-03-01T12:00:00.000Z';
 
 let org: SimulatedOrganization;
 const saved = { ...process.env };
@@ -46,7 +55,67 @@ afterAll(async () => {
   await org?.stop();
 });
 
+/** The member's own report, from its own table, for the month and instant of the organization report. */
+async function ownTotals(r: SimulatedOrganization['members'][number]): Promise<ReportTotals> {
+  const doc = createDocumentClient(r.connection());
+  const store = new DynamoSweepStore(doc, r.tableName, 400);
+  const [episodes, releases] = await Promise.all([store.listEpisodes(), store.listReleases()]);
+  doc.destroy();
+  return rollUpMonth(episodes, releases, MONTH, AS_OF).totals;
+}
+
+async function orgReportJson(): Promise<OrgReport> {
+  Object.assign(process.env, {
+    AWS_REGION: HUB.region,
+    AWS_ACCESS_KEY_ID: accessKeyIdFor('eip-keeper'),
+    AWS_SECRET_ACCESS_KEY: 'simulated',
+    AWS_ENDPOINT_URL: org.hub.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: org.hub.dynamoEndpoint,
+  });
+  const { code, out } = await captureOutput(() =>
+    reportCommand.run([
+      '--org',
+      '--table',
+      org.hub.tableName,
+      '--month',
+      MONTH,
+      '--as-of',
+      AS_OF,
+      '--format',
+      'json',
+    ]),
+  );
+  expect(code).toBe(0);
+  return JSON.parse(out) as OrgReport;
+}
+
 describe('an organization of three accounts in two regions each, and its hub', () => {
+  it("reports every member's own figures, and totals that are their sum", async () => {
+    const report = await orgReportJson();
+    expect(report.rows.map((r) => `${r.account} ${r.region}`)).toEqual(
+      ACCOUNTS.flatMap((a) => REGIONS.map((r) => `${a} ${r}`)),
+    );
+    let sum: ReportTotals | undefined;
+    for (const m of org.members) {
+      const own = await ownTotals(m);
+      const row = report.rows.find((r) => r.account === m.accountId && r.region === m.regionName);
+      expect(row?.totals, `${m.accountId} ${m.regionName}`).toEqual(own);
+      sum = sum ? addTotals(sum, own) : own;
+    }
+    expect(report.totals).toEqual(sum);
+    // Something happened to report: idle time everywhere, and releases.
+    expect(report.rows.every((r) => r.totals.idleHours > 0)).toBe(true);
+    expect(report.totals.releasedThisMonth).toBeGreaterThan(0);
+  });
+
+  it('prints the report as a table, one line per account and region and the total', async () => {
+    const { out } = await captureOutput(() =>
+      reportCommand.run(['--org', '--table', org.hub.tableName, '--month', MONTH, '--as-of', AS_OF]),
+    );
+    expect(out).toContain('111111111111  us-east-1');
+    expect(out).toMatch(/Organization\s+6 deployments/);
+  });
+
   it('sends the hub alerts naming the account and region they come from', () => {
     const subjects = org.hub.sns.messages.map((m) => m.subject ?? '');
     expect(subjects.length).toBeGreaterThan(0);
