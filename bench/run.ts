@@ -2,7 +2,7 @@
  * `npm run bench`: eip-keeper's performance figures in one run, against their targets (docs/performance.md).
  *   npm run bench                 a readable table on stdout
  *   npm run -s bench -- --json    exactly one JSON object on stdout (npm's own banner needs `-s` to go)
- * Progress goes to stderr. Options: --only=burst,flood,sweep,coldStart,dynamodb,cliStart,podWait,cost  --enis=N
+ * Progress goes to stderr. Options: --only=burst,flood,sweep,coldStart,dynamodb,cliStart,podWait,cost,hubIngest --enis=N
  * --flood=N  --addresses=N  --processes=N (cold-start rounds)  --instructions (cold start also counted in
  * instructions, under valgrind)
  * Needs DynamoDB Local (Java); starts its own.
@@ -18,11 +18,22 @@ import { type ColdStartResult, runColdStart } from './cold-start';
 import { type CostResult, costPerMillionPods, renderCost } from './cost';
 import { type CapacityRow, runDynamoDbBench } from './dynamodb';
 import { type FloodResult, renderFlood, runFlood } from './flood';
+import { type HubIngestResult, renderHubIngest, runHubIngest } from './hub-ingest';
 import { formatTable, spreadText, TARGETS, verdict } from './measure';
 import { type PodWaitResult, renderPodWait, runPodWait } from './pod-wait';
 import { runSweepBench, type SweepBenchResult } from './sweep';
 
-const SECTIONS = ['burst', 'flood', 'sweep', 'coldStart', 'dynamodb', 'cliStart', 'podWait', 'cost'] as const;
+const SECTIONS = [
+  'burst',
+  'flood',
+  'sweep',
+  'coldStart',
+  'dynamodb',
+  'cliStart',
+  'podWait',
+  'cost',
+  'hubIngest',
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** Pods the capacity section creates and deletes (the cost per pod is divided by it). */
@@ -96,6 +107,7 @@ interface BenchReport {
   cliStart?: CliStartResult;
   podWait?: PodWaitResult;
   cost?: CostResult;
+  hubIngest?: HubIngestResult;
   /** Every target, met or not. */
   verdicts: Record<string, 'met' | 'MISSED'>;
   wallSeconds: number;
@@ -253,6 +265,7 @@ function render(r: BenchReport): string {
   if (r.podWait) out.push(...renderPodWait(r.podWait, v));
   if (r.cost) out.push(...renderCost(r.cost));
   if (r.cliStart) out.push(...renderCliStart(r.cliStart, v));
+  if (r.hubIngest) out.push(...renderHubIngest(r.hubIngest));
   const missed = Object.entries(v).filter(([, x]) => x === 'MISSED');
   out.push(
     '',
@@ -329,6 +342,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (ddb && opts.only.has('cliStart')) {
       report.cliStart = await runCliStart({ root, dynamoEndpoint: ddb.endpoint, log });
+    }
+    if (ddb && opts.only.has('hubIngest')) {
+      // 500 accounts × 2 regions, 4 addresses each: 5,000 events, a day of a large organization's ledger changes.
+      report.hubIngest = await runHubIngest({
+        accounts: 500,
+        addressesPerMember: 4,
+        dynamoEndpoint: ddb.endpoint,
+        log,
+      });
     }
   } finally {
     await ddb?.stop();
