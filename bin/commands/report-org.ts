@@ -3,11 +3,11 @@
  * and region and the organization's total, for one month. The hub publishes no deployment document: `--table` names
  * its table.
  */
-import { writeFile } from 'node:fs/promises';
 import { DynamoHubRecords } from '../../shared/hub/dynamo-hub-records';
 import { formatOrgReportTable, orgReportJson, rollUpOrganization } from '../../shared/hub/report';
 import { createDocumentClient } from '../../shared/store/client';
 import { cliConnection } from '../context';
+import { writeOutput } from './output';
 import { UsageError } from './types';
 
 export async function orgReport(
@@ -27,10 +27,7 @@ export async function orgReport(
     const report = rollUpOrganization(episodes, releases, month, asOf);
     const out =
       format === 'json' ? JSON.stringify(orgReportJson(report), null, 2) : formatOrgReportTable(report);
-    if (values.out) {
-      await writeFile(values.out, `${out}\n`);
-      process.stderr.write(`wrote ${values.out}\n`);
-    } else process.stdout.write(`${out}\n`);
+    await writeOutput(out, values.out);
     return 0;
   } finally {
     doc.destroy();

@@ -4,7 +4,6 @@
  * table, CSV, JSON or a self-contained HTML page with a chart. From the deployment's table in the region of the
  * current credentials (the SDK honours AWS_ENDPOINT_URL_DYNAMODB). Figures stop at the ledger's last write.
  */
-import { writeFile } from 'node:fs/promises';
 import { DEFAULT_CONFIG } from '../../shared/config/schema';
 import { createDocumentClient } from '../../shared/store/client';
 import { DynamoSweepStore } from '../../shared/sweeper/dynamo-sweep-store';
@@ -31,6 +30,7 @@ import { formatReportHtml } from '../../shared/sweeper/report-html';
 import { noPositionals, parseOptions } from '../args';
 import { cliAccount, cliConnection, cliTable, DeploymentLookup } from '../context';
 import { REPORT_OPTIONS } from './catalog';
+import { writeOutput } from './output';
 import { type CliCommand, UsageError } from './types';
 
 const FORMATS = ['table', 'csv', 'json', 'html'] as const;
@@ -98,10 +98,7 @@ export const reportCommand: CliCommand = {
         header.noData = missingDataReason(last, freshness.lastWriteAt, start) ?? 'No data for these months.';
       const report = rollUpMonth(episodes, releases, last, asOf);
       const out = render(format, trend, { report, series, asOf, header });
-      if (values.out) {
-        await writeFile(values.out, `${out}\n`);
-        process.stderr.write(`wrote ${values.out}\n`);
-      } else process.stdout.write(`${out}\n`);
+      await writeOutput(out, values.out);
       return 0;
     } finally {
       doc.destroy();

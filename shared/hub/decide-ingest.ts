@@ -29,6 +29,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 
 export function decideIngest(event: MemberEvent): IngestDecision {
+  // What EventBridge delivers is whatever was put: nothing is trusted to have the declared shape.
+  if (!isObject(event)) return ignore('not an event');
   if (event.source !== EVENT_SOURCE) return ignore(`source ${event.source} is not ${EVENT_SOURCE}`);
   if (!ACCOUNT.test(event.account)) return ignore(`account ${event.account} is not an account id`);
   if (!REGION.test(event.region)) return ignore(`region ${event.region} is not a region`);

@@ -84,19 +84,25 @@ export function forwardingLedger(
       log.error('hub: ledger entries not forwarded', { entries: entries.length, error: String(err) });
     }
   };
-  const wrapped: SweepStore = Object.create(inner);
-  wrapped.commit = async (commit) => {
-    const result = await inner.commit(commit);
-    if (result.ok) await send([commit]);
+  const commit: SweepStore['commit'] = async (c) => {
+    const result = await inner.commit(c);
+    if (result.ok) await send([c]);
     return result;
   };
-  wrapped.commitMany = async (commits) => {
+  const commitMany: SweepStore['commitMany'] = async (commits) => {
     const outcomes = await inner.commitMany(commits);
-    const committed = commits.filter((_, i) => isOk(outcomes[i]));
-    await send(committed);
+    await send(commits.filter((_, i) => isOk(outcomes[i])));
     return outcomes;
   };
-  return wrapped;
+  // Every other method is the store's own, called on it.
+  return new Proxy(inner, {
+    get(target, prop) {
+      if (prop === 'commit') return commit;
+      if (prop === 'commitMany') return commitMany;
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 function isOk(o: PromiseSettledResult<CommitResult> | undefined): boolean {
