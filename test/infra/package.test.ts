@@ -14,6 +14,7 @@ import { kebabCase } from '../../infra/constructs/event-function';
 import { buildLib, LIB_DIR } from '../../infra/lib/build';
 import { REPO_ROOT } from '../../infra/stack';
 import { FUNCTIONS } from '../../shared/app/functions';
+import { hubIngest } from '../../shared/hub/function-spec';
 
 interface Resource {
   Type: string;
@@ -81,6 +82,18 @@ describe('eip-keeper installed from its package into another CDK app', () => {
       expect(fn.Properties.Handler).toBe('index.handler');
     }
     expect([...found].sort()).toEqual(FUNCTIONS.map((f) => f.id).sort());
+  });
+
+  it("builds the organization hub from the package, its function the package's pre-bundled hub handler", () => {
+    const hub = JSON.parse(readFileSync(join(assembly, 'SecurityHub.template.json'), 'utf8'))
+      .Resources as Record<string, Resource>;
+    const functions = Object.values(hub).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(1);
+    const [fn] = functions as [Resource];
+    const key = (fn.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
+    expect(sha(join(assembly, `asset.${key}`, 'index.mjs'))).toBe(
+      sha(join(LIB_DIR, 'functions', kebabCase(hubIngest.id), 'index.mjs')),
+    );
   });
 
   it("publishes to the team's own topic: no topic of its own, the functions and the topic policy name it", () => {
