@@ -80,6 +80,9 @@ export function externalResourceArns(partition: string, region: string, account:
     'network-insights-analysis': `arn:${partition}:ec2:${region}:${account}:network-insights-analysis/*`,
     'internet-gateway': `arn:${partition}:ec2:${region}:${account}:internet-gateway/*`,
     'event-bus': `arn:${partition}:events:${region}:${account}:event-bus/default`,
+    // Findings an account imports itself go to its `default` product; GetFindings is authorized on the hub.
+    'securityhub-product': `arn:${partition}:securityhub:${region}:${account}:product/${account}/default`,
+    'securityhub-hub': `arn:${partition}:securityhub:${region}:${account}:hub/default`,
   } as const;
 }
 

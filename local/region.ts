@@ -30,6 +30,7 @@ import { dynamoDbAuthorizer, keeperRoleArns, startRegionIam } from './region-par
 import { createTable, tableItemsByKind } from './region-parts/table';
 import { Route53Service } from './route53/service';
 import { type LogRecord, localContext, type MetricRecord } from './runtime';
+import { SecurityHubService } from './securityhub/service';
 import { SnsService } from './sns/service';
 import { SsmService } from './ssm/service';
 
@@ -104,6 +105,8 @@ export class SimulatedRegion {
   readonly ssm: SsmService;
   readonly route53 = new Route53Service();
   readonly pricing = new PricingService();
+  /** AWS Security Hub: the findings imported with `securityHub.enabled`. */
+  readonly securityHub: SecurityHubService;
   readonly faults: RegionFaultSwitches;
   /** IAM of the region; undefined when the region was started with `iam: false`. */
   iam?: RegionIam;
@@ -134,7 +137,8 @@ export class SimulatedRegion {
     this.ownDynamo = p.ownDynamo;
     // Registered before any request reaches the server.
     this.ssm = new SsmService(p.clock);
-    for (const m of [this.ssm, this.route53, this.pricing]) p.server.register(m);
+    this.securityHub = new SecurityHubService({ region: p.regionName, accountId: p.accountId });
+    for (const m of [this.ssm, this.route53, this.pricing, this.securityHub]) p.server.register(m);
     this.retryStrategy = new VirtualRetryStrategy(
       p.bus.scheduler,
       DEFAULT_MAX_ATTEMPTS,
@@ -270,6 +274,7 @@ export class SimulatedRegion {
           pricing: ep,
           sts: ep,
           eventbridge: ep,
+          securityhub: ep,
         },
         dynamodb: this.functionsDynamoEndpoint ?? this.dynamoEndpoint,
       },

@@ -31,6 +31,8 @@ export type ResourceRef =
   | 'network-insights-path'
   | 'network-insights-analysis'
   | 'internet-gateway'
+  | 'securityhub-product'
+  | 'securityhub-hub'
   | '*';
 
 /** An IAM condition block, verbatim. */

@@ -13,6 +13,7 @@ import {
   auditorIpExhaustionPattern,
   inventoryEventPattern,
 } from '../events/patterns';
+import { SECURITY_HUB_PERMISSIONS } from '../securityhub/permissions';
 import { PREFIX } from '../store/keys';
 import { type FunctionSpec, type PermissionSpec, tableAccess } from './function-spec';
 import { KEEPER_PERMISSIONS, keeperRules } from './keeper-catalog';
@@ -121,6 +122,7 @@ export const sweeper: FunctionSpec = {
       why: 'the public IPv4 hourly price, only called when sweeper.usePricingApi is true',
       when: (c) => c.sweeper.usePricingApi,
     },
+    ...SECURITY_HUB_PERMISSIONS,
   ],
   ownKeyPrefixes: [PREFIX.sweep],
   load: () => import('../../functions/sweeper'),
@@ -266,6 +268,7 @@ export const auditor: FunctionSpec = {
       },
       why: 'an eip-keeper custom event per new or resolved finding',
     },
+    ...SECURITY_HUB_PERMISSIONS,
   ],
   ownKeyPrefixes: [PREFIX.audit],
   load: () => import('../../functions/auditor'),

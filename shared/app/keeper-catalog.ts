@@ -10,6 +10,7 @@ import {
   keeperPodIpPattern,
   keeperPoolTagPattern,
 } from '../events/patterns';
+import { SECURITY_HUB_PERMISSIONS } from '../securityhub/permissions';
 import { type Conditions, type PermissionSpec, type RuleSpec, tableAccess } from './function-spec';
 
 const poolNames = (pools: readonly PoolConfig[]) => pools.map((p) => p.name);
@@ -109,6 +110,7 @@ export const KEEPER_PERMISSIONS: PermissionSpec[] = [
     resources: ['topic'],
     why: 'pool exhaustion, pool addresses associated outside eip-keeper, and security alerts (unproven ENIs, pool tag changes, unapproved members, displacements)',
   },
+  ...SECURITY_HUB_PERMISSIONS,
 ];
 
 /** The tag keys of a branch ENI's cluster (what the VPC resource controller writes in the creation call). */

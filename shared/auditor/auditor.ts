@@ -5,6 +5,8 @@
  */
 import type { AppConfig } from '../config/schema';
 import type { Clock, Log, MetricsSink } from '../runtime/context';
+import type { FindingsPublisher } from '../securityhub/publisher';
+import { readinessSync } from '../securityhub/subjects';
 import { announceChanges } from './announce';
 import { runChecks } from './checks';
 import { type CheckResult, type Finding, findingKey, isFinding } from './checks/result';
@@ -34,11 +36,15 @@ export interface AuditorDeps {
   notifier: NotifierPort;
   /** With audit.egressProof.enabled: proves each pool's egress with VPC Reachability Analyzer. */
   proveEgress?(snapshot: ClusterSnapshot): Promise<Record<string, EgressProofState>>;
+  /** Present when `securityHub.enabled`: failing readiness checks as Security Hub findings. */
+  findings?: FindingsPublisher;
 }
 
 export interface ClusterAudit {
   summary: AuditSummary;
   story: string;
+  /** The failing and unknown results of this audit. */
+  findings: Finding[];
 }
 
 export interface AuditorResult {
@@ -128,7 +134,7 @@ export async function auditCluster(
     failing: summary.failing,
     unknown: summary.unknown,
   });
-  return { summary, story: summaryStory(summary) };
+  return { summary, story: summaryStory(summary), findings };
 }
 
 /** The clusters the configuration asks to audit (all of the region when `audit.clusters` is empty). */
@@ -186,15 +192,18 @@ export async function handleTrigger(deps: AuditorDeps, trigger: Trigger): Promis
   const stories: string[] = [];
   const out: AuditorResult['clusters'] = [];
   const failures: AuditIncompleteError['failures'] = [];
+  const audited: { cluster: string; findings: Finding[] }[] = [];
   for (const cluster of clusters) {
     try {
-      const { summary, story } = await auditCluster(deps, cluster, signals);
+      const { summary, story, findings } = await auditCluster(deps, cluster, signals);
+      audited.push({ cluster, findings });
       stories.push(`${prefix}${story}`);
       const { opened, resolved, failing, unknown } = summary;
       out.push({ cluster, opened: opened.length, resolved: resolved.length, failing, unknown });
     } catch (err) {
       if (isResourceNotFound(err)) {
         deps.log.warn('cluster not found', { cluster });
+        audited.push({ cluster, findings: [] }); // deleted since it was listed: its findings are over
         stories.push(`${prefix}cluster ${cluster} does not exist (skipped)`);
         continue;
       }
@@ -205,6 +214,11 @@ export async function handleTrigger(deps: AuditorDeps, trigger: Trigger): Promis
     }
   }
   if (clusters.length === 0) stories.push('no EKS cluster to audit in this region');
+  if (deps.findings && audited.length > 0) {
+    // Security Hub is a secondary output: its failures are logged and counted, never thrown.
+    const { current, scope } = readinessSync(audited);
+    await deps.findings.sync('readiness-check', current, scope);
+  }
   const result: AuditorResult = {
     outcome: 'audited',
     story: stories.length === 1 ? (stories[0] as string) : stories,

@@ -8,6 +8,7 @@ import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { clientOptions, onFirstUse } from '../aws/clients';
 import { notificationsFromContext } from '../notify/wiring';
 import type { RuntimeContext } from '../runtime/context';
+import { findingsFromContext } from '../securityhub/wiring';
 import { createDocumentClient } from '../store/client';
 import { Ec2Reader } from './adapters/ec2';
 import { EksReader } from './adapters/eks';
@@ -68,6 +69,7 @@ export function auditorDepsFromContext(ctx: RuntimeContext): AuditorDeps {
   const readers = auditorReadersFromContext(ctx);
   const db = createDocumentClient(ctx.aws);
   const proof = ctx.config.audit.egressProof;
+  const findings = findingsFromContext(ctx);
   const reachability = proof.enabled
     ? new ReachabilityAnalyzer(new EC2Client(clientOptions(ctx.aws, 'ec2')))
     : undefined;
@@ -84,6 +86,7 @@ export function auditorDepsFromContext(ctx: RuntimeContext): AuditorDeps {
     subnetOfEni: async (id) =>
       (await readers.ec2.networkInterfaces([{ Name: 'network-interface-id', Values: [id] }]))[0]?.subnetId,
     store: new DynamoFindingStore(db, ctx.env.tableName, ctx.config.history.retentionDays),
+    ...(findings ? { findings } : {}),
     ...(reachability
       ? {
           proveEgress: (snapshot) =>

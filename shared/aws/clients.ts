@@ -15,7 +15,8 @@ export type AwsService =
   | 'route53'
   | 'pricing'
   | 'sts'
-  | 'eventbridge';
+  | 'eventbridge'
+  | 'securityhub';
 
 export interface AwsConnection {
   region: string;

@@ -233,6 +233,13 @@ const historySchema = () =>
     retentionDays: z._default(number(1, 3650, true), 400),
   });
 
+/** Findings in AWS Security Hub (docs/security-hub.md). */
+const securityHubSchema = () =>
+  z.strictObject({
+    /** Off by default: Security Hub must be enabled in the account and Region, and every import is billed. */
+    enabled: z._default(z.boolean(), false),
+  });
+
 /**
  * A section of the configuration whose schema is built the first time a configuration sets it. Building zod schemas
  * is most of what validating costs at a cold start, and a handler's configuration rarely sets more than its pools and
@@ -250,6 +257,7 @@ export const SECTION_SCHEMAS = {
   audit: auditSchema,
   alerts: alertsSchema,
   history: historySchema,
+  securityHub: securityHubSchema,
 } as const;
 
 export const AppConfigSchema = z.strictObject({
@@ -291,6 +299,7 @@ export const AppConfigSchema = z.strictObject({
   })),
   alerts: section(alertsSchema, () => ({ subjectPrefix: '[eip-keeper]' })),
   history: section(historySchema, () => ({ retentionDays: 400 })),
+  securityHub: section(securityHubSchema, () => ({ enabled: false })),
 });
 
 export type EniSelector = z.infer<typeof EniSelectorSchema>;

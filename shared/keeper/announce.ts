@@ -5,7 +5,8 @@
  * each).
  */
 import type { PoolConfig } from '../config/schema';
-import { manuallyHeldAlert, poolExhaustedAlert } from './alerts';
+import { untrustedEniSubject } from '../securityhub/subjects';
+import { type ManuallyHeldInfo, manuallyHeldAlert, poolExhaustedAlert } from './alerts';
 import { type KeeperCore, podIp } from './core';
 import { manualHoldOf, unannouncedExhaustionWaiter, unannouncedHolds } from './decide-announce';
 import { approvedMembers } from './decide-membership';
@@ -65,7 +66,7 @@ async function announceManualHold(
   publicIp: string,
   hold: ManualHold,
 ): Promise<void> {
-  const alert = manuallyHeldAlert(core.subjectPrefix, {
+  const info: ManuallyHeldInfo = {
     pool: pool.name,
     region: core.origin.region,
     accountId: core.origin.accountId,
@@ -77,10 +78,12 @@ async function announceManualHold(
     ...(hold.privateIp ? { privateIp: hold.privateIp } : {}),
     ...(hold.instanceId ? { instanceId: hold.instanceId } : {}),
     ...(hold.displaced ? { displaced: hold.displaced } : {}),
-  });
-  await core.alerts.publish(alert);
+  };
+  await core.alerts.publish(manuallyHeldAlert(core.subjectPrefix, info));
   await core.store.confirmManualHoldAlert(pool.name, allocationId, hold.associationId, core.now());
   core.metrics.add('PoolManuallyHeld', 1, 'Count', core.dims(pool.name));
+  // Never throws: a finding that did not reach Security Hub is imported by the next reconcile.
+  await core.findings?.raise([untrustedEniSubject(info)]);
 }
 
 /** Opens the pool's exhaustion episode; the handler that opens it sends the episode's one alert. */

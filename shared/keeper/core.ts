@@ -6,6 +6,7 @@ import type { PoolConfig } from '../config/schema';
 import type { ExpectedOrigin } from '../events/cloudtrail';
 import type { NotificationPort } from '../notify/ports';
 import type { Clock, Log, MetricsSink } from '../runtime/context';
+import type { FindingsPublisher } from '../securityhub/publisher';
 import type { ClaimStore } from './claim-store';
 import { CLAIM_GRACE_MS } from './decide-serve';
 import type { IdentityChecker } from './identity';
@@ -26,6 +27,8 @@ export interface KeeperDeps {
   origin: ExpectedOrigin;
   /** `config.alerts.subjectPrefix`. */
   subjectPrefix: string;
+  /** Present when `securityHub.enabled`: pool addresses held outside eip-keeper as Security Hub findings. */
+  findings?: FindingsPublisher;
   graceMs?: number;
 }
 

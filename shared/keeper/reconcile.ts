@@ -4,6 +4,7 @@
  * then the security alerts (unproven ENIs, unapproved members) and the alerts a crashed run left unsent.
  */
 import type { PoolConfig } from '../config/schema';
+import { manualHoldSubjects } from '../securityhub/subjects';
 import { unapprovedMemberAlert } from './alerts-security';
 import { announceUnsent, recordManual, settlePool } from './announce';
 import { associateClaimed, displaced } from './associate';
@@ -79,6 +80,12 @@ export async function reconcile(core: KeeperCore): Promise<KeeperReconcileResult
   } finally {
     await flushHolderTags(core, story);
   }
+  // The holds as recorded now (this run may have recorded or cleared some); Security Hub failures are never thrown.
+  await core.findings?.sync('untrusted-eni', async () => {
+    const after: PoolSnapshot[] = [];
+    for (const pool of pools) after.push(await store.loadPool(pool.name));
+    return manualHoldSubjects(after, addresses);
+  });
   const summary = reports
     .filter((r) => r.actions.length > 0 || r.repairs > 0)
     .map(

@@ -3,15 +3,16 @@
  * the table, the alert topic) and nothing else. The identity checker lives as long as the runtime, so the slowly
  * changing facts it reads (the cluster, trunk ENIs, nodes) are shared by the invocations of one warm runtime.
  *
- * EKS, the Kubernetes reader and the alert topic are built on first use (`onFirstUse`): the cluster is described
- * once per warm runtime and cached, the Kubernetes API is read for a few pools only, and most invocations send no
- * alert, so a cold start loads none of them.
+ * EKS, the Kubernetes reader, the alert topic and Security Hub (when enabled) are built on first use
+ * (`onFirstUse`): the cluster is described once per warm runtime and cached, the Kubernetes API is read for a few
+ * pools only, and most invocations send no alert and import no finding, so a cold start loads none of them.
  */
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { onFirstUse } from '../aws/clients';
 import { DynamoInventoryStore } from '../inventory/dynamo-inventory-store';
 import { notificationsFromContext } from '../notify/wiring';
 import type { RuntimeContext } from '../runtime/context';
+import { findingsFromContext } from '../securityhub/wiring';
 import { createDocumentClient } from '../store/client';
 import { InventoryCreationRecords } from './adapters/creation-records';
 import { SdkKeeperEc2 } from './adapters/ec2';
@@ -22,6 +23,7 @@ import { createKeeper, type Keeper } from './keeper';
 import type { ClusterPort, KubernetesPort } from './ports';
 
 export function keeperFromContext(ctx: RuntimeContext): Keeper {
+  const findings = findingsFromContext(ctx);
   const ec2 = new SdkKeeperEc2(ctx.aws);
   const doc = createDocumentClient(ctx.aws);
   let eks: SdkKeeperCluster | undefined;
@@ -47,6 +49,7 @@ export function keeperFromContext(ctx: RuntimeContext): Keeper {
       })
     : undefined;
   return createKeeper({
+    ...(findings ? { findings } : {}),
     pools: ctx.config.pools,
     ec2,
     store: new DynamoClaimStore(doc, ctx.env.tableName),

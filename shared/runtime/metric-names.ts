@@ -45,6 +45,11 @@ export const METRIC = {
   InventoryEventsRejected: 'InventoryEventsRejected',
   InventoryDuplicateEvents: 'InventoryDuplicateEvents',
   InventoryRefoldConflicts: 'InventoryRefoldConflicts',
+  // Security Hub (securityHub.enabled)
+  /** Findings Security Hub accepted (created, updated or archived). */
+  SecurityHubFindingsImported: 'SecurityHubFindingsImported',
+  /** Findings that did not reach Security Hub (a refused finding, or a call that failed): the next run tries again. */
+  SecurityHubImportFailures: 'SecurityHubImportFailures',
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

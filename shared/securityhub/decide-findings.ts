@@ -19,6 +19,13 @@ import {
   type UntrustedEniSubject,
 } from './model';
 
+/** The partition of a Region (`aws`, `aws-cn`, `aws-us-gov`): ARNs carry it. */
+export function partitionOfRegion(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
 /** Security Hub's product ARN for findings an account imports itself (the `default` product). */
 export function defaultProductArn(ctx: Pick<FindingContext, 'partition' | 'region' | 'accountId'>): string {
   return `arn:${ctx.partition}:securityhub:${ctx.region}:${ctx.accountId}:product/${ctx.accountId}/default`;
@@ -206,6 +213,14 @@ export function archived(held: AsffFinding, now: string): AsffFinding {
   };
 }
 
+/** Which held findings one run judges; the others are left as they are. */
+export interface SyncScope {
+  /** Held findings this run looked at (e.g. of the clusters it audited); absent: every held finding of the kind. */
+  covers?: (held: AsffFinding) => boolean;
+  /** Problems this run could not judge (a readiness check that could not run): their held findings stay as they are. */
+  undecided?: readonly FindingSubject[];
+}
+
 /**
  * What to import for one kind whose current problems are `current`, given its findings Security Hub holds as
  * ACTIVE: a finding for each problem not held yet, and each held one that is no longer a problem archived (the
@@ -216,10 +231,18 @@ export function decideImports(
   held: readonly AsffFinding[],
   current: readonly FindingSubject[],
   ctx: FindingContext,
+  scope: SyncScope = {},
 ): AsffFinding[] {
+  const undecided = new Set((scope.undecided ?? []).map((s) => findingId(s, ctx)));
   // With cross-Region aggregation GetFindings also answers other Regions' findings: those are not this run's to judge.
-  const own = held.filter((f) => f.Region === ctx.region && f.AwsAccountId === ctx.accountId);
-  const heldIds = new Set(own.map((f) => f.Id));
+  const own = held.filter(
+    (f) =>
+      f.Region === ctx.region &&
+      f.AwsAccountId === ctx.accountId &&
+      !undecided.has(f.Id) &&
+      (scope.covers?.(f) ?? true),
+  );
+  const heldIds = new Set(held.map((f) => f.Id));
   const currentIds = new Set(current.map((s) => findingId(s, ctx)));
   return [
     ...current.filter((s) => !heldIds.has(findingId(s, ctx))).map((s) => asffFinding(s, 'active', ctx)),

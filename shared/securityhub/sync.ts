@@ -3,7 +3,7 @@
  * ACTIVE findings read, the decision pure, the imports batched).
  */
 import type { Log } from '../runtime/context';
-import { decideImports, generatorId } from './decide-findings';
+import { decideImports, generatorId, type SyncScope } from './decide-findings';
 import { type ImportOutcome, importFindings } from './import';
 import type { FindingContext, FindingKind, FindingSubject } from './model';
 import type { SecurityHubPort } from './ports';
@@ -14,7 +14,8 @@ export async function syncFindings(
   current: readonly FindingSubject[],
   ctx: FindingContext,
   log: Pick<Log, 'warn'>,
+  scope: SyncScope = {},
 ): Promise<ImportOutcome> {
   const held = await port.activeFindings(generatorId(kind));
-  return importFindings(port, decideImports(held, current, ctx), log);
+  return importFindings(port, decideImports(held, current, ctx, scope), log);
 }

@@ -6,6 +6,7 @@
 import type { AppConfig } from '../config/schema';
 import type { NotificationPort } from '../notify/ports';
 import type { Clock, Log, MetricsSink } from '../runtime/context';
+import type { FindingsPublisher } from '../securityhub/publisher';
 import type { AddressFacts, AlertContext } from './alerts';
 import type { Classification } from './classify';
 import type { AddressDecision, HoldReason, KillSwitchState, SweepPlan } from './decide';
@@ -23,6 +24,8 @@ export interface SweeperDeps {
   price?: PricePort;
   inventory: InventoryPort;
   store: SweepStore;
+  /** Present when `securityHub.enabled`: the orphans as Security Hub findings. */
+  findings?: FindingsPublisher;
   config: AppConfig;
   accountId: string;
   region: string;

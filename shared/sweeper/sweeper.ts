@@ -12,6 +12,7 @@
  * Idempotency: every write is conditional (see dynamo-sweep-store/), so a retried run (same `runId`) or a
  * concurrent one never counts an hour or a release twice, nor sends an alert twice.
  */
+import { sweepOrphanSubjects } from '../securityhub/subjects';
 import { alertAddresses } from './alert-addresses';
 import { planSweep } from './decide';
 import { sendDigest } from './digest';
@@ -61,6 +62,8 @@ export function createSweeper(deps: SweeperDeps): (opts: SweepOptions) => Promis
 
     closeResult(run);
     const { result } = run;
+    // Security Hub is a secondary output: its failures are logged and counted, never thrown.
+    if (!run.dryRun) await deps.findings?.sync('orphaned-eip', sweepOrphanSubjects(result));
     deps.log.info('sweep done', {
       runId: run.runId,
       dryRun: run.dryRun,

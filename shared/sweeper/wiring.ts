@@ -8,6 +8,7 @@ import { clientOptions, onFirstUse } from '../aws/clients';
 import { DynamoInventoryStore } from '../inventory/dynamo-inventory-store';
 import { notificationsFromContext } from '../notify/wiring';
 import type { RuntimeContext } from '../runtime/context';
+import { findingsFromContext } from '../securityhub/wiring';
 import { createDocumentClient } from '../store/client';
 import { SdkEc2Adapter } from './adapters/ec2';
 import { SsmKillSwitch } from './adapters/ssm';
@@ -42,6 +43,8 @@ export function sweeperDepsFromContext(ctx: RuntimeContext): SweeperDeps {
     log: ctx.log,
     metrics: ctx.metrics,
   };
+  const findings = findingsFromContext(ctx);
+  if (findings) deps.findings = findings;
   if (ctx.config.sweeper.usePricingApi) {
     deps.price = onFirstUse<PricePort>({ hourlyRate: true }, async () => {
       const [{ PricingClient }, { PricingApiPrice }] = await Promise.all([

@@ -107,8 +107,8 @@ export const EXEMPT_TAG_KEY = 'do-not-release';
 
 /**
  * `-c` flags that turn on every configuration switch that deploys a statement: release, the Pricing API, a pool that
- * allocates on exhaustion, an exempt tag key, the auditor's egress proof, and a configuration long enough to live in
- * SSM.
+ * allocates on exhaustion, an exempt tag key, the auditor's egress proof, Security Hub findings, and a configuration
+ * long enough to live in SSM.
  */
 export const EVERY_SWITCH_ON: Record<string, unknown> = {
   pools: JSON.stringify(
@@ -125,6 +125,7 @@ export const EVERY_SWITCH_ON: Record<string, unknown> = {
   'sweeper.usePricingApi': true,
   'sweeper.exemptTagKeys': JSON.stringify([EXEMPT_TAG_KEY]),
   'audit.egressProof.enabled': true,
+  'securityHub.enabled': true,
 };
 
 export interface PolicyStatement {

@@ -130,6 +130,20 @@ describe('configuration switches in IAM', () => {
     }
   });
 
+  it('grants Security Hub only while securityHub.enabled is on, only to the functions that import, on their own product and hub', () => {
+    const importers = ['Sweeper', 'Auditor', 'KeeperEvents', 'KeeperReconciler'];
+    for (const id of IDS) {
+      for (const action of ['securityhub:BatchImportFindings', 'securityhub:GetFindings']) {
+        expect(allows(defaults, id, action)).toBe(false);
+        expect(allows(everySwitchOn, id, action)).toBe(importers.includes(id));
+      }
+    }
+    const resourcesOf = (sid: string) =>
+      JSON.stringify((everySwitchOn.get('Sweeper') ?? []).find((s) => s.Sid === sid)?.Resource);
+    expect(resourcesOf('ImportFindings')).toMatch(/:securityhub:.*:product\/.*\/default/);
+    expect(resourcesOf('ReadOwnFindings')).toMatch(/:securityhub:.*:hub\/default/);
+  });
+
   it('grants reading the configuration parameter only when the configuration lives in SSM', () => {
     for (const id of IDS) {
       expect(allows(defaults, id, 'ssm:GetParameter')).toBe(id === 'Sweeper'); // the kill switch

@@ -21,6 +21,7 @@ const SERVICE_OF_PACKAGE: Readonly<Record<string, string>> = {
   '@aws-sdk/client-iam': 'iam',
   '@aws-sdk/client-pricing': 'pricing',
   '@aws-sdk/client-route-53': 'route53',
+  '@aws-sdk/client-securityhub': 'securityhub',
   '@aws-sdk/client-sns': 'sns',
   '@aws-sdk/client-ssm': 'ssm',
 };
