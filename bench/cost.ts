@@ -42,7 +42,12 @@ export interface CostResult {
   /** The same million pods' EIPs, each held for `podHours`: what the addresses themselves cost. */
   eipUsdPerMillionPods: number;
   podHours: number;
+  /** The pod events of a month at `podsPerDay` pod starts a day (30 days): the figure docs/scale.md works from. */
+  perMonth: { podsPerDay: number; pods: number; usd: number };
 }
+
+/** The month docs/scale.md prices: 10,000 pod starts a day, 30 days. */
+export const SCALE_PODS_PER_DAY = 10_000;
 
 const FUNCTION_OF: Record<string, { memoryMb: number }> = {
   KeeperEvents: keeperEvents,
@@ -58,6 +63,7 @@ export function costPerMillionPods(
   pods: number,
   keeperSeconds: number,
   podHours = 1,
+  podsPerDay = SCALE_PODS_PER_DAY,
 ): CostResult {
   let invocations = 0;
   let gbSeconds = 0;
@@ -93,6 +99,11 @@ export function costPerMillionPods(
     perMillionPods: { lambdaUsd, dynamoUsd, totalUsd: lambdaUsd + dynamoUsd },
     eipUsdPerMillionPods: 1e6 * podHours * PRICES.publicIpv4PerHour,
     podHours,
+    perMonth: {
+      podsPerDay,
+      pods: podsPerDay * 30,
+      usd: ((lambdaUsd + dynamoUsd) * podsPerDay * 30) / 1e6,
+    },
   };
 }
 
@@ -104,5 +115,6 @@ export function renderCost(c: CostResult): string[] {
     `  per pod: ${c.perPod.invocations.toFixed(2)} invocations, ${c.perPod.gbSeconds.toFixed(3)} GB-s (keeper ${c.durationSeconds.keeper.toFixed(2)} s, recorder ${c.durationSeconds.inventory.toFixed(2)} s per invocation), ${c.perPod.readUnits.toFixed(1)} read and ${c.perPod.writeUnits.toFixed(1)} write request units`,
     `  per million pods: Lambda ${usd(c.perMillionPods.lambdaUsd)}, DynamoDB ${usd(c.perMillionPods.dynamoUsd)}, total ${usd(c.perMillionPods.totalUsd)}`,
     `  the EIPs themselves: ${usd(c.eipUsdPerMillionPods)} per million pods holding one for ${c.podHours} h ($${c.prices.publicIpv4PerHour} an address-hour)`,
+    `  ${c.perMonth.podsPerDay.toLocaleString('en-US')} pod starts a day (${c.perMonth.pods.toLocaleString('en-US')} a month): ${usd(c.perMonth.usd)} a month for the pod events (docs/scale.md)`,
   ];
 }

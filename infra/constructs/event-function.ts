@@ -35,8 +35,11 @@ export const ESM_REQUIRE_BANNER =
   "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 /**
- * How every handler is bundled (esbuild, locally): ESM, minified, the AWS SDK bundled in (no reliance on the
- * runtime's copy). `npm run bench` bundles with these same options to measure cold starts.
+ * How every handler is bundled (esbuild, locally): ESM, minified, the AWS SDK bundled in — except two clients a
+ * handler rarely needs, imported by a computed name so that no cold start reads them: SSM (only for a configuration
+ * too long for the environment) and Security Hub (only with securityHub.enabled). Those resolve to the AWS SDK v3 the
+ * nodejs22.x runtime includes (https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html). `npm run bench`
+ * bundles with these same options to measure cold starts.
  */
 export const LAMBDA_BUNDLING: BundlingOptions = {
   forceDockerBundling: false,

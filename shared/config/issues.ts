@@ -16,12 +16,18 @@ interface Def {
 
 const defOf = (schema: z.core.$ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
 
-/** Through defaults, optionals and pipes to the schema that holds the value. */
+/** Through defaults, optionals, pipes and lazily built sections to the schema that holds the value. */
 function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
   let s = schema;
   for (let i = 0; i < 10; i++) {
     const def = defOf(s);
-    const inner = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+    const inner =
+      def.innerType ??
+      (def.type === 'pipe'
+        ? def.in
+        : def.type === 'lazy'
+          ? (s as z.core.$ZodLazy)._zod.innerType
+          : undefined);
     if (!inner) return s;
     s = inner;
   }

@@ -116,134 +116,170 @@ export const PoolSchema = z
       path: ['podSelector'],
     }),
   );
-/** An address the operator approved for release although it was once a pool member (see docs/sweeper.md). */
-const ApprovedReleaseSchema = z.strictObject({
-  allocationId: awsId('eipalloc'),
-  /** The address's public IP, as a check that the allocation id is the one meant. */
-  publicIp: z.string().check(z.regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'must be an IPv4 address')),
-});
 
-const ReleaseSchema = z.strictObject({
-  /** Releasing is destructive and off until this is true. */
-  enabled: z._default(z.boolean(), false),
-  /** At most this many releases per sweep run. */
-  maxPerRun: z._default(number(0, 100, true), 5),
-  /** Hours between the pre-release alert and the release. */
-  noticeHours: z._default(number(0, 24 * 90), 24),
-  /**
-   * With release on, `graceHours` and `noticeHours` must be at least 24 unless this is true: a shorter period is for
-   * test accounts, where no partner allowlists anything.
-   */
-  allowShortPeriods: z._default(z.boolean(), false),
-  /**
-   * Former pool members the operator approved for release (the hourly sweep never releases one on its own). Each is
-   * then released like an orphan: after its own notice, within the cap, with every last-moment check.
-   */
-  approvedFormerPoolMembers: z._default(z.array(ApprovedReleaseSchema), []),
-});
+/** An address the operator approved for release although it was once a pool member (see docs/sweeper.md). */
+const approvedReleaseSchema = () =>
+  z.strictObject({
+    allocationId: awsId('eipalloc'),
+    /** The address's public IP, as a check that the allocation id is the one meant. */
+    publicIp: z.string().check(z.regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'must be an IPv4 address')),
+  });
+
+const releaseSchema = () =>
+  z.strictObject({
+    /** Releasing is destructive and off until this is true. */
+    enabled: z._default(z.boolean(), false),
+    /** At most this many releases per sweep run. */
+    maxPerRun: z._default(number(0, 100, true), 5),
+    /** Hours between the pre-release alert and the release. */
+    noticeHours: z._default(number(0, 24 * 90), 24),
+    /**
+     * With release on, `graceHours` and `noticeHours` must be at least 24 unless this is true: a shorter period is for
+     * test accounts, where no partner allowlists anything.
+     */
+    allowShortPeriods: z._default(z.boolean(), false),
+    /**
+     * Former pool members the operator approved for release (the hourly sweep never releases one on its own). Each is
+     * then released like an orphan: after its own notice, within the cap, with every last-moment check.
+     */
+    approvedFormerPoolMembers: z._default(z.array(approvedReleaseSchema()), []),
+  });
 
 /** The shortest grace and notice periods release accepts without `release.allowShortPeriods`. */
 export const MIN_RELEASE_PERIOD_HOURS = 24;
 
-export const SweeperSchema = z
-  .strictObject({
-    /** EventBridge schedule of the sweep, in minutes. */
-    scheduleMinutes: z._default(number(5, 24 * 60, true), 60),
-    /** An unowned address idle longer than this is an orphan. */
-    graceHours: z._default(positive(24 * 365), 24),
-    /** Tag keys (any value) that exempt an address, in addition to `eip-keeper:keep`. */
-    exemptTagKeys: z._default(z.array(text(1, 128)), []),
-    /** Price of one public IPv4 address-hour in USD (AWS's since 2024-02-01). */
-    hourlyRateUsd: z._default(number(0, 1), 0.005),
-    /** Look the price up with the Pricing API instead of `hourlyRateUsd` (falls back to it on failure). */
-    usePricingApi: z._default(z.boolean(), false),
-    /** Orphan alerts sent one by one per sweep; the rest of that sweep's go out together in one summary. */
-    maxOrphanAlertsPerRun: z._default(number(1, 1000, true), 10),
-    release: z._default(ReleaseSchema, () => ReleaseSchema.parse({})),
-    /** SSM parameter read every run; the value `on` (or `true`) stops all releases. Created outside the stack. */
-    killSwitchParameter: z._default(
-      z.string().check(z.regex(/^\/[A-Za-z0-9_./-]{1,1010}$/, 'must be an SSM parameter path')),
-      '/eip-keeper/kill-switch',
-    ),
-  })
-  .check(
-    z.superRefine((s, ctx) => {
-      if (!s.release.enabled || s.release.allowShortPeriods) return;
-      const short = (value: number, path: string[]) => {
-        if (value >= MIN_RELEASE_PERIOD_HOURS) return;
-        ctx.issues.push({
-          code: 'custom',
-          input: value,
-          path,
-          message: `must be at least ${MIN_RELEASE_PERIOD_HOURS} while release.enabled is true (or set release.allowShortPeriods)`,
-        });
-      };
-      short(s.graceHours, ['graceHours']);
-      short(s.release.noticeHours, ['release', 'noticeHours']);
-    }),
-  );
+const sweeperSchema = () => {
+  const ReleaseSchema = releaseSchema();
+  return z
+    .strictObject({
+      /** EventBridge schedule of the sweep, in minutes. */
+      scheduleMinutes: z._default(number(5, 24 * 60, true), 60),
+      /** An unowned address idle longer than this is an orphan. */
+      graceHours: z._default(positive(24 * 365), 24),
+      /** Tag keys (any value) that exempt an address, in addition to `eip-keeper:keep`. */
+      exemptTagKeys: z._default(z.array(text(1, 128)), []),
+      /** Price of one public IPv4 address-hour in USD (AWS's since 2024-02-01). */
+      hourlyRateUsd: z._default(number(0, 1), 0.005),
+      /** Look the price up with the Pricing API instead of `hourlyRateUsd` (falls back to it on failure). */
+      usePricingApi: z._default(z.boolean(), false),
+      /** Orphan alerts sent one by one per sweep; the rest of that sweep's go out together in one summary. */
+      maxOrphanAlertsPerRun: z._default(number(1, 1000, true), 10),
+      release: z._default(ReleaseSchema, () => ReleaseSchema.parse({})),
+      /** SSM parameter read every run; the value `on` (or `true`) stops all releases. Created outside the stack. */
+      killSwitchParameter: z._default(
+        z.string().check(z.regex(/^\/[A-Za-z0-9_./-]{1,1010}$/, 'must be an SSM parameter path')),
+        '/eip-keeper/kill-switch',
+      ),
+    })
+    .check(
+      z.superRefine((s, ctx) => {
+        if (!s.release.enabled || s.release.allowShortPeriods) return;
+        const short = (value: number, path: string[]) => {
+          if (value >= MIN_RELEASE_PERIOD_HOURS) return;
+          ctx.issues.push({
+            code: 'custom',
+            input: value,
+            path,
+            message: `must be at least ${MIN_RELEASE_PERIOD_HOURS} while release.enabled is true (or set release.allowShortPeriods)`,
+          });
+        };
+        short(s.graceHours, ['graceHours']);
+        short(s.release.noticeHours, ['release', 'noticeHours']);
+      }),
+    );
+};
 
 /** Proving pod-EIP egress with VPC Reachability Analyzer (docs/auditor.md, "Proving pod-EIP egress"). */
-export const EgressProofSchema = z.strictObject({
-  /** Off by default: each analysis costs $0.10 (https://aws.amazon.com/vpc/pricing/). */
-  enabled: z._default(z.boolean(), false),
-  /** TCP destination port of the proven path (the partner's service). */
-  port: z._default(number(1, 65535, true), 443),
-  /** Cost cap: at most this many analyses per audit run; a pool over it is analysed at a later audit. */
-  maxAnalysesPerRun: z._default(number(1, 100, true), 10),
-});
+const egressProofSchema = () =>
+  z.strictObject({
+    /** Off by default: each analysis costs $0.10 (https://aws.amazon.com/vpc/pricing/). */
+    enabled: z._default(z.boolean(), false),
+    /** TCP destination port of the proven path (the partner's service). */
+    port: z._default(number(1, 65535, true), 443),
+    /** Cost cap: at most this many analyses per audit run; a pool over it is analysed at a later audit. */
+    maxAnalysesPerRun: z._default(number(1, 100, true), 10),
+  });
 
-export const AuditSchema = z.strictObject({
-  /** EventBridge schedule of the full audit, in hours. */
-  scheduleHours: z._default(number(1, 24 * 7, true), 24),
-  /** Clusters to audit; empty means every cluster in the region. */
-  clusters: z._default(z.array(text(1, 100)), []),
-  /** Clusters for which eip-keeper has an EKS access entry and may read the Kubernetes API. */
-  kubernetesAccess: z._default(z.array(text(1, 100)), []),
-  egressProof: z._default(EgressProofSchema, () => EgressProofSchema.parse({})),
-});
+const auditSchema = () => {
+  const EgressProofSchema = egressProofSchema();
+  return z.strictObject({
+    /** EventBridge schedule of the full audit, in hours. */
+    scheduleHours: z._default(number(1, 24 * 7, true), 24),
+    /** Clusters to audit; empty means every cluster in the region. */
+    clusters: z._default(z.array(text(1, 100)), []),
+    /** Clusters for which eip-keeper has an EKS access entry and may read the Kubernetes API. */
+    kubernetesAccess: z._default(z.array(text(1, 100)), []),
+    egressProof: z._default(EgressProofSchema, () => EgressProofSchema.parse({})),
+  });
+};
 
-export const AlertsSchema = z.strictObject({
-  /** Subscribe this e-mail address to the security topic (confirm the subscription mail). */
-  email: z.optional(z.email()),
-  /** Prefix of every SNS subject, to tell regions/accounts apart. */
-  subjectPrefix: z._default(z.string().check(z.maxLength(40)), '[eip-keeper]'),
-});
+const alertsSchema = () =>
+  z.strictObject({
+    /** Subscribe this e-mail address to the security topic (confirm the subscription mail). */
+    email: z.optional(z.email()),
+    /** Prefix of every SNS subject, to tell regions/accounts apart. */
+    subjectPrefix: z._default(z.string().check(z.maxLength(40)), '[eip-keeper]'),
+  });
 
-export const ReconcileSchema = z.strictObject({
-  /** EventBridge schedule of the keeper reconciler, in minutes. */
-  scheduleMinutes: z._default(number(1, 24 * 60, true), 5),
-});
+const reconcileSchema = () =>
+  z.strictObject({
+    /** EventBridge schedule of the keeper reconciler, in minutes. */
+    scheduleMinutes: z._default(number(1, 24 * 60, true), 5),
+  });
 
-export const HistorySchema = z.strictObject({
-  /** Days an EIP/ENI history entry is kept (DynamoDB TTL). */
-  retentionDays: z._default(number(1, 3650, true), 400),
-});
+const historySchema = () =>
+  z.strictObject({
+    /** Days an EIP/ENI history entry is kept (DynamoDB TTL). */
+    retentionDays: z._default(number(1, 3650, true), 400),
+  });
 
 /** Findings in AWS Security Hub (docs/security-hub.md). */
-export const SecurityHubSchema = z.strictObject({
-  /** Off by default: Security Hub must be enabled in the account and Region, and every import is billed. */
-  enabled: z._default(z.boolean(), false),
-});
+const securityHubSchema = () =>
+  z.strictObject({
+    /** Off by default: Security Hub must be enabled in the account and Region, and every import is billed. */
+    enabled: z._default(z.boolean(), false),
+  });
 
 /** An EventBridge bus ARN (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-what-is-how-it-works-concepts.html). */
 const EVENT_BUS_ARN =
   /^arn:aws[a-z-]*:events:[a-z]{2}(-[a-z]+)+-\d:\d{12}:event-bus\/[A-Za-z0-9._\-/]{1,256}$/;
 
 /** The organization hub this deployment sends its alerts, findings and ledger changes to (docs/hub.md). */
-export const HubSchema = z.strictObject({
-  /** The hub's event bus; absent: nothing is sent anywhere. */
-  eventBusArn: z.optional(
-    z
-      .string()
-      .check(
-        z.regex(
-          EVENT_BUS_ARN,
-          'must be an event bus ARN, arn:aws:events:<region>:<account>:event-bus/<name>',
+const hubSchema = () =>
+  z.strictObject({
+    /** The hub's event bus; absent: nothing is sent anywhere. */
+    eventBusArn: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(
+            EVENT_BUS_ARN,
+            'must be an event bus ARN, arn:aws:events:<region>:<account>:event-bus/<name>',
+          ),
         ),
-      ),
-  ),
-});
+    ),
+  });
+
+/**
+ * A section of the configuration whose schema is built the first time a configuration sets it. Building zod schemas
+ * is most of what validating costs at a cold start, and a handler's configuration rarely sets more than its pools and
+ * alerts (docs/performance.md). An unset section is `defaults()`: what its schema gives for `{}` (test/config checks
+ * that they agree, so a default changed in the schema and not here fails there).
+ */
+function section<T extends z.core.SomeType>(build: () => T, defaults: () => z.output<T>) {
+  return z._default(z.lazy(build), defaults as () => z.core.util.NoUndefined<z.output<T>>);
+}
+
+/** The sections' schemas, built (for the test that their defaults agree with `section`'s). */
+export const SECTION_SCHEMAS = {
+  reconcile: reconcileSchema,
+  sweeper: sweeperSchema,
+  audit: auditSchema,
+  alerts: alertsSchema,
+  history: historySchema,
+  securityHub: securityHubSchema,
+  hub: hubSchema,
+} as const;
 
 export const AppConfigSchema = z.strictObject({
   pools: z._default(
@@ -259,21 +295,41 @@ export const AppConfigSchema = z.strictObject({
     ),
     [],
   ),
-  reconcile: z._default(ReconcileSchema, () => ReconcileSchema.parse({})),
-  sweeper: z._default(SweeperSchema, () => SweeperSchema.parse({})),
-  audit: z._default(AuditSchema, () => AuditSchema.parse({})),
-  alerts: z._default(AlertsSchema, () => AlertsSchema.parse({})),
-  history: z._default(HistorySchema, () => HistorySchema.parse({})),
-  securityHub: z._default(SecurityHubSchema, () => SecurityHubSchema.parse({})),
-  hub: z._default(HubSchema, () => HubSchema.parse({})),
+  reconcile: section(reconcileSchema, () => ({ scheduleMinutes: 5 })),
+  sweeper: section(sweeperSchema, () => ({
+    scheduleMinutes: 60,
+    graceHours: 24,
+    exemptTagKeys: [],
+    hourlyRateUsd: 0.005,
+    usePricingApi: false,
+    maxOrphanAlertsPerRun: 10,
+    release: {
+      enabled: false,
+      maxPerRun: 5,
+      noticeHours: 24,
+      allowShortPeriods: false,
+      approvedFormerPoolMembers: [],
+    },
+    killSwitchParameter: '/eip-keeper/kill-switch',
+  })),
+  audit: section(auditSchema, () => ({
+    scheduleHours: 24,
+    clusters: [],
+    kubernetesAccess: [],
+    egressProof: { enabled: false, port: 443, maxAnalysesPerRun: 10 },
+  })),
+  alerts: section(alertsSchema, () => ({ subjectPrefix: '[eip-keeper]' })),
+  history: section(historySchema, () => ({ retentionDays: 400 })),
+  securityHub: section(securityHubSchema, () => ({ enabled: false })),
+  hub: section(hubSchema, () => ({})),
 });
 
 export type EniSelector = z.infer<typeof EniSelectorSchema>;
 export type PoolConfig = z.infer<typeof PoolSchema>;
 export type PodSelector = z.infer<typeof PodSelectorSchema>;
-export type SweeperConfig = z.infer<typeof SweeperSchema>;
-export type AuditConfig = z.infer<typeof AuditSchema>;
-export type EgressProofConfig = z.infer<typeof EgressProofSchema>;
+export type SweeperConfig = z.infer<ReturnType<typeof sweeperSchema>>;
+export type AuditConfig = z.infer<ReturnType<typeof auditSchema>>;
+export type EgressProofConfig = z.infer<ReturnType<typeof egressProofSchema>>;
 export type AppConfig = z.infer<typeof AppConfigSchema>;
 /** What a user writes: every key optional, defaults filled in by parsing. */
 export type AppConfigInput = z.input<typeof AppConfigSchema>;

@@ -199,5 +199,8 @@ describe('the cost per million pods', () => {
     expect(c.perMillionPods.dynamoUsd).toBeCloseTo(3 * 0.125 + 10 * 0.625, 10);
     expect(c.perMillionPods.lambdaUsd).toBeCloseTo(2 * 0.2 + 0.135 * 1e6 * 0.0000133334, 6);
     expect(c.eipUsdPerMillionPods).toBe(5_000);
+    // 10,000 pod starts a day for 30 days are 0.3 million pods.
+    expect(c.perMonth.pods).toBe(300_000);
+    expect(c.perMonth.usd).toBeCloseTo(0.3 * c.perMillionPods.totalUsd, 10);
   });
 });

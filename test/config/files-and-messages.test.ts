@@ -10,7 +10,12 @@ import { closestName, didYouMean, editDistance } from '../../shared/config/did-y
 import { loadAppConfig } from '../../shared/config/environment';
 import { parseConfigFile } from '../../shared/config/file';
 import { JsonSyntaxError, parseJsonText } from '../../shared/config/json-position';
-import { DEFAULT_CONFIG, InvalidConfigError, parseAppConfig } from '../../shared/config/schema';
+import {
+  DEFAULT_CONFIG,
+  InvalidConfigError,
+  parseAppConfig,
+  SECTION_SCHEMAS,
+} from '../../shared/config/schema';
 
 function problemsOf(fn: () => unknown): string[] {
   try {
@@ -64,6 +69,22 @@ describe('configuration problems', () => {
         'pools[0].colour: unknown key',
       ]),
     );
+  });
+});
+
+describe('sections left unset', () => {
+  it('get exactly what their schema gives for an empty section, key order included', () => {
+    for (const [name, build] of Object.entries(SECTION_SCHEMAS)) {
+      const unset = DEFAULT_CONFIG[name as keyof typeof SECTION_SCHEMAS];
+      expect(JSON.stringify(unset), name).toBe(JSON.stringify(build().parse({})));
+    }
+  });
+
+  it('are fresh objects each time, so one parsed configuration never shares a default with another', () => {
+    const a = parseAppConfig({}, 'a');
+    const b = parseAppConfig({}, 'b');
+    a.sweeper.exemptTagKeys.push('changed');
+    expect(b.sweeper.exemptTagKeys).toEqual([]);
   });
 });
 

@@ -2,6 +2,7 @@
 import {
   BatchImportFindingsCommand,
   GetFindingsCommand,
+  paginateGetFindings,
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -49,7 +50,10 @@ describe('the Security Hub adapter', () => {
         NextToken: 'page-2',
       })
       .resolvesOnce({ Findings: [{ ...finding(2), Severity: { Label: 'LOW' } }] as never });
-    const adapter = new SdkSecurityHub(new SecurityHubClient({ region: 'eu-west-1' }), PRODUCT);
+    const adapter = new SdkSecurityHub(new SecurityHubClient({ region: 'eu-west-1' }), PRODUCT, {
+      BatchImportFindingsCommand,
+      paginateGetFindings,
+    });
 
     const held = await adapter.activeFindings('eip-keeper/orphaned-eip');
 
@@ -74,7 +78,10 @@ describe('the Security Hub adapter', () => {
       SuccessCount: 1,
       FailedFindings: [{ Id: finding(2).Id, ErrorCode: 'InvalidInput', ErrorMessage: 'bad' }],
     });
-    const adapter = new SdkSecurityHub(new SecurityHubClient({ region: 'eu-west-1' }), PRODUCT);
+    const adapter = new SdkSecurityHub(new SecurityHubClient({ region: 'eu-west-1' }), PRODUCT, {
+      BatchImportFindingsCommand,
+      paginateGetFindings,
+    });
 
     const failed = await adapter.batchImport([finding(1), finding(2)]);
 

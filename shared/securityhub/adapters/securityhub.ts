@@ -4,15 +4,23 @@
  * (https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_GetFindings.html), filtered to this account's own
  * product, one generator and ACTIVE records, paginated.
  */
-import {
-  type AwsSecurityFinding,
-  BatchImportFindingsCommand,
-  paginateGetFindings,
-  SecurityHubClient,
-} from '@aws-sdk/client-securityhub';
+import type { AwsSecurityFinding, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { type AwsConnection, clientOptions } from '../../aws/clients';
 import type { AsffFinding, FailedFinding } from '../model';
 import type { SecurityHubPort } from '../ports';
+
+/**
+ * The Security Hub SDK is imported by a computed name, as the SSM client is (shared/runtime/lambda.ts): esbuild leaves
+ * it out of every bundle, so the keeper's, the sweeper's and the auditor's cold starts do not read its ~230 kB whether
+ * Security Hub is on or off; on Lambda it resolves to the runtime's own AWS SDK v3, locally to node_modules.
+ */
+const SECURITY_HUB_MODULE = '@aws-sdk/client-securityhub';
+
+/** The SDK's commands the adapter sends (from the module loaded on first use). */
+export type SecurityHubCommands = Pick<
+  typeof import('@aws-sdk/client-securityhub'),
+  'BatchImportFindingsCommand' | 'paginateGetFindings'
+>;
 
 /** GetFindings returns at most 100 findings per page. */
 const PAGE_SIZE = 100;
@@ -56,11 +64,12 @@ export class SdkSecurityHub implements SecurityHubPort {
   constructor(
     private readonly client: SecurityHubClient,
     private readonly productArn: string,
+    private readonly sdk: SecurityHubCommands,
   ) {}
 
   async batchImport(findings: readonly AsffFinding[]): Promise<FailedFinding[]> {
     const out = await this.client.send(
-      new BatchImportFindingsCommand({ Findings: findings as unknown as AwsSecurityFinding[] }),
+      new this.sdk.BatchImportFindingsCommand({ Findings: findings as unknown as AwsSecurityFinding[] }),
     );
     return (out.FailedFindings ?? []).map((f) => ({
       id: f.Id ?? '',
@@ -71,7 +80,7 @@ export class SdkSecurityHub implements SecurityHubPort {
 
   async activeFindings(generatorId: string): Promise<AsffFinding[]> {
     const equals = (Value: string) => [{ Value, Comparison: 'EQUALS' as const }];
-    const pages = paginateGetFindings(
+    const pages = this.sdk.paginateGetFindings(
       { client: this.client, pageSize: PAGE_SIZE },
       {
         Filters: {
@@ -87,6 +96,12 @@ export class SdkSecurityHub implements SecurityHubPort {
   }
 }
 
-export function sdkSecurityHub(conn: AwsConnection, productArn: string): SdkSecurityHub {
-  return new SdkSecurityHub(new SecurityHubClient(clientOptions(conn, 'securityhub')), productArn);
+export async function sdkSecurityHub(conn: AwsConnection, productArn: string): Promise<SdkSecurityHub> {
+  const { SecurityHubClient, BatchImportFindingsCommand, paginateGetFindings } = (await import(
+    /* @vite-ignore */ SECURITY_HUB_MODULE
+  )) as typeof import('@aws-sdk/client-securityhub');
+  return new SdkSecurityHub(new SecurityHubClient(clientOptions(conn, 'securityhub')), productArn, {
+    BatchImportFindingsCommand,
+    paginateGetFindings,
+  });
 }
