@@ -5,12 +5,13 @@
  * shared/notify/escape.ts: one line each in e-mail (a fix keeps its own lines, each escaped), code spans in chat.
  */
 
+import { EVENT_SOURCE } from '../events/source';
 import { inlineText, markdownName, markdownValue, subjectLine } from '../notify/escape';
 import type { Notification } from '../notify/notification';
 import { type Finding, SEVERITY_ORDER, type Severity } from './checks/result';
 import type { StoredFinding } from './findings';
 
-export const EVENT_SOURCE = 'eip-keeper';
+export { EVENT_SOURCE };
 export const FINDING_DETAIL_TYPE = 'Node Group Readiness Finding';
 
 export interface ChangeNotice {

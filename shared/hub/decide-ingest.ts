@@ -3,12 +3,12 @@
  * which EventBridge sets to the sender's and a member cannot choose) and, for an alert, tell the hub's topic with the
  * account and region in the subject; or ignore it, saying why. Pure: no AWS call.
  */
+import { FINDING_DETAIL_TYPE } from '../auditor/alerts';
 import type { Notification } from '../notify/notification';
 import type { IdleEpisodeRecord, ReleaseRecord } from '../sweeper/model';
 import {
   ALERT_DETAIL_TYPE,
   EVENT_SOURCE,
-  FINDING_DETAIL_TYPE,
   type HubFinding,
   type HubItem,
   LEDGER_DETAIL_TYPE,

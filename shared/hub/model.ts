@@ -2,11 +2,11 @@
  * The organization hub's plain data: what members send to the hub's event bus (custom events of source
  * `eip-keeper`), and what the hub keeps of them, keyed by the member's account and region.
  */
-import { EVENT_SOURCE, FINDING_DETAIL_TYPE } from '../auditor/alerts';
+import { EVENT_SOURCE } from '../events/source';
 import type { Notification } from '../notify/notification';
 import type { IdleEpisodeRecord, ReleaseRecord } from '../sweeper/model';
 
-export { EVENT_SOURCE, FINDING_DETAIL_TYPE };
+export { EVENT_SOURCE };
 
 /** A member's alert, the notification as its topic received it. */
 export const ALERT_DETAIL_TYPE = 'eip-keeper Alert';

@@ -1,7 +1,8 @@
 /** What the hub keeps of each member event, and what it tells its topic (pure). */
 import { describe, expect, it } from 'vitest';
+import { FINDING_DETAIL_TYPE } from '../../shared/auditor/alerts';
 import { decideIngest, hubAlert, SNS_SUBJECT_MAX } from '../../shared/hub/decide-ingest';
-import { ALERT_DETAIL_TYPE, FINDING_DETAIL_TYPE, LEDGER_DETAIL_TYPE } from '../../shared/hub/model';
+import { ALERT_DETAIL_TYPE, LEDGER_DETAIL_TYPE } from '../../shared/hub/model';
 import { episode, MEMBER, memberEvent, notification, release } from './fixtures';
 
 const kept = (d: ReturnType<typeof decideIngest>) => {
