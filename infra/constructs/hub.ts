@@ -21,7 +21,9 @@ import { externalResourceArns, permissionsFor, type ResourceArns } from '../perm
 import { allowFunctionsToPublish, createKey, createTable, createTopic } from './core-resources';
 import type { EipKeeperProps } from './eip-keeper';
 import { EventFunction } from './event-function';
+import { HubDashboard } from './hub-dashboard';
 import { roleNamer } from './role-names';
+import { dashboardUrl } from './security-dashboard';
 
 /** An AWS Organizations id (https://docs.aws.amazon.com/organizations/latest/APIReference/API_Organization.html). */
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
@@ -60,6 +62,7 @@ export class EipKeeperHub extends Construct {
   readonly key: kms.IKey;
   readonly topic: sns.ITopic;
   readonly ingest: EventFunction;
+  readonly dashboard: HubDashboard;
 
   constructor(scope: Construct, id: string, props: EipKeeperHubProps) {
     super(scope, id);
@@ -130,5 +133,11 @@ export class EipKeeperHub extends Construct {
     });
     new CfnOutput(this, 'HubTableName', { value: this.table.tableName });
     new CfnOutput(this, 'HubAlertTopicArn', { value: this.topic.topicArn });
+    this.dashboard = new HubDashboard(this, 'Dashboard', { topic: this.topic, ingest: this.ingest });
+    new CfnOutput(this, 'HubDashboardUrl', {
+      value: dashboardUrl(stack.region, this.dashboard.dashboard.dashboardName),
+      description:
+        'Every member account and region: events kept, alerts, refused ingestion, dead-letter queues',
+    });
   }
 }

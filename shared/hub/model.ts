@@ -65,3 +65,11 @@ export interface MemberKey {
   account: string;
   region: string;
 }
+
+/** Every kind of record the hub keeps. */
+export const HUB_KINDS = [
+  'episode',
+  'release',
+  'finding',
+  'alert',
+] as const satisfies readonly HubItem['kind'][];

@@ -10,5 +10,6 @@ export function hubIngestDepsFromContext(ctx: RuntimeContext): HubIngestDeps {
     store: new DynamoHubStore(createDocumentClient(ctx.aws), ctx.env.tableName),
     alerts: topicFromContext(ctx),
     log: ctx.log,
+    metrics: ctx.metrics,
   };
 }

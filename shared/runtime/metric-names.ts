@@ -50,6 +50,15 @@ export const METRIC = {
   SecurityHubFindingsImported: 'SecurityHubFindingsImported',
   /** Findings that did not reach Security Hub (a refused finding, or a call that failed): the next run tries again. */
   SecurityHubImportFailures: 'SecurityHubImportFailures',
+  // Organization hub (dimension `kind`: episode, release, finding, alert; no account or region, see docs/hub.md)
+  /** Member events the hub kept (a new record, or a newer version of one). */
+  HubEventsKept: 'HubEventsKept',
+  /** Member events that were repeated or late deliveries: a newer record was already kept. */
+  HubEventsStale: 'HubEventsStale',
+  /** Events on the hub's bus the hub refused to keep (not eip-keeper's, or not of the declared shape). */
+  HubEventsIgnored: 'HubEventsIgnored',
+  /** Members' alerts the hub sent again on its own topic. */
+  HubAlertsSent: 'HubAlertsSent',
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

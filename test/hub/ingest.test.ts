@@ -8,7 +8,8 @@ import { DynamoHubStore } from '../../shared/hub/dynamo-hub-store';
 import { createHubIngest } from '../../shared/hub/hub';
 import { ALERT_DETAIL_TYPE, LEDGER_DETAIL_TYPE } from '../../shared/hub/model';
 import type { Notification } from '../../shared/notify/notification';
-import { createTestTable, recordingLog, type TestTable } from '../support/dynamo';
+import { METRIC } from '../../shared/runtime/metric-names';
+import { createTestTable, recordingLog, recordingMetrics, type TestTable } from '../support/dynamo';
 import { episode, memberEvent, notification } from './fixtures';
 
 let table: TestTable;
@@ -19,6 +20,7 @@ afterAll(() => table.drop());
 
 function hub() {
   const sent: Notification[] = [];
+  const metrics = recordingMetrics();
   const ingest = createHubIngest({
     store: new DynamoHubStore(table.doc, table.tableName),
     alerts: {
@@ -28,8 +30,9 @@ function hub() {
       },
     },
     log: recordingLog(),
+    metrics,
   });
-  return { ingest, sent, records: new DynamoHubRecords(table.doc, table.tableName) };
+  return { ingest, sent, metrics, records: new DynamoHubRecords(table.doc, table.tableName) };
 }
 
 describe('hub ingestion', () => {
@@ -80,5 +83,24 @@ describe('hub ingestion', () => {
     expect(out.outcome).toBe('ignored');
     expect((await table.scanAll()).length).toBe(before);
     expect(sent).toEqual([]);
+  });
+
+  it('counts what it kept, what was stale, what it ignored and what it alerted, by kind only', async () => {
+    const { ingest, metrics } = hub();
+    const alert = memberEvent(ALERT_DETAIL_TYPE, notification({ dedupKey: 'counted' }));
+    const e = { entry: 'episode', episode: episode({ allocationId: 'eipalloc-counted' }) };
+    await ingest(alert);
+    await ingest(alert);
+    await ingest(memberEvent(LEDGER_DETAIL_TYPE, e));
+    await ingest(memberEvent(ALERT_DETAIL_TYPE, { subject: 'no key' }));
+    const kept = metrics.entries.filter((m) => m.name === METRIC.HubEventsKept);
+    expect(kept.map((m) => m.dimensions)).toEqual([{ kind: 'alert' }, { kind: 'episode' }]);
+    expect(metrics.entries.filter((m) => m.name === METRIC.HubEventsStale).map((m) => m.dimensions)).toEqual([
+      { kind: 'alert' },
+    ]);
+    expect(metrics.total(METRIC.HubEventsIgnored)).toBe(1);
+    expect(metrics.total(METRIC.HubAlertsSent)).toBe(1);
+    // No account or region dimension: thousands of members would be thousands of billed custom metrics.
+    for (const m of metrics.entries) expect(Object.keys(m.dimensions ?? {})).not.toContain('account');
   });
 });

@@ -3,6 +3,8 @@
  * organization only, the ingestion function is ruled on the hub's bus with only what it calls, the member's
  * forwarding role may put events on the hub's bus and nothing else, and both stacks pass cdk-nag.
  */
+
+import { readFileSync } from 'node:fs';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -11,6 +13,8 @@ import { InvalidOrganizationIdError } from '../../infra/constructs/hub';
 import { EipKeeperHubStack } from '../../infra/hub-stack';
 import { FUNCTIONS } from '../../shared/app/functions';
 import { hubIngest } from '../../shared/hub/function-spec';
+import { HUB_KINDS } from '../../shared/hub/model';
+import { METRICS_NAMESPACE } from '../../shared/runtime/metric-names';
 import {
   allowedActions,
   asArray,
@@ -47,6 +51,16 @@ function statementsOf(template: Template, prefix: string): PolicyStatement[] {
     asArray(p.Properties.Roles as { Ref: string } | { Ref: string }[]).some((r) => r.Ref.startsWith(prefix))
       ? (p.Properties.PolicyDocument.Statement as PolicyStatement[])
       : [],
+  );
+}
+
+/** The metric arrays of a synthesized dashboard body (its tokens, all inside strings, replaced by a placeholder). */
+function dashboardMetrics(body: unknown): string[][] {
+  const parts = (body as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+  const json = parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join('');
+  const widgets = (JSON.parse(json) as { widgets: { properties: { metrics?: unknown[][] } }[] }).widgets;
+  return widgets.flatMap((w) =>
+    (w.properties.metrics ?? []).map((m) => m.filter((x): x is string => typeof x === 'string')),
   );
 }
 
@@ -96,6 +110,41 @@ describe('the hub stack', () => {
     expect(called.sort()).toEqual(['dynamodb:PutItem', 'sns:Publish']);
     const write = statements.find((s) => s.Sid === 'TableWriteOwnItems');
     expect(write?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['HUB#*'] } });
+  });
+
+  it("has a dashboard whose eip-keeper metrics are the ones the hub's ingestion emits, with its service name", () => {
+    const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const metrics = dashboardMetrics(dashboards[0]?.Properties.DashboardBody);
+    const ours = metrics.filter((m) => m[0] === METRICS_NAMESPACE);
+    // What the ingestion shell emits, read from its source: a metric it stopped emitting fails here.
+    const source = readFileSync('shared/hub/hub.ts', 'utf8');
+    const emitted = new Set([...source.matchAll(/METRIC\.(\w+)/g)].map((m) => m[1]));
+    const service = Object.values(template.findResources('AWS::Lambda::Function')).find(
+      (f) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME !== undefined,
+    )?.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME;
+    expect(new Set(ours.map((m) => m[1]))).toEqual(emitted);
+    const dims = (m: string[]) =>
+      Object.fromEntries(m.slice(2).flatMap((x, i, a) => (i % 2 ? [] : [[x, a[i + 1]]])));
+    for (const m of ours) expect(dims(m).service).toBe(service);
+    const kinds = ours.filter((m) => m[1] === 'HubEventsKept').map((m) => dims(m).kind);
+    expect(kinds).toEqual([...HUB_KINDS]);
+    const others = metrics.filter((m) => m[0] !== METRICS_NAMESPACE).map((m) => `${m[0]} ${m[1]}`);
+    expect(new Set(others)).toEqual(
+      new Set([
+        'AWS/SNS NumberOfMessagesPublished',
+        'AWS/Lambda Errors',
+        'AWS/Events FailedInvocations',
+        'AWS/SQS ApproximateNumberOfMessagesVisible',
+      ]),
+    );
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const url = Object.entries(outputs).find(([k]) => k.includes('HubDashboardUrl'))?.[1].Value;
+    expect(JSON.stringify(url)).toContain('.console.aws.amazon.com/cloudwatch/home?region=eu-west-1');
+    expect(JSON.stringify(url)).toContain(
+      `#dashboards:name=",{"Ref":"${Object.keys(template.findResources('AWS::CloudWatch::Dashboard'))[0]}"}`,
+    );
+    expect(dashboards[0]?.Properties.DashboardName).toBe('eip-keeper-hub-eu-west-1');
   });
 
   it('subscribes the alert e-mail to the hub topic', () => {
