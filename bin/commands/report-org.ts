@@ -23,8 +23,12 @@ export async function orgReport(
   const doc = createDocumentClient({ region });
   try {
     const records = new DynamoHubRecords(doc, values.table);
-    const [episodes, releases] = await Promise.all([records.list('episode'), records.list('release')]);
-    const report = rollUpOrganization(episodes, releases, month, asOf);
+    const [episodes, releases, findings] = await Promise.all([
+      records.list('episode'),
+      records.list('release'),
+      records.list('finding'),
+    ]);
+    const report = rollUpOrganization({ episodes, releases, findings }, month, asOf);
     const out =
       format === 'json' ? JSON.stringify(orgReportJson(report), null, 2) : formatOrgReportTable(report);
     await writeOutput(out, values.out);

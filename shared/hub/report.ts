@@ -1,16 +1,22 @@
 /**
  * The organization report: the sweeper's month roll-up (shared/sweeper/ledger.ts `rollUpMonth`) of each member
  * account and region, over the ledger the hub keeps of it, and the organization's totals as their sum. Each row is
- * the member's own report of the same month and instant, figure for figure. Pure: the records come in, text goes out.
+ * the member's own report of the same month and instant, figure for figure, with the auditor's findings open now by
+ * severity (the last change the hub has of each: opened, or resolved). Pure: the records come in, text goes out.
  */
+import { SEVERITY_ORDER, type Severity } from '../auditor/checks/result';
 import { formatUsd } from '../sweeper/alerts-format';
 import { type MonthlyReport, rollUpMonth } from '../sweeper/ledger';
 import type { HubItem, MemberKey } from './model';
 
 export type ReportTotals = MonthlyReport['totals'];
 
+/** Open readiness findings by severity. */
+export type FindingCounts = Record<Severity, number>;
+
 export interface OrgReportRow extends MemberKey {
   totals: ReportTotals;
+  openFindings: FindingCounts;
 }
 
 export interface OrgReport {
@@ -18,10 +24,28 @@ export interface OrgReport {
   asOf: string;
   rows: OrgReportRow[];
   totals: ReportTotals;
+  openFindings: FindingCounts;
 }
 
 type Episode = Extract<HubItem, { kind: 'episode' }>;
 type Release = Extract<HubItem, { kind: 'release' }>;
+type FindingItem = Extract<HubItem, { kind: 'finding' }>;
+
+const noFindings = (): FindingCounts =>
+  Object.fromEntries(SEVERITY_ORDER.map((s) => [s, 0])) as FindingCounts;
+
+/** Each finding's last change is kept (ordered by its time): `new` is open, `resolved` is not. */
+export function countOpenFindings(findings: readonly FindingItem[]): FindingCounts {
+  const counts = noFindings();
+  for (const f of findings)
+    if (f.data.change === 'new' && SEVERITY_ORDER.includes(f.data.severity as Severity))
+      counts[f.data.severity as Severity] += 1;
+  return counts;
+}
+
+function addFindings(a: FindingCounts, b: FindingCounts): FindingCounts {
+  return Object.fromEntries(SEVERITY_ORDER.map((s) => [s, a[s] + b[s]])) as FindingCounts;
+}
 
 const ZERO: ReportTotals = {
   idleAddresses: 0,
@@ -41,16 +65,17 @@ export function addTotals(a: ReportTotals, b: ReportTotals): ReportTotals {
   return out;
 }
 
-/** One row per member account and region with a ledger record, sorted by account then region. */
+/** One row per member account and region with a ledger record or a finding, sorted by account then region. */
 export function rollUpOrganization(
-  episodes: readonly Episode[],
-  releases: readonly Release[],
+  records: { episodes: readonly Episode[]; releases: readonly Release[]; findings: readonly FindingItem[] },
   month: string,
   asOf: string,
 ): OrgReport {
+  const { episodes, releases, findings } = records;
   const key = (r: MemberKey) => `${r.account}#${r.region}`;
   const members = new Map<string, MemberKey>();
-  for (const r of [...episodes, ...releases]) members.set(key(r), { account: r.account, region: r.region });
+  for (const r of [...episodes, ...releases, ...findings])
+    members.set(key(r), { account: r.account, region: r.region });
   const rows = [...members.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, m]) => {
@@ -60,9 +85,16 @@ export function rollUpOrganization(
         month,
         asOf,
       );
-      return { ...m, totals: own.totals };
+      const openFindings = countOpenFindings(findings.filter((f) => key(f) === k));
+      return { ...m, totals: own.totals, openFindings };
     });
-  return { month, asOf, rows, totals: rows.reduce((sum, r) => addTotals(sum, r.totals), ZERO) };
+  return {
+    month,
+    asOf,
+    rows,
+    totals: rows.reduce((sum, r) => addTotals(sum, r.totals), ZERO),
+    openFindings: rows.reduce((sum, r) => addFindings(sum, r.openFindings), noFindings()),
+  };
 }
 
 const COLUMNS = [
@@ -75,9 +107,10 @@ const COLUMNS = [
   'Reclaimed',
   'Saving/mo',
   'Orphans now',
+  ...SEVERITY_ORDER.map((s) => `${s[0]?.toUpperCase()}${s.slice(1)}`),
 ];
 
-function cells(first: string, second: string, t: ReportTotals): string[] {
+function cells(first: string, second: string, t: ReportTotals, open: FindingCounts): string[] {
   return [
     first,
     second,
@@ -88,6 +121,7 @@ function cells(first: string, second: string, t: ReportTotals): string[] {
     formatUsd(t.reclaimedUsd),
     formatUsd(t.projectedMonthlySavingUsd),
     String(t.orphansIdleNow),
+    ...SEVERITY_ORDER.map((s) => String(open[s])),
   ];
 }
 
@@ -95,15 +129,15 @@ function cells(first: string, second: string, t: ReportTotals): string[] {
 export function formatOrgReportTable(r: OrgReport): string {
   const lines = [
     COLUMNS,
-    ...r.rows.map((row) => cells(row.account, row.region, row.totals)),
-    cells('Organization', `${r.rows.length} deployments`, r.totals),
+    ...r.rows.map((row) => cells(row.account, row.region, row.totals, row.openFindings)),
+    cells('Organization', `${r.rows.length} deployments`, r.totals, r.openFindings),
   ];
   const widths = COLUMNS.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? '').length)));
   const text = lines.map((l) =>
     l.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  '),
   );
   return [
-    `Organization report, ${r.month}, as of ${r.asOf}: every member account and region the hub has a ledger of.`,
+    `Organization report, ${r.month}, as of ${r.asOf}: every member account and region the hub has a ledger or findings of; Critical to Info: readiness findings open now.`,
     '',
     ...text.slice(0, -1),
     '-'.repeat(text[0]?.length ?? 0),

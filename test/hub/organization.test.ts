@@ -2,15 +2,21 @@
  * The organization on the simulated region: three member accounts × two regions run eip-keeper's sweeper on their
  * own addresses and forward to the hub through the simulated EventBridge, each cross-account put evaluated against
  * the hub bus's policy. The organization report read from the hub's table (`eip-keeper report --org`) has one row
- * per member equal to the member's own report and totals equal to their sum; the hub's alerts name account and
- * region; an account outside the organization is refused and nothing of it is kept.
+ * per member equal to the member's own report and totals equal to their sum, and each member's open readiness
+ * findings by severity equal to its auditor's own; the hub's alerts name account and region; an account outside the
+ * organization is refused and nothing of it is kept.
  */
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { reportCommand } from '../../bin/commands/report';
 import { accessKeyIdFor } from '../../local/core/identities';
 import { SimulatedOrganization } from '../../local/organization';
+import { parseScenario } from '../../local/scenario/schema';
+import { seedRegion } from '../../local/scenario/seed';
+import { SEVERITY_ORDER } from '../../shared/auditor/checks/result';
+import { DynamoFindingStore } from '../../shared/auditor/dynamo-finding-store';
 import { DynamoHubRecords } from '../../shared/hub/dynamo-hub-records';
-import { addTotals, type OrgReport, type ReportTotals } from '../../shared/hub/report';
+import { addTotals, type FindingCounts, type OrgReport, type ReportTotals } from '../../shared/hub/report';
 import { createDocumentClient } from '../../shared/store/client';
 import { DynamoSweepStore } from '../../shared/sweeper/dynamo-sweep-store';
 import { rollUpMonth } from '../../shared/sweeper/ledger';
@@ -48,7 +54,20 @@ beforeAll(async () => {
     for (let n = 0; n <= i % 3; n++) r.ec2.addAddress({});
   }
   await org.advance(6 * HOUR);
+  // Every other deployment (the outsider too) has an EKS cluster whose node groups fail readiness checks.
+  const audited = (await scenario()).state;
+  for (const [i, r] of [...org.members, ...org.outsiders].entries()) {
+    if (i % 2 !== 0) continue;
+    seedRegion(r, audited, new Map());
+    await r.invoke('Auditor');
+  }
+  await org.settle();
 }, 300_000);
+
+async function scenario() {
+  const path = 'test/auditor/scenarios/audit-demo.json';
+  return parseScenario(JSON.parse(await readFile(path, 'utf8')), path);
+}
 
 afterAll(async () => {
   process.env = { ...saved };
@@ -62,6 +81,16 @@ async function ownTotals(r: SimulatedOrganization['members'][number]): Promise<R
   const [episodes, releases] = await Promise.all([store.listEpisodes(), store.listReleases()]);
   doc.destroy();
   return rollUpMonth(episodes, releases, MONTH, AS_OF).totals;
+}
+
+/** The member's readiness findings open now, by severity, from its own auditor's records. */
+async function ownOpenFindings(r: SimulatedOrganization['members'][number]): Promise<FindingCounts> {
+  const doc = createDocumentClient(r.connection());
+  const records = await new DynamoFindingStore(doc, r.tableName, 30).listRecords('prod');
+  doc.destroy();
+  const counts = Object.fromEntries(SEVERITY_ORDER.map((s) => [s, 0])) as FindingCounts;
+  for (const f of records) if (f.state === 'open') counts[f.severity] += 1;
+  return counts;
 }
 
 async function orgReportJson(): Promise<OrgReport> {
@@ -108,6 +137,20 @@ describe('an organization of three accounts in two regions each, and its hub', (
     expect(report.totals.releasedThisMonth).toBeGreaterThan(0);
   });
 
+  it("gives every member's open findings by severity as its own auditor has them, and their sum", async () => {
+    const report = await orgReportJson();
+    let sum = 0;
+    for (const m of org.members) {
+      const own = await ownOpenFindings(m);
+      const row = report.rows.find((r) => r.account === m.accountId && r.region === m.regionName);
+      expect(row?.openFindings, `${m.accountId} ${m.regionName}`).toEqual(own);
+      sum += Object.values(own).reduce((a, b) => a + b, 0);
+    }
+    // Three deployments have failing node groups; the sum is the organization's.
+    expect(sum).toBeGreaterThanOrEqual(3);
+    expect(Object.values(report.openFindings).reduce((a, b) => a + b, 0)).toBe(sum);
+  });
+
   it('prints the report as a table, one line per account and region and the total', async () => {
     const { out } = await captureOutput(() =>
       reportCommand.run(['--org', '--table', org.hub.tableName, '--month', MONTH, '--as-of', AS_OF]),
@@ -131,6 +174,7 @@ describe('an organization of three accounts in two regions each, and its hub', (
       ...(await records.list('episode')),
       ...(await records.list('release')),
       ...(await records.list('alert')),
+      ...(await records.list('finding')),
     ];
     expect(kept.length).toBeGreaterThan(0);
     expect(kept.some((r) => r.account === OUTSIDER)).toBe(false);
