@@ -29,6 +29,10 @@ export interface HubDashboardProps {
 
 const HOUR = Duration.hours(1);
 
+const HEADER = `# eip-keeper: organization hub
+
+Every member account and region sends its alerts, readiness findings and cost-ledger changes to the hub's bus. **Stale** events are repeated or late deliveries the hub already had newer. **Ignored** events are not eip-keeper's or not of its shape. Per account and region, and for the organization's idle cost and reclaimed savings: \`npx eip-keeper report --org --table <HubTableName>\`.`;
+
 export class HubDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
 
@@ -54,16 +58,7 @@ export class HubDashboard extends Construct {
       dashboardName: `eip-keeper-hub-${region}`,
       defaultInterval: Duration.days(14),
     });
-    this.dashboard.addWidgets(
-      new cloudwatch.TextWidget({
-        width: 24,
-        height: 3,
-        markdown: [
-          '# eip-keeper: organization hub',
-          "Every member account and region sends its alerts, readiness findings and cost-ledger changes to the hub's bus. **Stale** events are repeated or late deliveries the hub already had newer. **Ignored** events are not eip-keeper's or not of its shape. Per account and region, and for the organization's idle cost and reclaimed savings: `npx eip-keeper report --org --table <HubTableName>`.",
-        ].join('\n\n'),
-      }),
-    );
+    this.dashboard.addWidgets(new cloudwatch.TextWidget({ width: 24, height: 3, markdown: HEADER }));
     this.dashboard.addWidgets(
       graph('Member events kept, by kind', [
         ...HUB_KINDS.map((kind) => metric(METRIC.HubEventsKept, kind, { kind })),
