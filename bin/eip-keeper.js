@@ -4,8 +4,20 @@
 // install), it runs the TypeScript sources through tsx instead.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+/** The package installed from npm carries the CDK constructs only: the CLI runs from a clone of the repository. */
+const NOT_IN_PACKAGE =
+  'eip-keeper: the CLI runs from a clone of the eip-keeper repository (npm ci there, then npx eip-keeper);\n' +
+  'the installed package holds the CDK constructs (import { EipKeeper } from "eip-keeper"): docs/construct.md\n';
+
 async function loadCli() {
-  const build = await import('./build.js');
+  let build;
+  try {
+    build = await import('./build.js');
+  } catch (err) {
+    if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    process.stderr.write(NOT_IN_PACKAGE);
+    process.exit(2);
+  }
   if (build.isFresh()) return import(build.ENTRY);
   try {
     await import('esbuild');

@@ -4,7 +4,7 @@
  * constructs and cdk-nag (nothing else: no TypeScript sources, no esbuild, no network), and a plain JavaScript app
  * that imports `eip-keeper` by name synthesized there with cdk-nag's AWS Solutions checks.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,6 +63,20 @@ const tagsOf = (r: Resource) =>
   );
 
 describe('eip-keeper installed from its package into another CDK app', () => {
+  it('refuses to run the CLI from the installed package, saying where it runs (exit 2, no stack trace)', () => {
+    const cli = spawnSync(
+      process.execPath,
+      [join(dir, 'app', 'node_modules', 'eip-keeper', 'bin', 'eip-keeper.js'), 'help'],
+      {
+        cwd: join(dir, 'app'),
+        encoding: 'utf8',
+      },
+    );
+    expect(cli.status).toBe(2);
+    expect(cli.stderr).toMatch(/runs from a clone of the eip-keeper repository/);
+    expect(cli.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('synthesizes with no cdk-nag finding left', () => {
     expect(violations).toEqual([]);
   });
