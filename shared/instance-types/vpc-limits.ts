@@ -4,7 +4,12 @@
  * carry (`vpc.amazonaws.com/pod-eni`), hypervisor, bare metal, network cards. The controller enables trunking only
  * for types in its table marked compatible, so a type missing from the table gets no trunk ENI either.
  */
-import { VPC_LIMITS_ROWS, VPC_LIMITS_SOURCE_GENERATED_AT } from './vpc-limits.generated';
+import table from './vpc-limits.generated.json' with { type: 'json' };
+
+/** A row of the generated table (its `columns` name them). */
+type VpcLimitsRow = readonly [number, number, number, string, number, readonly number[]];
+// JSON imports are typed loosely; the generator writes exactly this shape (and the tests check every row).
+const VPC_LIMITS_ROWS = table.rows as unknown as Readonly<Record<string, VpcLimitsRow>>;
 
 export interface VpcLimits {
   instanceType: string;
@@ -21,7 +26,7 @@ export interface VpcLimits {
 }
 
 /** When the controller generated the table this product carries. */
-export const VPC_LIMITS_AS_OF = VPC_LIMITS_SOURCE_GENERATED_AT;
+export const VPC_LIMITS_AS_OF = table.generatedAt;
 
 export function vpcLimits(instanceType: string): VpcLimits | undefined {
   if (!Object.hasOwn(VPC_LIMITS_ROWS, instanceType)) return undefined;
