@@ -1,10 +1,9 @@
-import { EKSClient, UpdateAddonCommand } from '@aws-sdk/client-eks';
 import { describe, expect, inject, it } from 'vitest';
 import { SimulatedRegion } from '../../local/region';
 import { runOn, runScenario } from '../../local/scenario/runner';
 import { parseScenario } from '../../local/scenario/schema';
 import { auditor } from '../../shared/app/functions';
-import { clientOptions } from '../../shared/aws/clients';
+import { enablePodEniAsAdmin } from './support/addon-fix';
 import { auditConfig, baseState, branchEniIn, partnerPool, prodCluster } from './support/world';
 
 type Output = Awaited<ReturnType<typeof runScenario>>['output'];
@@ -246,19 +245,7 @@ describe('auditor scenarios on the simulated region', () => {
         '[eip-keeper] prod: 1 new readiness finding',
       ]);
 
-      const admin = new EKSClient(clientOptions(region.connection('admin'), 'eks'));
-      try {
-        await admin.send(
-          new UpdateAddonCommand({
-            clusterName: 'prod',
-            addonName: 'vpc-cni',
-            configurationValues:
-              '{"env":{"ENABLE_POD_ENI":"true"},"init":{"env":{"DISABLE_TCP_EARLY_DEMUX":"true"}}}',
-          }),
-        );
-      } finally {
-        admin.destroy();
-      }
+      await enablePodEniAsAdmin(region);
       await region.settle();
 
       expect(

@@ -1,9 +1,3 @@
-/**
- * Security Hub findings on the simulated region, with IAM evaluated against the stack's policies: orphans from the
- * sweeper and readiness failures from the auditor appear as ACTIVE findings and are archived once fixed; with
- * `securityHub.enabled` off nothing is called (and IAM would refuse it); Security Hub failing never fails a sweep.
- */
-import { EKSClient, UpdateAddonCommand } from '@aws-sdk/client-eks';
 import { BatchImportFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { SimulatedRegion } from '../../local/region';
@@ -13,6 +7,7 @@ import type { HeldFinding } from '../../local/securityhub/findings';
 import { auditor } from '../../shared/app/functions';
 import { clientOptions } from '../../shared/aws/clients';
 import { asffFinding } from '../../shared/securityhub/decide-findings';
+import { enablePodEniAsAdmin } from '../auditor/support/addon-fix';
 import { auditConfig, baseState, branchEniIn, partnerPool, prodCluster } from '../auditor/support/world';
 import { type SweeperRegion, startSweeperRegion, VPC_STATE } from '../sweeper/support/region';
 
@@ -205,19 +200,7 @@ describe('readiness checks in Security Hub', () => {
         ProductFields: expect.objectContaining({ 'eip-keeper/check': 'sgp-enabled' }),
       });
 
-      const admin = new EKSClient(clientOptions(region.connection('admin'), 'eks'));
-      try {
-        await admin.send(
-          new UpdateAddonCommand({
-            clusterName: 'prod',
-            addonName: 'vpc-cni',
-            configurationValues:
-              '{"env":{"ENABLE_POD_ENI":"true"},"init":{"env":{"DISABLE_TCP_EARLY_DEMUX":"true"}}}',
-          }),
-        );
-      } finally {
-        admin.destroy();
-      }
+      await enablePodEniAsAdmin(region);
       await region.settle();
 
       expect(region.securityHub.findings.all()).toEqual([
