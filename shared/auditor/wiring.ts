@@ -6,6 +6,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { clientOptions, onFirstUse } from '../aws/clients';
+import { importRuntimeSdk } from '../aws/runtime-sdk';
 import { notificationsFromContext } from '../notify/wiring';
 import type { RuntimeContext } from '../runtime/context';
 import { findingsFromContext } from '../securityhub/wiring';
@@ -33,11 +34,11 @@ export function auditorReadersFromContext(ctx: Pick<RuntimeContext, 'aws'>): Gat
   return {
     eks: new EksReader(eksClient),
     iam: onFirstUse<IamPort>({ attachedPolicyArns: true }, async () => {
-      const [{ IAMClient }, { IamReader }] = await Promise.all([
-        import('@aws-sdk/client-iam'),
+      const [sdk, { IamReader }] = await Promise.all([
+        importRuntimeSdk('@aws-sdk/client-iam'),
         import('./adapters/iam'),
       ]);
-      return new IamReader(new IAMClient(clientOptions(ctx.aws, 'iam')));
+      return new IamReader(new sdk.IAMClient(clientOptions(ctx.aws, 'iam')), sdk);
     }),
     ec2: new Ec2Reader(new EC2Client(clientOptions(ctx.aws, 'ec2'))),
     k8s: onFirstUse<KubernetesPort>({ read: true }, async () => {
@@ -107,13 +108,15 @@ export function auditorDepsFromContext(ctx: RuntimeContext): AuditorDeps {
       topicAnnouncer(notificationsFromContext(ctx), ctx.config.alerts.subjectPrefix),
       // Built on the first finding that changes, as the topic's publisher is.
       onFirstUse<NotifierPort>({ publish: true }, async () => {
-        const [{ EventBridgeClient }, { EventBridgeFindingNotifier }] = await Promise.all([
-          import('@aws-sdk/client-eventbridge'),
+        const [sdk, { EventBridgeFindingNotifier }] = await Promise.all([
+          importRuntimeSdk('@aws-sdk/client-eventbridge'),
           import('./adapters/eventbridge'),
         ]);
-        return new EventBridgeFindingNotifier(new EventBridgeClient(clientOptions(ctx.aws, 'eventbridge')), {
-          eventBusName: ctx.env.eventBusName,
-        });
+        return new EventBridgeFindingNotifier(
+          new sdk.EventBridgeClient(clientOptions(ctx.aws, 'eventbridge')),
+          { eventBusName: ctx.env.eventBusName },
+          sdk,
+        );
       }),
     ),
   };

@@ -6,11 +6,11 @@
  * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEventsResultEntry.html) fails the put at once,
  * since putting it again cannot succeed.
  */
-import {
-  type EventBridgeClient,
-  PutEventsCommand,
-  type PutEventsRequestEntry,
-} from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { RuntimeSdk } from './runtime-sdk';
+
+/** The SDK's command PutEvents is sent with (from the package loaded on first use: runtime-sdk.ts). */
+export type PutEventsCommands = Pick<RuntimeSdk['@aws-sdk/client-eventbridge'], 'PutEventsCommand'>;
 
 /** PutEvents takes at most 10 entries per call. */
 const MAX_ENTRIES = 10;
@@ -32,16 +32,18 @@ export interface PutEventsOptions {
 /** Puts every entry, in batches, retrying only the entries a call failed with a retryable error. */
 export async function putEventEntries(
   events: EventBridgeClient,
+  sdk: PutEventsCommands,
   entries: readonly PutEventsRequestEntry[],
   opts: PutEventsOptions = {},
 ): Promise<void> {
   for (let i = 0; i < entries.length; i += MAX_ENTRIES) {
-    await putBatch(events, entries.slice(i, i + MAX_ENTRIES), opts);
+    await putBatch(events, sdk, entries.slice(i, i + MAX_ENTRIES), opts);
   }
 }
 
 async function putBatch(
   events: EventBridgeClient,
+  sdk: PutEventsCommands,
   batch: PutEventsRequestEntry[],
   opts: PutEventsOptions,
 ): Promise<void> {
@@ -51,7 +53,7 @@ async function putBatch(
   let lastError = '';
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (attempt > 1) await sleep(Math.min(2000, 100 * 2 ** (attempt - 2)));
-    const out = await events.send(new PutEventsCommand({ Entries: pending }));
+    const out = await events.send(new sdk.PutEventsCommand({ Entries: pending }));
     if (!out.FailedEntryCount) return;
     const results = out.Entries ?? [];
     const failed = pending.filter((_, i) => results[i]?.ErrorCode !== undefined);

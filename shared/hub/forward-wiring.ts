@@ -3,6 +3,7 @@
  * The EventBridge client is built on the first put, so a function with nothing to send loads none.
  */
 import { clientOptions, onFirstUse } from '../aws/clients';
+import { importRuntimeSdk } from '../aws/runtime-sdk';
 import type { RuntimeContext } from '../runtime/context';
 import type { EventPutPort } from './forward';
 
@@ -11,13 +12,14 @@ export function hubEventsFromContext(
 ): EventPutPort | undefined {
   if (!ctx.config.hub.eventBusArn) return undefined;
   return onFirstUse<EventPutPort>({ put: true }, async () => {
-    const [{ EventBridgeClient }, { EventBridgePut }] = await Promise.all([
-      import('@aws-sdk/client-eventbridge'),
+    const [sdk, { EventBridgePut }] = await Promise.all([
+      importRuntimeSdk('@aws-sdk/client-eventbridge'),
       import('./adapters/eventbridge'),
     ]);
     return new EventBridgePut(
-      new EventBridgeClient(clientOptions(ctx.aws, 'eventbridge')),
+      new sdk.EventBridgeClient(clientOptions(ctx.aws, 'eventbridge')),
       ctx.env.eventBusName,
+      sdk,
     );
   });
 }

@@ -9,6 +9,7 @@
  */
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { onFirstUse } from '../aws/clients';
+import { importRuntimeSdk } from '../aws/runtime-sdk';
 import { DynamoInventoryStore } from '../inventory/dynamo-inventory-store';
 import { notificationsFromContext } from '../notify/wiring';
 import type { RuntimeContext } from '../runtime/context';
@@ -29,8 +30,11 @@ export function keeperFromContext(ctx: RuntimeContext): Keeper {
   let eks: SdkKeeperCluster | undefined;
   const sdkCluster = async (): Promise<SdkKeeperCluster> => {
     if (!eks) {
-      const { SdkKeeperCluster } = await import('./adapters/eks');
-      eks ??= new SdkKeeperCluster(ctx.aws);
+      const [sdk, { SdkKeeperCluster }] = await Promise.all([
+        importRuntimeSdk('@aws-sdk/client-eks'),
+        import('./adapters/eks'),
+      ]);
+      eks ??= new SdkKeeperCluster(ctx.aws, sdk);
     }
     return eks;
   };

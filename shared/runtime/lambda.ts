@@ -5,6 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { importRuntimeSdk } from '../aws/runtime-sdk';
 import { loadAppConfig, parseRuntimeEnv } from '../config/environment';
 import type { HandlerFactory, MetricsSink, RuntimeContext } from './context';
 import { systemClock } from './context';
@@ -37,17 +38,9 @@ export function powertoolsMetricsSink(metrics: Metrics): MetricsSink {
   };
 }
 
-/**
- * Only a configuration longer than the environment allows lives in SSM. The SSM client is imported by a computed
- * name so esbuild leaves it out of every bundle (saving ~230 kB of cold start); on Lambda it resolves to the
- * runtime's own AWS SDK v3, locally to node_modules.
- */
-const SSM_CLIENT_MODULE = '@aws-sdk/client-ssm';
-
+/** Only a configuration longer than the environment allows lives in SSM: its client is the runtime's (runtime-sdk.ts). */
 async function readSsmParameter(region: string, name: string): Promise<string> {
-  const { SSMClient, GetParameterCommand } = (await import(
-    /* @vite-ignore */ SSM_CLIENT_MODULE
-  )) as typeof import('@aws-sdk/client-ssm');
+  const { SSMClient, GetParameterCommand } = await importRuntimeSdk('@aws-sdk/client-ssm');
   const ssm = new SSMClient({ region });
   const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
   const value = out.Parameter?.Value;

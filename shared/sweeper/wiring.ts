@@ -5,6 +5,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { clientOptions, onFirstUse } from '../aws/clients';
+import { importRuntimeSdk } from '../aws/runtime-sdk';
 import { forwardingLedger } from '../hub/forward';
 import { hubEventsFromContext } from '../hub/forward-wiring';
 import { DynamoInventoryStore } from '../inventory/dynamo-inventory-store';
@@ -30,11 +31,11 @@ export function sweeperDepsFromContext(ctx: RuntimeContext): SweeperDeps {
   const deps: SweeperDeps = {
     ec2: new SdkEc2Adapter(new EC2Client(clientOptions(ctx.aws, 'ec2'))),
     dns: onFirstUse<DnsPort>({ listZoneRecords: true }, async () => {
-      const [{ Route53Client }, { Route53Adapter }] = await Promise.all([
-        import('@aws-sdk/client-route-53'),
+      const [sdk, { Route53Adapter }] = await Promise.all([
+        importRuntimeSdk('@aws-sdk/client-route-53'),
         import('./adapters/route53'),
       ]);
-      return new Route53Adapter(new Route53Client(clientOptions(ctx.aws, 'route53')));
+      return new Route53Adapter(new sdk.Route53Client(clientOptions(ctx.aws, 'route53')), sdk);
     }),
     killSwitch: new SsmKillSwitch(new SSMClient(clientOptions(ctx.aws, 'ssm'))),
     alerts: notificationsFromContext(ctx),
@@ -52,11 +53,11 @@ export function sweeperDepsFromContext(ctx: RuntimeContext): SweeperDeps {
   if (findings) deps.findings = findings;
   if (ctx.config.sweeper.usePricingApi) {
     deps.price = onFirstUse<PricePort>({ hourlyRate: true }, async () => {
-      const [{ PricingClient }, { PricingApiPrice }] = await Promise.all([
-        import('@aws-sdk/client-pricing'),
+      const [sdk, { PricingApiPrice }] = await Promise.all([
+        importRuntimeSdk('@aws-sdk/client-pricing'),
         import('./adapters/pricing'),
       ]);
-      return new PricingApiPrice(new PricingClient(clientOptions(ctx.aws, 'pricing')));
+      return new PricingApiPrice(new sdk.PricingClient(clientOptions(ctx.aws, 'pricing')), sdk);
     });
   }
   return deps;

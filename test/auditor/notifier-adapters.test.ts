@@ -1,5 +1,8 @@
 /** Where the auditor announces: the alert topic (through the one SNS publisher) and EventBridge, against mocked SDK clients. */
+
+import * as eventbridge from '@aws-sdk/client-eventbridge';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import * as snsSdk from '@aws-sdk/client-sns';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -38,11 +41,11 @@ const notice = (opened: Finding[], resolved: Finding[] = []): ChangeNotice => ({
 
 const noSleep = async () => undefined;
 const notifier = (maxAttempts?: number) =>
-  new EventBridgeFindingNotifier(new EventBridgeClient({ region: 'eu-west-1' }), {
-    eventBusName: 'audit-bus',
-    sleep: noSleep,
-    ...(maxAttempts ? { maxAttempts } : {}),
-  });
+  new EventBridgeFindingNotifier(
+    new EventBridgeClient({ region: 'eu-west-1' }),
+    { eventBusName: 'audit-bus', sleep: noSleep, ...(maxAttempts ? { maxAttempts } : {}) },
+    eventbridge,
+  );
 
 /** The entries of the nth PutEvents call, with their details parsed. */
 const putEntries = (n: number) =>
@@ -172,7 +175,7 @@ describe('the announcement on the alert topic', () => {
     const topicArn = 'arn:aws:sns:eu-west-1:111122223333:alerts';
 
     await topicAnnouncer(
-      new SnsNotifications(new SNSClient({ region: 'eu-west-1' }), topicArn),
+      new SnsNotifications(new SNSClient({ region: 'eu-west-1' }), topicArn, snsSdk),
       '[eip-keeper]',
     ).publish(notice([finding('sgp-instance-type')]));
 

@@ -8,6 +8,7 @@ import {
   UpdateAddonCommand,
 } from '@aws-sdk/client-eks';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import * as iamSdk from '@aws-sdk/client-iam';
 import { AttachRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SimulatedRegion } from '../../local/region';
@@ -141,7 +142,7 @@ describe('the simulated EKS, IAM, Kubernetes API and EventBridge', () => {
   });
 
   it('lists the cluster role policies, and denies them to an actor as configured', async () => {
-    const reader = new IamReader(iam);
+    const reader = new IamReader(iam, iamSdk);
     expect(await reader.attachedPolicyArns('arn:aws:iam::111122223333:role/prod-cluster-role')).toEqual({
       available: true,
       value: ['arn:aws:iam::aws:policy/AmazonEKSClusterPolicy'],

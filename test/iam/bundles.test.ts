@@ -1,7 +1,9 @@
 /**
- * The IAM evaluator of the simulated region (`@cloud-copilot/iam-simulate`, AGPL-3.0) is a development dependency:
+ * What each function bundle carries. The IAM evaluator of the simulated region (`@cloud-copilot/iam-simulate`, AGPL-3.0) is a development dependency:
  * no function bundle may contain it, nor anything of the simulated region. Each handler is bundled as the stack
- * bundles it (LAMBDA_BUNDLING: every package bundled in) and its inputs are read from esbuild's metafile.
+ * bundles it (LAMBDA_BUNDLING: every package bundled in) and its inputs are read from esbuild's metafile. The SDK
+ * clients a handler builds on first use come from the Lambda runtime's SDK (shared/aws/runtime-sdk.ts): a bundle
+ * carries only those its cold start constructs.
  */
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -10,6 +12,13 @@ import { LAMBDA_BUNDLING } from '../../infra/constructs/event-function';
 import { REPO_ROOT } from '../../infra/stack';
 import pkg from '../../package.json' with { type: 'json' };
 import { FUNCTIONS } from '../../shared/app/functions';
+import { RUNTIME_SDK_PACKAGES } from '../../shared/aws/runtime-sdk';
+
+/** Runtime-SDK packages a function builds a client of at cold start, so bundles: the rest it must not carry. */
+const BUILT_AT_COLD_START: Record<string, string[]> = {
+  Sweeper: ['@aws-sdk/client-ssm'],
+  Auditor: ['@aws-sdk/client-eks'],
+};
 
 async function bundledInputs(entry: string): Promise<string[]> {
   const result = await build({
@@ -39,6 +48,12 @@ describe('function bundles', () => {
       const inputs = await bundledInputs(spec.entry);
       expect(inputs.some((f) => f.startsWith('node_modules/@aws-sdk/'))).toBe(true);
       expect(inputs.filter((f) => f.includes('@cloud-copilot/') || f.startsWith('local/'))).toEqual([]);
+    });
+
+    it(`${spec.id}: carries no SDK client it builds on first use`, async () => {
+      const inputs = await bundledInputs(spec.entry);
+      const carried = RUNTIME_SDK_PACKAGES.filter((p) => inputs.some((f) => f.startsWith(`node_modules/${p}/`)));
+      expect(carried).toEqual(BUILT_AT_COLD_START[spec.id] ?? []);
     });
   }
 });

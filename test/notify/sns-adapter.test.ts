@@ -1,4 +1,5 @@
 /** The one publisher of the alert topic, against a mocked SNS client. */
+import * as snsSdk from '@aws-sdk/client-sns';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -32,7 +33,7 @@ describe('SnsNotifications', () => {
   it('publishes one message per notification, a body per protocol, and answers its message id', async () => {
     sns.on(PublishCommand).resolves({ MessageId: 'b3f1-42' });
 
-    const out = await new SnsNotifications(new SNSClient({ region: 'eu-west-1' }), TOPIC).publish(
+    const out = await new SnsNotifications(new SNSClient({ region: 'eu-west-1' }), TOPIC, snsSdk).publish(
       notification,
     );
 
@@ -59,7 +60,7 @@ describe('SnsNotifications', () => {
       .rejects(Object.assign(new Error('Topic does not exist'), { name: 'NotFoundException' }));
 
     await expect(
-      new SnsNotifications(new SNSClient({ region: 'eu-west-1' }), TOPIC).publish(notification),
+      new SnsNotifications(new SNSClient({ region: 'eu-west-1' }), TOPIC, snsSdk).publish(notification),
     ).rejects.toThrow('Topic does not exist');
   });
 });

@@ -3,7 +3,9 @@
  * adapters: the protocols, errors and pagination the sweeper depends on.
  */
 
+import * as pricingSdk from '@aws-sdk/client-pricing';
 import { PricingClient } from '@aws-sdk/client-pricing';
+import * as route53Sdk from '@aws-sdk/client-route-53';
 import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -72,7 +74,7 @@ describe('simulated Route 53', () => {
       })),
     });
 
-    const zones = await new Route53Adapter(route53).listZoneRecords();
+    const zones = await new Route53Adapter(route53, route53Sdk).listZoneRecords();
 
     expect(zones).toHaveLength(106);
     const big = zones.find((z) => z.zone === 'big.example.');
@@ -98,7 +100,7 @@ describe('simulated Route 53', () => {
 describe('simulated Price List API', () => {
   it("returns the region's idle public IPv4 price, and nothing for a region it does not list", async () => {
     region.pricing.setIdleAddressPrice('eu-west-1', 0.005);
-    const price = new PricingApiPrice(pricing);
+    const price = new PricingApiPrice(pricing, pricingSdk);
 
     expect(await price.hourlyRate('eu-west-1')).toBe(0.005);
     expect(await price.hourlyRate('ap-south-2')).toBeUndefined();

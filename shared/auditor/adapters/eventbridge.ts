@@ -3,7 +3,7 @@
  * shared/aws/put-events.ts (batches of 10, entry-level retries, a final refusal fails the publish).
  */
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { type PutEventsOptions, putEventEntries } from '../../aws/put-events';
+import { type PutEventsCommands, type PutEventsOptions, putEventEntries } from '../../aws/put-events';
 import { type ChangeNotice, findingEvents } from '../alerts';
 import type { NotifierPort } from '../ports';
 
@@ -17,6 +17,7 @@ export class EventBridgeFindingNotifier implements NotifierPort {
   constructor(
     private readonly events: EventBridgeClient,
     private readonly opts: EventBridgeNotifierOptions,
+    private readonly sdk: PutEventsCommands,
   ) {}
 
   async publish(notice: ChangeNotice): Promise<void> {
@@ -25,6 +26,6 @@ export class EventBridgeFindingNotifier implements NotifierPort {
       Time: new Date(e.Time),
       EventBusName: this.opts.eventBusName,
     }));
-    await putEventEntries(this.events, entries, this.opts);
+    await putEventEntries(this.events, this.sdk, entries, this.opts);
   }
 }

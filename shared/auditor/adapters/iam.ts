@@ -2,20 +2,27 @@
  * Adapter: the managed policies attached to a cluster role (IAM ListAttachedRolePolicies). IAM may be denied to the
  * auditor; that is an unavailable input, not an error.
  */
-import { type IAMClient, paginateListAttachedRolePolicies } from '@aws-sdk/client-iam';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { RuntimeSdk } from '../../aws/runtime-sdk';
 import { type Available, availableValue, unavailable } from '../model';
 import type { IamPort } from '../ports';
 
 const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation']);
 
 export class IamReader implements IamPort {
-  constructor(private readonly iam: IAMClient) {}
+  constructor(
+    private readonly iam: IAMClient,
+    private readonly sdk: Pick<RuntimeSdk['@aws-sdk/client-iam'], 'paginateListAttachedRolePolicies'>,
+  ) {}
 
   async attachedPolicyArns(roleArn: string): Promise<Available<string[]>> {
     const roleName = roleArn.split('/').pop() ?? roleArn;
     try {
       const arns: string[] = [];
-      for await (const page of paginateListAttachedRolePolicies({ client: this.iam }, { RoleName: roleName }))
+      for await (const page of this.sdk.paginateListAttachedRolePolicies(
+        { client: this.iam },
+        { RoleName: roleName },
+      ))
         for (const p of page.AttachedPolicies ?? []) if (p.PolicyArn) arns.push(p.PolicyArn);
       return availableValue(arns.sort());
     } catch (err) {

@@ -2,22 +2,26 @@
  * The keeper's EKS port (`ports.ts`) on the AWS SDK: DescribeCluster's role, VPC and Kubernetes endpoint. A cluster
  * that does not exist is `undefined`; any other failure is thrown (Lambda retries the event).
  */
-import { DescribeClusterCommand, type DescribeClusterCommandOutput, EKSClient } from '@aws-sdk/client-eks';
+import type { DescribeClusterCommandOutput, EKSClient } from '@aws-sdk/client-eks';
 import { type AwsConnection, clientOptions } from '../../aws/clients';
+import type { RuntimeSdk } from '../../aws/runtime-sdk';
 import type { ClusterView } from '../model';
 import type { ClusterPort } from '../ports';
 
 export class SdkKeeperCluster implements ClusterPort {
   readonly client: EKSClient;
 
-  constructor(conn: AwsConnection) {
-    this.client = new EKSClient(clientOptions(conn, 'eks'));
+  constructor(
+    conn: AwsConnection,
+    private readonly sdk: Pick<RuntimeSdk['@aws-sdk/client-eks'], 'EKSClient' | 'DescribeClusterCommand'>,
+  ) {
+    this.client = new sdk.EKSClient(clientOptions(conn, 'eks'));
   }
 
   async describeCluster(name: string): Promise<ClusterView | undefined> {
     let out: DescribeClusterCommandOutput;
     try {
-      out = await this.client.send(new DescribeClusterCommand({ name }));
+      out = await this.client.send(new this.sdk.DescribeClusterCommand({ name }));
     } catch (err) {
       if ((err as Error).name === 'ResourceNotFoundException') return undefined;
       throw err;

@@ -6,15 +6,9 @@
  */
 import type { AwsSecurityFinding, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { type AwsConnection, clientOptions } from '../../aws/clients';
+import { importRuntimeSdk } from '../../aws/runtime-sdk';
 import type { AsffFinding, FailedFinding } from '../model';
 import type { SecurityHubPort } from '../ports';
-
-/**
- * The Security Hub SDK is imported by a computed name, as the SSM client is (shared/runtime/lambda.ts): esbuild leaves
- * it out of every bundle, so the keeper's, the sweeper's and the auditor's cold starts do not read its ~230 kB whether
- * Security Hub is on or off; on Lambda it resolves to the runtime's own AWS SDK v3, locally to node_modules.
- */
-const SECURITY_HUB_MODULE = '@aws-sdk/client-securityhub';
 
 /** The SDK's commands the adapter sends (from the module loaded on first use). */
 export type SecurityHubCommands = Pick<
@@ -97,9 +91,10 @@ export class SdkSecurityHub implements SecurityHubPort {
 }
 
 export async function sdkSecurityHub(conn: AwsConnection, productArn: string): Promise<SdkSecurityHub> {
-  const { SecurityHubClient, BatchImportFindingsCommand, paginateGetFindings } = (await import(
-    /* @vite-ignore */ SECURITY_HUB_MODULE
-  )) as typeof import('@aws-sdk/client-securityhub');
+  // The runtime's SDK (runtime-sdk.ts): no bundle carries the Security Hub client, whether it is on or off.
+  const { SecurityHubClient, BatchImportFindingsCommand, paginateGetFindings } = await importRuntimeSdk(
+    '@aws-sdk/client-securityhub',
+  );
   return new SdkSecurityHub(new SecurityHubClient(clientOptions(conn, 'securityhub')), productArn, {
     BatchImportFindingsCommand,
     paginateGetFindings,

@@ -2,7 +2,8 @@
  * The AWS Price List API for the sweeper: the price of an idle public IPv4 address-hour in the region
  * (ServiceCode `AmazonVPC`, usage type `…PublicIPv4:IdleAddress`). The Pricing endpoint is in us-east-1.
  */
-import { GetProductsCommand, type PricingClient } from '@aws-sdk/client-pricing';
+import type { PricingClient } from '@aws-sdk/client-pricing';
+import type { RuntimeSdk } from '../../aws/runtime-sdk';
 import type { PricePort } from '../ports';
 
 /** The hourly USD price in one price-list entry (a JSON document), or undefined. */
@@ -36,13 +37,16 @@ export function idleAddressPrice(entry: unknown): number | undefined {
 }
 
 export class PricingApiPrice implements PricePort {
-  constructor(private readonly pricing: PricingClient) {}
+  constructor(
+    private readonly pricing: PricingClient,
+    private readonly sdk: Pick<RuntimeSdk['@aws-sdk/client-pricing'], 'GetProductsCommand'>,
+  ) {}
 
   async hourlyRate(region: string): Promise<number | undefined> {
     let token: string | undefined;
     for (let page = 0; page < 20; page++) {
       const out = await this.pricing.send(
-        new GetProductsCommand({
+        new this.sdk.GetProductsCommand({
           ServiceCode: 'AmazonVPC',
           Filters: [
             { Type: 'TERM_MATCH', Field: 'regionCode', Value: region },

@@ -1,10 +1,6 @@
 /** Route 53 for the sweeper: every record of every hosted zone of the account (ListHostedZones, ListResourceRecordSets). */
-import {
-  ListHostedZonesCommand,
-  ListResourceRecordSetsCommand,
-  type ListResourceRecordSetsCommandInput,
-  type Route53Client,
-} from '@aws-sdk/client-route-53';
+import type { ListResourceRecordSetsCommandInput, Route53Client } from '@aws-sdk/client-route-53';
+import type { RuntimeSdk } from '../../aws/runtime-sdk';
 import type { ZoneRecords } from '../dns';
 import type { DnsPort } from '../ports';
 
@@ -12,14 +8,20 @@ import type { DnsPort } from '../ports';
 const MAX_PAGES = 10_000;
 
 export class Route53Adapter implements DnsPort {
-  constructor(private readonly route53: Route53Client) {}
+  constructor(
+    private readonly route53: Route53Client,
+    private readonly sdk: Pick<
+      RuntimeSdk['@aws-sdk/client-route-53'],
+      'ListHostedZonesCommand' | 'ListResourceRecordSetsCommand'
+    >,
+  ) {}
 
   async listZoneRecords(): Promise<ZoneRecords[]> {
     const zones: ZoneRecords[] = [];
     let marker: string | undefined;
     let pages = 0;
     do {
-      const out = await this.route53.send(new ListHostedZonesCommand({ Marker: marker }));
+      const out = await this.route53.send(new this.sdk.ListHostedZonesCommand({ Marker: marker }));
       for (const z of out.HostedZones ?? []) {
         if (!z.Id || !z.Name) continue;
         zones.push({
@@ -37,7 +39,7 @@ export class Route53Adapter implements DnsPort {
     const records: ZoneRecords['records'] = [];
     let next: ListResourceRecordSetsCommandInput = { HostedZoneId: zoneId };
     for (let pages = 0; pages < MAX_PAGES; pages++) {
-      const out = await this.route53.send(new ListResourceRecordSetsCommand(next));
+      const out = await this.route53.send(new this.sdk.ListResourceRecordSetsCommand(next));
       for (const r of out.ResourceRecordSets ?? []) {
         if (!r.Name || !r.Type) continue;
         records.push({

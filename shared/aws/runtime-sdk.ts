@@ -1,0 +1,38 @@
+/**
+ * The AWS SDK v3 packages of clients a handler builds on first use (`onFirstUse`), imported by a name esbuild cannot
+ * resolve, so that no function bundle carries them. A package in a bundle costs every cold start its parse and, with
+ * source maps on, the decoding of its mappings, even when the code never runs (docs/performance.md measures it). In
+ * Lambda these resolve to the AWS SDK v3 that the nodejs22.x runtime includes
+ * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html); locally, to node_modules. The calls made through
+ * them (Publish, DescribeCluster, PutEvents, ListHostedZones, GetProducts, ListAttachedRolePolicies,
+ * BatchImportFindings, GetParameter) are years older than any runtime's SDK.
+ */
+export interface RuntimeSdk {
+  '@aws-sdk/client-eks': typeof import('@aws-sdk/client-eks');
+  '@aws-sdk/client-eventbridge': typeof import('@aws-sdk/client-eventbridge');
+  '@aws-sdk/client-iam': typeof import('@aws-sdk/client-iam');
+  '@aws-sdk/client-pricing': typeof import('@aws-sdk/client-pricing');
+  '@aws-sdk/client-route-53': typeof import('@aws-sdk/client-route-53');
+  '@aws-sdk/client-securityhub': typeof import('@aws-sdk/client-securityhub');
+  '@aws-sdk/client-sns': typeof import('@aws-sdk/client-sns');
+  '@aws-sdk/client-ssm': typeof import('@aws-sdk/client-ssm');
+}
+
+export type RuntimeSdkPackage = keyof RuntimeSdk;
+
+/** Every one of them (a test checks that no bundle carries one a handler does not build at cold start). */
+export const RUNTIME_SDK_PACKAGES: readonly RuntimeSdkPackage[] = [
+  '@aws-sdk/client-eks',
+  '@aws-sdk/client-eventbridge',
+  '@aws-sdk/client-iam',
+  '@aws-sdk/client-pricing',
+  '@aws-sdk/client-route-53',
+  '@aws-sdk/client-securityhub',
+  '@aws-sdk/client-sns',
+  '@aws-sdk/client-ssm',
+];
+
+/** Loads one of those packages; a name passed in, never a literal, so that esbuild leaves the `import()` as it is. */
+export async function importRuntimeSdk<K extends RuntimeSdkPackage>(name: K): Promise<RuntimeSdk[K]> {
+  return (await import(/* @vite-ignore */ name)) as RuntimeSdk[K];
+}
