@@ -10,6 +10,8 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { LAMBDA_BUNDLING } from '../infra/constructs/event-function';
+import { inlineConfigEnvironment } from '../shared/config/environment';
+import { parseAppConfig } from '../shared/config/schema';
 import { median, pairedRatios, type Spread, spreadOf } from './measure';
 
 const run = promisify(execFile);
@@ -195,18 +197,27 @@ function lambdaEnvironment(): NodeJS.ProcessEnv {
     EIP_KEEPER_TABLE: 'EipKeeper-Table1A2B3C4D-0123456789AB',
     EIP_KEEPER_TOPIC_ARN: 'arn:aws:sns:eu-west-1:111122223333:eip-keeper-alerts',
     EIP_KEEPER_ACCOUNT_ID: '111122223333',
-    EIP_KEEPER_CONFIG: JSON.stringify({
-      pools: [
+    // As the stack writes it: validated at synth, defaults written out, with its digest.
+    ...inlineConfigEnvironment(
+      parseAppConfig(
         {
-          name: 'payments',
-          cluster: 'prod',
-          vpcId: 'vpc-0a1b2c3d4e5f60001',
-          members: ['eipalloc-0a1b2c3d4e5f60001'],
-          selector: { securityGroupIds: ['sg-0a1b2c3d4e5f60001'], descriptionPrefix: 'aws-k8s-branch-eni' },
+          pools: [
+            {
+              name: 'payments',
+              cluster: 'prod',
+              vpcId: 'vpc-0a1b2c3d4e5f60001',
+              members: ['eipalloc-0a1b2c3d4e5f60001'],
+              selector: {
+                securityGroupIds: ['sg-0a1b2c3d4e5f60001'],
+                descriptionPrefix: 'aws-k8s-branch-eni',
+              },
+            },
+          ],
+          alerts: { email: 'security@example.com' },
         },
-      ],
-      alerts: { email: 'security@example.com' },
-    }),
+        'bench',
+      ),
+    ),
     POWERTOOLS_LOG_LEVEL: 'WARN',
     // As the stack deploys every function.
     NODE_OPTIONS: '--enable-source-maps',

@@ -18,10 +18,9 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import type { z } from 'zod';
 import { FUNCTIONS, type FunctionSpec, inventoryRecorder } from '../../shared/app/functions';
 import { deploymentDocument, deploymentParameterName } from '../../shared/config/deployment';
-import { ENV, type RuntimeEnvSchema } from '../../shared/config/environment';
+import { ENV, inlineConfigEnvironment, type StackEnvironment } from '../../shared/config/environment';
 import { type AppConfig, type AppConfigInput, parseAppConfig } from '../../shared/config/schema';
 import { packageRoot } from '../../shared/runtime/package-root';
 import { bundledFunctionCode } from '../lib/function-code';
@@ -56,8 +55,8 @@ const SSM_ADVANCED_MAX_CHARS = 8192;
 /** Room the published document needs besides the configuration: names, account, region, table, topic ARN. */
 const DEPLOYMENT_DOCUMENT_OVERHEAD_CHARS = 600;
 
-/** The environment every function gets, typed against the runtime schema (Lambda sets AWS_REGION). */
-export type StackEnvironment = Omit<z.input<typeof RuntimeEnvSchema>, typeof ENV.region>;
+/** The environment every function gets (shared/config/environment.ts; Lambda sets AWS_REGION). */
+export type { StackEnvironment };
 
 export interface EipKeeperProps {
   /**
@@ -152,7 +151,7 @@ export class EipKeeper extends Construct {
       [ENV.accountId]: stack.account,
       [ENV.eventBusName]: 'default',
       ...(this.configInline
-        ? { [ENV.configJson]: configJson }
+        ? inlineConfigEnvironment(config)
         : { [ENV.configParameter]: this.configParameter.parameterName }),
     };
     const resourceArns: ResourceArns = {

@@ -12,7 +12,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { ENV } from '../../shared/config/environment';
+import { ENV, inlineConfigEnvironment } from '../../shared/config/environment';
 import { parseAppConfig } from '../../shared/config/schema';
 import { hubIngest } from '../../shared/hub/function-spec';
 import { packageRoot } from '../../shared/runtime/package-root';
@@ -109,7 +109,7 @@ export class EipKeeperHub extends Construct {
         [ENV.topicArn]: this.topic.topicArn,
         [ENV.accountId]: stack.account,
         [ENV.eventBusName]: this.bus.eventBusName,
-        [ENV.configJson]: '{}',
+        ...inlineConfigEnvironment(config),
       },
       resourceArns,
       key: this.key,

@@ -4,8 +4,9 @@
  * finds a deployment from the stack name and region alone; a function whose configuration is too long for its
  * environment reads the configuration from here.
  */
+import { InvalidConfigError } from './errors';
 import { parseJsonText } from './json-position';
-import { type AppConfig, InvalidConfigError, parseAppConfig } from './schema';
+import { type AppConfig, parseAppConfig } from './schema';
 
 /** The stack the CDK app deploys, and the one the CLI looks for unless told `--stack`. */
 export const DEFAULT_STACK_NAME = 'EipKeeper';
@@ -58,4 +59,15 @@ export function parseDeploymentDocument(text: string, source: string): Published
   }
   if (problems.length > 0) throw new InvalidConfigError(source, problems);
   return { deployment: info as DeploymentInfo, config: parseAppConfig(raw.config, `${source} (config)`) };
+}
+
+/** Parses the app configuration from its JSON text, naming the source (and the line and column) in every error. */
+export function parseConfigJson(text: string, source: string): AppConfig {
+  let raw: unknown;
+  try {
+    raw = parseJsonText(text);
+  } catch (err) {
+    throw new InvalidConfigError(source, [`not valid JSON: ${(err as Error).message}`]);
+  }
+  return parseAppConfig(raw, source);
 }

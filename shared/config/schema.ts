@@ -7,6 +7,7 @@
  */
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
+import { InvalidConfigError } from './errors';
 import { describeIssues } from './issues';
 
 // zod/mini keeps Lambda bundles small (cold start); the English locale gives the readable messages.
@@ -334,17 +335,7 @@ export type AppConfig = z.infer<typeof AppConfigSchema>;
 /** What a user writes: every key optional, defaults filled in by parsing. */
 export type AppConfigInput = z.input<typeof AppConfigSchema>;
 
-/** Raised when configuration is invalid; the message names every bad key and why. */
-export class InvalidConfigError extends Error {
-  override readonly name = 'InvalidConfigError';
-  constructor(
-    readonly source: string,
-    readonly problems: string[],
-  ) {
-    super(`invalid eip-keeper configuration (${source}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
-}
-
+export { InvalidConfigError } from './errors';
 export { formatIssuePath } from './issues';
 
 /** Validates raw configuration; throws InvalidConfigError naming each bad key (and the key an unknown one meant). */

@@ -6,8 +6,9 @@
  * carries only those its cold start constructs.
  */
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { eagerInputsOf } from '../../bench/cold-start';
 import { LAMBDA_BUNDLING } from '../../infra/constructs/event-function';
 import { REPO_ROOT } from '../../infra/stack';
 import pkg from '../../package.json' with { type: 'json' };
@@ -21,6 +22,10 @@ const BUILT_AT_COLD_START: Record<string, string[]> = {
 };
 
 async function bundledInputs(entry: string): Promise<string[]> {
+  return Object.keys((await bundle(entry)).inputs);
+}
+
+async function bundle(entry: string): Promise<Metafile> {
   const result = await build({
     entryPoints: [join(REPO_ROOT, entry)],
     absWorkingDir: REPO_ROOT,
@@ -34,7 +39,7 @@ async function bundledInputs(entry: string): Promise<string[]> {
     external: LAMBDA_BUNDLING.externalModules,
     logLevel: 'silent',
   });
-  return Object.keys(result.metafile.inputs);
+  return result.metafile;
 }
 
 describe('function bundles', () => {
@@ -50,9 +55,17 @@ describe('function bundles', () => {
       expect(inputs.filter((f) => f.includes('@cloud-copilot/') || f.startsWith('local/'))).toEqual([]);
     });
 
+    it(`${spec.id}: evaluates no zod at cold start (the deployed configuration is taken by its digest)`, async () => {
+      const eager = [...eagerInputsOf(await bundle(spec.entry))];
+      expect(eager.some((f) => f.startsWith('shared/config/environment'))).toBe(true);
+      expect(eager.filter((f) => f.includes('node_modules/zod/'))).toEqual([]);
+    });
+
     it(`${spec.id}: carries no SDK client it builds on first use`, async () => {
       const inputs = await bundledInputs(spec.entry);
-      const carried = RUNTIME_SDK_PACKAGES.filter((p) => inputs.some((f) => f.startsWith(`node_modules/${p}/`)));
+      const carried = RUNTIME_SDK_PACKAGES.filter((p) =>
+        inputs.some((f) => f.startsWith(`node_modules/${p}/`)),
+      );
       expect(carried).toEqual(BUILT_AT_COLD_START[spec.id] ?? []);
     });
   }

@@ -15,8 +15,8 @@ import {
 import { INLINE_CONFIG_MAX_CHARS, REPO_ROOT } from '../../infra/stack';
 import { FUNCTIONS, type FunctionSpec, tableAccess } from '../../shared/app/functions';
 import { DEPLOYMENT_FORMAT, deploymentParameterName } from '../../shared/config/deployment';
+import { configDigest } from '../../shared/config/environment';
 import { DEFAULT_CONFIG, InvalidConfigError } from '../../shared/config/schema';
-import { METRICS_NAMESPACE } from '../../shared/runtime/metric-names';
 import { TABLE_KEYS } from '../../shared/store/table';
 import { acknowledgements, nagViolations, removeAssemblies, type Synth, synth } from './helpers';
 
@@ -179,8 +179,7 @@ describe('EipKeeperStack with the default configuration', () => {
       EIP_KEEPER_ACCOUNT_ID: '123456789012',
       EIP_KEEPER_EVENT_BUS: 'default',
       EIP_KEEPER_CONFIG: JSON.stringify(DEFAULT_CONFIG),
-      POWERTOOLS_SERVICE_NAME: Match.stringLikeRegexp('^[a-z-]+$'),
-      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      EIP_KEEPER_CONFIG_SHA256: configDigest(JSON.stringify(DEFAULT_CONFIG)),
       NODE_OPTIONS: '--enable-source-maps',
     };
     // No pool in the default configuration: no keeper role may associate an address, so the recorder is told none

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { configFromContext } from '../../infra/context';
-import { parseConfigJson } from '../../shared/config/environment';
+import { parseConfigJson } from '../../shared/config/deployment';
 import { InvalidConfigError, parseAppConfig } from '../../shared/config/schema';
 
 const noFiles = (path: string): string => {
