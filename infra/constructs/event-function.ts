@@ -26,7 +26,6 @@ import { Construct } from 'constructs';
 import { type FunctionSpec, rulesFor } from '../../shared/app/functions';
 import type { AppConfig } from '../../shared/config/schema';
 import type { EventPattern } from '../../shared/events/patterns';
-import { METRICS_NAMESPACE } from '../../shared/runtime/metric-names';
 import { acknowledge, iam5ActionFindingId, iam5ResourceFindingId } from '../nag';
 import { type ResourceArns, resolvePermissions, type WildcardReason } from '../permissions';
 
@@ -228,8 +227,6 @@ export class EventFunction extends Construct {
       onFailure: new EncryptedQueueDestination(this.asyncDlq, props.key),
       environment: {
         ...props.environment,
-        POWERTOOLS_SERVICE_NAME: kebabCase(spec.id),
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
       },
       ...(props.code

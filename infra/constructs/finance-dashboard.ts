@@ -1,7 +1,7 @@
 /**
  * The CloudWatch dashboard for finance: what idle Elastic IPs cost, what eip-keeper's releases saved, and how many
  * idle addresses there are, from the metrics the Sweeper emits after every sweep (namespace `EipKeeper`, dimension
- * `service=sweeper`, written by Powertools Metrics as EMF):
+ * `service=sweeper`, written as EMF by shared/runtime/emf.ts):
  *
  * | metric                | meaning (a gauge unless noted)                                                        |
  * |-----------------------|---------------------------------------------------------------------------------------|
@@ -18,7 +18,7 @@ import { Construct } from 'constructs';
 import { METRIC, METRICS_NAMESPACE, type MetricName } from '../../shared/runtime/metric-names';
 
 export interface FinanceDashboardProps {
-  /** Powertools `service` dimension of the Sweeper's metrics. @default 'sweeper' */
+  /** The `service` dimension of the Sweeper's metrics. @default 'sweeper' */
   readonly service?: string;
   /** Price shown in the explanation (USD per address-hour). */
   readonly hourlyRateUsd: number;

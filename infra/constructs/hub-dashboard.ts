@@ -39,7 +39,7 @@ export class HubDashboard extends Construct {
   constructor(scope: Construct, id: string, props: HubDashboardProps) {
     super(scope, id);
     const region = Stack.of(this).region;
-    // Powertools Metrics adds the function's service name to every metric it writes.
+    // Every metric a function writes carries its service name (shared/runtime/emf.ts).
     const service = kebabCase(props.ingest.spec.id);
     const metric = (metricName: MetricName, label: string, dims: Record<string, string> = {}) =>
       new cloudwatch.Metric({

@@ -15,7 +15,7 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-/** Structural subset of the Powertools Logger, so tests and the simulator can record logs. */
+/** The structured log a handler writes (json-log.ts in Lambda); tests and the simulator record it. */
 export interface Log {
   debug(message: string, extra?: Record<string, unknown>): void;
   info(message: string, extra?: Record<string, unknown>): void;
@@ -25,7 +25,7 @@ export interface Log {
 
 export type MetricUnit = 'Count' | 'None' | 'Seconds' | 'Milliseconds' | 'Percent';
 
-/** Metrics as the domain emits them; Lambda writes them as EMF through Powertools Metrics. */
+/** Metrics as the domain emits them; Lambda writes them as EMF (emf.ts). */
 export interface MetricsSink {
   add(name: MetricName, value: number, unit?: MetricUnit, dimensions?: Record<string, string>): void;
   /** Writes out what was added (once per invocation). */

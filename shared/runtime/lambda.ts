@@ -3,40 +3,13 @@
  * (inline JSON or SSM) and builds the context once; each invocation then calls the same handler the simulated
  * region calls, and flushes metrics. Errors propagate, so EventBridge/Lambda retry and the DLQ catch failures.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { importRuntimeSdk } from '../aws/runtime-sdk';
 import { loadAppConfig, parseRuntimeEnv } from '../config/environment';
-import type { HandlerFactory, MetricsSink, RuntimeContext } from './context';
+import type { HandlerFactory, RuntimeContext } from './context';
 import { systemClock } from './context';
+import { emfMetrics } from './emf';
+import { jsonLog } from './json-log';
 import { METRICS_NAMESPACE } from './metric-names';
-
-const UNITS: Record<string, (typeof MetricUnit)[keyof typeof MetricUnit]> = {
-  Count: MetricUnit.Count,
-  None: MetricUnit.NoUnit,
-  Seconds: MetricUnit.Seconds,
-  Milliseconds: MetricUnit.Milliseconds,
-  Percent: MetricUnit.Percent,
-};
-
-/** Powertools Metrics (EMF) behind the domain's MetricsSink; dimensioned metrics go out as single-metric blobs. */
-export function powertoolsMetricsSink(metrics: Metrics): MetricsSink {
-  return {
-    add(name, value, unit = 'Count', dimensions) {
-      const u = UNITS[unit] ?? MetricUnit.Count;
-      if (dimensions && Object.keys(dimensions).length > 0) {
-        const single = metrics.singleMetric();
-        for (const [k, v] of Object.entries(dimensions)) single.addDimension(k, v);
-        single.addMetric(name, u, value);
-        return;
-      }
-      metrics.addMetric(name, u, value);
-    },
-    flush() {
-      metrics.publishStoredMetrics();
-    },
-  };
-}
 
 /** Only a configuration longer than the environment allows lives in SSM: its client is the runtime's (runtime-sdk.ts). */
 async function readSsmParameter(region: string, name: string): Promise<string> {
@@ -52,23 +25,16 @@ export async function contextFromEnvironment(
   serviceName: string,
   env: Record<string, string | undefined> = process.env,
 ): Promise<RuntimeContext> {
-  const logger = new Logger({ serviceName });
-  const log: RuntimeContext['log'] = {
-    debug: (m, extra) => (extra ? logger.debug(m, extra) : logger.debug(m)),
-    info: (m, extra) => (extra ? logger.info(m, extra) : logger.info(m)),
-    warn: (m, extra) => (extra ? logger.warn(m, extra) : logger.warn(m)),
-    error: (m, extra) => (extra ? logger.error(m, extra) : logger.error(m)),
-  };
+  const log = jsonLog(serviceName, env);
   const runtimeEnv = parseRuntimeEnv(env);
   const config = await loadAppConfig(runtimeEnv, (name) => readSsmParameter(runtimeEnv.region, name));
-  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
   return {
     env: runtimeEnv,
     config,
     aws: { region: runtimeEnv.region },
     clock: systemClock,
     log,
-    metrics: powertoolsMetricsSink(metrics),
+    metrics: emfMetrics(METRICS_NAMESPACE, serviceName),
   };
 }
 

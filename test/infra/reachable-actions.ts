@@ -55,7 +55,7 @@ export interface ReachableCalls {
   queriesIndex: boolean;
 }
 
-/** Imported names per AWS SDK package in one source file (static imports and `typeof import()` of dynamic ones). */
+/** Imported names per AWS SDK package in one source file (static imports and the runtime's packages). */
 function sdkImports(source: string): Array<{ pkg: string; names: string[] }> {
   const out: Array<{ pkg: string; names: string[] }> = [];
   const split = (list: string) =>
@@ -66,10 +66,18 @@ function sdkImports(source: string): Array<{ pkg: string; names: string[] }> {
   for (const m of source.matchAll(/import\s*\{([^}]*)\}\s*from\s*'(@aws-sdk\/[\w-]+)'/g)) {
     out.push({ pkg: m[2] as string, names: split(m[1] as string) });
   }
+  // Packages loaded from the Lambda runtime (shared/aws/runtime-sdk.ts): destructured from `importRuntimeSdk(…)`, or
+  // the commands an adapter is given, named in its `Pick<RuntimeSdk['…'], '…' | '…'>` type.
   for (const m of source.matchAll(
-    /const\s*\{([^}]*)\}\s*=\s*\(await import\([\s\S]*?\)\)\s*as\s*typeof import\('(@aws-sdk\/[\w-]+)'\)/g,
+    /const\s*\{([^}]*)\}\s*=\s*await importRuntimeSdk\(\s*'(@aws-sdk\/[\w-]+)'/g,
   )) {
     out.push({ pkg: m[2] as string, names: split(m[1] as string) });
+  }
+  for (const m of source.matchAll(/Pick<\s*RuntimeSdk\['(@aws-sdk\/[\w-]+)'\],\s*([^>]*)>/g)) {
+    out.push({
+      pkg: m[1] as string,
+      names: [...(m[2] as string).matchAll(/'(\w+)'/g)].map((n) => n[1] as string),
+    });
   }
   return out;
 }
