@@ -4,10 +4,9 @@
  *
  * - With Kubernetes access, the aws-node DaemonSet's environment is the truth; a variable it does not set has the
  *   CNI's default.
- * - Without it, only the vpc-cni add-on's `configurationValues` (JSON or YAML) are known, and they list only what
+ * - Without it, only the vpc-cni add-on's `configurationValues` (JSON or YAML, given as JSON by the EKS adapter) are known, and they list only what
  *   was set explicitly: a variable absent there is *unknown* (someone may have run `kubectl set env`), not false.
  */
-import { parse as parseYaml } from 'yaml';
 import type { AddonInfo, AwsNodeInfo, ClusterSnapshot } from './model';
 import { type CniVersion, cniVersionFromImage, tryParseCniVersion } from './versions';
 
@@ -49,12 +48,15 @@ function stringMap(v: unknown): Record<string, string> {
   return out;
 }
 
-/** Parses an add-on's configurationValues (JSON is YAML too); an empty string is an empty configuration. */
+/**
+ * Parses an add-on's configurationValues: JSON, as the EKS adapter gives them (YAML converted there:
+ * adapters/configuration-values.ts); an empty string is an empty configuration.
+ */
 export function parseAddonConfiguration(text: string | undefined): AddonConfiguration {
   if (text === undefined || text.trim() === '') return { env: {}, initEnv: {} };
   let raw: unknown;
   try {
-    raw = parseYaml(text);
+    raw = JSON.parse(text);
   } catch (err) {
     throw new InvalidAddonConfigurationError(
       `configurationValues is neither JSON nor YAML: ${(err as Error).message}`,

@@ -1,8 +1,6 @@
 /**
  * Exact commands the findings recommend. Pure: no AWS import.
  */
-import { parse as parseYaml } from 'yaml';
-
 /** Single-quotes a shell word (`'` becomes `'\''`). */
 export function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:=@,+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
@@ -16,7 +14,8 @@ function asRecord(v: unknown): Record<string, unknown> {
 
 /**
  * The add-on configuration with `env` / `init.env` variables set, keeping everything else the user configured
- * (`update-addon --configuration-values` replaces the whole configuration). Unparseable input starts from `{}`.
+ * (`update-addon --configuration-values` replaces the whole configuration). `current` is JSON, as the EKS adapter
+ * gives it (adapters/configuration-values.ts); unparseable input starts from `{}`.
  */
 export function mergedAddonConfiguration(
   current: string | undefined,
@@ -25,7 +24,7 @@ export function mergedAddonConfiguration(
   let raw: Record<string, unknown> = {};
   if (current && current.trim() !== '') {
     try {
-      raw = asRecord(parseYaml(current));
+      raw = asRecord(JSON.parse(current));
     } catch {
       raw = {};
     }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { configurationValuesAsJson } from '../../shared/auditor/adapters/configuration-values';
 import {
   cniSettings,
   InvalidAddonConfigurationError,
@@ -156,7 +157,7 @@ describe('parseTrigger', () => {
 });
 
 describe('VPC CNI settings', () => {
-  it('parses add-on configuration as JSON or YAML, booleans included', () => {
+  it('parses add-on configuration given as JSON or YAML (converted by the EKS adapter), booleans included', async () => {
     expect(
       parseAddonConfiguration(
         '{"env":{"ENABLE_POD_ENI":"true"},"init":{"env":{"DISABLE_TCP_EARLY_DEMUX":true}}}',
@@ -165,7 +166,8 @@ describe('VPC CNI settings', () => {
       env: { ENABLE_POD_ENI: 'true' },
       initEnv: { DISABLE_TCP_EARLY_DEMUX: 'true' },
     });
-    expect(parseAddonConfiguration('env:\n  ENABLE_POD_ENI: true\n').env).toEqual({ ENABLE_POD_ENI: 'true' });
+    const yaml = await configurationValuesAsJson('env:\n  ENABLE_POD_ENI: true\n');
+    expect(parseAddonConfiguration(yaml).env).toEqual({ ENABLE_POD_ENI: 'true' });
     expect(() => parseAddonConfiguration('[1, 2]')).toThrow(InvalidAddonConfigurationError);
   });
 
@@ -205,12 +207,13 @@ describe('VPC CNI settings', () => {
 });
 
 describe('fix commands', () => {
-  it('keep the rest of the add-on configuration', () => {
-    expect(
-      mergedAddonConfiguration('resources:\n  requests:\n    cpu: 25m\nenv:\n  WARM_IP_TARGET: "5"\n', {
-        env: { ENABLE_POD_ENI: 'true' },
-      }),
-    ).toBe('{"resources":{"requests":{"cpu":"25m"}},"env":{"WARM_IP_TARGET":"5","ENABLE_POD_ENI":"true"}}');
+  it('keep the rest of the add-on configuration, written in YAML or JSON', async () => {
+    const current = await configurationValuesAsJson(
+      'resources:\n  requests:\n    cpu: 25m\nenv:\n  WARM_IP_TARGET: "5"\n',
+    );
+    expect(mergedAddonConfiguration(current, { env: { ENABLE_POD_ENI: 'true' } })).toBe(
+      '{"resources":{"requests":{"cpu":"25m"}},"env":{"WARM_IP_TARGET":"5","ENABLE_POD_ENI":"true"}}',
+    );
   });
 
   it('quote what the shell would split', () => {
@@ -255,5 +258,21 @@ describe('pools of a cluster', () => {
       ['partner-api', ['eni-branch-1']],
       ['anywhere', ['eni-branch-1']],
     ]);
+  });
+});
+
+describe('add-on configurationValues from the EKS API', () => {
+  it('keeps JSON as it is, converts YAML to JSON, and keeps text that is neither for the checks to report', async () => {
+    const json = ' {"env": {"ENABLE_POD_ENI": "true"}} ';
+    expect(await configurationValuesAsJson(json)).toBe(json);
+    expect(
+      JSON.parse(await configurationValuesAsJson('env:\n  ENABLE_POD_ENI: true\ninit:\n  env: {}\n')),
+    ).toEqual({
+      env: { ENABLE_POD_ENI: true },
+      init: { env: {} },
+    });
+    expect(await configurationValuesAsJson('# nothing set\n')).toBe('null');
+    expect(await configurationValuesAsJson('{env: [')).toBe('{env: [');
+    expect(() => parseAddonConfiguration('{env: [')).toThrow(InvalidAddonConfigurationError);
   });
 });

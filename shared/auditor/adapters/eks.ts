@@ -21,6 +21,7 @@ import {
 } from '../model';
 import type { EksPort } from '../ports';
 import { describeError, isResourceNotFound, isUnreadableAnswer } from '../unreadable';
+import { configurationValuesAsJson } from './configuration-values';
 
 const iso = (d: Date | undefined): string | undefined => (d ? d.toISOString() : undefined);
 
@@ -120,7 +121,9 @@ export class EksReader implements EksPort {
         name: a.addonName ?? addonName,
         version: a.addonVersion ?? '',
         ...(a.status ? { status: a.status } : {}),
-        ...(a.configurationValues ? { configurationValues: a.configurationValues } : {}),
+        ...(a.configurationValues
+          ? { configurationValues: await configurationValuesAsJson(a.configurationValues) }
+          : {}),
         ...(a.modifiedAt ? { modifiedAt: iso(a.modifiedAt) } : {}),
       });
     } catch (err) {
