@@ -5,7 +5,7 @@
  * contains. Medians of several processes each.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
@@ -36,6 +36,11 @@ export interface ColdStartResult {
   sdkClients: string[];
   /** SDK clients the bundle carries but builds on first use (`onFirstUse`): not evaluated by a cold start. */
   lazyClients: string[];
+  /**
+   * SDK packages the handler loads on first use from the Lambda runtime's SDK (shared/aws/runtime-sdk.ts): named in
+   * the bundle, not carried by it, so a cold start neither reads nor evaluates them.
+   */
+  runtimeSdkClients: string[];
   /** With `--cold-start=instructions`: the same ratio in instructions (callgrind), node's own start subtracted. */
   instructions?: { init: number; bareSdk: number; ratio: number; ratioSpread: Spread };
   /** The largest inputs of the bundle by bytes in the output (what to look at when the ratio is high). */
@@ -271,6 +276,7 @@ interface Built {
   bundleBytes: number;
   clients: string[];
   lazyClients: string[];
+  runtimeSdkClients: string[];
   heaviestInputs: { input: string; bytes: number }[];
 }
 
@@ -287,12 +293,27 @@ async function buildHandler(root: string, outDir: string, name: string): Promise
   // The bare bundle constructs what the handler's cold start constructs: the clients it imports statically.
   const clients = sdkClientsOf(metafile, eagerInputsOf(metafile));
   const lazyClients = sdkClientsOf(metafile).filter((c) => !clients.includes(c));
+  const bundled = new Set(sdkClientsOf(metafile));
+  const named = (await readFile(path.join(dir, 'index.mjs'), 'utf8')).matchAll(
+    /"(@aws-sdk\/client-[a-z0-9-]+)"/g,
+  );
+  const runtimeSdkClients = [...new Set([...named].map((m) => m[1] as string))]
+    .filter((c) => !bundled.has(c))
+    .sort();
   const { entryPoints: _, ...bareOptions } = esbuildOptionsOf('', path.join(dir, 'bare.mjs'));
   await build({
     ...bareOptions,
     stdin: { contents: bareSdkSource(clients), resolveDir: root, sourcefile: 'bare-sdk.mjs' },
   });
-  return { name, dir, bundleBytes, clients, lazyClients, heaviestInputs: heaviestInputs(metafile) };
+  return {
+    name,
+    dir,
+    bundleBytes,
+    clients,
+    lazyClients,
+    runtimeSdkClients,
+    heaviestInputs: heaviestInputs(metafile),
+  };
 }
 
 export async function runColdStart(opts: {
@@ -342,6 +363,7 @@ export async function runColdStart(opts: {
       processes: opts.processes,
       sdkClients: h.clients,
       lazyClients: h.lazyClients,
+      runtimeSdkClients: h.runtimeSdkClients,
       heaviestInputs: h.heaviestInputs,
     };
     if (counting) {
