@@ -41,14 +41,18 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Reads a published document, or a bare configuration; errors name `source` and the key. */
-export function parseDeploymentDocument(text: string, source: string): PublishedDeployment {
-  let raw: unknown;
+/** JSON text's value; invalid JSON is an InvalidConfigError naming the source, line and column. */
+function jsonOf(text: string, source: string): unknown {
   try {
-    raw = parseJsonText(text);
+    return parseJsonText(text);
   } catch (err) {
     throw new InvalidConfigError(source, [`not valid JSON: ${(err as Error).message}`]);
   }
+}
+
+/** Reads a published document, or a bare configuration; errors name `source` and the key. */
+export function parseDeploymentDocument(text: string, source: string): PublishedDeployment {
+  const raw = jsonOf(text, source);
   if (!isObject(raw) || raw.format !== DEPLOYMENT_FORMAT) return { config: parseAppConfig(raw, source) };
   const info: Partial<DeploymentInfo> = {};
   const problems: string[] = [];
@@ -63,11 +67,5 @@ export function parseDeploymentDocument(text: string, source: string): Published
 
 /** Parses the app configuration from its JSON text, naming the source (and the line and column) in every error. */
 export function parseConfigJson(text: string, source: string): AppConfig {
-  let raw: unknown;
-  try {
-    raw = parseJsonText(text);
-  } catch (err) {
-    throw new InvalidConfigError(source, [`not valid JSON: ${(err as Error).message}`]);
-  }
-  return parseAppConfig(raw, source);
+  return parseAppConfig(jsonOf(text, source), source);
 }
