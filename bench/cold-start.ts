@@ -62,6 +62,7 @@ export function esbuildOptionsOf(entry: string, outfile: string): BuildOptions {
     sourcesContent: b.sourcesContent ?? true,
     external: [...(b.externalModules ?? ['@aws-sdk/*'])],
     mainFields: [...(b.mainFields ?? [])],
+    ...(b.define ? { define: b.define } : {}),
     ...(b.banner ? { banner: { js: b.banner } } : {}),
     metafile: true,
     logLevel: 'warning',
@@ -250,14 +251,17 @@ async function probe(dir: string, bundle: string): Promise<Probe> {
 }
 
 /**
- * Instructions a fresh `node` executes to load a bundle and initialise it, counted by valgrind's callgrind (the same
- * on a busy machine as on an idle one): the whole process, so `instructionsOfEmpty` is subtracted from it.
+ * Instructions a fresh `node` executes to load a bundle and initialise it, counted by valgrind's callgrind with V8 on
+ * one thread (the same on a busy machine as on an idle one): the whole process, so node's own start is subtracted.
  */
 async function instructions(dir: string, bundle: string | undefined): Promise<number> {
   const args = [
     '--tool=callgrind',
     '--callgrind-out-file=/dev/null',
     process.execPath,
+    // V8's helper threads (concurrent compilation, parallel GC) make a count depend on how they were scheduled: the
+    // same bundle counted 742 and 1,087 million in two runs. On one thread, five processes agree to about 1 %.
+    '--single-threaded',
     path.join(dir, '..', 'probe.mjs'),
     ...(bundle ? [path.join(dir, bundle)] : []),
   ];
