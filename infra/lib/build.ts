@@ -4,19 +4,19 @@
  * - `index.js`: the library (infra/lib/index.ts) as one ES module; `aws-cdk-lib` and `constructs` stay imports (peer
  *   dependencies: the app's own copies, so its constructs and eip-keeper's are the same classes), everything else
  *   of the library is bundled in. The catalog's handler modules are not: they run in Lambda, from their own bundles.
- * - `functions/<name>/index.mjs` (and its source map): each handler of the catalog bundled with the options the
- *   stack's NodejsFunction uses (LAMBDA_BUNDLING), and `functions/manifest.json`, which tells the library it runs
- *   from the built package (infra/lib/function-code.ts).
+ * - `functions/<name>/index.mjs` (and its source map, and its sidecar modules: the auditor's `yaml.mjs`): each
+ *   handler of the catalog bundled with the options the stack's NodejsFunction uses (LAMBDA_BUNDLING), and
+ *   `functions/manifest.json`, which tells the library it runs from the built package (infra/lib/function-code.ts).
  * - `types/`: the declarations, from tsc, with the relative imports spelled as Node resolves them (`./x.js`).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { type BuildOptions, build, type Plugin } from 'esbuild';
-import { FUNCTIONS } from '../../shared/app/functions';
+import { FUNCTIONS, type SidecarModule } from '../../shared/app/functions';
 import { hubIngest } from '../../shared/hub/function-spec';
 import { packageRoot } from '../../shared/runtime/package-root';
-import { LAMBDA_BUNDLING } from '../constructs/event-function';
+import { LAMBDA_BUNDLING, SIDECAR_MODULES } from '../constructs/event-function';
 import {
   BUNDLED_FUNCTIONS_DIR,
   BUNDLED_FUNCTIONS_MANIFEST,
@@ -63,7 +63,24 @@ export function handlerBuildOptions(entry: string, outfile: string): BuildOption
     sourcesContent: b.sourcesContent,
     mainFields: b.mainFields,
     external: b.externalModules,
+    ...(b.define ? { define: b.define } : {}),
     ...(b.banner ? { banner: { js: b.banner } } : {}),
+    logLevel: 'warning',
+  };
+}
+
+/** The esbuild options of a sidecar module beside a handler (what `sidecarCommand` runs for the stack). */
+export function sidecarBuildOptions(module: SidecarModule, dir: string): BuildOptions {
+  const { entry, file } = SIDECAR_MODULES[module];
+  return {
+    absWorkingDir: ROOT,
+    entryPoints: [entry],
+    outfile: join(dir, file),
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: LAMBDA_BUNDLING.target,
+    minify: true,
     logLevel: 'warning',
   };
 }
@@ -93,6 +110,7 @@ async function buildFunctions(): Promise<void> {
   for (const spec of [...FUNCTIONS, hubIngest]) {
     const dir = bundledFunctionDir(LIB_DIR, spec);
     await build(handlerBuildOptions(spec.entry, join(dir, BUNDLED_HANDLER_FILE)));
+    for (const m of spec.sidecarModules ?? []) await build(sidecarBuildOptions(m, dir));
     manifest[spec.id] = relative(LIB_DIR, dir);
   }
   writeFileSync(

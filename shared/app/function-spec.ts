@@ -64,6 +64,9 @@ export interface RuleSpec {
   pattern: EventPattern;
 }
 
+/** A package a handler may load from beside its bundle. */
+export type SidecarModule = 'yaml';
+
 export interface FunctionSpec {
   /** Construct id and log name, e.g. `InventoryRecorder`. */
   id: string;
@@ -85,6 +88,11 @@ export interface FunctionSpec {
    * confined to them with `dynamodb:LeadingKeys`, so a role cannot forge another capability's state; reads are not.
    */
   ownKeyPrefixes?: readonly string[];
+  /**
+   * Packages the handler loads on first use from a file of their own beside its bundle, not from the bundle, so that
+   * its cold start does not read them (infra/constructs/event-function.ts builds each: `SIDECAR_MODULES`).
+   */
+  sidecarModules?: readonly SidecarModule[];
   /** Loads the handler module (the simulated region calls the same factory Lambda runs). */
   load(): Promise<{ createHandler: HandlerFactory }>;
 }

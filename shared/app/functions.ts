@@ -27,6 +27,7 @@ export {
   type ResourceRef,
   type RuleSpec,
   rulesFor,
+  type SidecarModule,
   tableAccess,
 } from './function-spec';
 
@@ -188,6 +189,8 @@ const EGRESS_PROOF_PERMISSIONS: PermissionSpec[] = [
 export const auditor: FunctionSpec = {
   id: 'Auditor',
   entry: 'functions/auditor.ts',
+  // Only for add-on configurationValues written in YAML (shared/auditor/adapters/configuration-values.ts).
+  sidecarModules: ['yaml'],
   description:
     'Audits EKS node groups for security groups for pods, custom networking, pod-EIP egress and IP headroom; alerts on new and resolved findings',
   rules: [

@@ -61,6 +61,11 @@ describe('function bundles', () => {
       expect(eager.filter((f) => f.includes('node_modules/zod/'))).toEqual([]);
     });
 
+    it(`${spec.id}: carries none of the packages loaded from beside its bundle`, async () => {
+      const inputs = await bundledInputs(spec.entry);
+      expect(inputs.filter((f) => f.startsWith('node_modules/yaml/'))).toEqual([]);
+    });
+
     it(`${spec.id}: carries no SDK client it builds on first use`, async () => {
       const inputs = await bundledInputs(spec.entry);
       const carried = RUNTIME_SDK_PACKAGES.filter((p) =>

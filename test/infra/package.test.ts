@@ -10,7 +10,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, syml
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kebabCase } from '../../infra/constructs/event-function';
+import { kebabCase, SIDECAR_MODULES } from '../../infra/constructs/event-function';
 import { buildLib, LIB_DIR } from '../../infra/lib/build';
 import { REPO_ROOT } from '../../infra/stack';
 import { FUNCTIONS } from '../../shared/app/functions';
@@ -91,8 +91,13 @@ describe('eip-keeper installed from its package into another CDK app', () => {
     for (const [, fn] of functions) {
       const key = (fn.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
       const asset = join(assembly, `asset.${key}`);
-      expect(readdirSync(asset).sort()).toEqual(['index.mjs', 'index.mjs.map']);
-      found.add(packaged.get(sha(join(asset, 'index.mjs'))) ?? `unknown code in ${asset}`);
+      const id = packaged.get(sha(join(asset, 'index.mjs'))) ?? `unknown code in ${asset}`;
+      found.add(id);
+      // The bundle, its source map and the modules it loads from beside it (the auditor's yaml.mjs).
+      const sidecars = (FUNCTIONS.find((f) => f.id === id)?.sidecarModules ?? []).map(
+        (m) => SIDECAR_MODULES[m].file,
+      );
+      expect(readdirSync(asset).sort()).toEqual(['index.mjs', 'index.mjs.map', ...sidecars].sort());
       expect(fn.Properties.Handler).toBe('index.handler');
     }
     expect([...found].sort()).toEqual(FUNCTIONS.map((f) => f.id).sort());

@@ -614,4 +614,21 @@ describe('EipKeeperStack bundling', () => {
       expect(bundle.split('\n').length).toBeLessThan(200);
     },
   );
+
+  it('builds the auditor with yaml in a file of its own beside the bundle, the bundle loading it from there', async () => {
+    const spec = FUNCTIONS.find((f) => f.id === 'Auditor') as FunctionSpec;
+    expect(spec.sidecarModules).toEqual(['yaml']);
+    const s = synth({}, { functions: [spec], codeFor: undefined });
+    const code = new Capture();
+    s.template.hasResourceProperties('AWS::Lambda::Function', { Code: { S3Key: code } });
+    const assetDir = join(s.app.outdir, `asset.${code.asString().replace(/\.zip$/, '')}`);
+    const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+    expect(bundle).toContain('"./yaml.mjs"');
+    // One of yaml's own parse errors: in the sidecar, not in the bundle every cold start reads.
+    const yamlMessage = 'Implicit keys need to be on a single line';
+    expect(bundle).not.toContain(yamlMessage);
+    expect(readFileSync(join(assetDir, 'yaml.mjs'), 'utf8')).toContain(yamlMessage);
+    const yaml = (await import(join(assetDir, 'yaml.mjs'))) as typeof import('yaml');
+    expect(yaml.parse('env:\n  ENABLE_POD_ENI: true\n')).toEqual({ env: { ENABLE_POD_ENI: true } });
+  });
 });

@@ -2,7 +2,6 @@
  * The Kubernetes objects the auditor reads (ENIConfigs, the aws-node DaemonSet, nodes, the kube-proxy-config
  * ConfigMap), turned from the API's JSON into the snapshot's plain records. Pure: no I/O.
  */
-import { parse as parseYaml } from 'yaml';
 import type { AwsNodeInfo, EniConfigInfo, KubernetesNode } from '../model';
 
 type Obj = Record<string, unknown>;
@@ -70,14 +69,14 @@ export function parseNodes(items: unknown[]): KubernetesNode[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export function parseKubeProxyMode(body: unknown): string {
-  const config = str(obj(obj(body).data).config);
-  if (!config) return '';
-  try {
-    return str(obj(parseYaml(config)).mode) ?? '';
-  } catch {
-    return '';
-  }
+/** The kube-proxy-config ConfigMap's `config` (a KubeProxyConfiguration, in YAML), or '' when it has none. */
+export function kubeProxyConfigText(body: unknown): string {
+  return str(obj(obj(body).data).config) ?? '';
+}
+
+/** kube-proxy's `mode` from its configuration text ('' when unset or unreadable). */
+export function kubeProxyModeOf(config: unknown): string {
+  return str(obj(config).mode) ?? '';
 }
 
 /** `namespace/name` of an object. */

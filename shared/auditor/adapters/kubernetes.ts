@@ -16,15 +16,17 @@ import {
 import type { KubernetesPort } from '../ports';
 import {
   arr,
+  kubeProxyConfigText,
+  kubeProxyModeOf,
   obj,
   parseAwsNode,
   parseDaemonSets,
   parseEniConfigs,
-  parseKubeProxyMode,
   parseLocalTrafficServices,
   parseNodes,
   str,
 } from './kubernetes-objects';
+import { parseYamlText } from './yaml';
 
 export interface KubernetesReaderOptions {
   region: string;
@@ -124,11 +126,16 @@ async function readObjects(api: ClusterApi): Promise<KubernetesState> {
   );
   const nodes = mapAvailable(await api.list('/api/v1/nodes'), parseNodes);
   const daemonSets = mapAvailable(await api.list('/apis/apps/v1/daemonsets'), parseDaemonSets);
-  const kubeProxyMode = await api.one(
+  const kubeProxyConfig = await api.one(
     '/api/v1/namespaces/kube-system/configmaps/kube-proxy-config',
-    parseKubeProxyMode,
+    kubeProxyConfigText,
     () => availableValue(''),
   );
+  const kubeProxyMode = kubeProxyConfig.available
+    ? availableValue(
+        kubeProxyConfig.value ? kubeProxyModeOf((await parseYamlText(kubeProxyConfig.value))?.value) : '',
+      )
+    : kubeProxyConfig;
   const localTrafficServices = mapAvailable(await api.list('/api/v1/services'), parseLocalTrafficServices);
   return { eniConfigs, awsNode, nodes, daemonSets, kubeProxyMode, localTrafficServices };
 }
