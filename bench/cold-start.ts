@@ -1,7 +1,7 @@
 /**
- * `coldStart`: each handler bundled exactly as the stack bundles it (LAMBDA_BUNDLING from the EventFunction
- * construct), then loaded and initialised (`handler.warmUp()`: environment, configuration, SDK clients) in fresh
- * `node` processes, against a bare bundle that imports and constructs only the AWS SDK clients the handler's bundle
+ * `coldStart`: each handler bundled exactly as the stack bundles it (`handlerBuildOptions`,
+ * infra/constructs/bundling.ts), then loaded and initialised (`handler.warmUp()`: environment, configuration, SDK
+ * clients) in fresh `node` processes, against a bare bundle that imports and constructs only the AWS SDK clients the handler's bundle
  * contains. Medians of several processes each.
  */
 import { execFile } from 'node:child_process';
@@ -9,7 +9,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
-import { LAMBDA_BUNDLING } from '../infra/constructs/event-function';
+import { handlerBuildOptions } from '../infra/constructs/bundling';
 import { inlineConfigEnvironment } from '../shared/config/environment';
 import { parseAppConfig } from '../shared/config/schema';
 import { median, pairedRatios, type Spread, spreadOf } from './measure';
@@ -47,26 +47,9 @@ export interface ColdStartResult {
   heaviestInputs: { input: string; bytes: number }[];
 }
 
-/** The esbuild options NodejsFunction derives from LAMBDA_BUNDLING (aws-lambda-nodejs `buildEsbuildArgs`). */
+/** A handler's esbuild options as the stack bundles it, with the metafile the section reads. */
 export function esbuildOptionsOf(entry: string, outfile: string): BuildOptions {
-  const b = LAMBDA_BUNDLING;
-  return {
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: b.target ?? 'node22',
-    format: b.format === 'esm' ? 'esm' : 'cjs',
-    minify: b.minify ?? false,
-    sourcemap: b.sourceMap ?? false,
-    sourcesContent: b.sourcesContent ?? true,
-    external: [...(b.externalModules ?? ['@aws-sdk/*'])],
-    mainFields: [...(b.mainFields ?? [])],
-    ...(b.define ? { define: b.define } : {}),
-    ...(b.banner ? { banner: { js: b.banner } } : {}),
-    metafile: true,
-    logLevel: 'warning',
-  };
+  return { ...handlerBuildOptions(entry, outfile), metafile: true };
 }
 
 /** SDK packages a bundle may carry, and how a bare bundle constructs each one's client. */

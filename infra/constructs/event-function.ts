@@ -13,83 +13,17 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import {
-  type BundlingOptions,
-  NodejsFunction,
-  OutputFormat,
-  SourceMapMode,
-} from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { type FunctionSpec, rulesFor, type SidecarModule } from '../../shared/app/functions';
+import { type FunctionSpec, rulesFor } from '../../shared/app/functions';
 import type { AppConfig } from '../../shared/config/schema';
 import type { EventPattern } from '../../shared/events/patterns';
 import { acknowledge, iam5ActionFindingId, iam5ResourceFindingId } from '../nag';
 import { type ResourceArns, resolvePermissions, type WildcardReason } from '../permissions';
-
-/** Defines `require` inside the ESM bundle, for CommonJS dependencies that call it. */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
-
-/**
- * How every handler is bundled (esbuild, locally): ESM, minified, the AWS SDK bundled in — except two clients a
- * handler rarely needs, imported by a computed name so that no cold start reads them: SSM (only for a configuration
- * too long for the environment) and Security Hub (only with securityHub.enabled). Those resolve to the AWS SDK v3 the
- * nodejs22.x runtime includes (https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html). `npm run bench`
- * bundles with these same options to measure cold starts.
- */
-/**
- * Packages a function loads from a file of their own beside its bundle (FunctionSpec.sidecarModules): `entry` (from
- * the project root) is bundled alone into `file`, and the handler's bundle is told its name through `define`.
- */
-export const SIDECAR_MODULES: Readonly<
-  Record<SidecarModule, { file: string; entry: string; define: string }>
-> = {
-  yaml: {
-    file: 'yaml.mjs',
-    entry: 'node_modules/yaml/browser/index.js',
-    define: 'process.env.EIP_KEEPER_YAML_MODULE',
-  },
-};
-
-export const LAMBDA_BUNDLING: BundlingOptions = {
-  forceDockerBundling: false,
-  format: OutputFormat.ESM,
-  minify: true,
-  sourceMap: true,
-  sourceMapMode: SourceMapMode.DEFAULT,
-  sourcesContent: false,
-  target: 'node22',
-  mainFields: ['module', 'main'],
-  banner: ESM_REQUIRE_BANNER,
-  externalModules: [],
-  define: Object.fromEntries(
-    Object.values(SIDECAR_MODULES).map((m) => [m.define, JSON.stringify(`./${m.file}`)]),
-  ),
-};
-
-/** The command that bundles a sidecar module into a function's asset (after the handler's own bundling). */
-export function sidecarCommand(module: SidecarModule, projectRoot: string, outputDir: string): string {
-  const { entry, file } = SIDECAR_MODULES[module];
-  const esbuild = path.join(projectRoot, 'node_modules', '.bin', 'esbuild');
-  return `"${esbuild}" "${path.join(projectRoot, entry)}" --bundle --format=esm --platform=node --target=${LAMBDA_BUNDLING.target} --minify --log-level=warning --outfile="${path.join(outputDir, file)}"`;
-}
-
-/** LAMBDA_BUNDLING, plus the function's sidecar modules built beside its bundle. */
-export function bundlingFor(spec: Pick<FunctionSpec, 'sidecarModules'>): BundlingOptions {
-  const sidecars = spec.sidecarModules ?? [];
-  if (sidecars.length === 0) return LAMBDA_BUNDLING;
-  return {
-    ...LAMBDA_BUNDLING,
-    commandHooks: {
-      beforeBundling: () => [],
-      beforeInstall: () => [],
-      afterBundling: (inputDir, outputDir) => sidecars.map((m) => sidecarCommand(m, inputDir, outputDir)),
-    },
-  };
-}
+import { bundlingFor } from './bundling';
 
 /** Lambda async invocations: retries after the first failure, and how long an event may wait, before the DLQ. */
 export const ASYNC_RETRY_ATTEMPTS = 2;

@@ -12,11 +12,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { type BuildOptions, build, type Plugin } from 'esbuild';
-import { FUNCTIONS, type SidecarModule } from '../../shared/app/functions';
+import { build, type Plugin } from 'esbuild';
+import { FUNCTIONS } from '../../shared/app/functions';
 import { hubIngest } from '../../shared/hub/function-spec';
 import { packageRoot } from '../../shared/runtime/package-root';
-import { LAMBDA_BUNDLING, SIDECAR_MODULES } from '../constructs/event-function';
+import { handlerBuildOptions, sidecarBuildOptions } from '../constructs/bundling';
 import {
   BUNDLED_FUNCTIONS_DIR,
   BUNDLED_FUNCTIONS_MANIFEST,
@@ -46,44 +46,6 @@ const handlerStubs: Plugin = {
     }));
   },
 };
-
-/** The esbuild options of one handler, as NodejsFunction derives them from LAMBDA_BUNDLING. */
-export function handlerBuildOptions(entry: string, outfile: string): BuildOptions {
-  const b = LAMBDA_BUNDLING;
-  return {
-    absWorkingDir: ROOT,
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: b.target,
-    format: b.format === 'esm' ? 'esm' : 'cjs',
-    minify: b.minify,
-    sourcemap: b.sourceMap,
-    sourcesContent: b.sourcesContent,
-    mainFields: b.mainFields,
-    external: b.externalModules,
-    ...(b.define ? { define: b.define } : {}),
-    ...(b.banner ? { banner: { js: b.banner } } : {}),
-    logLevel: 'warning',
-  };
-}
-
-/** The esbuild options of a sidecar module beside a handler (what `sidecarCommand` runs for the stack). */
-export function sidecarBuildOptions(module: SidecarModule, dir: string): BuildOptions {
-  const { entry, file } = SIDECAR_MODULES[module];
-  return {
-    absWorkingDir: ROOT,
-    entryPoints: [entry],
-    outfile: join(dir, file),
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: LAMBDA_BUNDLING.target,
-    minify: true,
-    logLevel: 'warning',
-  };
-}
 
 async function buildLibrary(): Promise<void> {
   const result = await build({

@@ -90,7 +90,7 @@ export interface FunctionSpec {
   ownKeyPrefixes?: readonly string[];
   /**
    * Packages the handler loads on first use from a file of their own beside its bundle, not from the bundle, so that
-   * its cold start does not read them (infra/constructs/event-function.ts builds each: `SIDECAR_MODULES`).
+   * its cold start does not read them (infra/constructs/bundling.ts builds each: `SIDECAR_MODULES`).
    */
   sidecarModules?: readonly SidecarModule[];
   /** Loads the handler module (the simulated region calls the same factory Lambda runs). */

@@ -1,7 +1,7 @@
 /**
  * What each function bundle carries. The IAM evaluator of the simulated region (`@cloud-copilot/iam-simulate`, AGPL-3.0) is a development dependency:
  * no function bundle may contain it, nor anything of the simulated region. Each handler is bundled as the stack
- * bundles it (LAMBDA_BUNDLING: every package bundled in) and its inputs are read from esbuild's metafile. The SDK
+ * bundles it (handlerBuildOptions, from LAMBDA_BUNDLING: every package bundled in) and its inputs are read from esbuild's metafile. The SDK
  * clients a handler builds on first use come from the Lambda runtime's SDK (shared/aws/runtime-sdk.ts): a bundle
  * carries only those its cold start constructs.
  */
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { eagerInputsOf } from '../../bench/cold-start';
-import { LAMBDA_BUNDLING } from '../../infra/constructs/event-function';
+import { handlerBuildOptions } from '../../infra/constructs/bundling';
 import { REPO_ROOT } from '../../infra/stack';
 import pkg from '../../package.json' with { type: 'json' };
 import { FUNCTIONS } from '../../shared/app/functions';
@@ -27,16 +27,9 @@ async function bundledInputs(entry: string): Promise<string[]> {
 
 async function bundle(entry: string): Promise<Metafile> {
   const result = await build({
-    entryPoints: [join(REPO_ROOT, entry)],
-    absWorkingDir: REPO_ROOT,
-    bundle: true,
+    ...handlerBuildOptions(join(REPO_ROOT, entry), join(REPO_ROOT, 'cdk.out', 'bundle-test.mjs')),
     write: false,
     metafile: true,
-    platform: 'node',
-    format: 'esm',
-    target: LAMBDA_BUNDLING.target,
-    mainFields: LAMBDA_BUNDLING.mainFields,
-    external: LAMBDA_BUNDLING.externalModules,
     logLevel: 'silent',
   });
   return result.metafile;

@@ -10,7 +10,8 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, syml
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kebabCase, SIDECAR_MODULES } from '../../infra/constructs/event-function';
+import { SIDECAR_MODULES } from '../../infra/constructs/bundling';
+import { kebabCase } from '../../infra/constructs/event-function';
 import { buildLib, LIB_DIR } from '../../infra/lib/build';
 import { REPO_ROOT } from '../../infra/stack';
 import { FUNCTIONS } from '../../shared/app/functions';

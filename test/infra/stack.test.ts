@@ -5,7 +5,7 @@ import { Capture, Match } from 'aws-cdk-lib/assertions';
 import { type CfnRule, Schedule } from 'aws-cdk-lib/aws-events';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ESM_REQUIRE_BANNER } from '../../infra/constructs/event-function';
+import { ESM_REQUIRE_BANNER } from '../../infra/constructs/bundling';
 import {
   NON_SCOPABLE_ACTIONS,
   nonScopableReason,

@@ -4,7 +4,7 @@
  *
  * In Lambda it is not in the auditor's bundle: a package there costs every cold start its parse and source map even
  * when never loaded (docs/performance.md). The stack builds it as a file of its own beside the bundle and names it at
- * bundling time (`EIP_KEEPER_YAML_MODULE`, `SIDECAR_MODULES` in infra/constructs/event-function.ts); run from source,
+ * bundling time (`EIP_KEEPER_YAML_MODULE`, `SIDECAR_MODULES` in infra/constructs/bundling.ts); run from source,
  * it is the package in node_modules. A module that cannot be loaded is thrown, never taken for unreadable text.
  */
 type YamlModule = Pick<typeof import('yaml'), 'parse'>;
