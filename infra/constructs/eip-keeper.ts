@@ -22,8 +22,7 @@ import { FUNCTIONS, type FunctionSpec, inventoryRecorder } from '../../shared/ap
 import { deploymentDocument, deploymentParameterName } from '../../shared/config/deployment';
 import { ENV, inlineConfigEnvironment, type StackEnvironment } from '../../shared/config/environment';
 import { type AppConfig, type AppConfigInput, parseAppConfig } from '../../shared/config/schema';
-import { packageRoot } from '../../shared/runtime/package-root';
-import { bundledFunctionCode } from '../lib/function-code';
+import { functionCodeSource } from '../lib/function-code';
 import {
   externalResourceArns,
   mayReleaseAddresses,
@@ -287,7 +286,6 @@ export class EipKeeper extends Construct {
     const { config } = this;
     // PermissionSpec.when: a switch off in the configuration is off in IAM.
     const spec = { ...catalogSpec, permissions: permissionsFor(catalogSpec, config) };
-    const code = props.codeFor?.(spec) ?? bundledFunctionCode(spec);
     const fn = new EventFunction(this, spec.id, {
       spec,
       config,
@@ -295,9 +293,7 @@ export class EipKeeper extends Construct {
       resourceArns,
       key: this.key,
       alarmTopic: this.topic,
-      // Only bundling from source reads the package root.
-      projectRoot: code ? '' : (props.projectRoot ?? `${packageRoot()}/`),
-      code,
+      ...functionCodeSource(spec, props),
       logRetention: props.logRetention,
       roleName: roleName(spec.id),
     });

@@ -15,8 +15,7 @@ import { Construct } from 'constructs';
 import { ENV, inlineConfigEnvironment } from '../../shared/config/environment';
 import { parseAppConfig } from '../../shared/config/schema';
 import { hubIngest } from '../../shared/hub/function-spec';
-import { packageRoot } from '../../shared/runtime/package-root';
-import { bundledFunctionCode } from '../lib/function-code';
+import { functionCodeSource } from '../lib/function-code';
 import { externalResourceArns, permissionsFor, type ResourceArns } from '../permissions';
 import { allowFunctionsToPublish, createKey, createTable, createTopic } from './core-resources';
 import type { EipKeeperProps } from './eip-keeper';
@@ -100,7 +99,6 @@ export class EipKeeperHub extends Construct {
       'event-bus': this.bus.eventBusArn,
     };
     const spec = { ...hubIngest, permissions: permissionsFor(hubIngest, config) };
-    const code = props.codeFor?.(spec) ?? bundledFunctionCode(spec);
     this.ingest = new EventFunction(this, spec.id, {
       spec,
       config,
@@ -114,8 +112,7 @@ export class EipKeeperHub extends Construct {
       resourceArns,
       key: this.key,
       alarmTopic: this.topic,
-      projectRoot: code ? '' : (props.projectRoot ?? `${packageRoot()}/`),
-      code,
+      ...functionCodeSource(spec, props),
       logRetention: props.logRetention,
       roleName: roleNamer(props.roleNamePrefix, stack.region)(spec.id),
       eventBus: this.bus,

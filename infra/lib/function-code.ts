@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { FunctionSpec } from '../../shared/app/functions';
+import { packageRoot } from '../../shared/runtime/package-root';
 import { kebabCase } from '../constructs/event-function';
 
 /** The folder of the pre-bundled handlers, relative to the library module. */
@@ -43,4 +44,16 @@ export function bundledFunctionCode(
   const dir = bundledFunctionDir(libDir, spec);
   if (!existsSync(join(dir, BUNDLED_HANDLER_FILE))) throw new MissingFunctionBundleError(dir);
   return lambda.Code.fromAsset(dir);
+}
+
+/**
+ * Where a function's code comes from: `codeFor` (tests), else the package's pre-bundled handler, else esbuild from
+ * the TypeScript entry under `projectRoot` (only bundling from source reads it).
+ */
+export function functionCodeSource(
+  spec: FunctionSpec,
+  opts: { codeFor?: (spec: FunctionSpec) => lambda.Code; projectRoot?: string },
+): { code: lambda.Code | undefined; projectRoot: string } {
+  const code = opts.codeFor?.(spec) ?? bundledFunctionCode(spec);
+  return { code, projectRoot: code ? '' : (opts.projectRoot ?? `${packageRoot()}/`) };
 }
