@@ -9,6 +9,7 @@
 import { CreateNetworkInterfaceCommand, DeleteNetworkInterfaceCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { EventBridgeEvent } from '../local/core/types';
 import { SimulatedRegion } from '../local/region';
+import { aroundHandler } from '../local/region-parts/functions';
 import { type FunctionSpec, keeperEvents, keeperReconciler } from '../shared/app/functions';
 import { clientOptions } from '../shared/aws/clients';
 import { floodQueueDelaySeconds, formatTable } from './measure';
@@ -53,26 +54,15 @@ export interface FloodResult {
 
 /** KeeperEvents with each invocation's wall time recorded, by the event name it handled. */
 function timed(spec: FunctionSpec, durations: Map<string, number[]>): FunctionSpec {
-  return {
-    ...spec,
-    load: async () => {
-      const mod = await spec.load();
-      return {
-        createHandler: (ctx) => {
-          const handle = mod.createHandler(ctx);
-          return async (event) => {
-            const started = performance.now();
-            try {
-              return await handle(event);
-            } finally {
-              const name = String((event as EventBridgeEvent).detail?.eventName ?? 'other');
-              durations.set(name, [...(durations.get(name) ?? []), performance.now() - started]);
-            }
-          };
-        },
-      };
-    },
-  };
+  return aroundHandler(spec, async (event, handle) => {
+    const started = performance.now();
+    try {
+      return await handle(event);
+    } finally {
+      const name = String((event as EventBridgeEvent).detail?.eventName ?? 'other');
+      durations.set(name, [...(durations.get(name) ?? []), performance.now() - started]);
+    }
+  });
 }
 
 /** Runs `count` calls `PARALLEL` at a time, spread evenly over `seconds` of virtual time. */

@@ -106,3 +106,25 @@ export function runtimeEnvOf(r: {
     ...(r.keeperRoleArns ? { keeperRoleArns: r.keeperRoleArns } : {}),
   };
 }
+
+/**
+ * `spec` with every invocation of its handler passed through `around` (given the event and the real handler): how a
+ * bench or a test measures what the simulated region runs without changing it.
+ */
+export function aroundHandler(
+  spec: FunctionSpec,
+  around: (event: unknown, handle: (event: unknown) => Promise<unknown>) => Promise<unknown>,
+): FunctionSpec {
+  return {
+    ...spec,
+    load: async () => {
+      const mod = await spec.load();
+      return {
+        createHandler: (ctx) => {
+          const handle = mod.createHandler(ctx);
+          return (event) => around(event, handle);
+        },
+      };
+    },
+  };
+}

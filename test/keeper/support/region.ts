@@ -9,6 +9,7 @@ import {
   DisassociateAddressCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
+import { aroundHandler } from '../../../local/region-parts/functions';
 import {
   type FunctionSpec,
   inventoryRecorder,
@@ -36,27 +37,16 @@ export interface KeeperRegionOptions {
 const parallelism = { now: new Map<string, number>(), max: new Map<string, number>() };
 
 function measured(spec: FunctionSpec): FunctionSpec {
-  return {
-    ...spec,
-    load: async () => {
-      const mod = await spec.load();
-      return {
-        createHandler: (ctx) => {
-          const handle = mod.createHandler(ctx);
-          return async (event) => {
-            const n = (parallelism.now.get(spec.id) ?? 0) + 1;
-            parallelism.now.set(spec.id, n);
-            parallelism.max.set(spec.id, Math.max(n, parallelism.max.get(spec.id) ?? 0));
-            try {
-              return await handle(event);
-            } finally {
-              parallelism.now.set(spec.id, (parallelism.now.get(spec.id) ?? 1) - 1);
-            }
-          };
-        },
-      };
-    },
-  };
+  return aroundHandler(spec, async (event, handle) => {
+    const n = (parallelism.now.get(spec.id) ?? 0) + 1;
+    parallelism.now.set(spec.id, n);
+    parallelism.max.set(spec.id, Math.max(n, parallelism.max.get(spec.id) ?? 0));
+    try {
+      return await handle(event);
+    } finally {
+      parallelism.now.set(spec.id, (parallelism.now.get(spec.id) ?? 1) - 1);
+    }
+  });
 }
 
 export class KeeperRegion extends WorldRegion {
