@@ -117,8 +117,8 @@ describe('the inline configuration a cold start reads', () => {
   });
 
   it('validates text without a digest, or with one of other text, and fills in the defaults', async () => {
-    const other = configDigest('{}');
-    for (const configDigestValue of [undefined, other.replace(/^./, other[0] === '0' ? '1' : '0')]) {
+    // The digest of other text: '{}' as the stack would have written it.
+    for (const configDigestValue of [undefined, configDigest('{}')]) {
       const loaded: AppConfig = await loadAppConfig(
         {
           configJson: '{"sweeper":{"graceHours":48}}',
