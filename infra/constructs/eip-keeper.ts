@@ -140,18 +140,18 @@ export class EipKeeper extends Construct {
     if (config.alerts.email)
       this.topic.addSubscription(new subscriptions.EmailSubscription(config.alerts.email));
     this.killSwitchArn = `arn:${stack.partition}:ssm:${stack.region}:${stack.account}:parameter${config.sweeper.killSwitchParameter}`;
-    const configJson = JSON.stringify(config);
-    this.configInline = configJson.length <= INLINE_CONFIG_MAX_CHARS;
-    this.configParameter = this.publishDeployment(config, configJson.length);
+    // The text the functions would read, and its digest: inline when short enough for the environment.
+    const inlineConfig = inlineConfigEnvironment(config);
+    const configChars = inlineConfig[ENV.configJson].length;
+    this.configInline = configChars <= INLINE_CONFIG_MAX_CHARS;
+    this.configParameter = this.publishDeployment(config, configChars);
 
     const environment: StackEnvironment = {
       [ENV.tableName]: this.table.tableName,
       [ENV.topicArn]: this.topic.topicArn,
       [ENV.accountId]: stack.account,
       [ENV.eventBusName]: 'default',
-      ...(this.configInline
-        ? inlineConfigEnvironment(config)
-        : { [ENV.configParameter]: this.configParameter.parameterName }),
+      ...(this.configInline ? inlineConfig : { [ENV.configParameter]: this.configParameter.parameterName }),
     };
     const resourceArns: ResourceArns = {
       table: this.table.tableArn,
