@@ -3,7 +3,8 @@
  *
  * | Item          | PK                      | SK                               | GSI1PK               | GSI1SK                      |
  * |---------------|-------------------------|----------------------------------|----------------------|-----------------------------|
- * | Address track | `SWEEP#<allocationId>`  | `TRACK`                          | `KIND#sweep#<shard>` | `<allocationId>`            |
+ * | Address track | `SWEEP#<allocationId>`  | `TRACK`                          | `KIND#sweep#<shard>` | `<writtenAt>#<allocationId>` |
+ * | Track index   | `SWEEP#TRACKS`          | `INDEX#<shard>`                  |                      |                             |
  * | Idle episode  | `SWEEP#<allocationId>`  | `IDLE#<episodeKey>`              | `KIND#sweep-idle`    | `<start>#<allocationId>`    |
  * | Release       | `SWEEP#<allocationId>`  | `RELEASE`                        | `KIND#sweep-release` | `<releasedAt>#<allocationId>` |
  * | Alert claim   | `SWEEP#<allocationId>`  | `ALERT#<episodeKey>#<kind>[#…]`  |                      |                             |
@@ -22,10 +23,12 @@ export const SWEEP_SK = {
   alert: 'ALERT#',
   outbox: 'OUTBOX#',
   runSlots: 'RELEASES',
+  trackIndex: 'INDEX#',
 } as const;
 
 export const SWEEP_ITEM_TYPE = {
   track: 'SweepTrack',
+  trackIndex: 'SweepTrackIndex',
   idle: 'SweepIdleEpisode',
   release: 'SweepRelease',
   alert: 'SweepAlert',
@@ -60,6 +63,26 @@ export function trackShard(allocationId: string): number {
 
 /** GSI1 partition of a track's shard. */
 export const trackKind = (shard: number): string => `${SWEEP_KIND.track}#${shard}`;
+
+/**
+ * GSI1 sort key of a track: when it was written (the store's clock), then the address. A sweep reads the tracks of a
+ * shard written since its index (`dynamo-sweep-store/track-index.ts`) by this key. Tracks written before tracks were
+ * stamped have the bare allocation id, which sorts after every timestamp (`e` > `2`), so they are always read.
+ */
+export const trackStamp = (writtenAt: string, allocationId: string): string => `${writtenAt}#${allocationId}`;
+
+/** True when a track's GSI1 sort key is a stamp (not the bare allocation id of an earlier version). */
+export const isTrackStamp = (sortKey: unknown): boolean =>
+  typeof sortKey === 'string' && sortKey.charCodeAt(0) >= 48 && sortKey.charCodeAt(0) <= 57;
+
+/** Scope of the packed index of tracks (allocation ids start with `eipalloc-`, so it cannot collide). */
+export const TRACK_INDEX_SCOPE = 'TRACKS';
+
+/** The index item of one shard's tracks. */
+export const trackIndexKey = (shard: number): TableKey => ({
+  PK: sweepPk(TRACK_INDEX_SCOPE),
+  SK: `${SWEEP_SK.trackIndex}${shard}`,
+});
 
 /** Scope of the daily digest's alert claims (allocation ids start with `eipalloc-`, so it cannot collide). */
 export const DIGEST_SCOPE = 'DIGEST';

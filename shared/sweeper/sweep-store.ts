@@ -50,6 +50,24 @@ export interface OutboxItem {
   runId: string;
 }
 
+/** What saving the index of tracks did (`SweepStore.saveTrackIndex`), for the run's log. */
+export interface TrackIndexReport {
+  /** Shards read from their index (only tracks written since), and read in full with the reason. */
+  fromIndex: number;
+  readInFull: { shard: number; reason: string }[];
+  /** Track items the queries returned (the index saves reading the others). */
+  tracksRead: number;
+  /** Index items rewritten, and moved on without a new body. */
+  written: number;
+  advanced: number;
+  /** Shards whose body would exceed the item limit: read from the older index (or in full) until it fits. */
+  tooLarge: number[];
+  /** Tracks of an earlier version given a stamp. */
+  restamped: number;
+  /** Index writes and restamps that failed (the next run reads more; nothing is lost). */
+  errors: string[];
+}
+
 /** One atomic write of a track, with the ledger items that change with it. */
 export interface TrackCommit {
   track: AddressTrack;
@@ -78,6 +96,12 @@ export type CommitResult =
 export interface SweepStore {
   /** Every tracked address (GSI1 `KIND#sweep#<shard>`, in no particular order), each with its share of the month. */
   listTracks(): Promise<StoredTrack[]>;
+  /**
+   * Writes back the index of tracks (what the last `listTracks` read, with the writes since), so that the next sweep
+   * reads only the tracks written after it; undefined when nothing was listed since the last save. Failures are in
+   * the report, never thrown: the index only saves reads.
+   */
+  saveTrackIndex(): Promise<TrackIndexReport | undefined>;
   /** Writes a track and its ledger changes atomically, if the track is still at `expectedVersion`. */
   commit(commit: TrackCommit): Promise<CommitResult>;
   /** `commit` for many tracks at once (batched where that is cheaper); one outcome per commit, in order. */

@@ -27,7 +27,7 @@ import {
   type SweepOptions,
   type SweepResult,
 } from './run';
-import { recordRun, writeTracks } from './track-writes';
+import { recordRun, saveTrackIndex, writeTracks } from './track-writes';
 
 export type { ReleaseOutcome, SweeperDeps, SweepOptions, SweepResult } from './run';
 export { SweepIncompleteError } from './run';
@@ -58,7 +58,8 @@ export function createSweeper(deps: SweeperDeps): (opts: SweepOptions) => Promis
     await flushOutbox(run);
     await sendDigest(run, memory);
     // This run saw every address: an address in use and unchanged need not be written to say so.
-    if (!run.dryRun) await recordRun(run);
+    // And the next one need read only the tracks written since this one read them.
+    if (!run.dryRun) await Promise.all([recordRun(run), saveTrackIndex(run)]);
 
     closeResult(run);
     const { result } = run;

@@ -151,3 +151,21 @@ export async function recordRun(run: SweepRun): Promise<void> {
     recordFailure(run, 'LAST-RUN', err);
   }
 }
+
+/**
+ * Writes back the index of tracks so that the next sweep reads only the tracks written after this one. Its failures
+ * are logged, not the run's: without it the next sweep reads more tracks, and loses nothing.
+ */
+export async function saveTrackIndex(run: SweepRun): Promise<void> {
+  const { log } = run.deps;
+  try {
+    const report = await run.deps.store.saveTrackIndex();
+    if (!report) return;
+    const { errors, ...figures } = report;
+    log.info('index of tracks saved', figures);
+    if (errors.length > 0)
+      log.warn('index of tracks partly unsaved: the next sweep reads more tracks', { errors });
+  } catch (err) {
+    log.warn('index of tracks unsaved: the next sweep reads more tracks', { error: errorText(err) });
+  }
+}

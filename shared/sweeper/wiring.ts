@@ -26,7 +26,7 @@ import type { SweeperDeps } from './sweeper';
 
 export function sweeperDepsFromContext(ctx: RuntimeContext): SweeperDeps {
   const doc = createDocumentClient(ctx.aws);
-  const store = new DynamoSweepStore(doc, ctx.env.tableName, ctx.config.history.retentionDays);
+  const store = new DynamoSweepStore(doc, ctx.env.tableName, ctx.config.history.retentionDays, ctx.clock);
   const hub = hubEventsFromContext(ctx);
   const deps: SweeperDeps = {
     ec2: new SdkEc2Adapter(new EC2Client(clientOptions(ctx.aws, 'ec2'))),

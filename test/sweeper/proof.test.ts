@@ -4,14 +4,15 @@
  * to the DLQ). Release is on with the production periods (24 h grace, 24 h notice). Each story ends with no release
  * the rules forbid, and every alert delivered exactly once: no dedup key twice, none missing.
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PublishedMessage } from '../../local/sns/service';
 import { sweeper } from '../../shared/app/functions';
 import type { AppConfigInput } from '../../shared/config/schema';
 import { createDocumentClient } from '../../shared/store/client';
 import { encodeTrack } from '../../shared/sweeper/dynamo-sweep-store/track-codec';
-import { trackKey, trackKind, trackShard } from '../../shared/sweeper/keys';
+import { packBody, unpackBody } from '../../shared/sweeper/dynamo-sweep-store/track-index';
+import { trackIndexKey, trackKey, trackKind, trackShard } from '../../shared/sweeper/keys';
 import type { AddressTrack } from '../../shared/sweeper/model';
 import {
   at,
@@ -230,31 +231,53 @@ describe('a pool member whose pool tag is removed, release on for 7 days', () =>
   });
 });
 
-describe('an edited track item', () => {
-  const LONG_AGO = '2025-12-01T00:00:00.000Z';
+/** Rewrites the address's track as someone with write access to the table would, outside the sweeper. */
+async function editTrackItem(r: SweeperRegion, change: (t: AddressTrack) => AddressTrack): Promise<void> {
+  const stored = (await r.store.listTracks()).find((s) => s.track.allocationId === id(1));
+  if (!stored) throw new Error('no track to edit');
+  const t = change(stored.track);
+  const doc = createDocumentClient(r.region.connection('admin'));
+  await doc.send(
+    new PutCommand({
+      TableName: r.region.tableName,
+      Item: {
+        ...trackKey(t.allocationId),
+        GSI1PK: trackKind(trackShard(t.allocationId)),
+        GSI1SK: t.allocationId,
+        itemType: 'SweepTrack',
+        allocationId: t.allocationId,
+        state: encodeTrack(t),
+        version: stored.version + 1,
+      },
+    }),
+  );
+  doc.destroy();
+}
 
-  /** Rewrites the address's track as someone with write access to the table would, outside the sweeper. */
-  async function edit(r: SweeperRegion, change: (t: AddressTrack) => AddressTrack): Promise<void> {
-    const stored = (await r.store.listTracks()).find((s) => s.track.allocationId === id(1));
-    if (!stored) throw new Error('no track to edit');
-    const t = change(stored.track);
-    const doc = createDocumentClient(r.region.connection('admin'));
-    await doc.send(
-      new PutCommand({
-        TableName: r.region.tableName,
-        Item: {
-          ...trackKey(t.allocationId),
-          GSI1PK: trackKind(trackShard(t.allocationId)),
-          GSI1SK: t.allocationId,
-          itemType: 'SweepTrack',
-          allocationId: t.allocationId,
-          state: encodeTrack(t),
-          version: stored.version + 1,
-        },
-      }),
-    );
-    doc.destroy();
-  }
+/**
+ * Rewrites the address's entry in the index of tracks instead, at the version the track item has: the item itself
+ * is untouched, so the next sweep takes the entry for the stored track.
+ */
+async function editIndexEntry(r: SweeperRegion, change: (t: AddressTrack) => AddressTrack): Promise<void> {
+  const stored = (await r.store.listTracks()).find((s) => s.track.allocationId === id(1));
+  if (!stored) throw new Error('no track to edit');
+  const doc = createDocumentClient(r.region.connection('admin'));
+  const key = trackIndexKey(trackShard(id(1)));
+  const index = (await doc.send(new GetCommand({ TableName: r.region.tableName, Key: key }))).Item;
+  if (!index) throw new Error('no index to edit');
+  const rows = unpackBody(index.body as Uint8Array).filter((row) => row[0] !== id(1));
+  const edited = new Map([[id(1), { version: stored.version, state: encodeTrack(change(stored.track)) }]]);
+  await doc.send(
+    new PutCommand({ TableName: r.region.tableName, Item: { ...index, body: packBody(rows, edited) } }),
+  );
+  doc.destroy();
+}
+
+describe.each([
+  ['an edited track item', editTrackItem],
+  ['an edited entry in the index of tracks', editIndexEntry],
+])('%s', (_, edit) => {
+  const LONG_AGO = '2025-12-01T00:00:00.000Z';
 
   /** "Idle since long ago, notice sent long ago": what it takes to make the next sweep release it. */
   const forged = (t: AddressTrack, firstSeenAt = t.firstSeenAt): AddressTrack => ({

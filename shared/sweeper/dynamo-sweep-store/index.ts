@@ -9,8 +9,12 @@
  *   `alert-claims.ts`;
  * - a run's releases take slots of one item per run id: `run-slots.ts`;
  * - a "released" alert waits in the outbox, put with the release: `outbox.ts`.
+ *
+ * Tracks are read through a packed index of them (`track-index.ts`): the store keeps what the last `listTracks`
+ * read, adds its own writes to it, and `saveTrackIndex` writes it back for the next sweep.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type Clock, systemClock } from '../../runtime/context';
 import type { IdleEpisodeRecord, ReleaseRecord } from '../model';
 import type {
   AlertClaim,
@@ -22,6 +26,7 @@ import type {
   StoredTrack,
   SweepStore,
   TrackCommit,
+  TrackIndexReport,
 } from '../sweep-store';
 import { claimAlert, confirmAlert, dropAlertClaim, readAlertClaim } from './alert-claims';
 import { lastRun, recordRun } from './last-run';
@@ -29,30 +34,46 @@ import { getEpisode, listEpisodes, listReleases } from './ledger-items';
 import { deleteOutbox, listOutbox } from './outbox';
 import { claimReleaseSlot } from './run-slots';
 import type { SweepTable } from './table';
-import { commit, commitMany, listTracks } from './tracks';
+import { noteWrite, saveIndexes, type TrackIndexSession } from './track-index';
+import { commit, commitMany, type OnWritten, readTracks } from './tracks';
 
 export class DynamoSweepStore implements SweepStore {
   private readonly table: SweepTable;
+  /** What the last `listTracks` read, with this store's writes since: the index `saveTrackIndex` writes. */
+  private indexSession: TrackIndexSession | undefined;
+  private readonly onWritten: OnWritten = (allocationId, version, state) => {
+    if (this.indexSession) noteWrite(this.indexSession, allocationId, version, state);
+  };
 
   constructor(
     doc: DynamoDBDocumentClient,
     tableName: string,
     /** `config.history.retentionDays`: TTL of alert claims and run slots. */
     private readonly retentionDays: number,
+    /** Stamps track writes and dates the index of tracks; the sweep's clock. */
+    clock: Clock = systemClock,
   ) {
-    this.table = { doc, tableName };
+    this.table = { doc, tableName, clock };
   }
 
-  listTracks(): Promise<StoredTrack[]> {
-    return listTracks(this.table);
+  async listTracks(): Promise<StoredTrack[]> {
+    const { tracks, session } = await readTracks(this.table);
+    this.indexSession = session;
+    return tracks;
+  }
+
+  async saveTrackIndex(): Promise<TrackIndexReport | undefined> {
+    const session = this.indexSession;
+    this.indexSession = undefined;
+    return session ? saveIndexes(this.table, session) : undefined;
   }
 
   commit(c: TrackCommit): Promise<CommitResult> {
-    return commit(this.table, c);
+    return commit(this.table, c, this.onWritten);
   }
 
   commitMany(commits: readonly TrackCommit[]): Promise<PromiseSettledResult<CommitResult>[]> {
-    return commitMany(this.table, commits);
+    return commitMany(this.table, commits, this.onWritten);
   }
 
   listEpisodes(allocationId?: string): Promise<IdleEpisodeRecord[]> {

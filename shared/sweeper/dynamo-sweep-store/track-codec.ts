@@ -61,24 +61,60 @@ export function decodeTrack(item: Item): StoredTrack {
       throw new CorruptItemError({ PK: item.PK, SK: item.SK }, 'track state is not JSON');
     }
   }
-  // The parsed state becomes the track (no copy): a sweep decodes every track of the region.
-  const track: Record<string, unknown> = encoded ? fields : {};
-  for (const f of TRACK_FIELDS) track[f] = fields[f] ?? null;
-  track.allocationId = item.allocationId;
-  track.tags = fields.tags ?? {};
-  track.alerts = fields.alerts ?? {};
-  const ledger = fields.ledger as Partial<TrackLedger> | undefined;
-  track.ledger = ledger
-    ? {
-        month: ledger.month ?? null,
-        closedHours: ledger.closedHours ?? 0,
-        closedCostUsd: ledger.closedCostUsd ?? 0,
-        released: ledger.released ?? null,
-      }
-    : encoded
-      ? EMPTY_TRACK_LEDGER
-      : legacyLedger(track as unknown as AddressTrack);
-  return { track: track as unknown as AddressTrack, version: item.version };
+  return { track: trackOf(item.allocationId, fields, encoded), version: item.version };
+}
+
+/** A track of an index body (`track-index.ts`): its state already parsed. */
+export function decodeState(
+  allocationId: string,
+  version: number,
+  fields: Record<string, unknown>,
+): StoredTrack {
+  return { track: trackOf(allocationId, fields, true), version };
+}
+
+const KNOWN_FIELDS = new Set<string>([...TRACK_FIELDS, 'ledger']);
+
+/**
+ * The track of its stored fields, every field present and always in the same order: one object shape for every
+ * track, which the plan reads for every address of the region. A field this version does not know (written by a
+ * later one) is kept, so a write by this version does not drop it.
+ */
+function trackOf(allocationId: string, f: Record<string, unknown>, encoded: boolean): AddressTrack {
+  const track = {
+    allocationId,
+    publicIp: f.publicIp ?? null,
+    firstSeenAt: f.firstSeenAt ?? null,
+    lastSeenAt: f.lastSeenAt ?? null,
+    lastRunId: f.lastRunId ?? null,
+    status: f.status ?? null,
+    classification: f.classification ?? null,
+    reason: f.reason ?? null,
+    tags: f.tags ?? {},
+    poolSeen: f.poolSeen ?? null,
+    lastSeenInUseAt: f.lastSeenInUseAt ?? null,
+    lastSeenHolder: f.lastSeenHolder ?? null,
+    episode: f.episode ?? null,
+    alerts: f.alerts ?? {},
+    notice: f.notice ?? null,
+    block: f.block ?? null,
+    releaseAttempt: f.releaseAttempt ?? null,
+    releasedAt: f.releasedAt ?? null,
+    ledger: EMPTY_TRACK_LEDGER,
+  } as AddressTrack & Record<string, unknown>;
+  const ledger = f.ledger as Partial<TrackLedger> | undefined;
+  if (ledger) {
+    track.ledger = {
+      month: ledger.month ?? null,
+      closedHours: ledger.closedHours ?? 0,
+      closedCostUsd: ledger.closedCostUsd ?? 0,
+      released: ledger.released ?? null,
+    };
+  } else if (!encoded) track.ledger = legacyLedger(track);
+  if (encoded) {
+    for (const key in f) if (!KNOWN_FIELDS.has(key)) track[key] = f[key];
+  }
+  return track;
 }
 
 /** A track written before tracks kept a ledger: its release still counts (episodes that ended this month do not). */

@@ -6,13 +6,22 @@ import { PutCommand, TransactWriteCommand, type TransactWriteCommandInput } from
 import { forEachLimit } from '../../runtime/concurrency';
 import { cancellationCodes, isConditionalCheckFailed } from '../../store/errors';
 import { TABLE_KEYS } from '../../store/table';
-import { SWEEP_ITEM_TYPE, SWEEP_KIND, TRACK_SHARDS, trackKey, trackKind, trackShard } from '../keys';
+import {
+  SWEEP_ITEM_TYPE,
+  SWEEP_KIND,
+  TRACK_SHARDS,
+  trackKey,
+  trackKind,
+  trackShard,
+  trackStamp,
+} from '../keys';
 import type { AddressTrack } from '../model';
 import type { CommitResult, StoredTrack, TrackCommit } from '../sweep-store';
 import { episodeUpdate, releasePut } from './ledger-items';
 import { outboxPut } from './outbox';
 import { queryKind, type SweepTable } from './table';
-import { decodeTrack, encodeTrack } from './track-codec';
+import { decodeState, decodeTrack, encodeTrack } from './track-codec';
+import { readIndexes, shardReadPlan, shardSession, type TrackIndexSession } from './track-index';
 
 /** DynamoDB's limit of actions in one TransactWriteItems. */
 const TRANSACT_MAX_ACTIONS = 100;
@@ -20,34 +29,67 @@ const TRANSACT_MAX_ACTIONS = 100;
 const PUT_CONCURRENCY = 16;
 const TRANSACT_CONCURRENCY = 4;
 
-export async function listTracks(table: SweepTable): Promise<StoredTrack[]> {
-  const kinds = [SWEEP_KIND.track, ...Array.from({ length: TRACK_SHARDS }, (_, i) => trackKind(i))];
-  const pages = await Promise.all(
-    kinds.map((kind, i) =>
-      // The unsharded partition holds tracks of earlier versions: every attribute is needed to read them.
-      queryKind(table, kind, i === 0 ? undefined : ['allocationId', 'version', 'state']),
-    ),
+/** A track this store wrote: its new version and stored state (the index of tracks takes it in). */
+export type OnWritten = (allocationId: string, version: number, state: string) => void;
+
+/**
+ * Every track, with the session the index is saved from: per shard, the index and the tracks stamped since it (or
+ * every track of the shard, see `shardReadPlan`), and the unsharded partition of earlier versions in full.
+ */
+export async function readTracks(
+  table: SweepTable,
+): Promise<{ tracks: StoredTrack[]; session: TrackIndexSession }> {
+  const now = table.clock.now();
+  const [indexes, unsharded] = await Promise.all([
+    readIndexes(table),
+    // The unsharded partition holds tracks of earlier versions: every attribute is needed to read them.
+    queryKind(table, SWEEP_KIND.track),
+  ]);
+  const shards = await Promise.all(
+    Array.from({ length: TRACK_SHARDS }, async (_, shard) => {
+      const index = indexes.get(shard);
+      const plan = shardReadPlan(index, now);
+      const items = await queryKind(table, trackKind(shard), SHARD_ATTRIBUTES, {
+        after: plan.mode === 'since' ? plan.since : undefined,
+      });
+      return shardSession(shard, plan, index, items);
+    }),
   );
   // A track moved from the unsharded partition may show in both while the index catches up: keep the newer one.
-  const byId = new Map<string, StoredTrack>();
-  for (const item of pages.flat()) {
+  const unshardedById = new Map<string, StoredTrack>();
+  for (const item of unsharded) {
     const t = decodeTrack(item);
-    const seen = byId.get(t.track.allocationId);
-    if (!seen || seen.version < t.version) byId.set(t.track.allocationId, t);
+    const seen = unshardedById.get(t.track.allocationId);
+    if (!seen || seen.version < t.version) unshardedById.set(t.track.allocationId, t);
   }
-  return [...byId.values()];
+  const tracks: StoredTrack[] = [];
+  const add = (t: StoredTrack) => {
+    const old = unshardedById.get(t.track.allocationId);
+    if (!old) tracks.push(t);
+    else if (old.version < t.version) unshardedById.set(t.track.allocationId, t);
+  };
+  for (const s of shards) {
+    for (const [allocationId, version, fields] of s.index?.rows ?? []) {
+      if (!s.updates.has(allocationId)) add(decodeState(allocationId, version, fields));
+    }
+    for (const [allocationId, e] of s.updates) add(decodeTrack({ allocationId, ...e }));
+  }
+  return { tracks: [...unshardedById.values(), ...tracks], session: { readAt: now.toISOString(), shards } };
 }
 
-function trackPut(table: SweepTable, track: AddressTrack, expectedVersion: number) {
+/** What a sweep reads of a sharded track: its state and version, and its stamp (to tell those never stamped). */
+const SHARD_ATTRIBUTES = ['allocationId', 'version', 'state', TABLE_KEYS.gsi1.sortKey];
+
+function trackPut(table: SweepTable, track: AddressTrack, expectedVersion: number, state: string) {
   return {
     TableName: table.tableName,
     Item: {
       ...trackKey(track.allocationId),
       [TABLE_KEYS.gsi1.partitionKey]: trackKind(trackShard(track.allocationId)),
-      [TABLE_KEYS.gsi1.sortKey]: track.allocationId,
+      [TABLE_KEYS.gsi1.sortKey]: trackStamp(table.clock.now().toISOString(), track.allocationId),
       itemType: SWEEP_ITEM_TYPE.track,
       allocationId: track.allocationId,
-      state: encodeTrack(track),
+      state,
       version: expectedVersion + 1,
     },
     ...(expectedVersion === 0
@@ -84,7 +126,11 @@ function ledgerActions(table: SweepTable, c: Pick<TrackCommit, LedgerPart>): Led
   return actions;
 }
 
-export async function commit(table: SweepTable, c: TrackCommit): Promise<CommitResult> {
+export async function commit(
+  table: SweepTable,
+  c: TrackCommit,
+  onWritten: OnWritten = () => {},
+): Promise<CommitResult> {
   const parts: Pick<TrackCommit, LedgerPart> = {
     close: c.close,
     upsert: c.upsert,
@@ -95,19 +141,21 @@ export async function commit(table: SweepTable, c: TrackCommit): Promise<CommitR
   let releaseRecorded = Boolean(parts.release);
   for (let attempt = 0; attempt < 4; attempt++) {
     const extras = ledgerActions(table, parts);
+    const state = encodeTrack(track);
     try {
       if (extras.length === 0) {
-        await table.doc.send(new PutCommand(trackPut(table, track, c.expectedVersion)));
+        await table.doc.send(new PutCommand(trackPut(table, track, c.expectedVersion, state)));
       } else {
         await table.doc.send(
           new TransactWriteCommand({
             TransactItems: [
-              { Put: trackPut(table, track, c.expectedVersion) },
+              { Put: trackPut(table, track, c.expectedVersion, state) },
               ...extras.map((e) => e.op),
             ] as TransactWriteCommandInput['TransactItems'],
           }),
         );
       }
+      onWritten(track.allocationId, c.expectedVersion + 1, state);
       return { ok: true, version: c.expectedVersion + 1, releaseRecorded };
     } catch (err) {
       if (extras.length === 0) {
@@ -143,11 +191,12 @@ export async function commit(table: SweepTable, c: TrackCommit): Promise<CommitR
 export async function commitMany(
   table: SweepTable,
   commits: readonly TrackCommit[],
+  onWritten: OnWritten = () => {},
 ): Promise<PromiseSettledResult<CommitResult>[]> {
   const results: PromiseSettledResult<CommitResult>[] = new Array(commits.length);
   const one = async (i: number) => {
     try {
-      results[i] = { status: 'fulfilled', value: await commit(table, commits[i] as TrackCommit) };
+      results[i] = { status: 'fulfilled', value: await commit(table, commits[i] as TrackCommit, onWritten) };
     } catch (reason) {
       results[i] = { status: 'rejected', reason };
     }
@@ -156,10 +205,11 @@ export async function commitMany(
   const transact = async (indices: number[]) => {
     if (indices.length === 1) return one(indices[0] as number);
     // Each commit's actions as `commit`'s first attempt writes them.
-    const items = indices.flatMap((i) => {
+    const states = indices.map((i) => encodeTrack((commits[i] as TrackCommit).track));
+    const items = indices.flatMap((i, k) => {
       const c = commits[i] as TrackCommit;
       return [
-        { Put: trackPut(table, c.track, c.expectedVersion) },
+        { Put: trackPut(table, c.track, c.expectedVersion, states[k] as string) },
         ...ledgerActions(table, c).map((e) => e.op),
       ];
     });
@@ -171,8 +221,9 @@ export async function commitMany(
       for (const i of indices) await one(i);
       return;
     }
-    for (const i of indices) {
+    for (const [k, i] of indices.entries()) {
       const c = commits[i] as TrackCommit;
+      onWritten(c.track.allocationId, c.expectedVersion + 1, states[k] as string);
       results[i] = {
         status: 'fulfilled',
         value: { ok: true, version: c.expectedVersion + 1, releaseRecorded: Boolean(c.release) },

@@ -1,0 +1,172 @@
+/**
+ * The index of tracks as plain data: when a shard is read from its index and from when, what a query's items change,
+ * what a run writes back, and bodies that are not bodies. Reading and writing it on DynamoDB Local is in
+ * store.test.ts.
+ */
+
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { CorruptItemError } from '../../shared/store/errors';
+import {
+  FULL_READ_EVERY_MS,
+  type IndexRow,
+  noteWrite,
+  packBody,
+  type ShardIndex,
+  STAMP_MARGIN_MS,
+  saveAction,
+  shardReadPlan,
+  shardSession,
+  type TrackIndexSession,
+  unpackBody,
+} from '../../shared/sweeper/dynamo-sweep-store/track-index';
+import { TRACK_SHARDS, trackShard, trackStamp } from '../../shared/sweeper/keys';
+
+const NOW = new Date('2026-01-05T10:00:00.000Z');
+const iso = (msBeforeNow: number) => new Date(NOW.getTime() - msBeforeNow).toISOString();
+const HOUR = 3_600_000;
+const id = (n: number) => `eipalloc-${n.toString(16).padStart(17, '0')}`;
+const state = (n: number) => JSON.stringify({ publicIp: `198.51.100.${n}`, status: 'present' });
+
+function index(rows: IndexRow[], over: Partial<ShardIndex> = {}): ShardIndex {
+  return {
+    shard: 0,
+    asOf: iso(HOUR),
+    fullReadAt: iso(2 * HOUR),
+    generation: 'g1',
+    body: packBody(rows, new Map()),
+    rows,
+    ...over,
+  };
+}
+
+const item = (n: number, version: number, sortKey = trackStamp(iso(HOUR), id(n))) => ({
+  allocationId: id(n),
+  version,
+  state: state(n),
+  GSI1SK: sortKey,
+});
+
+describe('how a shard is read', () => {
+  it('reads the tracks stamped after the index, less the margin, when the index is dated and fresh', () => {
+    expect(shardReadPlan(index([]), NOW)).toEqual({ mode: 'since', since: iso(HOUR + STAMP_MARGIN_MS) });
+  });
+
+  it('reads every track without an index, with one ahead of the clock, and once a day', () => {
+    expect(shardReadPlan(undefined, NOW)).toEqual({ mode: 'full', reason: 'no readable index' });
+    expect(shardReadPlan(index([], { asOf: iso(-1000) }), NOW)).toEqual({
+      mode: 'full',
+      reason: 'index ahead of the clock',
+    });
+    expect(shardReadPlan(index([], { fullReadAt: iso(FULL_READ_EVERY_MS) }), NOW)).toEqual({
+      mode: 'full',
+      reason: 'daily full read',
+    });
+    expect(shardReadPlan(index([], { fullReadAt: iso(FULL_READ_EVERY_MS - 1) }), NOW).mode).toBe('since');
+    expect(shardReadPlan(index([], { asOf: 'yesterday' }), NOW)).toEqual({
+      mode: 'full',
+      reason: 'index undated',
+    });
+  });
+});
+
+describe('a body', () => {
+  it('packs rows and updates, an update replacing the row of its track, and unpacks them', () => {
+    const rows: IndexRow[] = [
+      [id(1), 1, JSON.parse(state(1))],
+      [id(2), 4, JSON.parse(state(2))],
+    ];
+    const updates = new Map([[id(2), { version: 5, state: state(22) }]]);
+
+    expect(unpackBody(packBody(rows, updates))).toEqual([
+      [id(1), 1, JSON.parse(state(1))],
+      [id(2), 5, JSON.parse(state(22))],
+    ]);
+  });
+
+  it.each([
+    ['not gzip', new TextEncoder().encode('[]')],
+    ['not JSON', gzipSync('[[')],
+    ['not a list', gzipSync('{}')],
+    ['a row without a version', gzipSync(JSON.stringify([[id(1), null, {}]]))],
+    ['a state that is not an object', gzipSync(JSON.stringify([[id(1), 1, 'x']]))],
+    ['a state that is a list', gzipSync(JSON.stringify([[id(1), 1, []]]))],
+  ])('is refused when it is %s', (_, body) => {
+    expect(() => unpackBody(body)).toThrow();
+  });
+});
+
+describe('a shard session', () => {
+  const rows: IndexRow[] = [
+    [id(1), 3, JSON.parse(state(1))],
+    [id(2), 3, JSON.parse(state(2))],
+  ];
+
+  it('takes an item as an update only when the index lacks its track or holds an older version', () => {
+    const s = shardSession(0, { mode: 'since', since: iso(2 * HOUR) }, index(rows), [
+      item(1, 3), // the version the index holds: nothing new
+      item(2, 2), // older than the index (GSI1 behind): the index stands
+      item(3, 1), // a track the index lacks
+      item(1, 3),
+    ]);
+
+    expect([...s.updates.keys()]).toEqual([id(3)]);
+    expect(s.read).toBe(4);
+    expect(saveAction(s)).toBe('put');
+  });
+
+  it('replaces a row by the newer item', () => {
+    const s = shardSession(0, { mode: 'since', since: iso(2 * HOUR) }, index(rows), [item(2, 4)]);
+
+    expect(s.updates.get(id(2))).toEqual({ version: 4, state: state(2) });
+  });
+
+  it('read in full, takes every item and leaves the index out, to be written anew', () => {
+    const s = shardSession(0, { mode: 'full', reason: 'daily full read' }, index(rows), [item(1, 3)]);
+
+    expect(s.index).toBeUndefined();
+    expect([...s.updates.keys()]).toEqual([id(1)]);
+    expect(saveAction(s)).toBe('put');
+  });
+
+  it('lists the tracks written before stamps, and only those, to be stamped', () => {
+    const s = shardSession(0, { mode: 'since', since: iso(2 * HOUR) }, index(rows), [
+      item(1, 3, id(1)),
+      item(2, 3),
+    ]);
+
+    expect(s.unstamped).toEqual([{ allocationId: id(1), version: 3 }]);
+  });
+
+  it('refuses a track item without its state, naming it', () => {
+    const bare = { allocationId: id(9), version: 1, GSI1SK: id(9) };
+
+    expect(() => shardSession(0, { mode: 'full', reason: 'x' }, undefined, [bare])).toThrow(CorruptItemError);
+    expect(() => shardSession(0, { mode: 'full', reason: 'x' }, undefined, [bare])).toThrow(id(9));
+  });
+
+  it('moves an unchanged index on when its query returned tracks, and leaves it alone when it returned none', () => {
+    const plan = { mode: 'since', since: iso(2 * HOUR) } as const;
+
+    expect(saveAction(shardSession(0, plan, index(rows), [item(1, 3)]))).toBe('advance');
+    expect(saveAction(shardSession(0, plan, index(rows), []))).toBe('none');
+  });
+});
+
+describe("a run's own writes", () => {
+  it('are added to their shard, the newest version kept', () => {
+    const session: TrackIndexSession = {
+      readAt: NOW.toISOString(),
+      shards: Array.from({ length: TRACK_SHARDS }, (_, shard) =>
+        shardSession(shard, { mode: 'since', since: iso(2 * HOUR) }, index([], { shard }), []),
+      ),
+    };
+
+    noteWrite(session, id(5), 2, state(5));
+    noteWrite(session, id(5), 1, state(1));
+
+    const shard = session.shards[trackShard(id(5))];
+    expect(shard?.updates.get(id(5))).toEqual({ version: 2, state: state(5) });
+    expect(session.shards.filter((s) => saveAction(s) === 'put')).toEqual([shard]);
+  });
+});
