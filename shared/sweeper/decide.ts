@@ -259,11 +259,24 @@ export function decideAddress(
   };
 }
 
+const byAllocationId = (a: ObservedAddress, b: ObservedAddress): number =>
+  a.allocationId < b.allocationId ? -1 : a.allocationId > b.allocationId ? 1 : 0;
+
+/** The addresses in allocation-id order (as DescribeAddresses usually lists them already: then not copied). */
+function inAllocationIdOrder(addresses: readonly ObservedAddress[]): readonly ObservedAddress[] {
+  for (let i = 1; i < addresses.length; i++) {
+    if (byAllocationId(addresses[i - 1] as ObservedAddress, addresses[i] as ObservedAddress) > 0) {
+      return [...addresses].sort(byAllocationId);
+    }
+  }
+  return addresses;
+}
+
 /** Plans a whole run: every observed address, every tracked address that disappeared, and the release queue. */
 export function planSweep(input: PlanInput): SweepPlan {
-  const decisions = [...input.addresses]
-    .sort((a, b) => (a.allocationId < b.allocationId ? -1 : a.allocationId > b.allocationId ? 1 : 0))
-    .map((a) => decideAddress(a, input.history.get(a.allocationId), input.tracks.get(a.allocationId), input));
+  const decisions = inAllocationIdOrder(input.addresses).map((a) =>
+    decideAddress(a, input.history.get(a.allocationId), input.tracks.get(a.allocationId), input),
+  );
   const seen = new Set(input.addresses.map((a) => a.allocationId));
   const vanished: VanishedDecision[] = [];
   // In allocation-id order, whatever order the tracks were read in (the story lists them).
