@@ -34,6 +34,7 @@ function index(rows: IndexRow[], over: Partial<ShardIndex> = {}): ShardIndex {
     asOf: iso(HOUR),
     fullReadAt: iso(2 * HOUR),
     generation: 'g1',
+    writer: undefined,
     body: packBody(rows, new Map()),
     rows,
     ...over,
@@ -49,7 +50,12 @@ const item = (n: number, version: number, sortKey = trackStamp(iso(HOUR), id(n))
 
 describe('how a shard is read', () => {
   it('reads the tracks stamped after the index, less the margin, when the index is dated and fresh', () => {
-    expect(shardReadPlan(index([]), NOW)).toEqual({ mode: 'since', since: iso(HOUR + STAMP_MARGIN_MS) });
+    expect(shardReadPlan(index([]), NOW)).toEqual({
+      mode: 'since',
+      since: iso(HOUR + STAMP_MARGIN_MS),
+      skipWriter: undefined,
+    });
+    expect(shardReadPlan(index([], { writer: 'run-7' }), NOW)).toMatchObject({ skipWriter: 'run-7' });
   });
 
   it('reads every track without an index, with one ahead of the clock, and once a day', () => {
@@ -103,7 +109,7 @@ describe('a shard session', () => {
   ];
 
   it('takes an item as an update only when the index lacks its track or holds an older version', () => {
-    const s = shardSession(0, { mode: 'since', since: iso(2 * HOUR) }, index(rows), [
+    const s = shardSession(0, { mode: 'since', since: iso(2 * HOUR), skipWriter: undefined }, index(rows), [
       item(1, 3), // the version the index holds: nothing new
       item(2, 2), // older than the index (GSI1 behind): the index stands
       item(3, 1), // a track the index lacks
@@ -116,7 +122,9 @@ describe('a shard session', () => {
   });
 
   it('replaces a row by the newer item', () => {
-    const s = shardSession(0, { mode: 'since', since: iso(2 * HOUR) }, index(rows), [item(2, 4)]);
+    const s = shardSession(0, { mode: 'since', since: iso(2 * HOUR), skipWriter: undefined }, index(rows), [
+      item(2, 4),
+    ]);
 
     expect(s.updates.get(id(2))).toEqual({ version: 4, state: state(2) });
   });
@@ -130,7 +138,7 @@ describe('a shard session', () => {
   });
 
   it('lists the tracks written before stamps, and only those, to be stamped', () => {
-    const s = shardSession(0, { mode: 'since', since: iso(2 * HOUR) }, index(rows), [
+    const s = shardSession(0, { mode: 'since', since: iso(2 * HOUR), skipWriter: undefined }, index(rows), [
       item(1, 3, id(1)),
       item(2, 3),
     ]);
@@ -145,10 +153,12 @@ describe('a shard session', () => {
     expect(() => shardSession(0, { mode: 'full', reason: 'x' }, undefined, [bare])).toThrow(id(9));
   });
 
-  it('moves an unchanged index on when its query returned tracks, and leaves it alone when it returned none', () => {
-    const plan = { mode: 'since', since: iso(2 * HOUR) } as const;
+  it('moves an unchanged index on when its query went through tracks, and leaves it alone when it went through none', () => {
+    const plan = { mode: 'since', since: iso(2 * HOUR), skipWriter: 'run-0' } as const;
 
     expect(saveAction(shardSession(0, plan, index(rows), [item(1, 3)]))).toBe('advance');
+    // Only the writes of the run the index holds, left out by the query's filter.
+    expect(saveAction(shardSession(0, plan, index(rows), [], 12))).toBe('advance');
     expect(saveAction(shardSession(0, plan, index(rows), []))).toBe('none');
   });
 });
@@ -157,8 +167,14 @@ describe("a run's own writes", () => {
   it('are added to their shard, the newest version kept', () => {
     const session: TrackIndexSession = {
       readAt: NOW.toISOString(),
+      writer: 'run-1',
       shards: Array.from({ length: TRACK_SHARDS }, (_, shard) =>
-        shardSession(shard, { mode: 'since', since: iso(2 * HOUR) }, index([], { shard }), []),
+        shardSession(
+          shard,
+          { mode: 'since', since: iso(2 * HOUR), skipWriter: undefined },
+          index([], { shard }),
+          [],
+        ),
       ),
     };
 

@@ -34,16 +34,13 @@ import { getEpisode, listEpisodes, listReleases } from './ledger-items';
 import { deleteOutbox, listOutbox } from './outbox';
 import { claimReleaseSlot } from './run-slots';
 import type { SweepTable } from './table';
-import { noteWrite, saveIndexes, type TrackIndexSession } from './track-index';
-import { commit, commitMany, type OnWritten, readTracks } from './tracks';
+import { noteUnsure, noteWrite, saveIndexes, type TrackIndexSession } from './track-index';
+import { commit, commitMany, readTracks, type TrackWriteLog } from './tracks';
 
 export class DynamoSweepStore implements SweepStore {
   private readonly table: SweepTable;
   /** What the last `listTracks` read, with this store's writes since: the index `saveTrackIndex` writes. */
   private indexSession: TrackIndexSession | undefined;
-  private readonly onWritten: OnWritten = (allocationId, version, state) => {
-    if (this.indexSession) noteWrite(this.indexSession, allocationId, version, state);
-  };
 
   constructor(
     doc: DynamoDBDocumentClient,
@@ -69,11 +66,22 @@ export class DynamoSweepStore implements SweepStore {
   }
 
   commit(c: TrackCommit): Promise<CommitResult> {
-    return commit(this.table, c, this.onWritten);
+    return commit(this.table, c, this.writeLog());
   }
 
   commitMany(commits: readonly TrackCommit[]): Promise<PromiseSettledResult<CommitResult>[]> {
-    return commitMany(this.table, commits, this.onWritten);
+    return commitMany(this.table, commits, this.writeLog());
+  }
+
+  /** Where the index learns of this store's track writes (none before a listing). */
+  private writeLog(): TrackWriteLog | undefined {
+    const session = this.indexSession;
+    if (!session) return undefined;
+    return {
+      writer: session.writer,
+      written: (allocationId, version, state) => noteWrite(session, allocationId, version, state),
+      unsure: (allocationId) => noteUnsure(session, allocationId),
+    };
   }
 
   listEpisodes(allocationId?: string): Promise<IdleEpisodeRecord[]> {

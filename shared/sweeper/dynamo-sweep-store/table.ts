@@ -1,8 +1,15 @@
 /** The table a sweep store writes to, and the GSI1 query every listing of the sweeper's items goes through. */
-import type { DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DeleteCommand,
+  type DynamoDBDocumentClient,
+  type PutCommand,
+  paginateQuery,
+  type QueryCommandInput,
+  type UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../../runtime/context';
 import { isConditionalCheckFailed } from '../../store/errors';
-import { type Item, queryAll } from '../../store/query';
+import type { Item } from '../../store/query';
 import { TABLE_KEYS } from '../../store/table';
 
 export interface SweepTable {
@@ -12,28 +19,54 @@ export interface SweepTable {
   clock: Clock;
 }
 
-/** Every item of one GSI1 kind (with a sort key after `after`, when given), with only `attributes` when given. */
-export function queryKind(
+/**
+ * Every item of one GSI1 kind, with only `attributes` when given: of them, those with a sort key after `after`, and
+ * not written by `notWrittenBy` (their `writer` attribute), when given.
+ */
+export async function queryKind(
   table: SweepTable,
   kind: string,
   attributes?: readonly string[],
-  range: { after?: string | undefined } = {},
+  range: { after?: string | undefined; notWrittenBy?: string | undefined } = {},
 ): Promise<Item[]> {
-  return queryAll(table.doc, {
+  return (await queryKindCounted(table, kind, attributes, range)).items;
+}
+
+/** `queryKind`, with how many items the query went through (`scanned`: those the filter left out too). */
+export async function queryKindCounted(
+  table: SweepTable,
+  kind: string,
+  attributes?: readonly string[],
+  range: { after?: string | undefined; notWrittenBy?: string | undefined } = {},
+): Promise<{ items: Item[]; scanned: number }> {
+  const { after, notWrittenBy } = range;
+  const input: QueryCommandInput = {
     TableName: table.tableName,
     IndexName: TABLE_KEYS.gsi1.name,
-    KeyConditionExpression: range.after === undefined ? '#pk = :kind' : '#pk = :kind AND #sk > :after',
+    KeyConditionExpression: after === undefined ? '#pk = :kind' : '#pk = :kind AND #sk > :after',
+    ...(notWrittenBy === undefined
+      ? {}
+      : { FilterExpression: 'attribute_not_exists(#writer) OR #writer <> :writer' }),
     ExpressionAttributeNames: {
       '#pk': TABLE_KEYS.gsi1.partitionKey,
-      ...(range.after === undefined ? {} : { '#sk': TABLE_KEYS.gsi1.sortKey }),
+      ...(after === undefined ? {} : { '#sk': TABLE_KEYS.gsi1.sortKey }),
+      ...(notWrittenBy === undefined ? {} : { '#writer': 'writer' }),
       ...Object.fromEntries((attributes ?? []).map((a, i) => [`#p${i}`, a])),
     },
     ExpressionAttributeValues: {
       ':kind': kind,
-      ...(range.after === undefined ? {} : { ':after': range.after }),
+      ...(after === undefined ? {} : { ':after': after }),
+      ...(notWrittenBy === undefined ? {} : { ':writer': notWrittenBy }),
     },
     ...(attributes ? { ProjectionExpression: attributes.map((_, i) => `#p${i}`).join(', ') } : {}),
-  });
+  };
+  const items: Item[] = [];
+  let scanned = 0;
+  for await (const page of paginateQuery({ client: table.doc }, input)) {
+    items.push(...(page.Items ?? []));
+    scanned += page.ScannedCount ?? 0;
+  }
+  return { items, scanned };
 }
 
 /** Sends a conditional write: true when it was made, false when its condition failed. */

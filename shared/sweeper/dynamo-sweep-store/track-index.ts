@@ -15,6 +15,11 @@
  *   seconds: a write the index lacks is stamped after `asOf - STAMP_MARGIN_MS`, and the next sweep reads exactly the
  *   tracks stamped after that.
  *
+ * A run's own writes are stamped within the margin of its index, yet the index holds them: each track write names its
+ * writer (the run's listing), and an index names the run whose writes it holds (`writer`), when that run knows the
+ * outcome of every write it made to the shard (a write that did not succeed may still have been made). The next read
+ * leaves those out, so an hourly sweep does not read again what the sweep before it wrote.
+ *
  * Anything that writes a track without stamping it (an earlier version, a hand edit keeping the bare allocation id as
  * its sort key) sorts after every stamp and is read every run until stamped again. A shard is read in full when it
  * has no readable index, when its index is ahead of the clock, and at least once a day (`FULL_READ_EVERY_MS`),
@@ -22,10 +27,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { forEachLimit } from '../../runtime/concurrency';
 import { CorruptItemError, isConditionalCheckFailed } from '../../store/errors';
-import type { Item } from '../../store/query';
+import { type Item, queryAll } from '../../store/query';
 import { TABLE_KEYS } from '../../store/table';
 import {
   isTrackStamp,
@@ -68,13 +73,17 @@ export interface ShardIndex {
   fullReadAt: string;
   /** Names this body: moving `asOf` on is conditional on it, so it never relabels a body another run replaced. */
   generation: string;
+  /** The run whose every track write to the shard the body holds: its writes need not be read again. */
+  writer: string | undefined;
   /** The packed body, kept to build the next one from (the rows below become the run's tracks). */
   body: Uint8Array;
   rows: IndexRow[];
 }
 
 /** How a sweep reads one shard: the tracks stamped after `since`, or all of them (and why). */
-export type ShardReadPlan = { mode: 'since'; since: string } | { mode: 'full'; reason: string };
+export type ShardReadPlan =
+  | { mode: 'since'; since: string; skipWriter: string | undefined }
+  | { mode: 'full'; reason: string };
 
 /** What a run knows of one shard: its index (when read from it), and the newer tracks its query and writes brought. */
 export interface ShardSession {
@@ -85,14 +94,20 @@ export interface ShardSession {
   updates: Map<string, IndexEntry>;
   /** Items the shard's query returned. */
   read: number;
+  /** Items it went through: those returned, and the run's own writes the index holds already. */
+  scanned: number;
   /** Tracks read with the bare allocation id as their sort key (written before stamps), to stamp. */
   unstamped: { allocationId: string; version: number }[];
+  /** The run wrote a track of the shard without knowing whether the write was made. */
+  unsure: boolean;
 }
 
 /** A run's reading of the tracks, kept by the store until the run saves the index. */
 export interface TrackIndexSession {
   /** The store's clock before the reads: the `asOf` of any index this run writes. */
   readAt: string;
+  /** Names the run on its track writes and on the indexes that hold them. */
+  writer: string;
   shards: ShardSession[];
 }
 
@@ -135,7 +150,7 @@ export function shardReadPlan(index: ShardIndex | undefined, now: Date): ShardRe
     return { mode: 'full', reason: 'index undated' };
   if (asOf > now.getTime()) return { mode: 'full', reason: 'index ahead of the clock' };
   if (now.getTime() - fullReadAt >= FULL_READ_EVERY_MS) return { mode: 'full', reason: 'daily full read' };
-  return { mode: 'since', since: new Date(asOf - STAMP_MARGIN_MS).toISOString() };
+  return { mode: 'since', since: new Date(asOf - STAMP_MARGIN_MS).toISOString(), skipWriter: index.writer };
 }
 
 /** A sharded track item's entry (tracks are sharded since they are stored as one `state` attribute). */
@@ -163,6 +178,7 @@ export function shardSession(
   plan: ShardReadPlan,
   index: ShardIndex | undefined,
   items: readonly Item[],
+  scanned = items.length,
 ): ShardSession {
   const fromIndex = plan.mode === 'since' ? index : undefined;
   const updates = new Map<string, IndexEntry>();
@@ -180,7 +196,7 @@ export function shardSession(
       if ((updates.get(id) as IndexEntry).version <= version) updates.delete(id);
     }
   }
-  return { shard, plan, index: fromIndex, updates, read: items.length, unstamped };
+  return { shard, plan, index: fromIndex, updates, read: items.length, scanned, unstamped, unsure: false };
 }
 
 /** The version each row of `ids` has in the index. */
@@ -199,31 +215,48 @@ export function noteWrite(session: TrackIndexSession, allocationId: string, vers
   s.updates.set(allocationId, { version, state });
 }
 
-/** What saving does for a shard: a new body, the same body relabelled (`asOf` moved on), or nothing. */
+/** Notes a write of a track this run does not know the outcome of. */
+export function noteUnsure(session: TrackIndexSession, allocationId: string) {
+  const s = session.shards[trackShard(allocationId)];
+  if (s) s.unsure = true;
+}
+
+/**
+ * What saving does for a shard: a new body, the same body relabelled (`asOf` moved on, so that the next query goes
+ * through none of the tracks this one went through), or nothing.
+ */
 export function saveAction(s: ShardSession): 'put' | 'advance' | 'none' {
   if (!s.index || s.updates.size > 0) return 'put';
-  return s.read > 0 ? 'advance' : 'none';
+  return s.scanned > 0 ? 'advance' : 'none';
 }
 
 /** Every shard's index item, strongly consistent; an unreadable body is left out (its shard is read in full). */
 export async function readIndexes(table: SweepTable): Promise<Map<number, ShardIndex>> {
-  const out = await table.doc.send(
-    new QueryCommand({
-      TableName: table.tableName,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: { ':pk': sweepPk(TRACK_INDEX_SCOPE), ':prefix': SWEEP_SK.trackIndex },
-      ConsistentRead: true,
-    }),
-  );
+  // Every page: 8 bodies of up to 350 KB are more than one 1 MB page.
+  const items = await queryAll(table.doc, {
+    TableName: table.tableName,
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    ExpressionAttributeValues: { ':pk': sweepPk(TRACK_INDEX_SCOPE), ':prefix': SWEEP_SK.trackIndex },
+    ConsistentRead: true,
+  });
   const indexes = new Map<number, ShardIndex>();
-  for (const item of out.Items ?? []) {
-    const { shard, asOf, fullReadAt, generation, body } = item;
+  for (const item of items) {
+    const { shard, asOf, fullReadAt, generation, writer, body } = item;
     if (typeof shard !== 'number' || shard < 0 || shard >= TRACK_SHARDS) continue;
     if (typeof asOf !== 'string' || typeof fullReadAt !== 'string' || typeof generation !== 'string')
       continue;
     if (!(body instanceof Uint8Array)) continue;
     try {
-      indexes.set(shard, { shard, asOf, fullReadAt, generation, body, rows: unpackBody(body) });
+      const rows = unpackBody(body);
+      indexes.set(shard, {
+        shard,
+        asOf,
+        fullReadAt,
+        generation,
+        writer: typeof writer === 'string' ? writer : undefined,
+        body,
+        rows,
+      });
     } catch {
       // Read in full; the run writes a good body.
     }
@@ -250,7 +283,7 @@ export async function saveIndexes(table: SweepTable, session: TrackIndexSession)
       try {
         const action = saveAction(s);
         if (action === 'put') {
-          if (await putIndex(table, session.readAt, s)) report.written++;
+          if (await putIndex(table, session, s)) report.written++;
           else report.tooLarge.push(s.shard);
         } else if (action === 'advance' && (await advanceIndex(table, session.readAt, s))) report.advanced++;
       } catch (err) {
@@ -269,7 +302,8 @@ export async function saveIndexes(table: SweepTable, session: TrackIndexSession)
   return report;
 }
 
-async function putIndex(table: SweepTable, readAt: string, s: ShardSession): Promise<boolean> {
+async function putIndex(table: SweepTable, session: TrackIndexSession, s: ShardSession): Promise<boolean> {
+  const { readAt } = session;
   // From the body as read, not from the rows: those became the run's tracks, which the run may have changed.
   const body = packBody(s.index ? unpackBody(s.index.body) : [], s.updates);
   if (body.byteLength > MAX_INDEX_BODY_BYTES) return false;
@@ -283,6 +317,8 @@ async function putIndex(table: SweepTable, readAt: string, s: ShardSession): Pro
         asOf: readAt,
         fullReadAt: s.plan.mode === 'full' ? readAt : (s.index?.fullReadAt ?? readAt),
         generation: randomUUID(),
+        // Unsure of a write, the run cannot vouch for its writes: the next read reads them all.
+        ...(s.unsure ? {} : { writer: session.writer }),
         body,
       },
     }),

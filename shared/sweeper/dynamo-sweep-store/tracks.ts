@@ -2,6 +2,7 @@
  * Tracks and their commits. A track carries a version (optimistic concurrency); a commit writes it together with the
  * ledger items that change with it (an episode's start, revision or end, a release), in one transaction.
  */
+import { randomUUID } from 'node:crypto';
 import { PutCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { forEachLimit } from '../../runtime/concurrency';
 import { cancellationCodes, isConditionalCheckFailed } from '../../store/errors';
@@ -19,7 +20,7 @@ import type { AddressTrack } from '../model';
 import type { CommitResult, StoredTrack, TrackCommit } from '../sweep-store';
 import { episodeUpdate, releasePut } from './ledger-items';
 import { outboxPut } from './outbox';
-import { queryKind, type SweepTable } from './table';
+import { queryKind, queryKindCounted, type SweepTable } from './table';
 import { decodeState, decodeTrack, encodeTrack } from './track-codec';
 import { readIndexes, shardReadPlan, shardSession, type TrackIndexSession } from './track-index';
 
@@ -29,8 +30,20 @@ const TRANSACT_MAX_ACTIONS = 100;
 const PUT_CONCURRENCY = 16;
 const TRANSACT_CONCURRENCY = 4;
 
-/** A track this store wrote: its new version and stored state (the index of tracks takes it in). */
-export type OnWritten = (allocationId: string, version: number, state: string) => void;
+/** What the index of tracks learns from the store's writes of tracks (`track-index.ts`). */
+export interface TrackWriteLog {
+  /** Names the writer on each track it writes, so that the next read can leave out what the index holds already. */
+  readonly writer?: string | undefined;
+  /** The track is stored at `version` with `state`. */
+  written(allocationId: string, version: number, state: string): void;
+  /**
+   * A write that did not succeed, which may still have been made: a refused condition can be the writer's own write
+   * found by the SDK's retry after a timeout.
+   */
+  unsure(allocationId: string): void;
+}
+
+const NO_WRITE_LOG: TrackWriteLog = { written: () => {}, unsure: () => {} };
 
 /**
  * Every track, with the session the index is saved from: per shard, the index and the tracks stamped since it (or
@@ -49,10 +62,11 @@ export async function readTracks(
     Array.from({ length: TRACK_SHARDS }, async (_, shard) => {
       const index = indexes.get(shard);
       const plan = shardReadPlan(index, now);
-      const items = await queryKind(table, trackKind(shard), SHARD_ATTRIBUTES, {
+      const { items, scanned } = await queryKindCounted(table, trackKind(shard), SHARD_ATTRIBUTES, {
         after: plan.mode === 'since' ? plan.since : undefined,
+        notWrittenBy: plan.mode === 'since' ? plan.skipWriter : undefined,
       });
-      return shardSession(shard, plan, index, items);
+      return shardSession(shard, plan, index, items, scanned);
     }),
   );
   // A track moved from the unsharded partition may show in both while the index catches up: keep the newer one.
@@ -74,13 +88,22 @@ export async function readTracks(
     }
     for (const [allocationId, e] of s.updates) add(decodeTrack({ allocationId, ...e }));
   }
-  return { tracks: [...unshardedById.values(), ...tracks], session: { readAt: now.toISOString(), shards } };
+  return {
+    tracks: [...unshardedById.values(), ...tracks],
+    session: { readAt: now.toISOString(), writer: randomUUID(), shards },
+  };
 }
 
 /** What a sweep reads of a sharded track: its state and version, and its stamp (to tell those never stamped). */
 const SHARD_ATTRIBUTES = ['allocationId', 'version', 'state', TABLE_KEYS.gsi1.sortKey];
 
-function trackPut(table: SweepTable, track: AddressTrack, expectedVersion: number, state: string) {
+function trackPut(
+  table: SweepTable,
+  track: AddressTrack,
+  expectedVersion: number,
+  state: string,
+  writer: string | undefined,
+) {
   return {
     TableName: table.tableName,
     Item: {
@@ -91,6 +114,7 @@ function trackPut(table: SweepTable, track: AddressTrack, expectedVersion: numbe
       allocationId: track.allocationId,
       state,
       version: expectedVersion + 1,
+      ...(writer ? { writer } : {}),
     },
     ...(expectedVersion === 0
       ? { ConditionExpression: 'attribute_not_exists(PK)' }
@@ -129,8 +153,18 @@ function ledgerActions(table: SweepTable, c: Pick<TrackCommit, LedgerPart>): Led
 export async function commit(
   table: SweepTable,
   c: TrackCommit,
-  onWritten: OnWritten = () => {},
+  log: TrackWriteLog = NO_WRITE_LOG,
 ): Promise<CommitResult> {
+  let result: CommitResult | undefined;
+  try {
+    result = await attemptCommit(table, c, log);
+    return result;
+  } finally {
+    if (!result?.ok) log.unsure(c.track.allocationId);
+  }
+}
+
+async function attemptCommit(table: SweepTable, c: TrackCommit, log: TrackWriteLog): Promise<CommitResult> {
   const parts: Pick<TrackCommit, LedgerPart> = {
     close: c.close,
     upsert: c.upsert,
@@ -144,18 +178,18 @@ export async function commit(
     const state = encodeTrack(track);
     try {
       if (extras.length === 0) {
-        await table.doc.send(new PutCommand(trackPut(table, track, c.expectedVersion, state)));
+        await table.doc.send(new PutCommand(trackPut(table, track, c.expectedVersion, state, log.writer)));
       } else {
         await table.doc.send(
           new TransactWriteCommand({
             TransactItems: [
-              { Put: trackPut(table, track, c.expectedVersion, state) },
+              { Put: trackPut(table, track, c.expectedVersion, state, log.writer) },
               ...extras.map((e) => e.op),
             ] as TransactWriteCommandInput['TransactItems'],
           }),
         );
       }
-      onWritten(track.allocationId, c.expectedVersion + 1, state);
+      log.written(track.allocationId, c.expectedVersion + 1, state);
       return { ok: true, version: c.expectedVersion + 1, releaseRecorded };
     } catch (err) {
       if (extras.length === 0) {
@@ -191,12 +225,12 @@ export async function commit(
 export async function commitMany(
   table: SweepTable,
   commits: readonly TrackCommit[],
-  onWritten: OnWritten = () => {},
+  log: TrackWriteLog = NO_WRITE_LOG,
 ): Promise<PromiseSettledResult<CommitResult>[]> {
   const results: PromiseSettledResult<CommitResult>[] = new Array(commits.length);
   const one = async (i: number) => {
     try {
-      results[i] = { status: 'fulfilled', value: await commit(table, commits[i] as TrackCommit, onWritten) };
+      results[i] = { status: 'fulfilled', value: await commit(table, commits[i] as TrackCommit, log) };
     } catch (reason) {
       results[i] = { status: 'rejected', reason };
     }
@@ -209,7 +243,7 @@ export async function commitMany(
     const items = indices.flatMap((i, k) => {
       const c = commits[i] as TrackCommit;
       return [
-        { Put: trackPut(table, c.track, c.expectedVersion, states[k] as string) },
+        { Put: trackPut(table, c.track, c.expectedVersion, states[k] as string, log.writer) },
         ...ledgerActions(table, c).map((e) => e.op),
       ];
     });
@@ -218,12 +252,14 @@ export async function commitMany(
         new TransactWriteCommand({ TransactItems: items as TransactWriteCommandInput['TransactItems'] }),
       );
     } catch {
+      // Made or not (a timeout): each commit is done again alone, its outcome unsure until then.
+      for (const i of indices) log.unsure((commits[i] as TrackCommit).track.allocationId);
       for (const i of indices) await one(i);
       return;
     }
     for (const [k, i] of indices.entries()) {
       const c = commits[i] as TrackCommit;
-      onWritten(c.track.allocationId, c.expectedVersion + 1, states[k] as string);
+      log.written(c.track.allocationId, c.expectedVersion + 1, states[k] as string);
       results[i] = {
         status: 'fulfilled',
         value: { ok: true, version: c.expectedVersion + 1, releaseRecorded: Boolean(c.release) },
