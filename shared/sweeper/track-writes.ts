@@ -8,34 +8,36 @@ import type { AddressKind, AddressTrack, IdleEpisodeRecord } from './model';
 import { errorText, recordFailure, type SweepRun } from './run';
 import type { TrackCommit } from './sweep-store';
 
+type MaterialField = Exclude<keyof AddressTrack, 'lastSeenAt' | 'lastRunId' | 'lastSeenInUseAt' | 'reason'>;
+
 /**
- * The track fields whose change must be written: all but the "last seen" bookkeeping and the wording
- * (`lastSeenAt`, `lastRunId`, `lastSeenInUseAt`, `reason`). Typed so that a new field cannot be forgotten here.
+ * The track fields whose change must be written, each with its comparison: all but the "last seen" bookkeeping and
+ * the wording (`lastSeenAt`, `lastRunId`, `lastSeenInUseAt`, `reason`). Typed so that a new field cannot be forgotten
+ * here; each reads its own field, which keeps the comparison of every address of the region cheap.
  */
-const MATERIAL_FIELDS = Object.keys({
-  allocationId: true,
-  publicIp: true,
-  firstSeenAt: true,
-  status: true,
-  classification: true,
-  tags: true,
-  poolSeen: true,
-  lastSeenHolder: true,
-  episode: true,
-  alerts: true,
-  notice: true,
-  block: true,
-  releaseAttempt: true,
-  releasedAt: true,
-  ledger: true,
-} satisfies Record<
-  Exclude<keyof AddressTrack, 'lastSeenAt' | 'lastRunId' | 'lastSeenInUseAt' | 'reason'>,
-  true
->) as (keyof AddressTrack)[];
+const SAME_MATERIAL_FIELD: Record<MaterialField, (a: AddressTrack, b: AddressTrack) => boolean> = {
+  allocationId: (a, b) => a.allocationId === b.allocationId,
+  publicIp: (a, b) => a.publicIp === b.publicIp,
+  firstSeenAt: (a, b) => a.firstSeenAt === b.firstSeenAt,
+  status: (a, b) => a.status === b.status,
+  classification: (a, b) => a.classification === b.classification,
+  tags: (a, b) => sameValue(a.tags, b.tags),
+  poolSeen: (a, b) => sameValue(a.poolSeen, b.poolSeen),
+  lastSeenHolder: (a, b) => sameValue(a.lastSeenHolder, b.lastSeenHolder),
+  episode: (a, b) => sameValue(a.episode, b.episode),
+  alerts: (a, b) => sameValue(a.alerts, b.alerts),
+  notice: (a, b) => sameValue(a.notice, b.notice),
+  block: (a, b) => sameValue(a.block, b.block),
+  releaseAttempt: (a, b) => sameValue(a.releaseAttempt, b.releaseAttempt),
+  releasedAt: (a, b) => a.releasedAt === b.releasedAt,
+  ledger: (a, b) => sameValue(a.ledger, b.ledger),
+};
+const MATERIAL_COMPARISONS = Object.values(SAME_MATERIAL_FIELD);
 
 /** True when the two tracks differ in something that must be written. */
-function materiallyDifferent(a: AddressTrack, b: AddressTrack): boolean {
-  return MATERIAL_FIELDS.some((key) => !sameValue(a[key], b[key]));
+export function materiallyDifferent(a: AddressTrack, b: AddressTrack): boolean {
+  for (const same of MATERIAL_COMPARISONS) if (!same(a, b)) return true;
+  return false;
 }
 
 /** Structural equality of JSON-like values, whatever the order of object keys. */
@@ -49,11 +51,15 @@ function sameValue(x: unknown, y: unknown): boolean {
   }
   const xs = x as Record<string, unknown>;
   const ys = y as Record<string, unknown>;
-  const keys = Object.keys(xs);
-  return (
-    keys.length === Object.keys(ys).length &&
-    keys.every((k) => Object.hasOwn(ys, k) && sameValue(xs[k], ys[k]))
-  );
+  // Counted, not listed: no array per comparison.
+  let keys = 0;
+  for (const k in xs) {
+    if (!Object.hasOwn(xs, k)) continue;
+    if (!Object.hasOwn(ys, k) || !sameValue(xs[k], ys[k])) return false;
+    keys++;
+  }
+  for (const k in ys) if (Object.hasOwn(ys, k)) keys--;
+  return keys === 0;
 }
 
 /** The ledger item of an idle episode, still open. */

@@ -1,0 +1,81 @@
+/**
+ * Which changes of a track a sweep writes: every field's but the "last seen" bookkeeping and the wording, compared by
+ * value whatever the order of keys. An hourly sweep of addresses in use and unchanged writes nothing because of it.
+ */
+import { describe, expect, it } from 'vitest';
+import { type AddressTrack, EMPTY_TRACK_LEDGER } from '../../shared/sweeper/model';
+import { materiallyDifferent } from '../../shared/sweeper/track-writes';
+
+const AT = '2026-01-05T10:00:00.000Z';
+const LATER = '2026-01-05T11:00:00.000Z';
+
+const track: AddressTrack = {
+  allocationId: 'eipalloc-00000000000000001',
+  publicIp: '198.51.100.1',
+  firstSeenAt: AT,
+  lastSeenAt: AT,
+  lastRunId: 'r1',
+  status: 'present',
+  classification: 'idle',
+  reason: 'unassociated for 0 h',
+  tags: { Name: 'batch', team: 'data' },
+  poolSeen: { pool: 'p', at: AT, goneAt: null },
+  lastSeenInUseAt: AT,
+  lastSeenHolder: { networkInterfaceId: 'eni-0a', privateIp: '10.0.0.4', instanceId: null },
+  episode: { key: AT, start: AT, source: 'first-observation', rateUsd: 0.005 },
+  alerts: { orphan: AT },
+  notice: null,
+  block: null,
+  releaseAttempt: null,
+  releasedAt: null,
+  ledger: EMPTY_TRACK_LEDGER,
+};
+
+/** A value of each field unlike `track`'s. */
+const CHANGED: { [K in keyof AddressTrack]: AddressTrack[K] } = {
+  allocationId: 'eipalloc-00000000000000002',
+  publicIp: '198.51.100.2',
+  firstSeenAt: LATER,
+  lastSeenAt: LATER,
+  lastRunId: 'r2',
+  status: 'released',
+  classification: 'orphan',
+  reason: 'unassociated for 1 h',
+  tags: { Name: 'batch', team: 'web' },
+  poolSeen: { pool: 'p', at: AT, goneAt: LATER },
+  lastSeenInUseAt: LATER,
+  lastSeenHolder: { networkInterfaceId: 'eni-0a', privateIp: '10.0.0.5', instanceId: null },
+  episode: { key: AT, start: AT, source: 'history', rateUsd: 0.005 },
+  alerts: { orphan: AT, 'release-notice': LATER },
+  notice: { sentAt: LATER, releaseAfter: LATER, messageId: 'm', alert: { scope: 'x', id: 'y' } },
+  block: { reason: 'dangling-dns', detail: 'a record', at: LATER, retryAfter: LATER },
+  releaseAttempt: { runId: 'r2', at: LATER },
+  releasedAt: LATER,
+  ledger: { ...EMPTY_TRACK_LEDGER, month: '2026-01', closedHours: 1, closedCostUsd: 0.005 },
+};
+
+const BOOKKEEPING = new Set<keyof AddressTrack>(['lastSeenAt', 'lastRunId', 'lastSeenInUseAt', 'reason']);
+const fields = Object.keys(CHANGED) as (keyof AddressTrack)[];
+
+describe('a material change of a track', () => {
+  it.each(fields.filter((f) => !BOOKKEEPING.has(f)))('is a change of %s', (field) => {
+    expect(materiallyDifferent(track, { ...track, [field]: CHANGED[field] })).toBe(true);
+  });
+
+  it.each([...BOOKKEEPING])('is not a change of %s alone', (field) => {
+    expect(materiallyDifferent(track, { ...track, [field]: CHANGED[field] })).toBe(false);
+  });
+
+  it('is not the same values in other objects, in another key order', () => {
+    const copy = JSON.parse(JSON.stringify(track)) as AddressTrack;
+    copy.tags = { team: 'data', Name: 'batch' };
+
+    expect(materiallyDifferent(track, copy)).toBe(false);
+  });
+
+  it('is a key added or removed, even with an undefined or null value', () => {
+    expect(materiallyDifferent(track, { ...track, tags: { ...track.tags, extra: '' } })).toBe(true);
+    expect(materiallyDifferent(track, { ...track, tags: { Name: 'batch' } })).toBe(true);
+    expect(materiallyDifferent(track, { ...track, episode: null })).toBe(true);
+  });
+});
