@@ -30,6 +30,11 @@ export interface SweepRun {
   label: string;
   ms: number;
   alerts: number;
+  /**
+   * Tracks the run's queries returned: the first reads none (nothing is stored), the hourly ones only what other
+   * writers changed since the index of tracks (docs/performance.md, "The sweep reads an index of tracks").
+   */
+  tracksRead: number | null;
 }
 
 export interface SweepBenchResult {
@@ -155,9 +160,11 @@ export async function runSweepBench(opts: {
       const r = await sweep({ runId: `bench-${label}` });
       const ms = performance.now() - t;
       if (label !== 'first') sweepCpu.push(cpuMs(c));
-      runs.push({ label, ms, alerts: r.alerts.length });
+      const saved = region.logs.findLast((l) => l.message === 'index of tracks saved');
+      const tracksRead = typeof saved?.extra?.tracksRead === 'number' ? saved.extra.tracksRead : null;
+      runs.push({ label, ms, alerts: r.alerts.length, tracksRead });
       opts.log(
-        `sweep: ${label} ${ms.toFixed(0)} ms, ${r.alerts.length} alerts, counts ${JSON.stringify(r.counts)}`,
+        `sweep: ${label} ${ms.toFixed(0)} ms, ${r.alerts.length} alerts, ${tracksRead} tracks read, counts ${JSON.stringify(r.counts)}`,
       );
     };
     await timed('first');
