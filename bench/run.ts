@@ -204,7 +204,7 @@ function render(r: BenchReport): string {
           ],
         ],
       ),
-      `  first sight of every address ${(s.firstMs / 1000).toFixed(1)} s; runs: ${s.runs.map((x) => `${x.label} ${x.ms.toFixed(0)} ms`).join(', ')}`,
+      `  first sight of every address ${(s.firstMs / 1000).toFixed(1)} s, the run after it ${s.afterFirstMs.toFixed(0)} ms; runs: ${s.runs.map((x) => `${x.label} ${x.ms.toFixed(0)} ms`).join(', ')}`,
     );
   }
   if (r.coldStart) {
