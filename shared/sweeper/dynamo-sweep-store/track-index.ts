@@ -29,7 +29,7 @@ import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { forEachLimit } from '../../runtime/concurrency';
-import { CorruptItemError, isConditionalCheckFailed } from '../../store/errors';
+import { CorruptItemError } from '../../store/errors';
 import { type Item, queryAll } from '../../store/query';
 import { TABLE_KEYS } from '../../store/table';
 import {
@@ -45,7 +45,7 @@ import {
   trackStamp,
 } from '../keys';
 import type { TrackIndexReport } from '../sweep-store';
-import type { SweepTable } from './table';
+import { type SweepTable, writeIf } from './table';
 
 /** How far before an index's `asOf` a write it lacks may be stamped (see above: SigV4's 5 minutes, thrice). */
 export const STAMP_MARGIN_MS = 15 * 60_000;
@@ -327,43 +327,33 @@ async function putIndex(table: SweepTable, session: TrackIndexSession, s: ShardS
 }
 
 /** Moves `asOf` on when the body is still the one read: false when another run replaced it meanwhile. */
-async function advanceIndex(table: SweepTable, readAt: string, s: ShardSession): Promise<boolean> {
-  try {
-    await table.doc.send(
-      new UpdateCommand({
-        TableName: table.tableName,
-        Key: trackIndexKey(s.shard),
-        UpdateExpression: 'SET asOf = :asOf',
-        ConditionExpression: 'generation = :generation AND asOf < :asOf',
-        ExpressionAttributeValues: { ':asOf': readAt, ':generation': s.index?.generation },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionalCheckFailed(err)) return false;
-    throw err;
-  }
+function advanceIndex(table: SweepTable, readAt: string, s: ShardSession): Promise<boolean> {
+  return writeIf(
+    table,
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: trackIndexKey(s.shard),
+      UpdateExpression: 'SET asOf = :asOf',
+      ConditionExpression: 'generation = :generation AND asOf < :asOf',
+      ExpressionAttributeValues: { ':asOf': readAt, ':generation': s.index?.generation },
+    }),
+  );
 }
 
 /** Gives a track of an earlier version a stamp, if it is still at the version read (its state is unchanged). */
-async function restamp(table: SweepTable, allocationId: string, version: number): Promise<boolean> {
-  try {
-    await table.doc.send(
-      new UpdateCommand({
-        TableName: table.tableName,
-        Key: trackKey(allocationId),
-        UpdateExpression: 'SET #sk = :stamp',
-        ConditionExpression: '#version = :version',
-        ExpressionAttributeNames: { '#sk': TABLE_KEYS.gsi1.sortKey, '#version': 'version' },
-        ExpressionAttributeValues: {
-          ':stamp': trackStamp(table.clock.now().toISOString(), allocationId),
-          ':version': version,
-        },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionalCheckFailed(err)) return false;
-    throw err;
-  }
+function restamp(table: SweepTable, allocationId: string, version: number): Promise<boolean> {
+  return writeIf(
+    table,
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: trackKey(allocationId),
+      UpdateExpression: 'SET #sk = :stamp',
+      ConditionExpression: '#version = :version',
+      ExpressionAttributeNames: { '#sk': TABLE_KEYS.gsi1.sortKey, '#version': 'version' },
+      ExpressionAttributeValues: {
+        ':stamp': trackStamp(table.clock.now().toISOString(), allocationId),
+        ':version': version,
+      },
+    }),
+  );
 }
