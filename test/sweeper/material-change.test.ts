@@ -5,31 +5,22 @@
 import { describe, expect, it } from 'vitest';
 import { type AddressTrack, EMPTY_TRACK_LEDGER } from '../../shared/sweeper/model';
 import { materiallyDifferent } from '../../shared/sweeper/track-writes';
+import { track as trackOf } from './support/plan';
 
 const AT = '2026-01-05T10:00:00.000Z';
 const LATER = '2026-01-05T11:00:00.000Z';
 
-const track: AddressTrack = {
-  allocationId: 'eipalloc-00000000000000001',
-  publicIp: '198.51.100.1',
+const track = trackOf({
   firstSeenAt: AT,
   lastSeenAt: AT,
-  lastRunId: 'r1',
-  status: 'present',
   classification: 'idle',
-  reason: 'unassociated for 0 h',
   tags: { Name: 'batch', team: 'data' },
   poolSeen: { pool: 'p', at: AT, goneAt: null },
   lastSeenInUseAt: AT,
   lastSeenHolder: { networkInterfaceId: 'eni-0a', privateIp: '10.0.0.4', instanceId: null },
   episode: { key: AT, start: AT, source: 'first-observation', rateUsd: 0.005 },
   alerts: { orphan: AT },
-  notice: null,
-  block: null,
-  releaseAttempt: null,
-  releasedAt: null,
-  ledger: EMPTY_TRACK_LEDGER,
-};
+});
 
 /** A value of each field unlike `track`'s. */
 const CHANGED: { [K in keyof AddressTrack]: AddressTrack[K] } = {

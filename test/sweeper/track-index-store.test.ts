@@ -10,38 +10,25 @@ import { DynamoSweepStore } from '../../shared/sweeper/dynamo-sweep-store';
 import { encodeTrack } from '../../shared/sweeper/dynamo-sweep-store/track-codec';
 import { STAMP_MARGIN_MS } from '../../shared/sweeper/dynamo-sweep-store/track-index';
 import { TRACK_SHARDS, trackIndexKey, trackKey, trackKind, trackShard } from '../../shared/sweeper/keys';
-import { type AddressTrack, EMPTY_TRACK_LEDGER } from '../../shared/sweeper/model';
+import type { AddressTrack } from '../../shared/sweeper/model';
 import type { StoredTrack } from '../../shared/sweeper/sweep-store';
 import { createTestTable, type TestTable } from '../support/dynamo';
+import { track as trackOf } from './support/plan';
 
 const T0 = Date.parse('2026-01-05T10:00:00.000Z');
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const id = (n: number) => `eipalloc-${n.toString(16).padStart(17, '0')}`;
 
-function track(n: number, lastRunId = 'r1'): AddressTrack {
-  return {
+const track = (n: number, lastRunId = 'r1'): AddressTrack =>
+  trackOf({
     allocationId: id(n),
     publicIp: `198.51.100.${n % 250}`,
-    firstSeenAt: new Date(T0).toISOString(),
-    lastSeenAt: new Date(T0).toISOString(),
     lastRunId,
-    status: 'present',
     classification: 'in-use',
-    reason: 'associated',
     tags: { Name: `web-${n}` },
-    poolSeen: null,
-    lastSeenInUseAt: null,
-    lastSeenHolder: null,
     episode: null,
-    alerts: {},
-    notice: null,
-    block: null,
-    releaseAttempt: null,
-    releasedAt: null,
-    ledger: EMPTY_TRACK_LEDGER,
-  };
-}
+  });
 
 let table: TestTable;
 beforeEach(async () => {
