@@ -6,14 +6,18 @@
  */
 import type { HandlerFactory } from '../shared/runtime/context';
 import { lambdaHandler } from '../shared/runtime/lambda';
-import { createSweeper, type SweepResult } from '../shared/sweeper/sweeper';
+import { type SweepAnswer, sweepAnswer } from '../shared/sweeper/result';
+import { createSweeper } from '../shared/sweeper/sweeper';
 import { sweeperDepsFromContext } from '../shared/sweeper/wiring';
 
-export const createHandler: HandlerFactory<unknown, SweepResult> = (ctx) => {
+export const createHandler: HandlerFactory<unknown, SweepAnswer> = (ctx) => {
   const sweep = createSweeper(sweeperDepsFromContext(ctx));
-  return (event) => {
+  return async (event) => {
     const id = (event as { id?: unknown } | null)?.id;
-    return sweep({ runId: typeof id === 'string' && id ? id : `run-${ctx.clock.now().toISOString()}` });
+    // The answer leaves out the decision per address: the logs, metrics and alerts carry the run.
+    return sweepAnswer(
+      await sweep({ runId: typeof id === 'string' && id ? id : `run-${ctx.clock.now().toISOString()}` }),
+    );
   };
 };
 

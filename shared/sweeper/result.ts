@@ -142,3 +142,42 @@ function storyOf(r: SweepResult): string[] {
   }
   return lines;
 }
+
+/** Entries of each list the Lambda handler's answer keeps. */
+export const ANSWER_LIST_MAX = 100;
+
+/** What the Lambda handler answers: the result without a decision per address, each list cut (see `sweepAnswer`). */
+export interface SweepAnswer extends Omit<SweepResult, 'decisions'> {
+  /** Entries left out of each list (beyond the first `ANSWER_LIST_MAX`); the story ends saying so. */
+  omitted: { alerts: number; releases: number; vanished: number; story: number };
+}
+
+/**
+ * The result as the Lambda handler answers it: counts, the run's alerts, releases, vanished addresses and story (the
+ * first 100 of each, with how many were left out) and the month's figures, without a decision per address.
+ * Lambda sends a function's answer whole (up to 6 MB for a synchronous invocation, an operator's `aws lambda
+ * invoke`), and one decision per address is about 250 bytes: 10,000 addresses made 2.5 MB to serialise after every
+ * run, 25,000 would fail the invocation once the sweep is done. The CLI and the local region keep the whole result.
+ */
+export function sweepAnswer(r: SweepResult): SweepAnswer {
+  const { decisions: _decisions, alerts, releases, vanished, story, ...rest } = r;
+  const cut = <T>(list: T[]): T[] => list.slice(0, ANSWER_LIST_MAX);
+  const left = (list: unknown[]) => Math.max(0, list.length - ANSWER_LIST_MAX);
+  const omitted = {
+    alerts: left(alerts),
+    releases: left(releases),
+    vanished: left(vanished),
+    story: left(story),
+  };
+  return {
+    ...rest,
+    alerts: cut(alerts),
+    releases: cut(releases),
+    vanished: cut(vanished),
+    story:
+      omitted.story > 0
+        ? [...cut(story), `… and ${omitted.story} more lines (the logs have the run)`]
+        : story,
+    omitted,
+  };
+}
