@@ -5,9 +5,24 @@ export type Item = Record<string, unknown>;
 
 /** Every item the query matches, page after page (the SDK's paginator follows `LastEvaluatedKey`). */
 export async function queryAll(doc: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Item[]> {
+  return (await queryAllCounted(doc, input)).items;
+}
+
+/**
+ * `queryAll`, with how many items the query went through (`ScannedCount`: with a `FilterExpression`, those it left
+ * out too).
+ */
+export async function queryAllCounted(
+  doc: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+): Promise<{ items: Item[]; scanned: number }> {
   const items: Item[] = [];
-  for await (const page of paginateQuery({ client: doc }, input)) items.push(...(page.Items ?? []));
-  return items;
+  let scanned = 0;
+  for await (const page of paginateQuery({ client: doc }, input)) {
+    items.push(...(page.Items ?? []));
+    scanned += page.ScannedCount ?? 0;
+  }
+  return { items, scanned };
 }
 
 /** Every item of partition `pk` whose sort key starts with `skPrefix`, strongly consistent, every page. */

@@ -1,15 +1,14 @@
 /** The table a sweep store writes to, and the GSI1 query every listing of the sweeper's items goes through. */
-import {
-  type DeleteCommand,
-  type DynamoDBDocumentClient,
-  type PutCommand,
-  paginateQuery,
-  type QueryCommandInput,
-  type UpdateCommand,
+import type {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../../runtime/context';
 import { isConditionalCheckFailed } from '../../store/errors';
-import type { Item } from '../../store/query';
+import { type Item, queryAllCounted } from '../../store/query';
 import { TABLE_KEYS } from '../../store/table';
 
 export interface SweepTable {
@@ -33,7 +32,7 @@ export async function queryKind(
 }
 
 /** `queryKind`, with how many items the query went through (`scanned`: those the filter left out too). */
-export async function queryKindCounted(
+export function queryKindCounted(
   table: SweepTable,
   kind: string,
   attributes?: readonly string[],
@@ -60,13 +59,7 @@ export async function queryKindCounted(
     },
     ...(attributes ? { ProjectionExpression: attributes.map((_, i) => `#p${i}`).join(', ') } : {}),
   };
-  const items: Item[] = [];
-  let scanned = 0;
-  for await (const page of paginateQuery({ client: table.doc }, input)) {
-    items.push(...(page.Items ?? []));
-    scanned += page.ScannedCount ?? 0;
-  }
-  return { items, scanned };
+  return queryAllCounted(table.doc, input);
 }
 
 /** Sends a conditional write: true when it was made, false when its condition failed. */
