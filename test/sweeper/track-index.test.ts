@@ -10,6 +10,7 @@ import { CorruptItemError } from '../../shared/store/errors';
 import {
   FULL_READ_EVERY_MS,
   type IndexRow,
+  indexLabels,
   noteWrite,
   packBody,
   type ShardIndex,
@@ -184,5 +185,32 @@ describe("a run's own writes", () => {
     const shard = session.shards[trackShard(id(5))];
     expect(shard?.updates.get(id(5))).toEqual({ version: 2, state: state(5) });
     expect(session.shards.filter((s) => saveAction(s) === 'put')).toEqual([shard]);
+  });
+});
+
+describe('the index a run writes for a shard', () => {
+  const session = { readAt: NOW.toISOString(), writer: 'run-2' };
+  const since = { mode: 'since', since: iso(2 * HOUR), skipWriter: undefined } as const;
+
+  it('is dated before the run read, keeps the lineage of the index it replaces, and names the run', () => {
+    expect(indexLabels(session, { plan: since, index: index([]), unsure: false })).toEqual({
+      asOf: NOW.toISOString(),
+      fullReadAt: iso(2 * HOUR),
+      writer: 'run-2',
+    });
+  });
+
+  it('starts a lineage when the shard was read in full', () => {
+    const full = { mode: 'full', reason: 'daily full read' } as const;
+
+    expect(indexLabels(session, { plan: full, index: undefined, unsure: false }).fullReadAt).toBe(
+      NOW.toISOString(),
+    );
+  });
+
+  it('names no writer when the run is unsure of one of its writes to the shard', () => {
+    expect(indexLabels(session, { plan: since, index: index([]), unsure: true })).not.toHaveProperty(
+      'writer',
+    );
   });
 });

@@ -230,6 +230,22 @@ export function saveAction(s: ShardSession): 'put' | 'advance' | 'none' {
   return s.scanned > 0 ? 'advance' : 'none';
 }
 
+/**
+ * What the index a run writes for a shard says of itself: dated before the run's reads; read in full then, or when
+ * the index it replaces was; and the run as its writer, unless the run is unsure of a write to the shard (it cannot
+ * vouch for its writes then, and the next read reads them all).
+ */
+export function indexLabels(
+  session: Pick<TrackIndexSession, 'readAt' | 'writer'>,
+  s: Pick<ShardSession, 'plan' | 'index' | 'unsure'>,
+): { asOf: string; fullReadAt: string; writer?: string } {
+  return {
+    asOf: session.readAt,
+    fullReadAt: s.plan.mode === 'full' ? session.readAt : (s.index?.fullReadAt ?? session.readAt),
+    ...(s.unsure ? {} : { writer: session.writer }),
+  };
+}
+
 /** Every shard's index item, strongly consistent; an unreadable body is left out (its shard is read in full). */
 export async function readIndexes(table: SweepTable): Promise<Map<number, ShardIndex>> {
   // Every page: 8 bodies of up to 350 KB are more than one 1 MB page.
@@ -303,7 +319,6 @@ export async function saveIndexes(table: SweepTable, session: TrackIndexSession)
 }
 
 async function putIndex(table: SweepTable, session: TrackIndexSession, s: ShardSession): Promise<boolean> {
-  const { readAt } = session;
   // From the body as read, not from the rows: those became the run's tracks, which the run may have changed.
   const body = packBody(s.index ? unpackBody(s.index.body) : [], s.updates);
   if (body.byteLength > MAX_INDEX_BODY_BYTES) return false;
@@ -314,11 +329,8 @@ async function putIndex(table: SweepTable, session: TrackIndexSession, s: ShardS
         ...trackIndexKey(s.shard),
         itemType: SWEEP_ITEM_TYPE.trackIndex,
         shard: s.shard,
-        asOf: readAt,
-        fullReadAt: s.plan.mode === 'full' ? readAt : (s.index?.fullReadAt ?? readAt),
+        ...indexLabels(session, s),
         generation: randomUUID(),
-        // Unsure of a write, the run cannot vouch for its writes: the next read reads them all.
-        ...(s.unsure ? {} : { writer: session.writer }),
         body,
       },
     }),
