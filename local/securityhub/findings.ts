@@ -22,7 +22,7 @@ export interface FailedImport {
 }
 
 /** Top-level ASFF attributes every imported finding needs (asff-required-attributes.html). */
-const REQUIRED = [
+export const ASFF_REQUIRED = [
   'AwsAccountId',
   'CreatedAt',
   'Description',
@@ -128,7 +128,7 @@ export class SecurityHubFindings {
   }
 
   private problemOf(f: Record<string, unknown>): string | undefined {
-    const missing = REQUIRED.filter((k) => f[k] === undefined || f[k] === '');
+    const missing = ASFF_REQUIRED.filter((k) => f[k] === undefined || f[k] === '');
     if (missing.length > 0) return `Finding is missing required attribute(s): ${missing.join(', ')}`;
     if (!Array.isArray(f.Resources) || f.Resources.length === 0)
       return 'Finding must name at least one resource';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ASFF_REQUIRED } from '../../local/securityhub/findings';
 import { asffFinding, decideImports, findingId } from '../../shared/securityhub/decide-findings';
 import { BATCH_IMPORT_MAX, importFindings } from '../../shared/securityhub/import';
 import type { AsffFinding, FindingContext, FindingSubject } from '../../shared/securityhub/model';
@@ -41,21 +42,9 @@ const check: FindingSubject = {
   fix: 'use a Nitro instance type',
 };
 
-/** The required top-level ASFF attributes (asff-required-attributes.html). */
-const REQUIRED = [
-  'AwsAccountId',
-  'CreatedAt',
-  'Description',
-  'GeneratorId',
-  'Id',
-  'ProductArn',
-  'Resources',
-  'SchemaVersion',
-  'Severity',
-  'Title',
-  'Types',
-  'UpdatedAt',
-] as const;
+/** What Security Hub refuses a finding without (the simulated import checks the same list), and `Types`, which
+ * eip-keeper sets on every finding so that its findings can be filtered by type. */
+const REQUIRED = [...ASFF_REQUIRED, 'Types'] as const;
 
 describe('ASFF findings', () => {
   it.each([
