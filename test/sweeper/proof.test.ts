@@ -12,7 +12,7 @@ import type { AppConfigInput } from '../../shared/config/schema';
 import { createDocumentClient } from '../../shared/store/client';
 import { encodeTrack } from '../../shared/sweeper/dynamo-sweep-store/track-codec';
 import { packBody, unpackBody } from '../../shared/sweeper/dynamo-sweep-store/track-index';
-import { trackIndexKey, trackKey, trackKind, trackShard } from '../../shared/sweeper/keys';
+import { trackIndexKey, trackShard } from '../../shared/sweeper/keys';
 import type { AddressTrack } from '../../shared/sweeper/model';
 import {
   at,
@@ -23,6 +23,7 @@ import {
   startSweeperRegion,
   VPC_STATE,
 } from './support/region';
+import { putUnstampedTrack } from './support/track-items';
 
 const KILL_SWITCH_OFF = [{ name: '/eip-keeper/kill-switch', value: 'off' }];
 const RELEASE_ON: AppConfigInput = { sweeper: { release: { enabled: true, maxPerRun: 5 } } };
@@ -237,20 +238,7 @@ async function editTrackItem(r: SweeperRegion, change: (t: AddressTrack) => Addr
   if (!stored) throw new Error('no track to edit');
   const t = change(stored.track);
   const doc = createDocumentClient(r.region.connection('admin'));
-  await doc.send(
-    new PutCommand({
-      TableName: r.region.tableName,
-      Item: {
-        ...trackKey(t.allocationId),
-        GSI1PK: trackKind(trackShard(t.allocationId)),
-        GSI1SK: t.allocationId,
-        itemType: 'SweepTrack',
-        allocationId: t.allocationId,
-        state: encodeTrack(t),
-        version: stored.version + 1,
-      },
-    }),
-  );
+  await putUnstampedTrack(doc, r.region.tableName, t, stored.version + 1);
   doc.destroy();
 }
 

@@ -7,13 +7,13 @@ import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../../shared/runtime/context';
 import { DynamoSweepStore } from '../../shared/sweeper/dynamo-sweep-store';
-import { encodeTrack } from '../../shared/sweeper/dynamo-sweep-store/track-codec';
 import { STAMP_MARGIN_MS } from '../../shared/sweeper/dynamo-sweep-store/track-index';
-import { TRACK_SHARDS, trackIndexKey, trackKey, trackKind, trackShard } from '../../shared/sweeper/keys';
+import { TRACK_SHARDS, trackIndexKey, trackShard } from '../../shared/sweeper/keys';
 import type { AddressTrack } from '../../shared/sweeper/model';
 import type { StoredTrack } from '../../shared/sweeper/sweep-store';
 import { createTestTable, type TestTable } from '../support/dynamo';
 import { track as trackOf } from './support/plan';
+import { putUnstampedTrack } from './support/track-items';
 
 const T0 = Date.parse('2026-01-05T10:00:00.000Z');
 const MINUTE = 60_000;
@@ -218,20 +218,7 @@ describe('a track an earlier version wrote (its sort key the bare allocation id)
   it('is read every sweep until stamped, then from the index', async () => {
     await seed(5);
     const legacy = track(9);
-    await table.doc.send(
-      new PutCommand({
-        TableName: table.tableName,
-        Item: {
-          ...trackKey(legacy.allocationId),
-          GSI1PK: trackKind(trackShard(legacy.allocationId)),
-          GSI1SK: legacy.allocationId,
-          itemType: 'SweepTrack',
-          allocationId: legacy.allocationId,
-          state: encodeTrack(legacy),
-          version: 7,
-        },
-      }),
-    );
+    await putUnstampedTrack(table.doc, table.tableName, legacy, 7);
 
     const run = await sweepRead(T0 + 2 * HOUR);
     expect(run.tracks.find((s) => s.track.allocationId === id(9))).toMatchObject({
