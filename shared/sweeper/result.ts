@@ -156,8 +156,9 @@ export interface SweepAnswer extends Omit<SweepResult, 'decisions'> {
  * The result as the Lambda handler answers it: counts, the run's alerts, releases, vanished addresses and story (the
  * first 100 of each, with how many were left out) and the month's figures, without a decision per address.
  * Lambda sends a function's answer whole (up to 6 MB for a synchronous invocation, an operator's `aws lambda
- * invoke`), and one decision per address is about 250 bytes: 10,000 addresses made 2.5 MB to serialise after every
- * run, 25,000 would fail the invocation once the sweep is done. The CLI and the local region keep the whole result.
+ * invoke`), and the whole result is about 230 bytes per address: 2.3 MB to serialise after every run of 10,000
+ * addresses, and about 27,000 would fail the invocation once the sweep is done. The CLI and the local region keep the
+ * whole result.
  */
 export function sweepAnswer(r: SweepResult): SweepAnswer {
   const { decisions: _decisions, alerts, releases, vanished, story, ...rest } = r;
