@@ -11,6 +11,7 @@ import {
   FULL_READ_EVERY_MS,
   type IndexRow,
   indexLabels,
+  listingOf,
   noteWrite,
   packBody,
   type ShardIndex,
@@ -212,5 +213,46 @@ describe('the index a run writes for a shard', () => {
     expect(indexLabels(session, { plan: since, index: index([]), unsure: true })).not.toHaveProperty(
       'writer',
     );
+  });
+});
+
+describe('the listing a sweep plans from', () => {
+  const since = { mode: 'since', since: iso(2 * HOUR), skipWriter: undefined } as const;
+  const unshardedItem = (n: number, version: number) => ({
+    allocationId: id(n),
+    version,
+    publicIp: `198.51.100.${n}`,
+    status: 'present',
+  });
+  const versions = (tracks: { track: { allocationId: string }; version: number }[]) =>
+    tracks
+      .map((t): [string, number] => [t.track.allocationId, t.version])
+      .sort((a, b) => (a[0] < b[0] ? -1 : 1));
+
+  it('lists each track once: the index rows its updates did not replace, and the updates', () => {
+    const rows: IndexRow[] = [
+      [id(1), 3, JSON.parse(state(1))],
+      [id(2), 3, JSON.parse(state(2))],
+    ];
+    const s = shardSession(0, since, index(rows), [item(2, 4), item(3, 1)]);
+
+    expect(versions(listingOf([], [s]))).toEqual([
+      [id(1), 3],
+      [id(2), 4],
+      [id(3), 1],
+    ]);
+    expect(listingOf([], [s]).find((t) => t.track.allocationId === id(1))?.track.publicIp).toBe(
+      '198.51.100.1',
+    );
+  });
+
+  it('keeps the newer of a track in the unsharded partition of earlier versions and in its shard', () => {
+    const s = shardSession(0, since, index([[id(1), 2, JSON.parse(state(1))]]), [item(2, 5)]);
+
+    // Track 1 moved to its shard (version 2 there, 1 left behind); track 2's shard copy is older than the unsharded.
+    expect(versions(listingOf([unshardedItem(1, 1), unshardedItem(2, 7)], [s]))).toEqual([
+      [id(1), 2],
+      [id(2), 7],
+    ]);
   });
 });

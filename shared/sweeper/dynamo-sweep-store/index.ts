@@ -34,7 +34,8 @@ import { getEpisode, listEpisodes, listReleases } from './ledger-items';
 import { deleteOutbox, listOutbox } from './outbox';
 import { claimReleaseSlot } from './run-slots';
 import type { SweepTable } from './table';
-import { noteUnsure, noteWrite, saveIndexes, type TrackIndexSession } from './track-index';
+import { noteUnsure, noteWrite, type TrackIndexSession } from './track-index';
+import { saveIndexes } from './track-index-items';
 import { commit, commitMany, readTracks, type TrackWriteLog } from './tracks';
 
 export class DynamoSweepStore implements SweepStore {

@@ -1,7 +1,8 @@
 /**
  * The packed index of tracks: per shard, one item holding every track of the shard as a sweep last knew it (its
  * allocation id, version and stored `state`, gzipped JSON). A sweep reads the 8 index items and, per shard, only the
- * tracks written since the index, instead of every track of the region (docs/performance.md, "Sweep").
+ * tracks written since the index, instead of every track of the region (docs/performance.md, "The sweep reads an
+ * index of tracks").
  *
  * The index is a copy of the track items, never their authority: every write of a track is still conditional on the
  * version it was read at, so a track the index holds at an old version loses its write (the address waits a run), as
@@ -24,28 +25,16 @@
  * its sort key) sorts after every stamp and is read every run until stamped again. A shard is read in full when it
  * has no readable index, when its index is ahead of the clock, and at least once a day (`FULL_READ_EVERY_MS`),
  * which bounds what any other divergence can last.
+ *
+ * This file decides, on plain data; `track-index-items.ts` reads and writes the index items.
  */
-import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { forEachLimit } from '../../runtime/concurrency';
 import { CorruptItemError } from '../../store/errors';
-import { type Item, queryAll } from '../../store/query';
+import type { Item } from '../../store/query';
 import { TABLE_KEYS } from '../../store/table';
-import {
-  isTrackStamp,
-  SWEEP_ITEM_TYPE,
-  SWEEP_SK,
-  sweepPk,
-  TRACK_INDEX_SCOPE,
-  TRACK_SHARDS,
-  trackIndexKey,
-  trackKey,
-  trackShard,
-  trackStamp,
-} from '../keys';
-import type { TrackIndexReport } from '../sweep-store';
-import { type SweepTable, writeIf } from './table';
+import { isTrackStamp, trackShard } from '../keys';
+import type { StoredTrack } from '../sweep-store';
+import { decodeState, decodeTrack } from './track-codec';
 
 /** How far before an index's `asOf` a write it lacks may be stamped (see above: SigV4's 5 minutes, thrice). */
 export const STAMP_MARGIN_MS = 15 * 60_000;
@@ -53,8 +42,6 @@ export const STAMP_MARGIN_MS = 15 * 60_000;
 export const FULL_READ_EVERY_MS = 24 * 3_600_000;
 /** Largest packed body written: DynamoDB's item limit is 400 KB, the keys and other attributes included. */
 export const MAX_INDEX_BODY_BYTES = 350_000;
-/** Restamping updates in flight at once. */
-const RESTAMP_CONCURRENCY = 16;
 
 /** A track as stored: its `version` and `state` attributes. */
 export interface IndexEntry {
@@ -222,6 +209,36 @@ export function noteUnsure(session: TrackIndexSession, allocationId: string) {
 }
 
 /**
+ * Every track, once: each shard's index rows its session did not update, its updates, and the tracks of the
+ * unsharded partition of earlier versions. A track moved from that partition may show in both while GSI1 catches
+ * up: the newer version is kept.
+ */
+export function listingOf(
+  unsharded: readonly Item[],
+  shards: readonly Pick<ShardSession, 'index' | 'updates'>[],
+): StoredTrack[] {
+  const unshardedById = new Map<string, StoredTrack>();
+  for (const item of unsharded) {
+    const t = decodeTrack(item);
+    const seen = unshardedById.get(t.track.allocationId);
+    if (!seen || seen.version < t.version) unshardedById.set(t.track.allocationId, t);
+  }
+  const tracks: StoredTrack[] = [];
+  const add = (t: StoredTrack) => {
+    const old = unshardedById.get(t.track.allocationId);
+    if (!old) tracks.push(t);
+    else if (old.version < t.version) unshardedById.set(t.track.allocationId, t);
+  };
+  for (const s of shards) {
+    for (const [allocationId, version, fields] of s.index?.rows ?? []) {
+      if (!s.updates.has(allocationId)) add(decodeState(allocationId, version, fields));
+    }
+    for (const [allocationId, e] of s.updates) add(decodeTrack({ allocationId, ...e }));
+  }
+  return [...unshardedById.values(), ...tracks];
+}
+
+/**
  * What saving does for a shard: a new body, the same body relabelled (`asOf` moved on, so that the next query goes
  * through none of the tracks this one went through), or nothing.
  */
@@ -244,128 +261,4 @@ export function indexLabels(
     fullReadAt: s.plan.mode === 'full' ? session.readAt : (s.index?.fullReadAt ?? session.readAt),
     ...(s.unsure ? {} : { writer: session.writer }),
   };
-}
-
-/** Every shard's index item, strongly consistent; an unreadable body is left out (its shard is read in full). */
-export async function readIndexes(table: SweepTable): Promise<Map<number, ShardIndex>> {
-  // Every page: 8 bodies of up to 350 KB are more than one 1 MB page.
-  const items = await queryAll(table.doc, {
-    TableName: table.tableName,
-    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-    ExpressionAttributeValues: { ':pk': sweepPk(TRACK_INDEX_SCOPE), ':prefix': SWEEP_SK.trackIndex },
-    ConsistentRead: true,
-  });
-  const indexes = new Map<number, ShardIndex>();
-  for (const item of items) {
-    const { shard, asOf, fullReadAt, generation, writer, body } = item;
-    if (typeof shard !== 'number' || shard < 0 || shard >= TRACK_SHARDS) continue;
-    if (typeof asOf !== 'string' || typeof fullReadAt !== 'string' || typeof generation !== 'string')
-      continue;
-    if (!(body instanceof Uint8Array)) continue;
-    try {
-      const rows = unpackBody(body);
-      indexes.set(shard, {
-        shard,
-        asOf,
-        fullReadAt,
-        generation,
-        writer: typeof writer === 'string' ? writer : undefined,
-        body,
-        rows,
-      });
-    } catch {
-      // Read in full; the run writes a good body.
-    }
-  }
-  return indexes;
-}
-
-/** Brings every shard's index up to date with the session, and stamps the tracks of earlier versions it read. */
-export async function saveIndexes(table: SweepTable, session: TrackIndexSession): Promise<TrackIndexReport> {
-  const report: TrackIndexReport = {
-    fromIndex: session.shards.filter((s) => s.plan.mode === 'since').length,
-    readInFull: session.shards.flatMap((s) =>
-      s.plan.mode === 'full' ? [{ shard: s.shard, reason: s.plan.reason }] : [],
-    ),
-    tracksRead: session.shards.reduce((n, s) => n + s.read, 0),
-    written: 0,
-    advanced: 0,
-    tooLarge: [],
-    restamped: 0,
-    errors: [],
-  };
-  await Promise.all(
-    session.shards.map(async (s) => {
-      try {
-        const action = saveAction(s);
-        if (action === 'put') {
-          if (await putIndex(table, session, s)) report.written++;
-          else report.tooLarge.push(s.shard);
-        } else if (action === 'advance' && (await advanceIndex(table, session.readAt, s))) report.advanced++;
-      } catch (err) {
-        report.errors.push(`index of shard ${s.shard}: ${String(err)}`);
-      }
-    }),
-  );
-  const unstamped = session.shards.flatMap((s) => s.unstamped);
-  await forEachLimit(unstamped, RESTAMP_CONCURRENCY, async (t) => {
-    try {
-      if (await restamp(table, t.allocationId, t.version)) report.restamped++;
-    } catch (err) {
-      report.errors.push(`stamp of ${t.allocationId}: ${String(err)}`);
-    }
-  });
-  return report;
-}
-
-async function putIndex(table: SweepTable, session: TrackIndexSession, s: ShardSession): Promise<boolean> {
-  // From the body as read, not from the rows: those became the run's tracks, which the run may have changed.
-  const body = packBody(s.index ? unpackBody(s.index.body) : [], s.updates);
-  if (body.byteLength > MAX_INDEX_BODY_BYTES) return false;
-  await table.doc.send(
-    new PutCommand({
-      TableName: table.tableName,
-      Item: {
-        ...trackIndexKey(s.shard),
-        itemType: SWEEP_ITEM_TYPE.trackIndex,
-        shard: s.shard,
-        ...indexLabels(session, s),
-        generation: randomUUID(),
-        body,
-      },
-    }),
-  );
-  return true;
-}
-
-/** Moves `asOf` on when the body is still the one read: false when another run replaced it meanwhile. */
-function advanceIndex(table: SweepTable, readAt: string, s: ShardSession): Promise<boolean> {
-  return writeIf(
-    table,
-    new UpdateCommand({
-      TableName: table.tableName,
-      Key: trackIndexKey(s.shard),
-      UpdateExpression: 'SET asOf = :asOf',
-      ConditionExpression: 'generation = :generation AND asOf < :asOf',
-      ExpressionAttributeValues: { ':asOf': readAt, ':generation': s.index?.generation },
-    }),
-  );
-}
-
-/** Gives a track of an earlier version a stamp, if it is still at the version read (its state is unchanged). */
-function restamp(table: SweepTable, allocationId: string, version: number): Promise<boolean> {
-  return writeIf(
-    table,
-    new UpdateCommand({
-      TableName: table.tableName,
-      Key: trackKey(allocationId),
-      UpdateExpression: 'SET #sk = :stamp',
-      ConditionExpression: '#version = :version',
-      ExpressionAttributeNames: { '#sk': TABLE_KEYS.gsi1.sortKey, '#version': 'version' },
-      ExpressionAttributeValues: {
-        ':stamp': trackStamp(table.clock.now().toISOString(), allocationId),
-        ':version': version,
-      },
-    }),
-  );
 }

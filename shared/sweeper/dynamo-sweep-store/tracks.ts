@@ -21,8 +21,9 @@ import type { CommitResult, StoredTrack, TrackCommit } from '../sweep-store';
 import { episodeUpdate, releasePut } from './ledger-items';
 import { outboxPut } from './outbox';
 import { queryKind, queryKindCounted, type SweepTable } from './table';
-import { decodeState, decodeTrack, encodeTrack } from './track-codec';
-import { readIndexes, shardReadPlan, shardSession, type TrackIndexSession } from './track-index';
+import { encodeTrack } from './track-codec';
+import { listingOf, shardReadPlan, shardSession, type TrackIndexSession } from './track-index';
+import { readIndexes } from './track-index-items';
 
 /** DynamoDB's limit of actions in one TransactWriteItems. */
 const TRANSACT_MAX_ACTIONS = 100;
@@ -69,27 +70,8 @@ export async function readTracks(
       return shardSession(shard, plan, index, items, scanned);
     }),
   );
-  // A track moved from the unsharded partition may show in both while the index catches up: keep the newer one.
-  const unshardedById = new Map<string, StoredTrack>();
-  for (const item of unsharded) {
-    const t = decodeTrack(item);
-    const seen = unshardedById.get(t.track.allocationId);
-    if (!seen || seen.version < t.version) unshardedById.set(t.track.allocationId, t);
-  }
-  const tracks: StoredTrack[] = [];
-  const add = (t: StoredTrack) => {
-    const old = unshardedById.get(t.track.allocationId);
-    if (!old) tracks.push(t);
-    else if (old.version < t.version) unshardedById.set(t.track.allocationId, t);
-  };
-  for (const s of shards) {
-    for (const [allocationId, version, fields] of s.index?.rows ?? []) {
-      if (!s.updates.has(allocationId)) add(decodeState(allocationId, version, fields));
-    }
-    for (const [allocationId, e] of s.updates) add(decodeTrack({ allocationId, ...e }));
-  }
   return {
-    tracks: [...unshardedById.values(), ...tracks],
+    tracks: listingOf(unsharded, shards),
     session: { readAt: now.toISOString(), writer: randomUUID(), shards },
   };
 }
