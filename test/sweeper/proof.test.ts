@@ -253,10 +253,12 @@ async function editIndexEntry(r: SweeperRegion, change: (t: AddressTrack) => Add
   const key = trackIndexKey(trackShard(id(1)));
   const index = (await doc.send(new GetCommand({ TableName: r.region.tableName, Key: key }))).Item;
   if (!index) throw new Error('no index to edit');
-  const rows = unpackBody(index.body as Uint8Array).filter((row) => row[0] !== id(1));
   const edited = new Map([[id(1), { version: stored.version, state: encodeTrack(change(stored.track)) }]]);
   await doc.send(
-    new PutCommand({ TableName: r.region.tableName, Item: { ...index, body: packBody(rows, edited) } }),
+    new PutCommand({
+      TableName: r.region.tableName,
+      Item: { ...index, body: packBody(unpackBody(index.body as Uint8Array), edited) },
+    }),
   );
   doc.destroy();
 }

@@ -7,8 +7,10 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { CorruptItemError } from '../../shared/store/errors';
+import { rowLayout, rowValues, STATE_FIELDS } from '../../shared/sweeper/dynamo-sweep-store/track-codec';
 import {
   FULL_READ_EVERY_MS,
+  type IndexBody,
   type IndexRow,
   indexLabels,
   listingOf,
@@ -29,6 +31,13 @@ const iso = (msBeforeNow: number) => new Date(NOW.getTime() - msBeforeNow).toISO
 const HOUR = 3_600_000;
 const id = (n: number) => `eipalloc-${n.toString(16).padStart(17, '0')}`;
 const state = (n: number) => JSON.stringify({ publicIp: `198.51.100.${n}`, status: 'present' });
+/** Track `n` at `version` as a row of a body in this version's layout. */
+const row = (n: number, version: number, s = state(n)): IndexRow => [
+  id(n),
+  version,
+  ...rowValues(JSON.parse(s), STATE_FIELDS),
+];
+const body = (rows: IndexRow[], fields: readonly string[] = STATE_FIELDS): IndexBody => ({ fields, rows });
 
 function index(rows: IndexRow[], over: Partial<ShardIndex> = {}): ShardIndex {
   return {
@@ -37,8 +46,9 @@ function index(rows: IndexRow[], over: Partial<ShardIndex> = {}): ShardIndex {
     fullReadAt: iso(2 * HOUR),
     generation: 'g1',
     writer: undefined,
-    body: packBody(rows, new Map()),
+    body: packBody(body(rows), new Map()),
     rows,
+    layout: rowLayout(STATE_FIELDS),
     ...over,
   };
 }
@@ -80,35 +90,74 @@ describe('how a shard is read', () => {
 
 describe('a body', () => {
   it('packs rows and updates, an update replacing the row of its track, and unpacks them', () => {
-    const rows: IndexRow[] = [
-      [id(1), 1, JSON.parse(state(1))],
-      [id(2), 4, JSON.parse(state(2))],
-    ];
     const updates = new Map([[id(2), { version: 5, state: state(22) }]]);
 
-    expect(unpackBody(packBody(rows, updates))).toEqual([
-      [id(1), 1, JSON.parse(state(1))],
-      [id(2), 5, JSON.parse(state(22))],
+    expect(unpackBody(packBody(body([row(1, 1), row(2, 4)]), updates))).toEqual(
+      body([row(1, 1), row(2, 5, state(22))]),
+    );
+  });
+
+  it('holds a value by position, leaving out the nulls at the end of a row', () => {
+    const [packed] = unpackBody(
+      packBody(undefined, new Map([[id(1), { version: 1, state: state(1) }]])),
+    ).rows;
+
+    expect(packed).toEqual([id(1), 1, '198.51.100.1', null, null, null, 'present']);
+  });
+
+  it("keeps a field this version does not know, from a later version's body or from a track's state", () => {
+    const later = [...STATE_FIELDS, 'leaseOwner'];
+    const base = body(
+      [[id(1), 1, ...rowValues({ ...JSON.parse(state(1)), leaseOwner: 'run-9' }, later)]],
+      later,
+    );
+    const withExtra = JSON.stringify({ ...JSON.parse(state(2)), quota: 3 });
+    const packed = unpackBody(packBody(base, new Map([[id(2), { version: 1, state: withExtra }]])));
+
+    expect(packed.fields).toEqual([...later, 'quota']);
+    const listed = listingOf(
+      [],
+      [{ index: { ...index(packed.rows), layout: rowLayout(packed.fields) }, updates: new Map() }],
+    );
+    expect(listed.map((t) => t.track as unknown as Record<string, unknown>)).toMatchObject([
+      { allocationId: id(1), leaseOwner: 'run-9', publicIp: '198.51.100.1' },
+      { allocationId: id(2), quota: 3, publicIp: '198.51.100.2' },
     ]);
   });
 
+  it('reads and rewrites by name a body whose fields are in another order', () => {
+    const reversed = [...STATE_FIELDS].reverse();
+    const foreign = body(
+      [[id(1), 2, ...reversed.map((f) => (JSON.parse(state(1)) as Record<string, unknown>)[f] ?? null)]],
+      reversed,
+    );
+
+    const [listed] = listingOf(
+      [],
+      [{ index: { ...index([]), rows: foreign.rows, layout: rowLayout(reversed) }, updates: new Map() }],
+    );
+    expect(listed?.track).toMatchObject({ allocationId: id(1), publicIp: '198.51.100.1', status: 'present' });
+    expect(unpackBody(packBody(foreign, new Map()))).toEqual(body([row(1, 2)]));
+  });
+
   it.each([
-    ['not gzip', new TextEncoder().encode('[]')],
-    ['not JSON', gzipSync('[[')],
-    ['not a list', gzipSync('{}')],
-    ['a row without a version', gzipSync(JSON.stringify([[id(1), null, {}]]))],
-    ['a state that is not an object', gzipSync(JSON.stringify([[id(1), 1, 'x']]))],
-    ['a state that is a list', gzipSync(JSON.stringify([[id(1), 1, []]]))],
-  ])('is refused when it is %s', (_, body) => {
-    expect(() => unpackBody(body)).toThrow();
+    ['not gzip', new TextEncoder().encode('{}')],
+    ['not JSON', gzipSync('{[')],
+    ['a list of keyed rows (the layout of earlier versions)', gzipSync(JSON.stringify([[id(1), 1, {}]]))],
+    ['without field names', gzipSync(JSON.stringify({ rows: [] }))],
+    ['without rows', gzipSync(JSON.stringify({ fields: STATE_FIELDS }))],
+    ['a row without a version', gzipSync(JSON.stringify({ fields: STATE_FIELDS, rows: [[id(1), null]] }))],
+    [
+      'a row longer than its fields',
+      gzipSync(JSON.stringify({ fields: ['publicIp'], rows: [[id(1), 1, 'a', 'b']] })),
+    ],
+  ])('is refused when it is %s', (_, packed) => {
+    expect(() => unpackBody(packed)).toThrow();
   });
 });
 
 describe('a shard session', () => {
-  const rows: IndexRow[] = [
-    [id(1), 3, JSON.parse(state(1))],
-    [id(2), 3, JSON.parse(state(2))],
-  ];
+  const rows: IndexRow[] = [row(1, 3), row(2, 3)];
 
   it('takes an item as an update only when the index lacks its track or holds an older version', () => {
     const s = shardSession(0, { mode: 'since', since: iso(2 * HOUR), skipWriter: undefined }, index(rows), [
@@ -230,10 +279,7 @@ describe('the listing a sweep plans from', () => {
       .sort((a, b) => (a[0] < b[0] ? -1 : 1));
 
   it('lists each track once: the index rows its updates did not replace, and the updates', () => {
-    const rows: IndexRow[] = [
-      [id(1), 3, JSON.parse(state(1))],
-      [id(2), 3, JSON.parse(state(2))],
-    ];
+    const rows: IndexRow[] = [row(1, 3), row(2, 3)];
     const s = shardSession(0, since, index(rows), [item(2, 4), item(3, 1)]);
 
     expect(versions(listingOf([], [s]))).toEqual([
@@ -247,7 +293,7 @@ describe('the listing a sweep plans from', () => {
   });
 
   it('keeps the newer of a track in the unsharded partition of earlier versions and in its shard', () => {
-    const s = shardSession(0, since, index([[id(1), 2, JSON.parse(state(1))]]), [item(2, 5)]);
+    const s = shardSession(0, since, index([row(1, 2)]), [item(2, 5)]);
 
     // Track 1 moved to its shard (version 2 there, 1 left behind); track 2's shard copy is older than the unsharded.
     expect(versions(listingOf([unshardedItem(1, 1), unshardedItem(2, 7)], [s]))).toEqual([

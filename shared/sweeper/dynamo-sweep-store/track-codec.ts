@@ -61,48 +61,99 @@ export function decodeTrack(item: Item): StoredTrack {
       throw new CorruptItemError({ PK: item.PK, SK: item.SK }, 'track state is not JSON');
     }
   }
-  return { track: trackOf(item.allocationId, fields, encoded), version: item.version };
+  return { track: trackOfFields(item.allocationId, fields, encoded), version: item.version };
 }
 
-/** A track of an index body (`track-index.ts`): its state already parsed. */
-export function decodeState(
-  allocationId: string,
-  version: number,
-  fields: Record<string, unknown>,
-): StoredTrack {
-  return { track: trackOf(allocationId, fields, true), version };
+/**
+ * The fields of a stored state in the order an index row holds them (`track-index.ts`): a row is the allocation id,
+ * the version, then these values (null where the state has none).
+ */
+export const STATE_FIELDS: readonly string[] = [...TRACK_FIELDS.slice(1), 'ledger'];
+
+/** Where the values of an index body's rows are: this version's order, or another version's (by name). */
+export interface RowLayout {
+  /** The body's names of the row values, after allocation id and version. */
+  fields: readonly string[];
+  /** The body lists `STATE_FIELDS` first, in order: a row is read by position. */
+  native: boolean;
+}
+
+export function rowLayout(fields: readonly string[]): RowLayout {
+  return { fields, native: STATE_FIELDS.every((f, i) => fields[i] === f) };
+}
+
+/** The values of a stored state, as an index row of `fields` holds them after its allocation id and version. */
+export function rowValues(state: Record<string, unknown>, fields: readonly string[]): unknown[] {
+  const values = fields.map((f) => state[f] ?? null);
+  while (values.length > 0 && values[values.length - 1] === null) values.pop();
+  return values;
+}
+
+/** The track of an index row: `[allocationId, version, ...values]` under the body's layout. */
+export function decodeRow(row: readonly unknown[], layout: RowLayout): StoredTrack {
+  const allocationId = row[0] as string;
+  const version = row[1] as number;
+  if (!layout.native) {
+    const state: Record<string, unknown> = {};
+    layout.fields.forEach((f, i) => {
+      if (row[i + 2] !== undefined && row[i + 2] !== null) state[f] = row[i + 2];
+    });
+    return { track: trackOfFields(allocationId, state, true), version };
+  }
+  const track = trackOf(allocationId, row, 2, true);
+  for (let i = STATE_FIELDS.length; i < layout.fields.length; i++) {
+    const value = row[i + 2];
+    if (value !== undefined && value !== null)
+      (track as unknown as Record<string, unknown>)[layout.fields[i] as string] = value;
+  }
+  return { track, version };
 }
 
 const KNOWN_FIELDS = new Set<string>([...TRACK_FIELDS, 'ledger']);
 
+/** The track of a state's (or a legacy item's) named fields; a field this version does not know is kept. */
+function trackOfFields(allocationId: string, f: Record<string, unknown>, encoded: boolean): AddressTrack {
+  const track = trackOf(
+    allocationId,
+    STATE_FIELDS.map((k) => f[k]),
+    0,
+    encoded,
+  );
+  if (encoded) {
+    for (const key in f)
+      if (!KNOWN_FIELDS.has(key)) (track as unknown as Record<string, unknown>)[key] = f[key];
+  }
+  return track;
+}
+
 /**
- * The track of its stored fields, every field present and always in the same order: one object shape for every
- * track, which the plan reads for every address of the region. A field this version does not know (written by a
- * later one) is kept, so a write by this version does not drop it.
+ * The track of its stored values (`v[at]` onwards, in `STATE_FIELDS` order: the offsets below are that list's), every
+ * field present and always in the same order: one object shape for every track, which the plan reads for every
+ * address of the region.
  */
-function trackOf(allocationId: string, f: Record<string, unknown>, encoded: boolean): AddressTrack {
+function trackOf(allocationId: string, v: readonly unknown[], at: number, encoded: boolean): AddressTrack {
   const track = {
     allocationId,
-    publicIp: f.publicIp ?? null,
-    firstSeenAt: f.firstSeenAt ?? null,
-    lastSeenAt: f.lastSeenAt ?? null,
-    lastRunId: f.lastRunId ?? null,
-    status: f.status ?? null,
-    classification: f.classification ?? null,
-    reason: f.reason ?? null,
-    tags: f.tags ?? {},
-    poolSeen: f.poolSeen ?? null,
-    lastSeenInUseAt: f.lastSeenInUseAt ?? null,
-    lastSeenHolder: f.lastSeenHolder ?? null,
-    episode: f.episode ?? null,
-    alerts: f.alerts ?? {},
-    notice: f.notice ?? null,
-    block: f.block ?? null,
-    releaseAttempt: f.releaseAttempt ?? null,
-    releasedAt: f.releasedAt ?? null,
+    publicIp: v[at] ?? null,
+    firstSeenAt: v[at + 1] ?? null,
+    lastSeenAt: v[at + 2] ?? null,
+    lastRunId: v[at + 3] ?? null,
+    status: v[at + 4] ?? null,
+    classification: v[at + 5] ?? null,
+    reason: v[at + 6] ?? null,
+    tags: v[at + 7] ?? {},
+    poolSeen: v[at + 8] ?? null,
+    lastSeenInUseAt: v[at + 9] ?? null,
+    lastSeenHolder: v[at + 10] ?? null,
+    episode: v[at + 11] ?? null,
+    alerts: v[at + 12] ?? {},
+    notice: v[at + 13] ?? null,
+    block: v[at + 14] ?? null,
+    releaseAttempt: v[at + 15] ?? null,
+    releasedAt: v[at + 16] ?? null,
     ledger: EMPTY_TRACK_LEDGER,
-  } as AddressTrack & Record<string, unknown>;
-  const ledger = f.ledger as Partial<TrackLedger> | undefined;
+  } as AddressTrack;
+  const ledger = v[at + 17] as Partial<TrackLedger> | null | undefined;
   if (ledger) {
     track.ledger = {
       month: ledger.month ?? null,
@@ -111,9 +162,6 @@ function trackOf(allocationId: string, f: Record<string, unknown>, encoded: bool
       released: ledger.released ?? null,
     };
   } else if (!encoded) track.ledger = legacyLedger(track);
-  if (encoded) {
-    for (const key in f) if (!KNOWN_FIELDS.has(key)) track[key] = f[key];
-  }
   return track;
 }
 

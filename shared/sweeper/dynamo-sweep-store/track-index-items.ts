@@ -19,6 +19,7 @@ import {
 } from '../keys';
 import type { TrackIndexReport } from '../sweep-store';
 import { type SweepTable, writeIf } from './table';
+import { rowLayout } from './track-codec';
 import {
   indexLabels,
   MAX_INDEX_BODY_BYTES,
@@ -50,7 +51,7 @@ export async function readIndexes(table: SweepTable): Promise<Map<number, ShardI
       continue;
     if (!(body instanceof Uint8Array)) continue;
     try {
-      const rows = unpackBody(body);
+      const { fields, rows } = unpackBody(body);
       indexes.set(shard, {
         shard,
         asOf,
@@ -59,6 +60,7 @@ export async function readIndexes(table: SweepTable): Promise<Map<number, ShardI
         writer: typeof writer === 'string' ? writer : undefined,
         body,
         rows,
+        layout: rowLayout(fields),
       });
     } catch {
       // Read in full; the run writes a good body.
@@ -107,7 +109,7 @@ export async function saveIndexes(table: SweepTable, session: TrackIndexSession)
 
 async function putIndex(table: SweepTable, session: TrackIndexSession, s: ShardSession): Promise<boolean> {
   // From the body as read, not from the rows: those became the run's tracks, which the run may have changed.
-  const body = packBody(s.index ? unpackBody(s.index.body) : [], s.updates);
+  const body = packBody(s.index ? unpackBody(s.index.body) : undefined, s.updates);
   if (body.byteLength > MAX_INDEX_BODY_BYTES) return false;
   await table.doc.send(
     new PutCommand({
