@@ -141,6 +141,25 @@ function lastSeenInUse(stored: AddressTrack, lastRunAt: string | null, now: stri
   return lastRunAt;
 }
 
+/** The holder an associated address has now: the one last seen when it is the same (most addresses, every run). */
+function holderNow(
+  observed: ObservedAddress,
+  seen: AddressTrack['lastSeenHolder'],
+): AddressTrack['lastSeenHolder'] {
+  const networkInterfaceId = observed.networkInterfaceId ?? null;
+  const privateIp = observed.privateIp ?? null;
+  const instanceId = observed.instanceId ?? null;
+  if (
+    seen &&
+    seen.networkInterfaceId === networkInterfaceId &&
+    seen.privateIp === privateIp &&
+    seen.instanceId === instanceId
+  ) {
+    return seen;
+  }
+  return { networkInterfaceId, privateIp, instanceId };
+}
+
 /** An orphan, or a former pool member the operator approved, past its grace period: released after its notice. */
 const releasable = (c: Classification): boolean =>
   c.kind === 'orphan' ||
@@ -224,13 +243,7 @@ export function decideAddress(
     tags: observed.tags,
     poolSeen,
     lastSeenInUseAt: isAssociated(observed) ? now : lastSeenInUseAt,
-    lastSeenHolder: isAssociated(observed)
-      ? {
-          networkInterfaceId: observed.networkInterfaceId ?? null,
-          privateIp: observed.privateIp ?? null,
-          instanceId: observed.instanceId ?? null,
-        }
-      : prev.lastSeenHolder,
+    lastSeenHolder: isAssociated(observed) ? holderNow(observed, prev.lastSeenHolder) : prev.lastSeenHolder,
     episode: current,
     // Alerts, notices and blocks belong to an idle episode: a new episode starts clean.
     alerts: newEpisode ? {} : prev.alerts,
@@ -272,17 +285,26 @@ function inAllocationIdOrder(addresses: readonly ObservedAddress[]): readonly Ob
   return addresses;
 }
 
+/** The tracks of addresses present when last seen that DescribeAddresses no longer lists. */
+function presentUnlisted(
+  tracks: ReadonlyMap<string, AddressTrack>,
+  decisions: readonly AddressDecision[],
+): AddressTrack[] {
+  const listed = new Set<string>();
+  for (const d of decisions) listed.add(d.allocationId);
+  const out: AddressTrack[] = [];
+  for (const t of tracks.values()) if (t.status === 'present' && !listed.has(t.allocationId)) out.push(t);
+  return out;
+}
+
 /** Plans a whole run: every observed address, every tracked address that disappeared, and the release queue. */
 export function planSweep(input: PlanInput): SweepPlan {
   const decisions = inAllocationIdOrder(input.addresses).map((a) =>
     decideAddress(a, input.history.get(a.allocationId), input.tracks.get(a.allocationId), input),
   );
-  const seen = new Set(input.addresses.map((a) => a.allocationId));
   const vanished: VanishedDecision[] = [];
   // In allocation-id order, whatever order the tracks were read in (the story lists them).
-  const tracked = [...input.tracks.values()].filter(
-    (t) => t.status === 'present' && !seen.has(t.allocationId),
-  );
+  const tracked = presentUnlisted(input.tracks, decisions);
   tracked.sort((a, b) => (a.allocationId < b.allocationId ? -1 : 1));
   for (const track of tracked) {
     const history = input.history.get(track.allocationId);

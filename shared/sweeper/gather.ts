@@ -7,7 +7,7 @@ import { describeActor } from '../events/cloudtrail';
 import type { EipState, EniRecord } from '../inventory/model';
 import type { AddressFacts, AlertContext, DnsFacts, LastHolderFacts } from './alerts';
 import type { Classification } from './classify';
-import { type KillSwitchState, killSwitchFromValue, type SweepPlan } from './decide';
+import { type AddressDecision, type KillSwitchState, killSwitchFromValue, type SweepPlan } from './decide';
 import { indexDnsReferences } from './dns';
 import { type AddressTrack, type DnsLookup, type ObservedAddress, POOL_TAG } from './model';
 import { openResult } from './result';
@@ -48,11 +48,19 @@ export async function readState(deps: SweeperDeps, memory: SweeperMemory): Promi
     hourlyRate(deps, memory),
     deps.store.listOutbox(),
   ]);
+  const history = new Map<string, EipState>();
+  for (const s of states) history.set(s.allocationId, s);
+  const previous = new Map<string, AddressTrack>();
+  const versions = new Map<string, number>();
+  for (const { track, version } of stored) {
+    previous.set(track.allocationId, track);
+    versions.set(track.allocationId, version);
+  }
   return {
     addresses,
-    history: new Map(states.map((s) => [s.allocationId, s])),
-    previous: new Map(stored.map((s) => [s.track.allocationId, s.track])),
-    versions: new Map(stored.map((s) => [s.track.allocationId, s.version])),
+    history,
+    previous,
+    versions,
     lastRunAt: lastRun?.at ?? null,
     killSwitch,
     rate,
@@ -142,7 +150,7 @@ export async function openRun(
     dryRun,
     now,
     plan,
-    decisionOf: new Map(plan.decisions.map((d) => [d.allocationId, d])),
+    queued: queuedDecisions(plan),
     rate: state.rate,
     dns,
     facts: factsOf(state, dns, enis),
@@ -151,7 +159,7 @@ export async function openRun(
     previous: state.previous,
     versions: state.versions,
     ready: new Map(),
-    finalTracks: new Map(state.previous),
+    changedTracks: new Map(),
     result: openResult({
       runId: opts.runId,
       now,
@@ -164,6 +172,14 @@ export async function openRun(
     }),
     failures: [],
   };
+}
+
+function queuedDecisions(plan: SweepPlan): Map<string, AddressDecision> {
+  const queue = new Set(plan.releaseQueue);
+  const queued = new Map<string, AddressDecision>();
+  if (queue.size === 0) return queued;
+  for (const d of plan.decisions) if (queue.has(d.allocationId)) queued.set(d.allocationId, d);
+  return queued;
 }
 
 function factsOf(

@@ -266,10 +266,17 @@ export function monthToDate(
   let idleCostUsd = 0;
   let reclaimedUsd = 0;
   let projected = 0;
+  // `overlapHours(start, now, from, now)`, with the month's start and now parsed once for every track of the region.
+  const fromMs = Date.parse(from);
+  const nowMs = Date.parse(now);
+  const hoursToNow = (start: string) => {
+    const s = Math.max(Date.parse(start), fromMs);
+    return nowMs > s ? (nowMs - s) / MS_PER_HOUR : 0;
+  };
   for (const t of tracks) {
     const released = t.ledger.released;
     if (t.status === 'present' && t.episode && !released && t.episode.start < now) {
-      const hours = overlapHours(t.episode.start, now, from, now);
+      const hours = hoursToNow(t.episode.start);
       idleHours += hours;
       idleCostUsd += hours * t.episode.rateUsd;
     }
@@ -279,7 +286,7 @@ export function monthToDate(
     }
     if (released && released.at <= now) {
       projected += projectedMonthlySaving(released.rateUsd);
-      reclaimedUsd += overlapHours(released.at, now, from, now) * released.rateUsd;
+      reclaimedUsd += hoursToNow(released.at) * released.rateUsd;
     }
   }
   return { month, idleHours, idleCostUsd, reclaimedUsd, projectedMonthlySavingUsd: projected };

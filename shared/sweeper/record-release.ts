@@ -124,7 +124,7 @@ export async function finishRelease(
   if (!committed.ok) {
     throw new Error(`track of ${t.allocationId} changed while its release was being recorded`);
   }
-  run.finalTracks.set(t.allocationId, next);
+  run.changedTracks.set(t.allocationId, next);
   run.result.releases.push({
     allocationId: t.allocationId,
     publicIp: t.publicIp,
@@ -177,7 +177,7 @@ export async function recordVanished(run: SweepRun): Promise<void> {
             }
           : {}),
       });
-      if (committed.ok) run.finalTracks.set(t.allocationId, next);
+      if (committed.ok) run.changedTracks.set(t.allocationId, next);
     } catch (err) {
       run.deps.log.error('recording a vanished address failed', {
         allocationId: t.allocationId,

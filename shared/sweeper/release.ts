@@ -26,7 +26,7 @@ const RECORDED_LATER = 'recorded by a later run: the earlier release went throug
 /** The releases the plan queued, one after the other, each address's failure noted without stopping the rest. */
 export async function releaseQueued(run: SweepRun): Promise<void> {
   for (const id of run.plan.releaseQueue) {
-    const d = run.decisionOf.get(id) as AddressDecision;
+    const d = run.queued.get(id) as AddressDecision;
     const a: Attempt = { run, d, track: d.track, version: run.ready.get(id) ?? 0 };
     if (!run.dryRun && !run.ready.has(id)) {
       entry(a, 'conflict', 'skipped: the address was not processed cleanly this run');

@@ -3,10 +3,10 @@
  * month-to-date figures, the run's metrics and the story told to the CLI and the local region.
  */
 import { formatTime } from './alerts-format';
-import type { KillSwitchState, SweepPlan } from './decide';
+import type { AddressDecision, HoldReason, KillSwitchState, SweepPlan } from './decide';
 import { monthToDate } from './ledger';
-import { ADDRESS_KINDS, type AddressKind } from './model';
-import type { HourlyRate, ReleaseOutcome, SweepResult, SweepRun } from './run';
+import { ADDRESS_KINDS, type AddressKind, type AddressTrack } from './model';
+import type { DecisionRow, HourlyRate, ReleaseOutcome, SweepResult, SweepRun } from './run';
 
 /** The result of a run before anything is applied: what each address is, and why an orphan is held. */
 export function openResult(opts: {
@@ -35,44 +35,62 @@ export function openResult(opts: {
     ledger: null,
     story: [],
   };
-  for (const d of opts.plan.decisions) {
-    result.counts[d.classification.kind] += 1;
-    const ep = d.track.episode;
-    result.decisions.push({
-      allocationId: d.allocationId,
-      publicIp: d.observed.publicIp,
-      kind: d.classification.kind,
-      reason: d.classification.reason,
-      idleSince: d.classification.idle?.since ?? null,
-      idleSource: d.classification.idle?.source ?? null,
-      idleHours: d.classification.idle?.hours ?? null,
-      costAccruedUsd: (d.classification.idle?.hours ?? 0) * (ep?.rateUsd ?? 0),
-      ...(d.release?.action === 'hold'
-        ? { hold: { reason: d.release.reason, ...(d.release.until ? { until: d.release.until } : {}) } }
-        : {}),
-      ...(d.change.rejected ? { rejectedIdleStart: d.change.rejected.start } : {}),
-    });
-  }
+  for (const d of opts.plan.decisions) result.counts[d.classification.kind] += 1;
+  const { plan } = opts;
+  let rows: DecisionRow[] | undefined;
+  Object.defineProperty(result, 'decisions', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      rows ??= plan.decisions.map(decisionRow);
+      return rows;
+    },
+    set: (value: DecisionRow[]) => {
+      rows = value;
+    },
+  });
   return result;
+}
+
+function decisionRow(d: AddressDecision): DecisionRow {
+  const ep = d.track.episode;
+  return {
+    allocationId: d.allocationId,
+    publicIp: d.observed.publicIp,
+    kind: d.classification.kind,
+    reason: d.classification.reason,
+    idleSince: d.classification.idle?.since ?? null,
+    idleSource: d.classification.idle?.source ?? null,
+    idleHours: d.classification.idle?.hours ?? null,
+    costAccruedUsd: (d.classification.idle?.hours ?? 0) * (ep?.rateUsd ?? 0),
+    ...(d.release?.action === 'hold'
+      ? { hold: { reason: d.release.reason, ...(d.release.until ? { until: d.release.until } : {}) } }
+      : {}),
+    ...(d.change.rejected ? { rejectedIdleStart: d.change.rejected.start } : {}),
+  };
 }
 
 /** Adds the month-to-date figures and the metrics (not in a dry run), then the story. */
 export function closeResult(run: SweepRun): void {
   const { result } = run;
   if (!run.dryRun) {
-    // From the tracks this run read and wrote: each carries its open episode and its share of the month.
-    const figures = monthToDate(run.finalTracks.values(), run.now);
+    // From the tracks as they stand after the run: each carries its open episode and its share of the month.
+    const figures = monthToDate(tracksAfter(run), run.now);
     result.ledger = {
       month: figures.month,
       idleCostUsd: figures.idleCostUsd,
       reclaimedUsd: figures.reclaimedUsd,
       projectedMonthlySavingUsd: figures.projectedMonthlySavingUsd,
     };
-    const idleNow = run.plan.decisions.filter(
-      (d) => d.classification.idle !== null && d.classification.kind !== 'service-managed',
-    );
     const { metrics } = run.deps;
-    metrics.add('IdleAddresses', idleNow.length, 'Count');
+    metrics.add(
+      'IdleAddresses',
+      count(
+        run.plan.decisions,
+        (d) => d.classification.idle !== null && d.classification.kind !== 'service-managed',
+      ),
+      'Count',
+    );
     metrics.add('OrphanAddresses', result.counts.orphan, 'Count');
     metrics.add('IdleCostUsd', round6(figures.idleCostUsd), 'None');
     metrics.add('ReclaimedUsd', round6(figures.reclaimedUsd), 'None');
@@ -81,9 +99,25 @@ export function closeResult(run: SweepRun): void {
     metrics.add('ReleasesBlocked', result.releases.filter((r) => r.outcome === 'blocked').length, 'Count');
     metrics.add('AlertsSent', result.alerts.filter((a) => a.status === 'sent').length, 'Count');
     metrics.add('FormerPoolMembers', result.counts['former-pool'], 'Count');
-    metrics.add('TracksRejected', run.plan.decisions.filter((d) => d.change.rejected).length, 'Count');
+    metrics.add(
+      'TracksRejected',
+      count(run.plan.decisions, (d) => d.change.rejected !== undefined),
+      'Count',
+    );
   }
-  result.story = storyOf(result);
+  result.story = storyOf(result, run.plan);
+}
+
+function count<T>(list: readonly T[], test: (x: T) => boolean): number {
+  let n = 0;
+  for (const x of list) if (test(x)) n++;
+  return n;
+}
+
+/** Every track as it stands after the run: the ones it changed, and the others as it read them. */
+function* tracksAfter(run: SweepRun): Iterable<AddressTrack> {
+  for (const t of run.previous.values()) if (!run.changedTracks.has(t.allocationId)) yield t;
+  yield* run.changedTracks.values();
 }
 
 function round6(n: number): number {
@@ -109,21 +143,23 @@ const RELEASE_WORDS: Record<ReleaseOutcome, string> = {
   failed: 'release failed',
 };
 
-function storyOf(r: SweepResult): string[] {
+function storyOf(r: SweepResult, plan: SweepPlan): string[] {
   const counts = ADDRESS_KINDS.filter((k) => r.counts[k] > 0)
     .map((k) => `${r.counts[k]} ${k}`)
     .join(', ');
-  const capped = r.decisions.filter((d) => d.hold?.reason === 'cap').length;
-  const killed = r.decisions.filter((d) => d.hold?.reason === 'kill-switch').length;
+  const held = (reason: HoldReason) => (d: AddressDecision) =>
+    d.release?.action === 'hold' && d.release.reason === reason;
+  const capped = count(plan.decisions, held('cap'));
+  const killed = count(plan.decisions, held('kill-switch'));
   const lines = [
     `${r.dryRun ? 'dry run' : 'sweep'} at ${formatTime(r.at)}: ${r.addresses} address${r.addresses === 1 ? '' : 'es'}${counts ? ` (${counts})` : ''}` +
       `; release ${r.release.enabled ? 'on' : 'off'}${r.release.enabled && r.killSwitch.on ? `, held by the kill switch (${killed} due)` : ''}` +
       `${capped > 0 ? `; ${capped} more due, over the per-run cap of ${r.release.maxPerRun}` : ''}`,
   ];
-  for (const d of r.decisions) {
-    if (d.rejectedIdleStart) {
+  for (const d of plan.decisions) {
+    if (d.change.rejected) {
       lines.push(
-        `${d.publicIp} (${d.allocationId}): its track said idle since ${formatTime(d.rejectedIdleStart)}, which nothing confirms; idle time starts again`,
+        `${d.observed.publicIp} (${d.allocationId}): its track said idle since ${formatTime(d.change.rejected.start)}, which nothing confirms; idle time starts again`,
       );
     }
   }
@@ -161,7 +197,10 @@ export interface SweepAnswer extends Omit<SweepResult, 'decisions'> {
  * whole result.
  */
 export function sweepAnswer(r: SweepResult): SweepAnswer {
-  const { decisions: _decisions, alerts, releases, vanished, story, ...rest } = r;
+  // Field by field: the decisions are built when read.
+  const { runId, at, dryRun, addresses, counts, killSwitch, release, rate, ledger } = r;
+  const { alerts, releases, vanished, story } = r;
+  const rest = { runId, at, dryRun, addresses, counts, killSwitch, release, rate, ledger };
   const cut = <T>(list: T[]): T[] => list.slice(0, ANSWER_LIST_MAX);
   const left = (list: unknown[]) => Math.max(0, list.length - ANSWER_LIST_MAX);
   const omitted = {

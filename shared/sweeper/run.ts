@@ -66,6 +66,9 @@ export type ReleaseOutcome =
   | 'conflict'
   | 'failed';
 
+/** One address's decision, as a run's result reports it. */
+export type DecisionRow = SweepResult['decisions'][number];
+
 export interface SweepResult {
   runId: string;
   at: string;
@@ -75,6 +78,10 @@ export interface SweepResult {
   killSwitch: KillSwitchState;
   release: { enabled: boolean; maxPerRun: number; noticeHours: number };
   rate: HourlyRate;
+  /**
+   * Each address's decision. Built on first read, from the plan: the Lambda handler's answer leaves them out
+   * (`sweepAnswer`), so a scheduled run never builds them; the CLI and the local region read them.
+   */
   decisions: {
     allocationId: string;
     publicIp: string;
@@ -149,7 +156,8 @@ export interface SweepRun {
   /** The run's time: every decision and write of the run uses it. */
   readonly now: string;
   readonly plan: SweepPlan;
-  readonly decisionOf: ReadonlyMap<string, AddressDecision>;
+  /** The decisions of the addresses in the release queue, by allocation id. */
+  readonly queued: ReadonlyMap<string, AddressDecision>;
   readonly rate: HourlyRate;
   /** Route 53's records by IP, when the run needed them (undefined: not looked up). */
   readonly dns: DnsLookup | undefined;
@@ -160,10 +168,13 @@ export interface SweepRun {
   /** The stored tracks as this run read them, and their versions. */
   readonly previous: ReadonlyMap<string, AddressTrack>;
   readonly versions: ReadonlyMap<string, number>;
-  /** Current version of each track this run wrote (or read, when nothing needed writing): these may be released. */
+  /** Current version of each queued address's track, once written with its alerts out: these may be released. */
   readonly ready: Map<string, number>;
-  /** Every track as it stands after this run's writes: the month-to-date figures are summed from them. */
-  readonly finalTracks: Map<string, AddressTrack>;
+  /**
+   * The tracks this run changed, as written: with `previous` for the others, every track as it stands after the run
+   * (the month-to-date figures are summed from them). An address left unwritten is unchanged in what they count.
+   */
+  readonly changedTracks: Map<string, AddressTrack>;
   readonly result: SweepResult;
   readonly failures: SweepFailure[];
 }

@@ -8,36 +8,30 @@ import type { AddressKind, AddressTrack, IdleEpisodeRecord } from './model';
 import { errorText, recordFailure, type SweepRun } from './run';
 import type { TrackCommit } from './sweep-store';
 
-type MaterialField = Exclude<keyof AddressTrack, 'lastSeenAt' | 'lastRunId' | 'lastSeenInUseAt' | 'reason'>;
-
 /**
- * The track fields whose change must be written, each with its comparison: all but the "last seen" bookkeeping and
- * the wording (`lastSeenAt`, `lastRunId`, `lastSeenInUseAt`, `reason`). Typed so that a new field cannot be forgotten
- * here; each reads its own field, which keeps the comparison of every address of the region cheap.
+ * True when the two tracks differ in something that must be written: any field but the "last seen" bookkeeping and
+ * the wording (`lastSeenAt`, `lastRunId`, `lastSeenInUseAt`, `reason`). One expression over the fields, run for every
+ * address of the region; test/sweeper/material-change.test.ts changes each field of a track, typed so that a field
+ * added to tracks must be added there.
  */
-const SAME_MATERIAL_FIELD: Record<MaterialField, (a: AddressTrack, b: AddressTrack) => boolean> = {
-  allocationId: (a, b) => a.allocationId === b.allocationId,
-  publicIp: (a, b) => a.publicIp === b.publicIp,
-  firstSeenAt: (a, b) => a.firstSeenAt === b.firstSeenAt,
-  status: (a, b) => a.status === b.status,
-  classification: (a, b) => a.classification === b.classification,
-  tags: (a, b) => sameValue(a.tags, b.tags),
-  poolSeen: (a, b) => sameValue(a.poolSeen, b.poolSeen),
-  lastSeenHolder: (a, b) => sameValue(a.lastSeenHolder, b.lastSeenHolder),
-  episode: (a, b) => sameValue(a.episode, b.episode),
-  alerts: (a, b) => sameValue(a.alerts, b.alerts),
-  notice: (a, b) => sameValue(a.notice, b.notice),
-  block: (a, b) => sameValue(a.block, b.block),
-  releaseAttempt: (a, b) => sameValue(a.releaseAttempt, b.releaseAttempt),
-  releasedAt: (a, b) => a.releasedAt === b.releasedAt,
-  ledger: (a, b) => sameValue(a.ledger, b.ledger),
-};
-const MATERIAL_COMPARISONS = Object.values(SAME_MATERIAL_FIELD);
-
-/** True when the two tracks differ in something that must be written. */
 export function materiallyDifferent(a: AddressTrack, b: AddressTrack): boolean {
-  for (const same of MATERIAL_COMPARISONS) if (!same(a, b)) return true;
-  return false;
+  return !(
+    a.allocationId === b.allocationId &&
+    a.publicIp === b.publicIp &&
+    a.firstSeenAt === b.firstSeenAt &&
+    a.status === b.status &&
+    a.classification === b.classification &&
+    a.releasedAt === b.releasedAt &&
+    sameValue(a.tags, b.tags) &&
+    sameValue(a.poolSeen, b.poolSeen) &&
+    sameValue(a.lastSeenHolder, b.lastSeenHolder) &&
+    sameValue(a.episode, b.episode) &&
+    sameValue(a.alerts, b.alerts) &&
+    sameValue(a.notice, b.notice) &&
+    sameValue(a.block, b.block) &&
+    sameValue(a.releaseAttempt, b.releaseAttempt) &&
+    sameValue(a.ledger, b.ledger)
+  );
 }
 
 /** Structural equality of JSON-like values, whatever the order of object keys. */
@@ -114,8 +108,9 @@ function writeOf(run: SweepRun, d: AddressDecision): TrackCommit | null {
 }
 
 /**
- * Every address's own write, all at once. Returns the version of each track now stored (written, or read when
- * nothing needed writing); an address whose write failed or lost to a concurrent sweep is left out.
+ * Every address's own write, all at once. Returns the version of each track written; an address whose write failed
+ * or lost to a concurrent sweep is left out. One that needed no write owes no alert and is not released this run
+ * (either makes its write material).
  */
 export async function writeTracks(run: SweepRun): Promise<Map<string, number>> {
   const { deps } = run;
@@ -124,7 +119,6 @@ export async function writeTracks(run: SweepRun): Promise<Map<string, number>> {
   for (const d of run.plan.decisions) {
     const commit = writeOf(run, d);
     if (commit) writes.push({ d, commit });
-    else written.set(d.allocationId, run.versions.get(d.allocationId) ?? 0);
   }
   const outcomes = await deps.store.commitMany(writes.map((w) => w.commit));
   for (const [i, { d }] of writes.entries()) {
@@ -139,12 +133,13 @@ export async function writeTracks(run: SweepRun): Promise<Map<string, number>> {
       deps.log.warn('track changed by a concurrent sweep; address skipped this run', {
         allocationId: d.allocationId,
       });
-    } else written.set(d.allocationId, outcome.value.version);
-  }
-  for (const [id, version] of written) {
-    const d = run.decisionOf.get(id) as AddressDecision;
-    run.finalTracks.set(id, d.track);
-    if (d.alerts.length === 0) run.ready.set(id, version);
+    } else {
+      written.set(d.allocationId, outcome.value.version);
+      run.changedTracks.set(d.allocationId, d.track);
+      // An address that owes alerts is ready once they are out (`alert-addresses.ts`).
+      if (d.alerts.length === 0 && run.queued.has(d.allocationId))
+        run.ready.set(d.allocationId, outcome.value.version);
+    }
   }
   return written;
 }
