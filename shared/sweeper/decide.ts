@@ -141,6 +141,12 @@ function lastSeenInUse(stored: AddressTrack, lastRunAt: string | null, now: stri
   return lastRunAt;
 }
 
+/** No alerts: the track's own record when it holds none already (every address in use, every run). */
+function noAlerts(alerts: AddressTrack['alerts']): AddressTrack['alerts'] {
+  for (const _ in alerts) return {};
+  return alerts;
+}
+
 /** The holder an associated address has now: the one last seen when it is the same (most addresses, every run). */
 function holderNow(
   observed: ObservedAddress,
@@ -246,7 +252,7 @@ export function decideAddress(
     lastSeenHolder: isAssociated(observed) ? holderNow(observed, prev.lastSeenHolder) : prev.lastSeenHolder,
     episode: current,
     // Alerts, notices and blocks belong to an idle episode: a new episode starts clean.
-    alerts: newEpisode ? {} : prev.alerts,
+    alerts: newEpisode ? noAlerts(prev.alerts) : prev.alerts,
     notice: newEpisode ? null : prev.notice,
     block: newEpisode ? null : prev.block,
     // A lease of an earlier run survives while the episode lasts: DescribeAddresses may still list an address a
@@ -285,11 +291,24 @@ function inAllocationIdOrder(addresses: readonly ObservedAddress[]): readonly Ob
   return addresses;
 }
 
-/** The tracks of addresses present when last seen that DescribeAddresses no longer lists. */
+/**
+ * The tracks of addresses present when last seen that DescribeAddresses no longer lists. `decisions` are in
+ * allocation-id order (a repeated address is next to itself).
+ */
 function presentUnlisted(
   tracks: ReadonlyMap<string, AddressTrack>,
   decisions: readonly AddressDecision[],
 ): AddressTrack[] {
+  let present = 0;
+  for (const t of tracks.values()) if (t.status === 'present') present++;
+  let presentListed = 0;
+  let last: string | undefined;
+  for (const d of decisions) {
+    if (d.allocationId !== last && tracks.get(d.allocationId)?.status === 'present') presentListed++;
+    last = d.allocationId;
+  }
+  // Each present track is of a distinct listed address: none vanished (most runs), and no set of the listed is built.
+  if (presentListed === present) return [];
   const listed = new Set<string>();
   for (const d of decisions) listed.add(d.allocationId);
   const out: AddressTrack[] = [];

@@ -446,6 +446,32 @@ describe('planSweep', () => {
       ['eipalloc-0000000000000000z', false, NOW],
     ]);
   });
+
+  it('finds the one that disappeared when another is listed twice (as many listed as tracked)', () => {
+    const listed = addr({ allocationId: 'eipalloc-0000000000000000a' });
+    const gone = track({ allocationId: 'eipalloc-0000000000000000b' });
+    const p = plan({
+      addresses: [listed, { ...listed }],
+      tracks: new Map([
+        [listed.allocationId, track({ allocationId: listed.allocationId })],
+        [gone.allocationId, gone],
+      ]),
+    });
+    expect(p.vanished.map((v) => v.allocationId)).toEqual([gone.allocationId]);
+  });
+
+  it('finds none gone when every tracked address is listed', () => {
+    const a = addr({ allocationId: 'eipalloc-0000000000000000a' });
+    const b = addr({ allocationId: 'eipalloc-0000000000000000b' });
+    const p = plan({
+      addresses: [b, a],
+      tracks: new Map([
+        [a.allocationId, track({ allocationId: a.allocationId })],
+        [b.allocationId, track({ allocationId: b.allocationId, status: 'gone' })],
+      ]),
+    });
+    expect(p.vanished).toEqual([]);
+  });
 });
 
 describe('checkLiveBeforeRelease', () => {

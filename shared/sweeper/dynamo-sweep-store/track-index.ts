@@ -283,6 +283,7 @@ export function listingOf(
     if (index) for (const row of index.rows) if (!s.updates.has(row[0])) add(decodeRow(row, index.layout));
     for (const [allocationId, e] of s.updates) add(decodeTrack({ allocationId, ...e }));
   }
+  if (unshardedById.size === 0) return tracks;
   return [...unshardedById.values(), ...tracks];
 }
 
