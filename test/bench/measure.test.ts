@@ -12,7 +12,7 @@ import {
   verdict,
 } from '../../bench/measure';
 import { parseArgs } from '../../bench/run';
-import { sweepMix } from '../../bench/sweep';
+import { pairOrder, sweepMix } from '../../bench/sweep';
 import { ec2RateOf } from '../../local/core/throttle';
 import { logNormalSeconds, seededRandom } from '../../local/eventbridge/router';
 
@@ -62,6 +62,16 @@ describe('bench helpers', () => {
         ],
       ).split('\n'),
     ).toEqual(['name      n', '----  -----', 'a     1.500', 'bbb      12']);
+  });
+
+  it('orders the sweep pairs the same in every run, neither side always first nor in strict alternation', () => {
+    const take = (next: () => string) => Array.from({ length: 15 }, next);
+    const orders = take(pairOrder());
+
+    expect(take(pairOrder())).toEqual(orders);
+    expect(new Set(orders).size).toBe(2);
+    expect(orders.some((o, i) => i > 0 && o === orders[i - 1])).toBe(true);
+    expect(orders.some((o, i) => i > 0 && o !== orders[i - 1])).toBe(true);
   });
 
   it('splits the sweep population into in use, orphans, pool and exempt that add up', () => {
