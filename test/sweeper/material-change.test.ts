@@ -3,12 +3,11 @@
  * value whatever the order of keys. An hourly sweep of addresses in use and unchanged writes nothing because of it.
  */
 import { describe, expect, it } from 'vitest';
-import { type AddressTrack, EMPTY_TRACK_LEDGER } from '../../shared/sweeper/model';
+import type { AddressTrack } from '../../shared/sweeper/model';
 import { materiallyDifferent } from '../../shared/sweeper/track-writes';
-import { track as trackOf } from './support/plan';
+import { EVERY_FIELD_SET, track as trackOf } from './support/plan';
 
 const AT = '2026-01-05T10:00:00.000Z';
-const LATER = '2026-01-05T11:00:00.000Z';
 
 const track = trackOf({
   firstSeenAt: AT,
@@ -23,27 +22,7 @@ const track = trackOf({
 });
 
 /** A value of each field unlike `track`'s. */
-const CHANGED: { [K in keyof AddressTrack]: AddressTrack[K] } = {
-  allocationId: 'eipalloc-00000000000000002',
-  publicIp: '198.51.100.2',
-  firstSeenAt: LATER,
-  lastSeenAt: LATER,
-  lastRunId: 'r2',
-  status: 'released',
-  classification: 'orphan',
-  reason: 'unassociated for 1 h',
-  tags: { Name: 'batch', team: 'web' },
-  poolSeen: { pool: 'p', at: AT, goneAt: LATER },
-  lastSeenInUseAt: LATER,
-  lastSeenHolder: { networkInterfaceId: 'eni-0a', privateIp: '10.0.0.5', instanceId: null },
-  episode: { key: AT, start: AT, source: 'history', rateUsd: 0.005 },
-  alerts: { orphan: AT, 'release-notice': LATER },
-  notice: { sentAt: LATER, releaseAfter: LATER, messageId: 'm', alert: { scope: 'x', id: 'y' } },
-  block: { reason: 'dangling-dns', detail: 'a record', at: LATER, retryAfter: LATER },
-  releaseAttempt: { runId: 'r2', at: LATER },
-  releasedAt: LATER,
-  ledger: { ...EMPTY_TRACK_LEDGER, month: '2026-01', closedHours: 1, closedCostUsd: 0.005 },
-};
+const CHANGED = EVERY_FIELD_SET;
 
 const BOOKKEEPING = new Set<keyof AddressTrack>(['lastSeenAt', 'lastRunId', 'lastSeenInUseAt', 'reason']);
 const fields = Object.keys(CHANGED) as (keyof AddressTrack)[];

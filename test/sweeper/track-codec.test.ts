@@ -13,32 +13,10 @@ import {
   STATE_FIELDS,
 } from '../../shared/sweeper/dynamo-sweep-store/track-codec';
 import { type AddressTrack, EMPTY_TRACK_LEDGER } from '../../shared/sweeper/model';
+import { EVERY_FIELD_SET } from './support/plan';
 
-const AT = '2026-01-05T10:00:00.000Z';
-const LATER = '2026-01-05T11:00:00.000Z';
-
-/** Every field set, each to a value unlike the others (typed: a field added to tracks must be added here). */
-const FULL: { [K in keyof AddressTrack]: AddressTrack[K] } = {
-  allocationId: 'eipalloc-00000000000000001',
-  publicIp: '198.51.100.1',
-  firstSeenAt: AT,
-  lastSeenAt: LATER,
-  lastRunId: 'r2',
-  status: 'present',
-  classification: 'orphan',
-  reason: 'unassociated for 1 h',
-  tags: { Name: 'batch', team: 'wëb' },
-  poolSeen: { pool: 'p', at: AT, goneAt: LATER },
-  lastSeenInUseAt: '2026-01-04T09:00:00.000Z',
-  lastSeenHolder: { networkInterfaceId: 'eni-0a', privateIp: '10.0.0.5', instanceId: null },
-  episode: { key: AT, start: AT, source: 'history', rateUsd: 0.005 },
-  alerts: { orphan: AT, 'release-notice': LATER },
-  notice: { sentAt: LATER, releaseAfter: LATER, messageId: 'm', alert: { scope: 'x', id: 'y' } },
-  block: { reason: 'dangling-dns', detail: 'a record', at: LATER, retryAfter: LATER },
-  releaseAttempt: { runId: 'r2', at: LATER },
-  releasedAt: '2026-01-05T12:00:00.000Z',
-  ledger: { ...EMPTY_TRACK_LEDGER, month: '2026-01', closedHours: 1, closedCostUsd: 0.005 },
-};
+/** Every field set; the tags not ASCII (a body is UTF-8). */
+const FULL: AddressTrack = { ...EVERY_FIELD_SET, status: 'present', tags: { Name: 'batch', team: 'wëb' } };
 
 const asRow = (t: AddressTrack, fields: readonly string[] = STATE_FIELDS) => [
   t.allocationId,

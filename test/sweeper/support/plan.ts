@@ -78,6 +78,47 @@ export function track(over: Partial<AddressTrack>): AddressTrack {
   };
 }
 
+/**
+ * A track with every field set (typed: a field added to tracks must be added here), for tests that go through each
+ * field: what a track stores and reads back, which changes are written.
+ */
+export const EVERY_FIELD_SET: { [K in keyof AddressTrack]: AddressTrack[K] } = {
+  allocationId: 'eipalloc-00000000000000002',
+  publicIp: '198.51.100.2',
+  firstSeenAt: '2026-01-05T11:00:00.000Z',
+  lastSeenAt: '2026-01-05T11:00:00.000Z',
+  lastRunId: 'r2',
+  status: 'released',
+  classification: 'orphan',
+  reason: 'unassociated for 1 h',
+  tags: { Name: 'batch', team: 'web' },
+  poolSeen: { pool: 'p', at: '2026-01-05T10:00:00.000Z', goneAt: '2026-01-05T11:00:00.000Z' },
+  lastSeenInUseAt: '2026-01-05T11:00:00.000Z',
+  lastSeenHolder: { networkInterfaceId: 'eni-0a', privateIp: '10.0.0.5', instanceId: null },
+  episode: {
+    key: '2026-01-05T10:00:00.000Z',
+    start: '2026-01-05T10:00:00.000Z',
+    source: 'history',
+    rateUsd: 0.005,
+  },
+  alerts: { orphan: '2026-01-05T10:00:00.000Z', 'release-notice': '2026-01-05T11:00:00.000Z' },
+  notice: {
+    sentAt: '2026-01-05T11:00:00.000Z',
+    releaseAfter: '2026-01-05T11:00:00.000Z',
+    messageId: 'm',
+    alert: { scope: 'x', id: 'y' },
+  },
+  block: {
+    reason: 'dangling-dns',
+    detail: 'a record',
+    at: '2026-01-05T11:00:00.000Z',
+    retryAfter: '2026-01-05T11:00:00.000Z',
+  },
+  releaseAttempt: { runId: 'r2', at: '2026-01-05T11:00:00.000Z' },
+  releasedAt: '2026-01-05T11:00:00.000Z',
+  ledger: { ...EMPTY_TRACK_LEDGER, month: '2026-01', closedHours: 1, closedCostUsd: 0.005 },
+};
+
 export const OFF: KillSwitchState = { on: false, detail: '"off"' };
 
 /** A notice SNS accepted (its MessageId recorded), the orphan alert of the default track's episode. */
