@@ -58,10 +58,11 @@ export function createSweeper(deps: SweeperDeps): (opts: SweepOptions) => Promis
     await flushOutbox(run);
     await sendDigest(run, memory);
     // This run saw every address: an address in use and unchanged need not be written to say so.
-    // And the next one need read only the tracks written since this one read them.
-    if (!run.dryRun) await Promise.all([recordRun(run), saveTrackIndex(run)]);
-
+    // And the next one need read only the tracks written since this one read them. Neither write changes the result
+    // (each logs or records its own failure, never throws), so the result is closed while they are in flight.
+    const lastWrites = run.dryRun ? undefined : Promise.all([recordRun(run), saveTrackIndex(run)]);
     closeResult(run);
+    await lastWrites;
     const { result } = run;
     // Security Hub is a secondary output: its failures are logged and counted, never thrown.
     if (!run.dryRun) await deps.findings?.sync('orphaned-eip', sweepOrphanSubjects(result));
