@@ -89,17 +89,22 @@ export function rowValues(state: Record<string, unknown>, fields: readonly strin
   return values;
 }
 
+/** The stored state an index row holds, by name (`rowValues` undone): its values under `fields`, nulls left out. */
+export function rowState(row: readonly unknown[], fields: readonly string[]): Record<string, unknown> {
+  const state: Record<string, unknown> = {};
+  fields.forEach((name, i) => {
+    const value = row[i + 2];
+    if (value !== undefined && value !== null) state[name] = value;
+  });
+  return state;
+}
+
 /** The track of an index row: `[allocationId, version, ...values]` under the body's layout. */
 export function decodeRow(row: readonly unknown[], layout: RowLayout): StoredTrack {
   const allocationId = row[0] as string;
   const version = row[1] as number;
-  if (!layout.native) {
-    const state: Record<string, unknown> = {};
-    layout.fields.forEach((f, i) => {
-      if (row[i + 2] !== undefined && row[i + 2] !== null) state[f] = row[i + 2];
-    });
-    return { track: trackOfFields(allocationId, state, true), version };
-  }
+  if (!layout.native)
+    return { track: trackOfFields(allocationId, rowState(row, layout.fields), true), version };
   const track = trackOf(allocationId, row, 2, true);
   for (let i = STATE_FIELDS.length; i < layout.fields.length; i++) {
     const value = row[i + 2];

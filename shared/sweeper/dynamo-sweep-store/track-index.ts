@@ -34,7 +34,15 @@ import type { Item } from '../../store/query';
 import { TABLE_KEYS } from '../../store/table';
 import { isTrackStamp, trackShard } from '../keys';
 import type { StoredTrack } from '../sweep-store';
-import { decodeRow, decodeTrack, type RowLayout, rowLayout, rowValues, STATE_FIELDS } from './track-codec';
+import {
+  decodeRow,
+  decodeTrack,
+  type RowLayout,
+  rowLayout,
+  rowState,
+  rowValues,
+  STATE_FIELDS,
+} from './track-codec';
 
 /** How far before an index's `asOf` a write it lacks may be stamped (see above: SigV4's 5 minutes, thrice). */
 export const STAMP_MARGIN_MS = 15 * 60_000;
@@ -134,22 +142,12 @@ export function packBody(base: IndexBody | undefined, updates: ReadonlyMap<strin
     if (updates.has(row[0])) continue;
     if (copyRows) parts.push(JSON.stringify(row));
     else
-      parts.push(
-        JSON.stringify([row[0], row[1], ...rowValues(namedValues(row, base?.fields ?? []), fields)]),
-      );
+      parts.push(JSON.stringify([row[0], row[1], ...rowValues(rowState(row, base?.fields ?? []), fields)]));
   }
   for (const [id, e] of updates) {
     parts.push(JSON.stringify([id, e.version, ...rowValues(states.get(id) ?? {}, fields)]));
   }
   return gzipSync(`{"fields":${JSON.stringify(fields)},"rows":[${parts.join(',')}]}`, { level: 1 });
-}
-
-function namedValues(row: IndexRow, fields: readonly string[]): Record<string, unknown> {
-  const state: Record<string, unknown> = {};
-  fields.forEach((name, i) => {
-    if (row[i + 2] !== undefined && row[i + 2] !== null) state[name] = row[i + 2];
-  });
-  return state;
 }
 
 /** The rows of a packed body; throws when it is not one (the shard is then read in full, and a body written). */
