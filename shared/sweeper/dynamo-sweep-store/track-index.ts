@@ -127,8 +127,13 @@ export function packBody(base: IndexBody | undefined, updates: ReadonlyMap<strin
   // the same in the new body.
   const copyRows = base !== undefined && rowLayout(base.fields).native;
   const fields = [...STATE_FIELDS];
+  // A set beside the list: every key of every update is looked up (10,000 updates at a first sight).
+  const named = new Set(fields);
   const add = (name: string) => {
-    if (!fields.includes(name)) fields.push(name);
+    if (!named.has(name)) {
+      named.add(name);
+      fields.push(name);
+    }
   };
   for (const name of base?.fields ?? []) add(name);
   const states = new Map<string, Record<string, unknown>>();
