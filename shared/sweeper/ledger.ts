@@ -40,8 +40,13 @@ export function monthOf(iso: string): string {
 
 /** Hours of [start, end) that fall inside [from, to). */
 export function overlapHours(start: string, end: string, from: string, to: string): number {
-  const s = Math.max(Date.parse(start), Date.parse(from));
-  const e = Math.min(Date.parse(end), Date.parse(to));
+  return overlapHoursMs(Date.parse(start), Date.parse(end), Date.parse(from), Date.parse(to));
+}
+
+/** `overlapHours` of times already parsed (epoch ms): for a loop over every track with the same bounds. */
+function overlapHoursMs(start: number, end: number, from: number, to: number): number {
+  const s = Math.max(start, from);
+  const e = Math.min(end, to);
   return e > s ? (e - s) / MS_PER_HOUR : 0;
 }
 
@@ -266,13 +271,10 @@ export function monthToDate(
   let idleCostUsd = 0;
   let reclaimedUsd = 0;
   let projected = 0;
-  // `overlapHours(start, now, from, now)`, with the month's start and now parsed once for every track of the region.
+  // The month's start and now parsed once for every track of the region.
   const fromMs = Date.parse(from);
   const nowMs = Date.parse(now);
-  const hoursToNow = (start: string) => {
-    const s = Math.max(Date.parse(start), fromMs);
-    return nowMs > s ? (nowMs - s) / MS_PER_HOUR : 0;
-  };
+  const hoursToNow = (start: string) => overlapHoursMs(Date.parse(start), nowMs, fromMs, nowMs);
   for (const t of tracks) {
     const released = t.ledger.released;
     if (t.status === 'present' && t.episode && !released && t.episode.start < now) {
