@@ -19,6 +19,7 @@ import {
   type ShardIndex,
   STAMP_MARGIN_MS,
   saveAction,
+  shardIndexOf,
   shardReadPlan,
   shardSession,
   type TrackIndexSession,
@@ -85,6 +86,45 @@ describe('how a shard is read', () => {
       mode: 'full',
       reason: 'index undated',
     });
+  });
+});
+
+describe('an index item', () => {
+  const item = (over: Record<string, unknown> = {}) => ({
+    PK: 'SWEEP#TRACKS',
+    SK: 'INDEX#3',
+    shard: 3,
+    asOf: iso(HOUR),
+    fullReadAt: iso(2 * HOUR),
+    generation: 'g1',
+    writer: 'run-1',
+    body: packBody(body([row(1, 2)]), new Map()),
+    ...over,
+  });
+
+  it('holds its labels and its unpacked rows', () => {
+    expect(shardIndexOf(item())).toMatchObject({
+      shard: 3,
+      asOf: iso(HOUR),
+      fullReadAt: iso(2 * HOUR),
+      generation: 'g1',
+      writer: 'run-1',
+      rows: [row(1, 2)],
+      layout: { native: true },
+    });
+    expect(shardIndexOf(item({ writer: undefined }))?.writer).toBeUndefined();
+  });
+
+  it.each([
+    ['a shard out of range', { shard: TRACK_SHARDS }],
+    ['a shard that is not a whole number', { shard: 1.5 }],
+    ['no date', { asOf: undefined }],
+    ['no date of its last full read', { fullReadAt: 7 }],
+    ['no generation', { generation: undefined }],
+    ['a body that is not binary', { body: '[]' }],
+    ['a body that is not one', { body: gzipSync('[[') }],
+  ])('holds none this version can read with %s', (_, over) => {
+    expect(shardIndexOf(item(over))).toBeUndefined();
   });
 });
 

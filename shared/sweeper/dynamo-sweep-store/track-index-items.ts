@@ -5,21 +5,19 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { forEachLimit } from '../../runtime/concurrency';
-import { queryAll } from '../../store/query';
+import { queryPrefix } from '../../store/query';
 import { TABLE_KEYS } from '../../store/table';
 import {
   SWEEP_ITEM_TYPE,
   SWEEP_SK,
   sweepPk,
   TRACK_INDEX_SCOPE,
-  TRACK_SHARDS,
   trackIndexKey,
   trackKey,
   trackStamp,
 } from '../keys';
 import type { TrackIndexReport } from '../sweep-store';
 import { type SweepTable, writeIf } from './table';
-import { rowLayout } from './track-codec';
 import {
   indexLabels,
   MAX_INDEX_BODY_BYTES,
@@ -27,6 +25,7 @@ import {
   type ShardIndex,
   type ShardSession,
   saveAction,
+  shardIndexOf,
   type TrackIndexSession,
   unpackBody,
 } from './track-index';
@@ -37,34 +36,16 @@ const RESTAMP_CONCURRENCY = 16;
 /** Every shard's index item, strongly consistent; an unreadable body is left out (its shard is read in full). */
 export async function readIndexes(table: SweepTable): Promise<Map<number, ShardIndex>> {
   // Every page: 8 bodies of up to 350 KB are more than one 1 MB page.
-  const items = await queryAll(table.doc, {
-    TableName: table.tableName,
-    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-    ExpressionAttributeValues: { ':pk': sweepPk(TRACK_INDEX_SCOPE), ':prefix': SWEEP_SK.trackIndex },
-    ConsistentRead: true,
-  });
+  const items = await queryPrefix(
+    table.doc,
+    table.tableName,
+    sweepPk(TRACK_INDEX_SCOPE),
+    SWEEP_SK.trackIndex,
+  );
   const indexes = new Map<number, ShardIndex>();
   for (const item of items) {
-    const { shard, asOf, fullReadAt, generation, writer, body } = item;
-    if (typeof shard !== 'number' || shard < 0 || shard >= TRACK_SHARDS) continue;
-    if (typeof asOf !== 'string' || typeof fullReadAt !== 'string' || typeof generation !== 'string')
-      continue;
-    if (!(body instanceof Uint8Array)) continue;
-    try {
-      const { fields, rows } = unpackBody(body);
-      indexes.set(shard, {
-        shard,
-        asOf,
-        fullReadAt,
-        generation,
-        writer: typeof writer === 'string' ? writer : undefined,
-        body,
-        rows,
-        layout: rowLayout(fields),
-      });
-    } catch {
-      // Read in full; the run writes a good body.
-    }
+    const index = shardIndexOf(item);
+    if (index) indexes.set(index.shard, index);
   }
   return indexes;
 }

@@ -32,7 +32,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { CorruptItemError } from '../../store/errors';
 import type { Item } from '../../store/query';
 import { TABLE_KEYS } from '../../store/table';
-import { isTrackStamp, trackShard } from '../keys';
+import { isTrackStamp, TRACK_SHARDS, trackShard } from '../keys';
 import type { StoredTrack } from '../sweep-store';
 import {
   decodeRow,
@@ -178,6 +178,35 @@ export function unpackBody(body: Uint8Array): IndexBody {
     }
   }
   return { fields, rows: rows as IndexRow[] };
+}
+
+/**
+ * The index an index item holds, or undefined when it holds none this version can read (a shard out of range, a
+ * label missing, a body that is not one): its shard is then read in full, and the run writes a good index.
+ */
+export function shardIndexOf(item: Item): ShardIndex | undefined {
+  const { shard, asOf, fullReadAt, generation, writer, body } = item;
+  if (typeof shard !== 'number' || !Number.isInteger(shard) || shard < 0 || shard >= TRACK_SHARDS)
+    return undefined;
+  if (typeof asOf !== 'string' || typeof fullReadAt !== 'string' || typeof generation !== 'string')
+    return undefined;
+  if (!(body instanceof Uint8Array)) return undefined;
+  let unpacked: IndexBody;
+  try {
+    unpacked = unpackBody(body);
+  } catch {
+    return undefined;
+  }
+  return {
+    shard,
+    asOf,
+    fullReadAt,
+    generation,
+    writer: typeof writer === 'string' ? writer : undefined,
+    body,
+    rows: unpacked.rows,
+    layout: rowLayout(unpacked.fields),
+  };
 }
 
 /** How a shard is read this run, from its index (when one could be read) and the store's clock. */
