@@ -70,10 +70,10 @@ export async function readTracks(
       return shardSession(shard, plan, index, items, scanned);
     }),
   );
-  const tracks = listingOf(unsharded, shards);
-  // The rows are the tracks now: what saving needs of an index is its body and labels, not a second copy of each.
-  for (const s of shards) if (s.index) s.index = { ...s.index, rows: [] };
-  return { tracks, session: { readAt: now.toISOString(), writer: randomUUID(), shards } };
+  return {
+    tracks: listingOf(unsharded, shards),
+    session: { readAt: now.toISOString(), writer: randomUUID(), shards },
+  };
 }
 
 /** What a sweep reads of a sharded track: its state and version, and its stamp (to tell those never stamped). */
