@@ -278,7 +278,7 @@ export function decideAddress(
   };
 }
 
-const byAllocationId = (a: ObservedAddress, b: ObservedAddress): number =>
+const byAllocationId = (a: { allocationId: string }, b: { allocationId: string }): number =>
   a.allocationId < b.allocationId ? -1 : a.allocationId > b.allocationId ? 1 : 0;
 
 /** The addresses in allocation-id order (as DescribeAddresses usually lists them already: then not copied). */
@@ -324,7 +324,7 @@ export function planSweep(input: PlanInput): SweepPlan {
   const vanished: VanishedDecision[] = [];
   // In allocation-id order, whatever order the tracks were read in (the story lists them).
   const tracked = presentUnlisted(input.tracks, decisions);
-  tracked.sort((a, b) => (a.allocationId < b.allocationId ? -1 : 1));
+  tracked.sort(byAllocationId);
   for (const track of tracked) {
     const history = input.history.get(track.allocationId);
     const at =
