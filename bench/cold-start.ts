@@ -37,8 +37,9 @@ export interface ColdStartResult {
   /** SDK clients the bundle carries but builds on first use (`onFirstUse`): not evaluated by a cold start. */
   lazyClients: string[];
   /**
-   * SDK packages the handler loads on first use from the Lambda runtime's SDK (shared/aws/runtime-sdk.ts): named in
-   * the bundle, not carried by it, so a cold start neither reads nor evaluates them.
+   * SDK packages the handler loads on first use from the Lambda runtime's SDK (shared/aws/runtime-sdk.ts): those its
+   * own sources pass to `importRuntimeSdk`, a name esbuild leaves unresolved, so a cold start neither reads nor
+   * evaluates them (a bundled copy of the same package, in `sdkClients`, is another module).
    */
   runtimeSdkClients: string[];
   /** With `--cold-start=instructions`: the same ratio in instructions (callgrind), node's own start subtracted. */
@@ -134,6 +135,26 @@ export function sdkClientsOf(metafile: Metafile, only?: ReadonlySet<string>): st
   return [...found].sort();
 }
 
+/** Whether a bundle input is a dependency's file rather than the project's own. */
+const isDependencyInput = (input: string) => /(^|\/)node_modules\//.test(input);
+
+/** A call loading a package from the Lambda runtime's SDK (shared/aws/runtime-sdk.ts), its name a literal. */
+const IMPORT_RUNTIME_SDK_CALL = /\bimportRuntimeSdk\(\s*['"](@aws-sdk\/[\w-]+)['"]/g;
+
+/**
+ * The runtime's SDK packages a handler's own sources load (`importRuntimeSdk('@aws-sdk/…')`), given the source of each
+ * bundle input by its path; dependencies' files are skipped. Read from the calls, not the bundle text: every bundle
+ * names all of those packages, as runtime-sdk.ts lists them.
+ */
+export function runtimeSdkClientsOf(sourcesByPath: Readonly<Record<string, string>>): string[] {
+  const found = new Set<string>();
+  for (const [input, source] of Object.entries(sourcesByPath)) {
+    if (isDependencyInput(input)) continue;
+    for (const m of source.matchAll(IMPORT_RUNTIME_SDK_CALL)) found.add(m[1] as string);
+  }
+  return [...found].sort();
+}
+
 /** The source of a bundle that constructs just these clients (and the DynamoDB client lib-dynamodb wraps). */
 export function bareSdkSource(clients: readonly string[]): string {
   const wanted = new Set(clients);
@@ -177,7 +198,7 @@ process.stdout.write(JSON.stringify({ ms: performance.now() - t0, cpuMs: (c.user
 `;
 
 /** What a deployed function's environment holds (the stack's variables, a one-pool configuration). */
-function lambdaEnvironment(): NodeJS.ProcessEnv {
+function buildLambdaEnvironment(): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     AWS_REGION: 'eu-west-1',
@@ -214,6 +235,13 @@ function lambdaEnvironment(): NodeJS.ProcessEnv {
   };
 }
 
+// Built once, not per spawned process: it parses the configuration and hashes it.
+let builtLambdaEnvironment: NodeJS.ProcessEnv | undefined;
+function lambdaEnvironment(): NodeJS.ProcessEnv {
+  builtLambdaEnvironment ??= buildLambdaEnvironment();
+  return builtLambdaEnvironment;
+}
+
 interface Probe {
   /** Wall time of import + init. */
   ms: number;
@@ -243,7 +271,8 @@ async function instructions(dir: string, bundle: string | undefined): Promise<nu
     '--callgrind-out-file=/dev/null',
     process.execPath,
     // V8's helper threads (concurrent compilation, parallel GC) make a count depend on how they were scheduled: the
-    // same bundle counted 742 and 1,087 million in two runs. On one thread, five processes agree to about 1 %.
+    // same bundle counted 742 and 1,087 million in two runs. On one thread, processes agree within a few per cent
+    // (docs/performance.md has the measured spread).
     '--single-threaded',
     path.join(dir, '..', 'probe.mjs'),
     ...(bundle ? [path.join(dir, bundle)] : []),
@@ -270,9 +299,8 @@ interface Built {
 async function buildHandler(root: string, outDir: string, name: string): Promise<Built> {
   const dir = path.join(outDir, name);
   await mkdir(dir, { recursive: true });
-  const built = await build(
-    esbuildOptionsOf(path.join(root, 'functions', `${name}.ts`), path.join(dir, 'index.mjs')),
-  );
+  const options = esbuildOptionsOf(path.join(root, 'functions', `${name}.ts`), path.join(dir, 'index.mjs'));
+  const built = await build(options);
   const metafile = built.metafile as Metafile;
   const bundleBytes = Object.entries(metafile.outputs)
     .filter(([file]) => file.endsWith('.mjs'))
@@ -280,13 +308,20 @@ async function buildHandler(root: string, outDir: string, name: string): Promise
   // The bare bundle constructs what the handler's cold start constructs: the clients it imports statically.
   const clients = sdkClientsOf(metafile, eagerInputsOf(metafile));
   const lazyClients = sdkClientsOf(metafile).filter((c) => !clients.includes(c));
-  const bundled = new Set(sdkClientsOf(metafile));
-  const named = (await readFile(path.join(dir, 'index.mjs'), 'utf8')).matchAll(
-    /"(@aws-sdk\/client-[a-z0-9-]+)"/g,
+  // Inputs with code in the output: a file whose code was all shaken out calls nothing.
+  const ownInputs = Object.values(metafile.outputs)
+    .flatMap((o) => Object.entries(o.inputs))
+    .filter(([input, { bytesInOutput }]) => bytesInOutput > 0 && !isDependencyInput(input))
+    .map(([input]) => input);
+  const workingDir = options.absWorkingDir ?? process.cwd();
+  const sourcesByPath = Object.fromEntries(
+    await Promise.all(
+      ownInputs.map(
+        async (input) => [input, await readFile(path.resolve(workingDir, input), 'utf8')] as const,
+      ),
+    ),
   );
-  const runtimeSdkClients = [...new Set([...named].map((m) => m[1] as string))]
-    .filter((c) => !bundled.has(c))
-    .sort();
+  const runtimeSdkClients = runtimeSdkClientsOf(sourcesByPath);
   const { entryPoints: _, ...bareOptions } = esbuildOptionsOf('', path.join(dir, 'bare.mjs'));
   await build({
     ...bareOptions,
