@@ -13,6 +13,13 @@ import type { Log } from './context';
 const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
 type Level = (typeof LEVELS)[number];
 
+/**
+ * Lambda's level names that this logger spells otherwise. Lambda's FATAL is the level above ERROR
+ * (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html), CRITICAL here: Lambda
+ * drops the entries below its level itself, so at FATAL an ERROR entry would not reach CloudWatch either.
+ */
+const LEVEL_ALIASES: Readonly<Record<string, Level>> = { FATAL: 'CRITICAL' };
+
 /** The threshold named by the environment; an unknown name is INFO (a typo must not silence errors). */
 export function logLevelOf(env: Record<string, string | undefined>): Level {
   const named = (
@@ -21,22 +28,28 @@ export function logLevelOf(env: Record<string, string | undefined>): Level {
     env.LOG_LEVEL ??
     'INFO'
   ).toUpperCase();
-  return (LEVELS as readonly string[]).includes(named) ? (named as Level) : 'INFO';
+  const level = LEVEL_ALIASES[named] ?? named;
+  return (LEVELS as readonly string[]).includes(level) ? (level as Level) : 'INFO';
 }
 
-/** Errors as data (JSON.stringify writes an Error as `{}`), and each object once (a cycle is written as a marker). */
-function jsonReplacer(): (key: string, value: unknown) => unknown {
-  const seen = new WeakSet<object>();
-  return (_key, value) => {
-    if (value instanceof Error) {
-      return { name: value.name, message: value.message, stack: value.stack };
-    }
+/**
+ * Errors as data (JSON.stringify writes an Error as `{}`), and a cycle written as a marker: an object among its own
+ * ancestors. An object that appears twice elsewhere is written in full each time.
+ */
+function jsonReplacer(): (this: unknown, key: string, value: unknown) => unknown {
+  // The objects from the root down to the one being written. JSON.stringify calls the replacer with `this` set to the
+  // object holding the value: the objects stacked above the holder are written out, so they are not its ancestors.
+  const ancestors: object[] = [];
+  return function (this: unknown, _key, value) {
     if (typeof value === 'bigint') return value.toString();
-    if (typeof value === 'object' && value !== null) {
-      if (seen.has(value)) return '[Circular]';
-      seen.add(value);
-    }
-    return value;
+    if (typeof value !== 'object' || value === null) return value;
+    while (ancestors.length > 0 && ancestors[ancestors.length - 1] !== this) ancestors.pop();
+    if (ancestors.includes(value)) return '[Circular]';
+    const written =
+      value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
+    // What is returned is what JSON.stringify writes next, and so the holder of the keys below.
+    ancestors.push(written);
+    return written;
   };
 }
 

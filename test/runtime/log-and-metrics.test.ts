@@ -117,6 +117,39 @@ describe('JSON log', () => {
     expect(out.docs().map((d) => d.level)).toEqual(['WARN', 'ERROR']);
   });
 
+  it('writes an object that appears twice in full both times; only an object inside itself is a cycle', () => {
+    const out = captured();
+    const shared = { pool: 'payments', members: ['eipalloc-1'] };
+    const cyclic: Record<string, unknown> = { a: 1, shared };
+    cyclic.self = { back: cyclic };
+    jsonLog('keeper', {}, out.write, () => T).info('m', {
+      a: shared,
+      b: shared,
+      list: [shared, shared],
+      cyclic,
+    });
+    const doc = out.docs()[0];
+    expect([doc.a, doc.b, ...doc.list]).toEqual([shared, shared, shared, shared]);
+    expect(doc.cyclic).toEqual({ a: 1, shared, self: { back: '[Circular]' } });
+  });
+
+  it("takes Lambda's FATAL as the level above ERROR and TRACE as below DEBUG", () => {
+    expect(logLevelOf({ AWS_LAMBDA_LOG_LEVEL: 'FATAL', POWERTOOLS_LOG_LEVEL: 'DEBUG' })).toBe('CRITICAL');
+    expect(logLevelOf({ AWS_LAMBDA_LOG_LEVEL: 'fatal' })).toBe('CRITICAL');
+    expect(logLevelOf({ AWS_LAMBDA_LOG_LEVEL: 'TRACE' })).toBe('TRACE');
+    const levelsWritten = (level: string) => {
+      const out = captured();
+      const log = jsonLog('keeper', { AWS_LAMBDA_LOG_LEVEL: level }, out.write, () => T);
+      log.debug('d');
+      log.info('i');
+      log.warn('w');
+      log.error('e');
+      return out.docs().map((d) => d.level);
+    };
+    expect(levelsWritten('FATAL')).toEqual([]);
+    expect(levelsWritten('TRACE')).toEqual(['DEBUG', 'INFO', 'WARN', 'ERROR']);
+  });
+
   it('adds the X-Ray trace id Lambda sets for the invocation', () => {
     const out = captured();
     const env: Record<string, string> = {};
