@@ -104,6 +104,20 @@ describe('the inline configuration a cold start reads', () => {
     });
   }
 
+  it('takes text its digest matches as it is, without validating it again', async () => {
+    // Text the stack never writes (the defaults left out), so validating it would change it: only the shortcut gives
+    // it back as written.
+    const partial = '{"sweeper":{"graceHours":48}}';
+    const taken = await loadAppConfig(
+      { configJson: partial, configDigest: configDigest(partial) },
+      noParameter,
+    );
+    expect(taken).toEqual({ sweeper: { graceHours: 48 } });
+    // The same text without its digest is validated, and the defaults filled in.
+    const validated = await loadAppConfig({ configJson: partial }, noParameter);
+    expect(validated.sweeper.release.maxPerRun).toBe(5);
+  });
+
   it('validates text changed after the synth, naming the bad key', async () => {
     const env = inlineConfigEnvironment(parseAppConfig({}, 'test'));
     const edited = env[ENV.configJson].replace('"maxPerRun":5', '"maxPerRun":1000');
