@@ -42,7 +42,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** JSON text's value; invalid JSON is an InvalidConfigError naming the source, line and column. */
-function jsonOf(text: string, source: string): unknown {
+export function jsonOf(text: string, source: string): unknown {
   try {
     return parseJsonText(text);
   } catch (err) {

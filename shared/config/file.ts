@@ -4,7 +4,7 @@
  * receive the validated configuration as JSON from the stack.
  */
 import YAML from 'yaml';
-import { JsonSyntaxError, parseJsonText } from './json-position';
+import { jsonOf } from './deployment';
 import { type AppConfig, InvalidConfigError, parseAppConfig } from './schema';
 
 /** The file cdk.json names when nothing else is said. */
@@ -27,13 +27,7 @@ function yamlProblem(err: YAML.YAMLError): string {
 export function parseConfigText(text: string, path: string): Record<string, unknown> {
   let raw: unknown;
   if (isJsonFile(path)) {
-    try {
-      raw = parseJsonText(text);
-    } catch (err) {
-      if (err instanceof JsonSyntaxError)
-        throw new InvalidConfigError(path, [`not valid JSON: ${err.message}`]);
-      throw err;
-    }
+    raw = jsonOf(text, path);
   } else {
     const doc = YAML.parseDocument(text);
     if (doc.errors.length > 0) {
