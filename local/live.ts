@@ -5,7 +5,7 @@
  * last hours, and `sweep`, `report` and `audit` run against it with the real time see it that way.
  */
 import { DEFAULT_STACK_NAME, deploymentDocument, deploymentParameterName } from '../shared/config/deployment';
-import { ENV } from '../shared/config/environment';
+import { ENV, inlineConfigEnvironment } from '../shared/config/environment';
 import { accessKeyIdFor } from './core/identities';
 import { SimulatedRegion } from './region';
 import { regionOptionsOf, runOn } from './scenario/runner';
@@ -113,6 +113,7 @@ export function publishDeployment(region: SimulatedRegion): void {
  */
 export function liveEnvironment(region: SimulatedRegion): Record<string, string> {
   const env = region.runtimeEnv();
+  const inlineConfig = inlineConfigEnvironment(region.config);
   return {
     AWS_REGION: region.regionName,
     AWS_ACCESS_KEY_ID: accessKeyIdFor(LIVE_ACTOR),
@@ -123,7 +124,9 @@ export function liveEnvironment(region: SimulatedRegion): Record<string, string>
     [ENV.topicArn]: env.topicArn,
     [ENV.accountId]: env.accountId,
     [ENV.eventBusName]: env.eventBusName,
-    [ENV.configJson]: env.configJson ?? '{}',
+    // As the stack sets them. The configuration last: a reader of the written file waits for it.
+    [ENV.configDigest]: inlineConfig[ENV.configDigest],
+    [ENV.configJson]: inlineConfig[ENV.configJson],
   };
 }
 

@@ -5,7 +5,7 @@
  * retries included, reach the new handler, as they reach the new version in AWS.
  */
 import { type FunctionSpec, rulesFor } from '../../shared/app/functions';
-import type { RuntimeEnv } from '../../shared/config/environment';
+import { ENV, inlineConfigEnvironment, type RuntimeEnv } from '../../shared/config/environment';
 import type { AppConfig } from '../../shared/config/schema';
 import type { RuntimeContext } from '../../shared/runtime/context';
 import type { EventBridgeEvent } from '../core/types';
@@ -96,13 +96,16 @@ export function runtimeEnvOf(r: {
   /** The roles the keeper's functions act as (the recorder tells their associations from others'). */
   keeperRoleArns?: string[];
 }): RuntimeEnv {
+  // The text and digest the stack writes, so a cold start takes the configuration as deployed ones do.
+  const inlineConfig = inlineConfigEnvironment(r.config);
   return {
     tableName: r.tableName,
     topicArn: r.topicArn,
     accountId: r.accountId,
     region: r.region,
     eventBusName: 'default',
-    configJson: JSON.stringify(r.config),
+    configJson: inlineConfig[ENV.configJson],
+    configDigest: inlineConfig[ENV.configDigest],
     ...(r.keeperRoleArns ? { keeperRoleArns: r.keeperRoleArns } : {}),
   };
 }
