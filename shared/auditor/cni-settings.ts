@@ -50,16 +50,18 @@ function stringMap(v: unknown): Record<string, string> {
 
 /**
  * Parses an add-on's configurationValues: JSON, as the EKS adapter gives them (YAML converted there:
- * adapters/configuration-values.ts); an empty string is an empty configuration.
+ * adapters/configuration-values.ts); an empty string is an empty configuration. `yamlProblem` is why the adapter
+ * could not read them as YAML either.
  */
-export function parseAddonConfiguration(text: string | undefined): AddonConfiguration {
+export function parseAddonConfiguration(text: string | undefined, yamlProblem?: string): AddonConfiguration {
   if (text === undefined || text.trim() === '') return { env: {}, initEnv: {} };
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
+    // YAML's reason, when known: text that is not JSON was meant as YAML more often than not, and it names the line.
     throw new InvalidAddonConfigurationError(
-      `configurationValues is neither JSON nor YAML: ${(err as Error).message}`,
+      `configurationValues is neither JSON nor YAML: ${yamlProblem ?? (err as Error).message}`,
     );
   }
   if (raw === null || raw === undefined) return { env: {}, initEnv: {} };
@@ -108,7 +110,7 @@ export function cniSettings(
   let config: AddonConfiguration = { env: {}, initEnv: {} };
   let configProblem: string | undefined;
   try {
-    config = parseAddonConfiguration(addon?.configurationValues);
+    config = parseAddonConfiguration(addon?.configurationValues, addon?.configurationValuesProblem);
   } catch (err) {
     configProblem = (err as Error).message;
   }

@@ -67,8 +67,13 @@ export interface AddonInfo {
   /** `v1.19.2-eksbuild.1`. */
   version: string;
   status?: string;
-  /** JSON or YAML, as set by the user; only explicitly set values appear. */
+  /**
+   * As set by the user (only explicitly set values appear), in JSON: the EKS adapter converts YAML. Text that is
+   * neither is kept as it is, with `configurationValuesProblem`.
+   */
   configurationValues?: string;
+  /** Why `configurationValues` is neither JSON nor YAML: YAML's parser's reason, with line and column. */
+  configurationValuesProblem?: string;
   modifiedAt?: string;
 }
 

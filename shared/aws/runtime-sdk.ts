@@ -33,7 +33,15 @@ const EVERY_RUNTIME_SDK_PACKAGE: Record<RuntimeSdkPackage, true> = {
 };
 export const RUNTIME_SDK_PACKAGES = Object.keys(EVERY_RUNTIME_SDK_PACKAGE) as readonly RuntimeSdkPackage[];
 
-/** Loads one of those packages; a name passed in, never a literal, so that esbuild leaves the `import()` as it is. */
+/**
+ * Imports a module by a name passed in, never a literal, so that esbuild leaves the `import()` as it is instead of
+ * bundling what it names.
+ */
+export function importByName(specifier: string): Promise<unknown> {
+  return import(/* @vite-ignore */ specifier);
+}
+
+/** Loads one of those packages. */
 export async function importRuntimeSdk<K extends RuntimeSdkPackage>(name: K): Promise<RuntimeSdk[K]> {
-  return (await import(/* @vite-ignore */ name)) as RuntimeSdk[K];
+  return (await importByName(name)) as RuntimeSdk[K];
 }

@@ -34,4 +34,32 @@ describe('the EKS reader of add-ons', () => {
     eks.on(DescribeAddonCommand).rejects(awsError('ServerException', 'server', 'internal'));
     await expect(reader().addon('prod', 'vpc-cni')).rejects.toThrow('internal');
   });
+
+  it('fails when yaml cannot be loaded, instead of reporting DescribeAddon unreadable', async () => {
+    eks.on(DescribeAddonCommand).resolves({
+      addon: { addonName: 'vpc-cni', addonVersion: 'v1.19.2', configurationValues: 'env:\n  X: "1"\n' },
+    });
+    const failingToLoad = new SyntaxError(
+      "The requested module './yaml.mjs' does not provide an export named 'parse'",
+    );
+    const read = new EksReader(new EKSClient({ region: 'eu-west-1' }), async () => {
+      throw failingToLoad;
+    }).addon('prod', 'vpc-cni');
+    await expect(read).rejects.toBe(failingToLoad);
+  });
+
+  it("keeps configurationValues that are neither JSON nor YAML, with YAML's line and column", async () => {
+    eks.on(DescribeAddonCommand).resolves({
+      addon: { addonName: 'vpc-cni', addonVersion: 'v1.19.2', configurationValues: 'env:\n\tX: 1\n' },
+    });
+    expect(await reader().addon('prod', 'vpc-cni')).toEqual({
+      available: true,
+      value: {
+        name: 'vpc-cni',
+        version: 'v1.19.2',
+        configurationValues: 'env:\n\tX: 1\n',
+        configurationValuesProblem: 'Tabs are not allowed as indentation at line 2, column 1',
+      },
+    });
+  });
 });

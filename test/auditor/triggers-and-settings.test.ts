@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configurationValuesAsJson } from '../../shared/auditor/adapters/configuration-values';
+import { readYaml } from '../../shared/auditor/adapters/yaml';
 import {
   cniSettings,
   InvalidAddonConfigurationError,
@@ -166,8 +167,8 @@ describe('VPC CNI settings', () => {
       env: { ENABLE_POD_ENI: 'true' },
       initEnv: { DISABLE_TCP_EARLY_DEMUX: 'true' },
     });
-    const yaml = await configurationValuesAsJson('env:\n  ENABLE_POD_ENI: true\n');
-    expect(parseAddonConfiguration(yaml).env).toEqual({ ENABLE_POD_ENI: 'true' });
+    const yaml = await configurationValuesAsJson('env:\n  ENABLE_POD_ENI: true\n', readYaml);
+    expect(parseAddonConfiguration(yaml.configurationValues).env).toEqual({ ENABLE_POD_ENI: 'true' });
     expect(() => parseAddonConfiguration('[1, 2]')).toThrow(InvalidAddonConfigurationError);
   });
 
@@ -208,8 +209,9 @@ describe('VPC CNI settings', () => {
 
 describe('fix commands', () => {
   it('keep the rest of the add-on configuration, written in YAML or JSON', async () => {
-    const current = await configurationValuesAsJson(
+    const { configurationValues: current } = await configurationValuesAsJson(
       'resources:\n  requests:\n    cpu: 25m\nenv:\n  WARM_IP_TARGET: "5"\n',
+      readYaml,
     );
     expect(mergedAddonConfiguration(current, { env: { ENABLE_POD_ENI: 'true' } })).toBe(
       '{"resources":{"requests":{"cpu":"25m"}},"env":{"WARM_IP_TARGET":"5","ENABLE_POD_ENI":"true"}}',
@@ -261,18 +263,28 @@ describe('pools of a cluster', () => {
   });
 });
 
-describe('add-on configurationValues from the EKS API', () => {
-  it('keeps JSON as it is, converts YAML to JSON, and keeps text that is neither for the checks to report', async () => {
+describe('add-on configurationValues from the EKS API, read with the yaml package', () => {
+  it("keeps JSON as it is, converts YAML to JSON, and keeps text that is neither with YAML's reason", async () => {
     const json = ' {"env": {"ENABLE_POD_ENI": "true"}} ';
-    expect(await configurationValuesAsJson(json)).toBe(json);
-    expect(
-      JSON.parse(await configurationValuesAsJson('env:\n  ENABLE_POD_ENI: true\ninit:\n  env: {}\n')),
-    ).toEqual({
+    expect(await configurationValuesAsJson(json, readYaml)).toEqual({ configurationValues: json });
+    const yaml = await configurationValuesAsJson(
+      'env:\n  ENABLE_POD_ENI: true\ninit:\n  env: {}\n',
+      readYaml,
+    );
+    expect(JSON.parse(yaml.configurationValues)).toEqual({
       env: { ENABLE_POD_ENI: true },
       init: { env: {} },
     });
-    expect(await configurationValuesAsJson('# nothing set\n')).toBe('null');
-    expect(await configurationValuesAsJson('{env: [')).toBe('{env: [');
-    expect(() => parseAddonConfiguration('{env: [')).toThrow(InvalidAddonConfigurationError);
+    expect(await configurationValuesAsJson('# nothing set\n', readYaml)).toEqual({
+      configurationValues: 'null',
+    });
+    const neither = await configurationValuesAsJson('{env: [', readYaml);
+    expect(neither).toEqual({
+      configurationValues: '{env: [',
+      configurationValuesProblem: expect.stringMatching(/ at line 1, column 8$/),
+    });
+    expect(() =>
+      parseAddonConfiguration(neither.configurationValues, neither.configurationValuesProblem),
+    ).toThrow(`configurationValues is neither JSON nor YAML: ${neither.configurationValuesProblem}`);
   });
 });

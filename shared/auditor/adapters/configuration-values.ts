@@ -1,18 +1,27 @@
 /**
  * An add-on's configurationValues as the auditor's checks read them: JSON. EKS takes them as JSON or YAML
  * (https://docs.aws.amazon.com/eks/latest/APIReference/API_UpdateAddon.html, `configurationValues`). JSON text is kept
- * as it is; YAML is converted, with `yaml` loaded only then (yaml.ts). Text that is neither is kept, and the checks
- * report it unreadable.
+ * as it is; YAML is converted, read by the `readYaml` passed in, so only then is `yaml` loaded (yaml.ts). Text that is
+ * neither is kept, with YAML's reason, and the checks report it unreadable. No I/O but what `readYaml` does.
  */
-import { parseYamlText } from './yaml';
+import type { AddonInfo } from '../model';
+import type { ReadYaml } from './yaml';
 
-export async function configurationValuesAsJson(text: string): Promise<string> {
+export type ConfigurationValues = Required<Pick<AddonInfo, 'configurationValues'>> &
+  Pick<AddonInfo, 'configurationValuesProblem'>;
+
+export async function configurationValuesAsJson(
+  text: string,
+  readYaml: ReadYaml,
+): Promise<ConfigurationValues> {
   try {
     JSON.parse(text);
-    return text;
+    return { configurationValues: text };
   } catch {
     // Not JSON: YAML, or unreadable.
   }
-  const yaml = await parseYamlText(text);
-  return yaml ? JSON.stringify(yaml.value ?? null) : text;
+  const yaml = await readYaml(text);
+  return 'value' in yaml
+    ? { configurationValues: JSON.stringify(yaml.value ?? null) }
+    : { configurationValues: text, configurationValuesProblem: yaml.problem };
 }

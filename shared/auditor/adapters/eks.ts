@@ -3,6 +3,7 @@
  * DescribeAddon), turned into the snapshot's plain records.
  */
 import {
+  type Addon,
   DescribeAddonCommand,
   DescribeClusterCommand,
   DescribeNodegroupCommand,
@@ -22,11 +23,16 @@ import {
 import type { EksPort } from '../ports';
 import { describeError, isResourceNotFound, isUnreadableAnswer } from '../unreadable';
 import { configurationValuesAsJson } from './configuration-values';
+import { type ReadYaml, readYaml } from './yaml';
 
 const iso = (d: Date | undefined): string | undefined => (d ? d.toISOString() : undefined);
 
 export class EksReader implements EksPort {
-  constructor(private readonly eks: EKSClient) {}
+  constructor(
+    private readonly eks: EKSClient,
+    /** How YAML configurationValues are read (yaml.ts, which loads the module on first use). */
+    private readonly readYamlText: ReadYaml = readYaml,
+  ) {}
 
   async listClusters(): Promise<string[]> {
     const names: string[] = [];
@@ -113,21 +119,28 @@ export class EksReader implements EksPort {
    * denied, a body the SDK cannot parse). Throttling and server faults are thrown: a retry may succeed.
    */
   async addon(cluster: string, addonName: string): Promise<Available<AddonInfo | null>> {
+    const described = await this.describeAddon(cluster, addonName);
+    if (!described.available) return described;
+    const a = described.value;
+    if (!a) return availableValue(null);
+    return availableValue({
+      name: a.addonName ?? addonName,
+      version: a.addonVersion ?? '',
+      ...(a.status ? { status: a.status } : {}),
+      ...(a.configurationValues
+        ? await configurationValuesAsJson(a.configurationValues, this.readYamlText)
+        : {}),
+      ...(a.modifiedAt ? { modifiedAt: iso(a.modifiedAt) } : {}),
+    });
+  }
+
+  /** DescribeAddon alone, so that only its errors are read as EKS's answer (not, say, yaml failing to load). */
+  private async describeAddon(cluster: string, addonName: string): Promise<Available<Addon | undefined>> {
     try {
       const out = await this.eks.send(new DescribeAddonCommand({ clusterName: cluster, addonName }));
-      const a = out.addon;
-      if (!a) return availableValue(null);
-      return availableValue({
-        name: a.addonName ?? addonName,
-        version: a.addonVersion ?? '',
-        ...(a.status ? { status: a.status } : {}),
-        ...(a.configurationValues
-          ? { configurationValues: await configurationValuesAsJson(a.configurationValues) }
-          : {}),
-        ...(a.modifiedAt ? { modifiedAt: iso(a.modifiedAt) } : {}),
-      });
+      return availableValue(out.addon);
     } catch (err) {
-      if (isResourceNotFound(err)) return availableValue(null);
+      if (isResourceNotFound(err)) return availableValue(undefined);
       if (!isUnreadableAnswer(err)) throw err;
       return unavailable(
         `DescribeAddon of ${addonName} failed: ${describeError(err)}`,

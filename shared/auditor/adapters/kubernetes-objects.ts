@@ -1,8 +1,10 @@
 /**
  * The Kubernetes objects the auditor reads (ENIConfigs, the aws-node DaemonSet, nodes, the kube-proxy-config
- * ConfigMap), turned from the API's JSON into the snapshot's plain records. Pure: no I/O.
+ * ConfigMap), turned from the API's JSON into the snapshot's plain records. Pure: no I/O but the YAML reading passed
+ * in.
  */
 import type { AwsNodeInfo, EniConfigInfo, KubernetesNode } from '../model';
+import type { ReadYaml } from './yaml';
 
 type Obj = Record<string, unknown>;
 export const obj = (v: unknown): Obj =>
@@ -74,9 +76,19 @@ export function kubeProxyConfigText(body: unknown): string {
   return str(obj(obj(body).data).config) ?? '';
 }
 
-/** kube-proxy's `mode` from its configuration text ('' when unset or unreadable). */
-export function kubeProxyModeOf(config: unknown): string {
+/** kube-proxy's `mode` from its KubeProxyConfiguration, parsed from YAML ('' when it sets none). */
+function kubeProxyModeOf(config: unknown): string {
   return str(obj(config).mode) ?? '';
+}
+
+/**
+ * kube-proxy's `mode` from the ConfigMap's `config` text: '' when there is none, or it is not YAML (kube-proxy then
+ * runs in its default mode, iptables). `readYaml` loads yaml only when there is text to read.
+ */
+export async function kubeProxyModeFromText(config: string, readYaml: ReadYaml): Promise<string> {
+  if (!config) return '';
+  const reading = await readYaml(config);
+  return 'value' in reading ? kubeProxyModeOf(reading.value) : '';
 }
 
 /** `namespace/name` of an object. */

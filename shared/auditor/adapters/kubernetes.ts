@@ -17,7 +17,7 @@ import type { KubernetesPort } from '../ports';
 import {
   arr,
   kubeProxyConfigText,
-  kubeProxyModeOf,
+  kubeProxyModeFromText,
   obj,
   parseAwsNode,
   parseDaemonSets,
@@ -26,7 +26,7 @@ import {
   parseNodes,
   str,
 } from './kubernetes-objects';
-import { parseYamlText } from './yaml';
+import { readYaml } from './yaml';
 
 export interface KubernetesReaderOptions {
   region: string;
@@ -132,9 +132,7 @@ async function readObjects(api: ClusterApi): Promise<KubernetesState> {
     () => availableValue(''),
   );
   const kubeProxyMode = kubeProxyConfig.available
-    ? availableValue(
-        kubeProxyConfig.value ? kubeProxyModeOf((await parseYamlText(kubeProxyConfig.value))?.value) : '',
-      )
+    ? availableValue(await kubeProxyModeFromText(kubeProxyConfig.value, readYaml))
     : kubeProxyConfig;
   const localTrafficServices = mapAvailable(await api.list('/api/v1/services'), parseLocalTrafficServices);
   return { eniConfigs, awsNode, nodes, daemonSets, kubeProxyMode, localTrafficServices };
