@@ -5,7 +5,7 @@
  * clients a handler builds on first use come from the Lambda runtime's SDK (shared/aws/runtime-sdk.ts): a bundle
  * carries only those its cold start constructs.
  */
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { eagerInputsOf } from '../../bench/cold-start';
@@ -21,18 +21,39 @@ const BUILT_AT_COLD_START: Record<string, string[]> = {
   Auditor: ['@aws-sdk/client-eks'],
 };
 
-async function bundledInputs(entry: string): Promise<string[]> {
-  return Object.keys((await bundle(entry)).inputs);
+/** One handler's build: its metafile and the bundle's text. */
+interface HandlerBundle {
+  metafile: Metafile;
+  code: string;
 }
 
-async function bundle(entry: string): Promise<Metafile> {
+/** Builds are memoized per entry: each is a full minified, source-mapped build, shared by all of a function's tests. */
+const builds = new Map<string, Promise<HandlerBundle>>();
+
+function bundle(entry: string): Promise<HandlerBundle> {
+  let built = builds.get(entry);
+  if (!built) {
+    built = buildHandler(entry);
+    builds.set(entry, built);
+  }
+  return built;
+}
+
+async function buildHandler(entry: string): Promise<HandlerBundle> {
+  const outfile = join(REPO_ROOT, 'cdk.out', 'bundle-test.mjs');
   const result = await build({
-    ...handlerBuildOptions(join(REPO_ROOT, entry), join(REPO_ROOT, 'cdk.out', 'bundle-test.mjs')),
+    ...handlerBuildOptions(join(REPO_ROOT, entry), outfile),
     write: false,
     metafile: true,
     logLevel: 'silent',
   });
-  return result.metafile;
+  const code = result.outputFiles.find((f) => f.path === outfile)?.text;
+  if (code === undefined) throw new Error(`${entry}: esbuild wrote no ${outfile}`);
+  return { metafile: result.metafile, code };
+}
+
+async function bundledInputs(entry: string): Promise<string[]> {
+  return Object.keys((await bundle(entry)).metafile.inputs);
 }
 
 describe('function bundles', () => {
@@ -49,17 +70,22 @@ describe('function bundles', () => {
     });
 
     it(`${spec.id}: evaluates no zod at cold start (the deployed configuration is taken by its digest)`, async () => {
-      const eager = [...eagerInputsOf(await bundle(spec.entry))];
+      const eager = [...eagerInputsOf((await bundle(spec.entry)).metafile)];
       expect(eager.some((f) => f.startsWith('shared/config/environment'))).toBe(true);
       expect(eager.filter((f) => f.includes('node_modules/zod/'))).toEqual([]);
     });
 
     it(`${spec.id}: carries none of the packages loaded from beside its bundle`, async () => {
-      const inputs = await bundledInputs(spec.entry);
-      // The package folder of each sidecar's entry (node_modules/yaml/…).
-      const sidecarPackages = Object.values(SIDECAR_MODULES).map((m) => `${dirname(dirname(m.entry))}/`);
-      expect(sidecarPackages).toContain('node_modules/yaml/');
-      expect(inputs.filter((f) => sidecarPackages.some((p) => f.startsWith(p)))).toEqual([]);
+      const { metafile, code } = await bundle(spec.entry);
+      // A sidecar's name is its package's: no file of the package, whichever of its entries an import resolves to.
+      const sidecarPackages = Object.keys(SIDECAR_MODULES).map((name) => `node_modules/${name}/`);
+      expect(
+        Object.keys(metafile.inputs).filter((f) => sidecarPackages.some((p) => f.startsWith(p))),
+      ).toEqual([]);
+      // Each sidecar the function lists is loaded from its file beside the bundle, by the name bundling gave it.
+      for (const name of spec.sidecarModules ?? []) {
+        expect(code).toContain(JSON.stringify(`./${SIDECAR_MODULES[name].file}`));
+      }
     });
 
     it(`${spec.id}: carries no SDK client it builds on first use`, async () => {

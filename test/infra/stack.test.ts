@@ -5,7 +5,7 @@ import { Capture, Match } from 'aws-cdk-lib/assertions';
 import { type CfnRule, Schedule } from 'aws-cdk-lib/aws-events';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ESM_REQUIRE_BANNER } from '../../infra/constructs/bundling';
+import { ESM_REQUIRE_BANNER, SIDECAR_MODULES } from '../../infra/constructs/bundling';
 import {
   NON_SCOPABLE_ACTIONS,
   nonScopableReason,
@@ -617,12 +617,20 @@ describe('EipKeeperStack bundling', () => {
 
   it('builds the auditor with yaml in a file of its own beside the bundle, the bundle loading it from there', async () => {
     const spec = FUNCTIONS.find((f) => f.id === 'Auditor') as FunctionSpec;
-    expect(spec.sidecarModules).toEqual(['yaml']);
     const s = synth({}, { functions: [spec], codeFor: undefined });
     const code = new Capture();
     s.template.hasResourceProperties('AWS::Lambda::Function', { Code: { S3Key: code } });
     const assetDir = join(s.app.outdir, `asset.${code.asString().replace(/\.zip$/, '')}`);
     const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+    // The source map names every file bundled, packages' too: of each sidecar the function lists, none; it has its own.
+    const { sources } = JSON.parse(readFileSync(join(assetDir, 'index.mjs.map'), 'utf8')) as {
+      sources: string[];
+    };
+    expect(sources.some((f) => f.includes('node_modules/'))).toBe(true);
+    for (const name of spec.sidecarModules ?? []) {
+      expect(existsSync(join(assetDir, SIDECAR_MODULES[name].file))).toBe(true);
+      expect(sources.filter((f) => f.includes(`node_modules/${name}/`))).toEqual([]);
+    }
     expect(bundle).toContain('"./yaml.mjs"');
     // One of yaml's own parse errors: in the sidecar, not in the bundle every cold start reads.
     const yamlMessage = 'Implicit keys need to be on a single line';
