@@ -69,11 +69,11 @@ export function handlerBuildOptions(entry: string, outfile: string): BuildOption
   };
 }
 
-/** The esbuild options of a sidecar module beside a handler: what `sidecarCommand` runs, as options. */
-export function sidecarBuildOptions(module: SidecarModule, dir: string): BuildOptions {
+/** The esbuild options of a sidecar module beside a handler: the package build's, and `sidecarCommand`'s flags. */
+export function sidecarBuildOptions(module: SidecarModule, dir: string, root = packageRoot()): BuildOptions {
   const { entry, file } = SIDECAR_MODULES[module];
   return {
-    absWorkingDir: packageRoot(),
+    absWorkingDir: root,
     entryPoints: [entry],
     outfile: path.join(dir, file),
     bundle: true,
@@ -85,11 +85,41 @@ export function sidecarBuildOptions(module: SidecarModule, dir: string): BuildOp
   };
 }
 
-/** The command that bundles a sidecar module into a function's asset (after the handler's own bundling). */
+/** The options `sidecarCommand` turns into flags; any other would be dropped from the command without a word. */
+const SIDECAR_FLAG_OPTIONS = new Set([
+  'absWorkingDir',
+  'entryPoints',
+  'outfile',
+  'bundle',
+  'format',
+  'platform',
+  'target',
+  'minify',
+  'logLevel',
+]);
+
+/**
+ * The command that bundles a sidecar module into a function's asset (after the handler's own bundling): the flags of
+ * `sidecarBuildOptions`, so that the stack's build and the package's cannot differ.
+ */
 export function sidecarCommand(module: SidecarModule, projectRoot: string, outputDir: string): string {
-  const { entry, file } = SIDECAR_MODULES[module];
+  const o = sidecarBuildOptions(module, outputDir, projectRoot);
+  const unmapped = Object.keys(o).filter((k) => !SIDECAR_FLAG_OPTIONS.has(k));
+  if (unmapped.length > 0)
+    throw new Error(`sidecar option(s) with no command-line flag: ${unmapped.join(', ')}`);
   const esbuild = path.join(projectRoot, 'node_modules', '.bin', 'esbuild');
-  return `"${esbuild}" "${path.join(projectRoot, entry)}" --bundle --format=esm --platform=node --target=${LAMBDA_BUNDLING.target} --minify --log-level=warning --outfile="${path.join(outputDir, file)}"`;
+  const [entry] = o.entryPoints as string[];
+  return [
+    `"${esbuild}"`,
+    `"${path.join(projectRoot, entry as string)}"`,
+    ...(o.bundle ? ['--bundle'] : []),
+    `--format=${o.format}`,
+    `--platform=${o.platform}`,
+    `--target=${o.target}`,
+    ...(o.minify ? ['--minify'] : []),
+    `--log-level=${o.logLevel}`,
+    `--outfile="${o.outfile}"`,
+  ].join(' ');
 }
 
 /** LAMBDA_BUNDLING, plus the function's sidecar modules built beside its bundle. */
